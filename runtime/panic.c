@@ -1,0 +1,35 @@
+/*
+ * panic.c - Vex panics and runtime fatal errors (vexrt.h part 1).
+ *
+ * A panic is a fault of the Vex program (overflow, bounds, division by zero,
+ * unwrap of None, $panic, $assert): it prints "panic: <message>" and the Vex
+ * source location on stderr and exits with status 101. A fatal error is a
+ * broken invariant inside the runtime itself: it names the C file and line
+ * and aborts, so a core dump or a debugger catches it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "vexrt.h"
+
+_Noreturn void vx_panic(const vx_loc *where, const char *fmt, ...) {
+    va_list ap;
+    fflush(stdout);
+    fputs("panic: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    if (where)
+        fprintf(stderr, " --> %s:%d:%d\n", where->file, where->line, where->col);
+    fflush(stderr);
+    _Exit(101);
+}
+
+_Noreturn void vx__fatal(const char *file, int line, const char *msg) {
+    fflush(stdout);
+    fprintf(stderr, "fatal: vexrt: %s (%s:%d)\n", msg, file, line);
+    fflush(stderr);
+    abort();
+}
