@@ -59,9 +59,19 @@ _Noreturn void vx__fatal(const char *file, int line, const char *msg);
  * Part 2. Language support
  * ===================================================================== */
 
+/* Strings, formatting, vectors and os: what the synchronous language needs.
+ * (runtime/str.c, runtime/fmt.c, runtime/vec.c, runtime/os.c) */
+
+/* (end of part 2) */
+
 /* ===================================================================== *
  * Part 3. Tasks and scheduling
  * ===================================================================== */
+
+/* Tasks, frames, the M:N scheduler, the poller, timers, channels, mutexes
+ * and block-on: what async fn and go lower to. */
+
+/* (end of part 3) */
 
 #ifdef __cplusplus
 }
