@@ -1,17 +1,293 @@
 /*
- * main.c - the vex command line.
+ * main.c - the vex command line and the pipeline.
+ *
+ * compile() is the whole architecture in one screen:
+ *   read -> tokenize+parse -> check (names, types) -> own (moves) -> emit C
+ * and then the C compiler. `--dump=tokens|ast` prints the IR after a
+ * stage. `vex run` caches the executable under $XDG_CACHE_HOME/vex (or
+ * ~/.cache/vex) keyed by a content hash of the sources, the vex version,
+ * the runtime library, the flags and the C compiler, so an unchanged
+ * program starts at once the second time.
+ * The runtime is found relative to this executable: <bin>/../lib/vex/.
  */
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "vexc.h"
+
+#ifndef VX_SANFLAGS
+#define VX_SANFLAGS ""
+#endif
+
+typedef struct Options {
+    const char *cmd;
+    Vec vx_files, c_files;
+    const char *out;
+    const char *dump;
+    bool release;
+    int prog_argc;
+    char **prog_argv;
+} Options;
 
 static void usage(FILE *f) {
     fputs("usage: vex <command> [args]\n"
           "commands:\n"
-          "  help        this text\n"
-          "  --version   print the version\n",
+          "  run FILE.vx... [FILE.c...] [-- args]   compile (cached) and run\n"
+          "  build FILE.vx... [FILE.c...] [-o OUT] [--release]\n"
+          "                                          build a native executable\n"
+          "  check FILE.vx...                        diagnostics only (exit 1 on error)\n"
+          "  emit-c FILE.vx...                       print the generated C\n"
+          "  help                                    this text\n"
+          "  --version                               print the version\n"
+          "options: --dump=tokens|ast (after check)  print the IR after a stage\n"
+          "environment: VEX_CC picks the C compiler (default cc)\n",
           f);
+}
+
+static char *read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    Buf b = {0};
+    char tmp[65536];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+        buf_put(&b, tmp, n);
+    fclose(f);
+    if (!b.data)
+        buf_put(&b, "", 0);
+    *len = b.len;
+    return b.data;
+}
+
+/* The pipeline. Returns 0 on success, 1 after a diagnostic. */
+static int compile(Program *prog, Options *o, FILE *c_out) {
+    jmp_buf jb;
+    diag_jmp = &jb;
+    if (setjmp(jb))
+        return 1;
+    types_init();
+    for (int i = 0; i < o->vx_files.len; i++) {
+        SrcFile *f = o->vx_files.items[i];
+        if (o->dump && !strcmp(o->dump, "tokens")) {
+            dump_tokens(f, stdout);
+            continue;
+        }
+        parse_file(prog, f);
+    }
+    if (o->dump && !strcmp(o->dump, "tokens"))
+        return 0;
+    check_program(prog);
+    own_program(prog);
+    if (o->dump && !strcmp(o->dump, "ast")) {
+        dump_ast(prog, stdout);
+        return 0;
+    }
+    if (c_out)
+        emit_program(prog, c_out);
+    return 0;
+}
+
+int vexc_check_source(const char *path, const char *src, size_t len) {
+    arena_reset();
+    Program prog = {0};
+    Options o = {0};
+    SrcFile *f = arena_alloc(sizeof(SrcFile));
+    f->path = path;
+    f->text = src;
+    f->len = len;
+    vec_push(&o.vx_files, f);
+    diag_set_quiet(true);
+    FILE *devnull = fopen("/dev/null", "w");
+    int r = compile(&prog, &o, devnull);
+    if (devnull)
+        fclose(devnull);
+    diag_jmp = NULL;
+    arena_reset();
+    return r;
+}
+
+/* ---- finding the runtime, hashing, invoking cc ---- */
+
+static char *runtime_dir(void) {
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return arena_printf("lib/vex");
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = 0;
+    return arena_printf("%s/../lib/vex", exe);
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n) {
+    const unsigned char *s = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ s[i]) * 1099511628211ull;
+    return h;
+}
+
+static uint64_t hash_file(uint64_t h, const char *path) {
+    size_t len;
+    char *d = read_file(path, &len);
+    if (d) {
+        h = fnv(h, d, len);
+        free(d);
+    }
+    return fnv(h, path, strlen(path));
+}
+
+static int run_cmd(char **argv) {
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        execvp(argv[0], argv);
+        fprintf(stderr, "vex: cannot run `%s`: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static const char *cc_name(void) {
+    const char *cc = getenv("VEX_CC");
+    return cc && *cc ? cc : "cc";
+}
+
+/* Compiles the C file (plus the user's .c files) into exe. */
+static int cc_build(Options *o, const char *c_path, const char *exe) {
+    char *rt = runtime_dir();
+    char *argv[256];
+    int n = 0;
+    argv[n++] = (char *)cc_name();
+    argv[n++] = "-std=gnu11";
+    argv[n++] = o->release ? "-O2" : "-O1";
+    argv[n++] = "-g";
+    argv[n++] = "-w";
+    argv[n++] = "-fwrapv";
+    argv[n++] = arena_printf("-I%s", rt);
+    char *san = arena_strndup(VX_SANFLAGS, strlen(VX_SANFLAGS));
+    for (char *tok = strtok(san, " "); tok && n < 200; tok = strtok(NULL, " "))
+        argv[n++] = tok;
+    argv[n++] = "-o";
+    argv[n++] = (char *)exe;
+    argv[n++] = (char *)c_path;
+    for (int i = 0; i < o->c_files.len && n < 240; i++)
+        argv[n++] = o->c_files.items[i];
+    argv[n++] = arena_printf("%s/libvexrt.a", rt);
+    argv[n++] = "-lpthread";
+    argv[n++] = "-lm";
+    argv[n] = NULL;
+    int r = run_cmd(argv);
+    if (r != 0) {
+        fprintf(stderr, "vex: the C compiler failed (status %d)\n", r);
+        return 1;
+    }
+    return 0;
+}
+
+static char *cache_dir(void) {
+    const char *x = getenv("XDG_CACHE_HOME");
+    char *d;
+    if (x && *x)
+        d = arena_printf("%s/vex", x);
+    else {
+        const char *home = getenv("HOME");
+        d = arena_printf("%s/.cache/vex", home && *home ? home : "/tmp");
+    }
+    char *p = arena_strndup(d, strlen(d));
+    for (char *s = p + 1; *s; s++)
+        if (*s == '/') {
+            *s = 0;
+            mkdir(p, 0755);
+            *s = '/';
+        }
+    mkdir(p, 0755);
+    return d;
+}
+
+static int build(Options *o, const char *exe) {
+    Program prog = {0};
+    char cpath[] = "/tmp/vex-XXXXXX.c";
+    int fd = mkstemps(cpath, 2);
+    if (fd < 0) {
+        perror("vex: mkstemps");
+        return 1;
+    }
+    FILE *f = fdopen(fd, "w");
+    int r = compile(&prog, o, f);
+    fclose(f);
+    if (r == 0)
+        r = cc_build(o, cpath, exe);
+    if (!getenv("VEX_KEEP_C"))
+        unlink(cpath);
+    else
+        fprintf(stderr, "vex: generated C kept in %s\n", cpath);
+    return r;
+}
+
+static int cmd_run(Options *o) {
+    uint64_t h = 14695981039346656037ull;
+    h = fnv(h, VEX_VERSION, strlen(VEX_VERSION));
+    h = fnv(h, VX_SANFLAGS, strlen(VX_SANFLAGS));
+    const char *cc = cc_name();
+    h = fnv(h, cc, strlen(cc));
+    h = fnv(h, o->release ? "R" : "D", 1);
+    for (int i = 0; i < o->vx_files.len; i++) {
+        SrcFile *f = o->vx_files.items[i];
+        h = fnv(h, f->text, f->len);
+        h = fnv(h, f->path, strlen(f->path) + 1);
+    }
+    for (int i = 0; i < o->c_files.len; i++)
+        h = hash_file(h, o->c_files.items[i]);
+    char *rt = runtime_dir();
+    h = hash_file(h, arena_printf("%s/libvexrt.a", rt));
+    h = hash_file(h, arena_printf("%s/vexrt.h", rt));
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = 0;
+        struct stat st;
+        if (!stat(self, &st)) {
+            h = fnv(h, &st.st_mtime, sizeof st.st_mtime);
+            h = fnv(h, &st.st_size, sizeof st.st_size);
+        }
+    }
+    char *exe = arena_printf("%s/%016llx", cache_dir(), (unsigned long long)h);
+    if (access(exe, X_OK) != 0) {
+        char *tmp = arena_printf("%s.tmp%d", exe, (int)getpid());
+        int r = build(o, tmp);
+        if (r) {
+            unlink(tmp);
+            return r;
+        }
+        rename(tmp, exe);
+    }
+    char **argv = calloc((size_t)o->prog_argc + 2, sizeof(char *));
+    argv[0] = ((SrcFile *)o->vx_files.items[0])->path ? (char *)exe : (char *)exe;
+    for (int i = 0; i < o->prog_argc; i++)
+        argv[i + 1] = o->prog_argv[i];
+    fflush(stdout);
+    execv(exe, argv);
+    fprintf(stderr, "vex: cannot run %s: %s\n", exe, strerror(errno));
+    return 1;
+}
+
+static bool ends_with(const char *s, const char *suf) {
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && !strcmp(s + a - b, suf);
 }
 
 int main(int argc, char **argv) {
@@ -19,15 +295,79 @@ int main(int argc, char **argv) {
         usage(stderr);
         return 2;
     }
-    if (!strcmp(argv[1], "--version")) {
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
         printf("vex %s\n", VEX_VERSION);
         return 0;
     }
-    if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help")) {
+    if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         usage(stdout);
         return 0;
     }
-    fprintf(stderr, "vex: unknown command '%s'\n", argv[1]);
-    usage(stderr);
-    return 2;
+    Options o = {0};
+    o.cmd = argv[1];
+    if (strcmp(o.cmd, "run") && strcmp(o.cmd, "build") && strcmp(o.cmd, "check") && strcmp(o.cmd, "emit-c")) {
+        fprintf(stderr, "vex: unknown command '%s'\n", argv[1]);
+        usage(stderr);
+        return 2;
+    }
+    bool is_run = !strcmp(o.cmd, "run");
+    int i;
+    for (i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--")) {
+            i++;
+            break;
+        }
+        if (!strcmp(a, "-o") && i + 1 < argc) {
+            o.out = argv[++i];
+        } else if (!strcmp(a, "--release")) {
+            o.release = true;
+        } else if (!strncmp(a, "--dump=", 7)) {
+            o.dump = a + 7;
+        } else if (ends_with(a, ".vx")) {
+            size_t len;
+            char *text = read_file(a, &len);
+            if (!text) {
+                fprintf(stderr, "vex: cannot read %s: %s\n", a, strerror(errno));
+                return 2;
+            }
+            SrcFile *f = arena_alloc(sizeof(SrcFile));
+            f->path = a;
+            f->text = text;
+            f->len = len;
+            vec_push(&o.vx_files, f);
+        } else if (ends_with(a, ".c")) {
+            vec_push(&o.c_files, (void *)a);
+        } else if (is_run && o.vx_files.len) {
+            break; /* the program's own arguments start here */
+        } else {
+            fprintf(stderr, "vex: unexpected argument '%s'\n", a);
+            return 2;
+        }
+    }
+    o.prog_argc = argc - i;
+    o.prog_argv = argv + i;
+    if (!o.vx_files.len) {
+        fprintf(stderr, "vex %s: no .vx file given\n", o.cmd);
+        return 2;
+    }
+    if (!strcmp(o.cmd, "check")) {
+        Program prog = {0};
+        return compile(&prog, &o, NULL);
+    }
+    if (!strcmp(o.cmd, "emit-c")) {
+        Program prog = {0};
+        return compile(&prog, &o, stdout);
+    }
+    if (!strcmp(o.cmd, "build")) {
+        const char *exe = o.out;
+        if (!exe) {
+            const char *p = ((SrcFile *)o.vx_files.items[0])->path;
+            const char *base = strrchr(p, '/');
+            base = base ? base + 1 : p;
+            exe = arena_strndup(base, strlen(base) - 3);
+        }
+        return build(&o, exe);
+    }
+    return cmd_run(&o);
 }

@@ -1,0 +1,2155 @@
+/*
+ * check.c - name resolution and type checking, in one walk per function.
+ *
+ * check_expr(e, expect) infers e's type bottom-up while passing the type
+ * the context wants downwards (expect, possibly NULL): that is how literals
+ * get their type from context (`let x: u8 = 1`, `[1, 2]` as an array) and
+ * how `None`/`Vec.new()` learn their element type. Whatever stays unknown
+ * is a type variable (type.c) unified later; after a function is checked,
+ * zonk_fn() resolves every variable (unbound integer literals become i32)
+ * and range-checks integer literals.
+ *
+ * Every call is resolved here and annotated on the N_CALL node (res, fn,
+ * index, autoref) so that emit.c never has to look anything up: free fns,
+ * methods in the three spellings (Go receiver, dotted, in-struct), statics
+ * (`Point.new`), enum constructors, std functions (os.args) and built-in
+ * methods of Vec/string/Option/Result.
+ * Match exhaustiveness uses the usefulness algorithm of Maranget, "Warnings
+ * for pattern matching" (JFP 2007), specialised to Vex's constructors.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vexc.h"
+
+/* ---- a small string-keyed hash map (names of items) ---- */
+
+typedef struct Entry {
+    const char *key;
+    void *val;
+    struct Entry *next;
+} Entry;
+
+typedef struct Map {
+    Entry **b;
+    int nb, n;
+} Map;
+
+static unsigned hash_str(const char *s) {
+    unsigned h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static void *map_get(Map *m, const char *k) {
+    if (!m->nb)
+        return NULL;
+    for (Entry *e = m->b[hash_str(k) % (unsigned)m->nb]; e; e = e->next)
+        if (!strcmp(e->key, k))
+            return e->val;
+    return NULL;
+}
+
+static void map_put(Map *m, const char *k, void *v) {
+    if (m->n >= m->nb) {
+        int nb = m->nb ? m->nb * 2 : 64;
+        Entry **b = arena_alloc(sizeof(Entry *) * (size_t)nb);
+        for (int i = 0; i < m->nb; i++)
+            for (Entry *e = m->b[i], *nx; e; e = nx) {
+                nx = e->next;
+                unsigned h = hash_str(e->key) % (unsigned)nb;
+                e->next = b[h];
+                b[h] = e;
+            }
+        m->b = b;
+        m->nb = nb;
+    }
+    Entry *e = arena_alloc(sizeof(Entry));
+    e->key = k;
+    e->val = v;
+    unsigned h = hash_str(k) % (unsigned)m->nb;
+    e->next = m->b[h];
+    m->b[h] = e;
+    m->n++;
+}
+
+/* ---- checker state ---- */
+
+static Program *prog;
+static Map types_map;   /* name -> StructDef/EnumDef (tagged by first field) */
+static Map fns_map;     /* free fn name -> Fn */
+static Map methods_map; /* "Owner.name" -> Vec* of Fn */
+static Map consts_map;  /* name -> Node* N_CONST */
+
+static Fn *cur_fn;
+static Vec scope;       /* Sym* stack; NULL marks a scope boundary */
+static int loop_depth;
+static int sym_counter;
+
+static Type *resolve_type(Node *t);
+static Type *check_expr(Node *e, Type *expect);
+static Type *check_block(Node *b, Type *expect);
+static void check_pattern(Node *p, Type *t, bool by_ref);
+
+StructDef *find_struct(const char *name) {
+    StructDef *sd = map_get(&types_map, name);
+    return sd && sd->ty->kind == TY_STRUCT ? sd : NULL;
+}
+
+EnumDef *find_enum(const char *name) {
+    EnumDef *ed = map_get(&types_map, name);
+    return ed && ed->ty->kind == TY_ENUM ? ed : NULL;
+}
+
+static _Noreturn void mismatch(Pos pos, Type *want, Type *got) {
+    error_at(pos, "E0300", "mismatched types: expected `%s`, found `%s`", ty_str_of(want), ty_str_of(got));
+}
+
+/* The type `got` must be usable where `want` is expected. */
+static void expect_type(Node *e, Type *want, Type *got) {
+    if (!ty_unify(want, got))
+        mismatch(e->pos, want, got);
+}
+
+/* ---- scopes ---- */
+
+static void push_scope(void) { vec_push(&scope, NULL); }
+static void pop_scope(void) {
+    while (scope.len && scope.items[scope.len - 1])
+        scope.len--;
+    if (scope.len)
+        scope.len--;
+}
+
+static Sym *declare(const char *name, Type *t, bool mut, Pos pos) {
+    Sym *s = arena_alloc(sizeof(Sym));
+    s->name = name;
+    s->ty = t;
+    s->mut = mut;
+    s->pos = pos;
+    s->id = ++sym_counter;
+    s->cname = arena_printf("%s_%d", name, s->id);
+    vec_push(&scope, s);
+    if (cur_fn)
+        vec_push(&cur_fn->locals, s);
+    return s;
+}
+
+static Sym *lookup(const char *name) {
+    for (int i = scope.len - 1; i >= 0; i--) {
+        Sym *s = scope.items[i];
+        if (s && !strcmp(s->name, name))
+            return s;
+    }
+    return NULL;
+}
+
+static _Noreturn void unknown_name(Pos pos, const char *what, const char *name) {
+    const char *cands[512];
+    int n = 0;
+    for (int i = scope.len - 1; i >= 0 && n < 256; i--)
+        if (scope.items[i])
+            cands[n++] = ((Sym *)scope.items[i])->name;
+    for (int i = 0; i < prog->fns.len && n < 400; i++) {
+        Fn *f = prog->fns.items[i];
+        if (!f->owner)
+            cands[n++] = f->name;
+    }
+    for (int i = 0; i < prog->structs.len && n < 450; i++)
+        cands[n++] = ((StructDef *)prog->structs.items[i])->name;
+    for (int i = 0; i < prog->enums.len && n < 500; i++)
+        cands[n++] = ((EnumDef *)prog->enums.items[i])->name;
+    for (int i = 0; i < prog->consts.len && n < 510; i++)
+        cands[n++] = ((Node *)prog->consts.items[i])->name;
+    const char *best = did_you_mean(name, cands, n);
+    if (best)
+        diag_help("did you mean `%s`?", best);
+    error_at(pos, "E0200", "cannot find %s `%s` in this scope", what, name);
+}
+
+/* ---- types from type expressions ---- */
+
+static Type *resolve_type(Node *t) {
+    if (!t)
+        return ty_unit;
+    switch (t->kind) {
+    case T_REF: {
+        Type *r = ty_wrap(TY_REF, resolve_type(t->a));
+        r->mut = t->mut;
+        return r;
+    }
+    case T_TUPLE: {
+        if (t->list.len == 0)
+            return ty_unit;
+        Type *r = ty_new(TY_TUPLE);
+        r->nelems = t->list.len;
+        r->elems = arena_alloc(sizeof(Type *) * (size_t)r->nelems);
+        for (int i = 0; i < r->nelems; i++)
+            r->elems[i] = resolve_type(t->list.items[i]);
+        return r;
+    }
+    case T_ARRAY: {
+        Type *r = ty_wrap(TY_ARRAY, resolve_type(t->a));
+        r->n = (long)t->ival;
+        return r;
+    }
+    case T_NAME: break;
+    default: unreachable();
+    }
+    static const struct { const char *name; TyKind k; } prims[] = {
+        {"i8", TY_I8}, {"i16", TY_I16}, {"i32", TY_I32}, {"i64", TY_I64}, {"u8", TY_U8},
+        {"u16", TY_U16}, {"u32", TY_U32}, {"u64", TY_U64}, {"usize", TY_USIZE}, {"isize", TY_I64},
+        {"f32", TY_F32}, {"f64", TY_F64}, {"bool", TY_BOOL}, {"string", TY_STR}, {"str", TY_STR},
+        {"void", TY_UNIT},
+    };
+    for (size_t i = 0; i < sizeof prims / sizeof prims[0]; i++)
+        if (!strcmp(t->name, prims[i].name)) {
+            if (t->list.len)
+                error_at(t->pos, "E0300", "type `%s` takes no type arguments", t->name);
+            return ty_prim[prims[i].k];
+        }
+    static const struct { const char *name; TyKind k; int nargs; } generic[] = {
+        {"Vec", TY_VEC, 1}, {"Box", TY_BOX, 1}, {"Option", TY_OPTION, 1}, {"Result", TY_RESULT, 2},
+    };
+    for (size_t i = 0; i < sizeof generic / sizeof generic[0]; i++)
+        if (!strcmp(t->name, generic[i].name)) {
+            if (t->list.len != generic[i].nargs)
+                error_at(t->pos, "E0300", "`%s` takes %d type argument%s", t->name, generic[i].nargs,
+                         generic[i].nargs > 1 ? "s" : "");
+            if (generic[i].k == TY_RESULT)
+                return ty_result(resolve_type(t->list.items[0]), resolve_type(t->list.items[1]));
+            return ty_wrap(generic[i].k, resolve_type(t->list.items[0]));
+        }
+    if (!strcmp(t->name, "Self") && cur_fn && cur_fn->owner) {
+        void *d = map_get(&types_map, cur_fn->owner);
+        if (d)
+            return ((StructDef *)d)->ty;
+    }
+    void *d = map_get(&types_map, t->name);
+    if (!d) {
+        if (!strcmp(t->name, "Task") || !strcmp(t->name, "Channel") || !strcmp(t->name, "Mutex"))
+            error_at(t->pos, "E0200", "`%s` is not supported yet (async and concurrency come next)", t->name);
+        const char *cands[512];
+        int n = 0;
+        for (int i = 0; i < prog->structs.len && n < 250; i++)
+            cands[n++] = ((StructDef *)prog->structs.items[i])->name;
+        for (int i = 0; i < prog->enums.len && n < 500; i++)
+            cands[n++] = ((EnumDef *)prog->enums.items[i])->name;
+        static const char *builtin[] = {"i32", "i64", "u8", "usize", "f64", "bool", "string", "Vec",
+                                        "Option", "Result", "Box"};
+        for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++)
+            cands[n++] = builtin[i];
+        const char *best = did_you_mean(t->name, cands, n);
+        if (best)
+            diag_help("did you mean `%s`?", best);
+        error_at(t->pos, "E0200", "cannot find type `%s` in this scope", t->name);
+    }
+    if (t->list.len)
+        error_at(t->pos, "E0300", "type `%s` takes no type arguments (generic user types are later work)",
+                 t->name);
+    return ((StructDef *)d)->ty;
+}
+
+/* A struct or enum type reached through references and boxes. */
+static Type *deref_all(Type *t, int *nderef) {
+    t = ty_res(t);
+    int n = 0;
+    while (t->kind == TY_REF || t->kind == TY_BOX) {
+        t = ty_res(t->elem);
+        n++;
+    }
+    if (nderef)
+        *nderef = n;
+    return t;
+}
+
+/* ---- places and mutability ---- */
+
+/* The local at the root of a place expression, or NULL. `through_ref` is
+ * set when the path goes through a reference or a Box. */
+static Sym *place_root(Node *e, Type **via_ref) {
+    for (;;) {
+        switch (e->kind) {
+        case N_IDENT:
+            return e->res == R_LOCAL ? e->sym : NULL;
+        case N_FIELD:
+        case N_INDEX: {
+            Type *t = ty_res(e->a->ty);
+            if (t && t->kind == TY_REF) {
+                *via_ref = t;
+                return NULL;
+            }
+            e = e->a;
+            break;
+        }
+        case N_DEREF: {
+            Type *t = ty_res(e->a->ty);
+            if (t && t->kind == TY_REF) {
+                *via_ref = t;
+                return NULL;
+            }
+            e = e->a;
+            break;
+        }
+        default:
+            return NULL;
+        }
+    }
+}
+
+static bool is_place(Node *e) {
+    return e->kind == N_IDENT || e->kind == N_FIELD || e->kind == N_INDEX || e->kind == N_DEREF;
+}
+
+static void check_mutable(Node *place, const char *code, const char *what) {
+    Type *via = NULL;
+    Sym *s = place_root(place, &via);
+    if (via) {
+        if (!via->mut)
+            error_at(place->pos, code, "cannot %s through a `&` reference (it is not `&T!`)", what);
+        return;
+    }
+    if (s && !s->mut) {
+        Type *st = ty_res(s->ty);
+        if (st->kind == TY_REF && st->mut)
+            return;
+        diag_note(s->pos, "`%s` is declared here; write `let! %s` to make it mutable", s->name, s->name);
+        if (!strcmp(code, "E0401"))
+            error_at(place->pos, code, "cannot assign twice to immutable binding `%s`", s->name);
+        error_at(place->pos, code, "cannot borrow immutable binding `%s` as mutable", s->name);
+    }
+}
+
+/* ---- calls ---- */
+
+static void check_args(Node *call, Fn *fn, int skip) {
+    int want = fn->params.len - skip;
+    int got = call->list.len;
+    if (got != want && !(fn->is_variadic && got >= want))
+        error_at(call->pos, "E0301", "this function takes %d argument%s but %d %s supplied", want,
+                 want == 1 ? "" : "s", got, got == 1 ? "was" : "were");
+    for (int i = 0; i < got; i++) {
+        Node *a = call->list.items[i];
+        if (i < want) {
+            Type *pt = fn->ptypes[i + skip];
+            Type *at = check_expr(a, pt);
+            expect_type(a, pt, at);
+        } else {
+            check_expr(a, NULL);
+        }
+    }
+}
+
+static Vec *methods_of(const char *owner, const char *name) {
+    return map_get(&methods_map, arena_printf("%s.%s", owner, name));
+}
+
+static const char *type_name_of(Type *t) {
+    t = ty_res(t);
+    if (t->kind == TY_STRUCT)
+        return t->sd->name;
+    if (t->kind == TY_ENUM)
+        return t->ed->name;
+    return NULL;
+}
+
+static Type *opt_of(Type *t) { return ty_wrap(TY_OPTION, t); }
+
+/* Built-in methods. Returns NULL when the type has no such method. */
+static Type *builtin_method(Node *call, Node *recv, Type *rt, const char *name) {
+    int argc = call->list.len;
+    Type *t = ty_res(rt);
+#define ARGS(n)                                                                                          \
+    do {                                                                                                 \
+        if (argc != (n))                                                                                 \
+            error_at(call->pos, "E0301", "`%s` takes %d argument%s but %d %s supplied", name, (n),       \
+                     (n) == 1 ? "" : "s", argc, argc == 1 ? "was" : "were");                             \
+    } while (0)
+#define ARG(i, ty)                                                                                       \
+    do {                                                                                                 \
+        Node *a_ = call->list.items[i];                                                                  \
+        expect_type(a_, (ty), check_expr(a_, (ty)));                                                     \
+    } while (0)
+    if (!strcmp(name, "clone")) {
+        ARGS(0);
+        return t;
+    }
+    if (!strcmp(name, "to_string")) {
+        ARGS(0);
+        return ty_str;
+    }
+    switch (t->kind) {
+    case TY_VEC:
+        if (!strcmp(name, "push")) {
+            ARGS(1);
+            ARG(0, t->elem);
+            check_mutable(recv, "E0402", "borrow as mutable");
+            return ty_unit;
+        }
+        if (!strcmp(name, "pop")) {
+            ARGS(0);
+            check_mutable(recv, "E0402", "borrow as mutable");
+            return opt_of(t->elem);
+        }
+        if (!strcmp(name, "len")) {
+            ARGS(0);
+            return ty_usize;
+        }
+        if (!strcmp(name, "is_empty")) {
+            ARGS(0);
+            return ty_bool;
+        }
+        if (!strcmp(name, "get")) {
+            ARGS(1);
+            Node *a = call->list.items[0];
+            Type *it = check_expr(a, NULL);
+            if (!ty_is_int(it))
+                mismatch(a->pos, ty_usize, it);
+            return opt_of(t->elem);
+        }
+        if (!strcmp(name, "last") || !strcmp(name, "first")) {
+            ARGS(0);
+            return opt_of(t->elem);
+        }
+        if (!strcmp(name, "insert")) {
+            ARGS(2);
+            Node *a = call->list.items[0];
+            Type *it = check_expr(a, ty_usize);
+            if (!ty_is_int(it))
+                mismatch(a->pos, ty_usize, it);
+            ARG(1, t->elem);
+            check_mutable(recv, "E0402", "borrow as mutable");
+            return ty_unit;
+        }
+        if (!strcmp(name, "remove")) {
+            ARGS(1);
+            Node *a = call->list.items[0];
+            Type *it = check_expr(a, ty_usize);
+            if (!ty_is_int(it))
+                mismatch(a->pos, ty_usize, it);
+            check_mutable(recv, "E0402", "borrow as mutable");
+            return t->elem;
+        }
+        if (!strcmp(name, "clear")) {
+            ARGS(0);
+            check_mutable(recv, "E0402", "borrow as mutable");
+            return ty_unit;
+        }
+        if (!strcmp(name, "contains")) {
+            ARGS(1);
+            Node *a = call->list.items[0];
+            Type *at = check_expr(a, t->elem);
+            Type *r = ty_res(at);
+            if (r->kind == TY_REF)
+                at = r->elem;
+            expect_type(a, t->elem, at);
+            return ty_bool;
+        }
+        if (!strcmp(name, "reverse")) {
+            ARGS(0);
+            check_mutable(recv, "E0402", "borrow as mutable");
+            return ty_unit;
+        }
+        if (!strcmp(name, "join")) {
+            ARGS(1);
+            ARG(0, ty_str);
+            if (!ty_unify(t->elem, ty_str))
+                return NULL;
+            return ty_str;
+        }
+        break;
+    case TY_ARRAY:
+        if (!strcmp(name, "len")) {
+            ARGS(0);
+            return ty_usize;
+        }
+        break;
+    case TY_STR:
+        if (!strcmp(name, "len")) {
+            ARGS(0);
+            return ty_usize;
+        }
+        if (!strcmp(name, "is_empty")) {
+            ARGS(0);
+            return ty_bool;
+        }
+        if (!strcmp(name, "contains") || !strcmp(name, "starts_with") || !strcmp(name, "ends_with")) {
+            ARGS(1);
+            ARG(0, ty_str);
+            return ty_bool;
+        }
+        if (!strcmp(name, "trim") || !strcmp(name, "to_upper") || !strcmp(name, "to_lower")) {
+            ARGS(0);
+            return ty_str;
+        }
+        if (!strcmp(name, "split")) {
+            ARGS(1);
+            ARG(0, ty_str);
+            return ty_wrap(TY_VEC, ty_str);
+        }
+        if (!strcmp(name, "byte_at")) {
+            ARGS(1);
+            ARG(0, ty_usize);
+            return ty_u8;
+        }
+        if (!strcmp(name, "substring")) {
+            ARGS(2);
+            ARG(0, ty_usize);
+            ARG(1, ty_usize);
+            return ty_str;
+        }
+        if (!strcmp(name, "parse_int")) {
+            ARGS(0);
+            return opt_of(ty_i64);
+        }
+        if (!strcmp(name, "chars")) {
+            ARGS(0);
+            return ty_wrap(TY_VEC, ty_str);
+        }
+        break;
+    case TY_OPTION:
+        if (!strcmp(name, "unwrap")) {
+            ARGS(0);
+            return t->elem;
+        }
+        if (!strcmp(name, "expect")) {
+            ARGS(1);
+            ARG(0, ty_str);
+            return t->elem;
+        }
+        if (!strcmp(name, "is_some") || !strcmp(name, "is_none")) {
+            ARGS(0);
+            return ty_bool;
+        }
+        if (!strcmp(name, "unwrap_or")) {
+            ARGS(1);
+            ARG(0, t->elem);
+            return t->elem;
+        }
+        break;
+    case TY_RESULT:
+        if (!strcmp(name, "unwrap")) {
+            ARGS(0);
+            return t->elem;
+        }
+        if (!strcmp(name, "expect")) {
+            ARGS(1);
+            ARG(0, ty_str);
+            return t->elem;
+        }
+        if (!strcmp(name, "unwrap_err")) {
+            ARGS(0);
+            return t->err;
+        }
+        if (!strcmp(name, "is_ok") || !strcmp(name, "is_err")) {
+            ARGS(0);
+            return ty_bool;
+        }
+        if (!strcmp(name, "unwrap_or")) {
+            ARGS(1);
+            ARG(0, t->elem);
+            return t->elem;
+        }
+        if (!strcmp(name, "ok")) {
+            ARGS(0);
+            return opt_of(t->elem);
+        }
+        break;
+    default:
+        if (ty_is_num(t)) {
+            if (!strcmp(name, "abs") && ty_is_signed(t)) {
+                ARGS(0);
+                return t;
+            }
+            if (!strcmp(name, "pow") && ty_is_int(t)) {
+                ARGS(1);
+                ARG(0, ty_prim[TY_U32]);
+                return t;
+            }
+            if ((!strcmp(name, "min") || !strcmp(name, "max"))) {
+                ARGS(1);
+                ARG(0, t);
+                return t;
+            }
+            if (ty_is_float(t) && (!strcmp(name, "sqrt") || !strcmp(name, "floor") || !strcmp(name, "ceil") ||
+                                   !strcmp(name, "round") || !strcmp(name, "abs"))) {
+                ARGS(0);
+                return t;
+            }
+        }
+        break;
+    }
+    return NULL;
+#undef ARGS
+#undef ARG
+}
+
+static Fn *find_method(Type *t, const char *name, bool want_self) {
+    const char *owner = type_name_of(t);
+    if (!owner)
+        return NULL;
+    Vec *v = methods_of(owner, name);
+    if (!v)
+        return NULL;
+    for (int i = 0; i < v->len; i++) {
+        Fn *f = v->items[i];
+        if (f->has_self == want_self)
+            return f;
+    }
+    return NULL;
+}
+
+static _Noreturn void no_method(Node *at, Type *t, const char *name, const char *what) {
+    const char *owner = type_name_of(t);
+    if (owner) {
+        const char *cands[256];
+        int n = 0;
+        for (int i = 0; i < prog->fns.len && n < 200; i++) {
+            Fn *f = prog->fns.items[i];
+            if (f->owner && !strcmp(f->owner, owner))
+                cands[n++] = f->name;
+        }
+        if (t->kind == TY_STRUCT)
+            for (int i = 0; i < t->sd->fields.len && n < 250; i++)
+                cands[n++] = ((Field *)t->sd->fields.items[i])->name;
+        const char *best = did_you_mean(name, cands, n);
+        if (best)
+            diag_help("did you mean `%s`?", best);
+    }
+    error_at(at->pos, "E0302", "no %s named `%s` found for type `%s`", what, name, ty_str_of(t));
+}
+
+/* A call `recv.name(args)` to a method. */
+static Type *check_method_call(Node *call, Node *callee) {
+    Node *recv = callee->a;
+    const char *name = callee->name;
+    Type *rt = check_expr(recv, NULL);
+    int nd;
+    Type *base = deref_all(rt, &nd);
+    Fn *m = find_method(base, name, true);
+    call->name = name;
+    if (m) {
+        call->res = R_METHOD;
+        call->fn = m;
+        /* receiver adjustment: autoref 0 = pass the value, 1 = take its
+         * address, 2 = pass the reference as is, 3 = load through it */
+        Type *r0 = ty_res(rt);
+        if (m->self_kind == 0)
+            call->autoref = nd ? 3 : 0;
+        else
+            call->autoref = r0->kind == TY_REF ? 2 : 1;
+        call->index = nd;
+        if (m->self_kind == 2) {
+            if (r0->kind == TY_REF && !r0->mut)
+                error_at(recv->pos, "E0402", "cannot borrow `*%s` as mutable: it is behind a `&` reference",
+                         recv->kind == N_IDENT ? recv->name : "value");
+            if (r0->kind != TY_REF)
+                check_mutable(recv, "E0402", "borrow as mutable");
+        }
+        if (call->autoref == 1 && !is_place(recv))
+            call->autoref = 4; /* a temporary: materialise it first */
+        check_args(call, m, 1);
+        return m->rtype;
+    }
+    Type *bt = builtin_method(call, recv, base, name);
+    if (bt) {
+        call->res = R_BUILTIN_METHOD;
+        call->index = nd;
+        return bt;
+    }
+    if (base->kind == TY_STRUCT) {
+        for (int i = 0; i < base->sd->fields.len; i++)
+            if (!strcmp(((Field *)base->sd->fields.items[i])->name, name))
+                error_at(callee->pos, "E0305", "`%s` is a field, not a method; it cannot be called", name);
+    }
+    if (find_method(base, name, false))
+        error_at(callee->pos, "E0302", "`%s` is a static function of `%s`; call it as `%s.%s(...)`", name,
+                 ty_str_of(base), ty_str_of(base), name);
+    no_method(callee, base, name, "method");
+}
+
+/* Some(x) / Ok(x) / Err(e) */
+static Type *check_wrapper_ctor(Node *call, const char *name, Type *expect) {
+    Type *et = expect ? ty_res(expect) : NULL;
+    if (call->list.len != 1)
+        error_at(call->pos, "E0301", "`%s` takes 1 argument but %d were supplied", name, call->list.len);
+    Node *a = call->list.items[0];
+    call->res = R_VARIANT;
+    call->name = name;
+    if (!strcmp(name, "Some")) {
+        Type *t = et && et->kind == TY_OPTION ? et : opt_of(ty_var(0));
+        expect_type(a, t->elem, check_expr(a, t->elem));
+        call->index = 1;
+        call->aux = t;
+        return t;
+    }
+    Type *t = et && et->kind == TY_RESULT ? et : ty_result(ty_var(0), ty_var(0));
+    Type *slot = !strcmp(name, "Ok") ? t->elem : t->err;
+    expect_type(a, slot, check_expr(a, slot));
+    call->index = !strcmp(name, "Ok") ? 0 : 1;
+    call->aux = t;
+    return t;
+}
+
+static bool is_type_name(Node *e) {
+    if (e->kind != N_IDENT || lookup(e->name))
+        return false;
+    return map_get(&types_map, e->name) || !strcmp(e->name, "Vec") || !strcmp(e->name, "Box") ||
+           !strcmp(e->name, "os") || !strcmp(e->name, "time") || !strcmp(e->name, "Option") ||
+           !strcmp(e->name, "Result");
+}
+
+/* `Type.name(args)`: a static function, an enum constructor or a std fn. */
+static Type *check_static_call(Node *call, Node *callee, Type *expect) {
+    const char *tn = callee->a->name, *name = callee->name;
+    call->name = name;
+    call->sval = tn;
+    Type *et = expect ? ty_res(expect) : NULL;
+    if (!strcmp(tn, "Vec")) {
+        if (!strcmp(name, "new") || !strcmp(name, "with_capacity")) {
+            call->res = R_STATIC;
+            for (int i = 0; i < call->list.len; i++)
+                check_expr(call->list.items[i], ty_usize);
+            if (call->list.len != (!strcmp(name, "new") ? 0 : 1))
+                error_at(call->pos, "E0301", "wrong number of arguments to `Vec.%s`", name);
+            return et && et->kind == TY_VEC ? et : ty_wrap(TY_VEC, ty_var(0));
+        }
+    } else if (!strcmp(tn, "Box")) {
+        if (!strcmp(name, "new")) {
+            call->res = R_STATIC;
+            if (call->list.len != 1)
+                error_at(call->pos, "E0301", "`Box.new` takes 1 argument but %d were supplied", call->list.len);
+            Type *inner = et && et->kind == TY_BOX ? et->elem : NULL;
+            Type *at = check_expr(call->list.items[0], inner);
+            if (inner)
+                expect_type(call->list.items[0], inner, at);
+            return ty_wrap(TY_BOX, at);
+        }
+    } else if (!strcmp(tn, "os")) {
+        call->res = R_STATIC;
+        if (!strcmp(name, "args")) {
+            if (call->list.len)
+                error_at(call->pos, "E0301", "`os.args` takes no arguments");
+            return ty_wrap(TY_VEC, ty_str);
+        }
+        if (!strcmp(name, "env")) {
+            if (call->list.len != 1)
+                error_at(call->pos, "E0301", "`os.env` takes 1 argument");
+            expect_type(call->list.items[0], ty_str, check_expr(call->list.items[0], ty_str));
+            return opt_of(ty_str);
+        }
+        if (!strcmp(name, "exit")) {
+            if (call->list.len != 1)
+                error_at(call->pos, "E0301", "`os.exit` takes 1 argument");
+            expect_type(call->list.items[0], ty_i32, check_expr(call->list.items[0], ty_i32));
+            return ty_never;
+        }
+    } else if (!strcmp(tn, "time")) {
+        call->res = R_STATIC;
+        if (!strcmp(name, "now_ms")) {
+            if (call->list.len)
+                error_at(call->pos, "E0301", "`time.now_ms` takes no arguments");
+            return ty_i64;
+        }
+        if (!strcmp(name, "sleep"))
+            error_at(callee->pos, "E0200", "`time.sleep` is async and not supported yet");
+    } else if (!strcmp(tn, "Option") || !strcmp(tn, "Result")) {
+        if (!strcmp(name, "Some") || !strcmp(name, "Ok") || !strcmp(name, "Err"))
+            return check_wrapper_ctor(call, name, expect);
+    } else {
+        EnumDef *ed = find_enum(tn);
+        if (ed) {
+            for (int i = 0; i < ed->variants.len; i++) {
+                Variant *v = ed->variants.items[i];
+                if (strcmp(v->name, name))
+                    continue;
+                call->res = R_VARIANT;
+                call->index = i;
+                call->aux = ed->ty;
+                if (call->list.len != v->ntys)
+                    error_at(call->pos, "E0301", "variant `%s.%s` has %d field%s but %d %s supplied", tn, name,
+                             v->ntys, v->ntys == 1 ? "" : "s", call->list.len, call->list.len == 1 ? "was" : "were");
+                for (int j = 0; j < v->ntys; j++) {
+                    Node *a = call->list.items[j];
+                    expect_type(a, v->tys[j], check_expr(a, v->tys[j]));
+                }
+                return ed->ty;
+            }
+        }
+        void *d = map_get(&types_map, tn);
+        if (d) {
+            Type *t = ((StructDef *)d)->ty;
+            Vec *ms = methods_of(tn, name);
+            if (ms) {
+                Fn *f = NULL;
+                for (int i = 0; i < ms->len; i++) {
+                    Fn *g = ms->items[i];
+                    if (g->has_self)
+                        continue;
+                    if (!f)
+                        f = g;
+                    else if (call->list.len == 1 && g->params.len == 1) {
+                        /* overloaded from(): pick by argument type */
+                        Type *at = check_expr(call->list.items[0], NULL);
+                        for (int k = 0; k < ms->len; k++) {
+                            Fn *h = ms->items[k];
+                            if (!h->has_self && h->params.len == 1 && ty_unify(h->ptypes[0], at)) {
+                                f = h;
+                                break;
+                            }
+                        }
+                        break;
+                    }
+                }
+                if (!f) {
+                    /* T.method(x, ...) with self: the UFCS spelling */
+                    f = ms->items[0];
+                    call->res = R_FN;
+                    call->fn = f;
+                    check_args(call, f, 0);
+                    return f->rtype;
+                }
+                call->res = R_STATIC;
+                call->fn = f;
+                check_args(call, f, 0);
+                return f->rtype;
+            }
+            if (ed)
+                no_method(callee, t, name, "variant or function");
+            no_method(callee, t, name, "function");
+        }
+    }
+    error_at(callee->pos, "E0200", "cannot find function `%s.%s`", tn, name);
+}
+
+static bool no_user_fn(const char *name) { return !map_get(&fns_map, name) && !lookup(name); }
+
+static Type *check_intrinsic(Node *e, Type *expect);
+static void mark_break(void);
+
+static Type *check_call(Node *e, Type *expect) {
+    Node *callee = e->a;
+    if (callee->kind == N_IDENT) {
+        const char *name = callee->name;
+        Sym *s = lookup(name);
+        if (s)
+            error_at(callee->pos, "E0305", "`%s` is a local variable of type `%s`, not a function", name,
+                     ty_str_of(s->ty));
+        Fn *f = map_get(&fns_map, name);
+        if (f) {
+            e->res = f->is_extern ? R_EXTERN : R_FN;
+            e->fn = f;
+            callee->res = R_FN;
+            check_args(e, f, 0);
+            return f->rtype;
+        }
+        if (!strcmp(name, "Some") || !strcmp(name, "Ok") || !strcmp(name, "Err"))
+            return check_wrapper_ctor(e, name, expect);
+        static const char *aliases[] = {"println", "print", "eprintln", "eprint", "panic", "assert",
+                                        "assert_eq", NULL};
+        for (int i = 0; aliases[i]; i++)
+            if (!strcmp(name, aliases[i]) && no_user_fn(name)) {
+                e->kind = N_INTRINSIC;
+                e->name = arena_printf("$%s", name);
+                e->a = NULL;
+                return check_intrinsic(e, expect);
+            }
+        /* a variant of an enum, called without its enum: Circle(1.0) */
+        Type *et = expect ? ty_res(expect) : NULL;
+        if (et && et->kind == TY_ENUM) {
+            for (int i = 0; i < et->ed->variants.len; i++) {
+                Variant *v = et->ed->variants.items[i];
+                if (!strcmp(v->name, name)) {
+                    Node *id = arena_alloc(sizeof(Node));
+                    *id = *callee;
+                    id->name = et->ed->name;
+                    callee->kind = N_FIELD;
+                    callee->a = id;
+                    callee->name = name;
+                    return check_static_call(e, callee, expect);
+                }
+            }
+        }
+        if (map_get(&types_map, name))
+            error_at(callee->pos, "E0305", "`%s` is a type, not a function; write `%s { ... }` or `%s.new(...)`",
+                     name, name, name);
+        unknown_name(callee->pos, "function", name);
+    }
+    if (callee->kind == N_FIELD && !callee->flag) {
+        if (is_type_name(callee->a))
+            return check_static_call(e, callee, expect);
+        return check_method_call(e, callee);
+    }
+    Type *t = check_expr(callee, NULL);
+    error_at(e->pos, "E0305", "expected a function, found a value of type `%s`", ty_str_of(t));
+}
+
+/* ---- intrinsics ---- */
+
+static int count_placeholders(Node *fmt, Vec *specs) {
+    const char *s = fmt->sval;
+    int n = 0;
+    for (int i = 0; i < fmt->slen; i++) {
+        if (s[i] == '{' && i + 1 < fmt->slen && s[i + 1] == '{') {
+            i++;
+            continue;
+        }
+        if (s[i] == '}' && i + 1 < fmt->slen && s[i + 1] == '}') {
+            i++;
+            continue;
+        }
+        if (s[i] == '{') {
+            int j = i + 1;
+            while (j < fmt->slen && s[j] != '}')
+                j++;
+            if (j >= fmt->slen)
+                error_at(fmt->pos, "E0101", "unterminated `{` in format string");
+            const char *spec = arena_strndup(s + i + 1, (size_t)(j - i - 1));
+            if (*spec && strcmp(spec, ":?") && !(spec[0] == ':' && spec[1] == '.'))
+                error_at(fmt->pos, "E0101", "unsupported format spec `{%s}` (use `{}`, `{:?}` or `{:.N}`)", spec);
+            if (specs)
+                vec_push(specs, (void *)spec);
+            n++;
+            i = j;
+        } else if (s[i] == '}') {
+            error_at(fmt->pos, "E0101", "unmatched `}` in format string (write `}}`)");
+        }
+    }
+    return n;
+}
+
+static Type *check_intrinsic(Node *e, Type *expect) {
+    const char *n = e->name;
+    int argc = e->list.len;
+    if (e->flag)
+        error_at(e->pos, "E0200", "`%s` is not a value", n);
+    if (!strcmp(n, "$println") || !strcmp(n, "$print") || !strcmp(n, "$eprintln") || !strcmp(n, "$eprint")) {
+        for (int i = 0; i < argc; i++) {
+            Type *t = check_expr(e->list.items[i], NULL);
+            if (ty_res(t)->kind == TY_UNIT && ((Node *)e->list.items[i])->kind != N_UNIT)
+                error_at(((Node *)e->list.items[i])->pos, "E0300", "cannot print a value of type `()`");
+        }
+        Node *f0 = argc ? e->list.items[0] : NULL;
+        if (f0 && f0->kind == N_STR && memchr(f0->sval, '{', (size_t)f0->slen)) {
+            e->flag = true; /* format mode */
+            int want = count_placeholders(f0, &e->list2);
+            if (want != argc - 1)
+                error_at(e->pos, "E0301", "format string has %d placeholder%s but %d argument%s supplied", want,
+                         want == 1 ? "" : "s", argc - 1, argc - 1 == 1 ? " was" : "s were");
+        }
+        return ty_unit;
+    }
+    if (!strcmp(n, "$panic")) {
+        if (argc > 1) {
+            Node *f0 = e->list.items[0];
+            if (f0->kind != N_STR)
+                error_at(e->pos, "E0301", "`$panic` takes one message");
+            for (int i = 0; i < argc; i++)
+                check_expr(e->list.items[i], NULL);
+            e->flag = true;
+            if (count_placeholders(f0, &e->list2) != argc - 1)
+                error_at(e->pos, "E0301", "format string placeholders do not match the arguments");
+            return ty_never;
+        }
+        if (argc == 1)
+            expect_type(e->list.items[0], ty_str, check_expr(e->list.items[0], ty_str));
+        return ty_never;
+    }
+    if (!strcmp(n, "$assert")) {
+        if (argc != 1 && argc != 2)
+            error_at(e->pos, "E0301", "`$assert` takes 1 argument (and an optional message) but %d were supplied", argc);
+        expect_type(e->list.items[0], ty_bool, check_expr(e->list.items[0], ty_bool));
+        if (argc == 2)
+            expect_type(e->list.items[1], ty_str, check_expr(e->list.items[1], ty_str));
+        return ty_unit;
+    }
+    if (!strcmp(n, "$assert_eq") || !strcmp(n, "$assert_ne")) {
+        if (argc != 2)
+            error_at(e->pos, "E0301", "`%s` takes 2 arguments but %d were supplied", n, argc);
+        Type *a = check_expr(e->list.items[0], NULL);
+        Type *b = check_expr(e->list.items[1], a);
+        expect_type(e->list.items[1], a, b);
+        return ty_unit;
+    }
+    (void)expect;
+    error_at(e->pos, "E0200", "cannot find intrinsic `%s`", n);
+}
+
+/* ---- operators ---- */
+
+static bool is_comparable(Type *t) {
+    t = ty_res(t);
+    if (ty_is_num(t) || t->kind == TY_BOOL || t->kind == TY_STR || t->kind == TY_UNIT)
+        return true;
+    if (t->kind == TY_ENUM || t->kind == TY_STRUCT || t->kind == TY_OPTION || t->kind == TY_TUPLE ||
+        t->kind == TY_RESULT || t->kind == TY_VEC || t->kind == TY_ARRAY || t->kind == TY_BOX)
+        return true; /* structural equality, emitted per type */
+    return t->kind == TY_VAR;
+}
+
+static Type *check_binary(Node *e, Type *expect) {
+    const char *op = e->op;
+    bool arith = !strcmp(op, "+") || !strcmp(op, "-") || !strcmp(op, "*") || !strcmp(op, "/") || !strcmp(op, "%");
+    bool bits = !strcmp(op, "&") || !strcmp(op, "|") || !strcmp(op, "^");
+    bool shift = !strcmp(op, "<<") || !strcmp(op, ">>");
+    bool logic = !strcmp(op, "&&") || !strcmp(op, "||");
+    if (logic) {
+        expect_type(e->a, ty_bool, check_expr(e->a, ty_bool));
+        expect_type(e->b, ty_bool, check_expr(e->b, ty_bool));
+        return ty_bool;
+    }
+    Type *hint = (arith || bits) && expect && ty_is_num(expect) ? expect : NULL;
+    Type *lt = check_expr(e->a, hint);
+    Type *l = ty_res(lt);
+    if (l->kind == TY_REF) { /* auto-deref for operators on &T */
+        e->autoref |= 1;
+        lt = l->elem;
+        l = ty_res(lt);
+    }
+    if (shift) {
+        Type *rt = check_expr(e->b, NULL);
+        if (ty_res(rt)->kind == TY_REF) {
+            e->autoref |= 2;
+            rt = ty_res(rt)->elem;
+        }
+        if (!ty_is_int(l) || !ty_is_int(rt))
+            error_at(e->pos, "E0303", "cannot apply `%s` to `%s` and `%s`", op, ty_str_of(lt), ty_str_of(rt));
+        return lt;
+    }
+    Type *rt = check_expr(e->b, lt);
+    if (ty_res(rt)->kind == TY_REF && l->kind != TY_REF) {
+        e->autoref |= 2;
+        rt = ty_res(rt)->elem;
+    }
+    if (!ty_unify(lt, rt))
+        error_at(e->pos, "E0303", "cannot apply `%s` to `%s` and `%s`", op, ty_str_of(lt), ty_str_of(rt));
+    l = ty_res(lt);
+    if (arith) {
+        if (!strcmp(op, "+") && l->kind == TY_STR)
+            return ty_str;
+        if (!ty_is_num(l))
+            error_at(e->pos, "E0303", "cannot apply `%s` to `%s` and `%s`", op, ty_str_of(lt), ty_str_of(rt));
+        return lt;
+    }
+    if (bits) {
+        if (!ty_is_int(l) && l->kind != TY_BOOL)
+            error_at(e->pos, "E0303", "cannot apply `%s` to `%s` and `%s`", op, ty_str_of(lt), ty_str_of(rt));
+        return lt;
+    }
+    /* comparisons */
+    bool order = strcmp(op, "==") && strcmp(op, "!=");
+    if (order ? !(ty_is_num(l) || l->kind == TY_STR || l->kind == TY_BOOL || l->kind == TY_VAR)
+              : !is_comparable(l))
+        error_at(e->pos, "E0303", "cannot apply `%s` to `%s` and `%s`", op, ty_str_of(lt), ty_str_of(rt));
+    return ty_bool;
+}
+
+/* ---- patterns ---- */
+
+static Variant *enum_variant(EnumDef *ed, const char *name, int *idx) {
+    for (int i = 0; i < ed->variants.len; i++) {
+        Variant *v = ed->variants.items[i];
+        if (!strcmp(v->name, name)) {
+            *idx = i;
+            return v;
+        }
+    }
+    return NULL;
+}
+
+static void check_pattern(Node *p, Type *t, bool by_ref) {
+    Type *r = ty_res(t);
+    if (r->kind == TY_REF) {
+        t = r->elem;
+        r = ty_res(t);
+        by_ref = true;
+    }
+    p->ty = t;
+    switch (p->kind) {
+    case P_WILD:
+        return;
+    case P_BIND: {
+        /* a bare name that is a unit variant of the scrutinee's enum (or None) */
+        int idx;
+        if (r->kind == TY_ENUM && enum_variant(r->ed, p->name, &idx)) {
+            p->kind = P_VARIANT;
+            check_pattern(p, t, by_ref);
+            return;
+        }
+        if (r->kind == TY_OPTION && !strcmp(p->name, "None")) {
+            p->kind = P_VARIANT;
+            check_pattern(p, t, by_ref);
+            return;
+        }
+        if (!strcmp(p->name, "None") || !strcmp(p->name, "Some") || !strcmp(p->name, "Ok") ||
+            !strcmp(p->name, "Err"))
+            mismatch(p->pos, t, ty_res(t)); /* unreachable in practice; keeps names reserved */
+        Type *bt = t;
+        if (by_ref && !ty_is_copy(t)) {
+            bt = ty_wrap(TY_REF, t);
+            p->autoref = 1;
+        }
+        p->sym = declare(p->name, bt, false, p->pos);
+        return;
+    }
+    case P_LIT: {
+        Type *lt = check_expr(p->a, t);
+        expect_type(p->a, t, lt);
+        if (ty_res(t)->kind != TY_STR && !ty_is_num(t) && ty_res(t)->kind != TY_BOOL)
+            error_at(p->pos, "E0300", "literal patterns need a number, bool or string, found `%s`", ty_str_of(t));
+        return;
+    }
+    case P_RANGE:
+        expect_type(p->a, t, check_expr(p->a, t));
+        expect_type(p->b, t, check_expr(p->b, t));
+        if (!ty_is_int(t))
+            error_at(p->pos, "E0300", "range patterns need an integer, found `%s`", ty_str_of(t));
+        return;
+    case P_OR: {
+        int mark = scope.len;
+        for (int i = 0; i < p->list.len; i++) {
+            check_pattern(p->list.items[i], t, by_ref);
+            if (scope.len != mark)
+                error_at(((Node *)p->list.items[i])->pos, "E0300",
+                         "bindings inside or-patterns are not supported");
+        }
+        return;
+    }
+    case P_TUPLE:
+        if (r->kind != TY_TUPLE || r->nelems != p->list.len)
+            error_at(p->pos, "E0300", "mismatched types: expected `%s`, found a tuple pattern of %d elements",
+                     ty_str_of(t), p->list.len);
+        for (int i = 0; i < p->list.len; i++)
+            check_pattern(p->list.items[i], r->elems[i], by_ref);
+        return;
+    case P_VARIANT: {
+        Type **ftys = NULL;
+        int nf = 0;
+        Type *one[1];
+        if (r->kind == TY_OPTION && (!p->sval || !strcmp(p->sval, "Option")) &&
+            (!strcmp(p->name, "Some") || !strcmp(p->name, "None"))) {
+            p->index = !strcmp(p->name, "Some");
+            if (p->index) {
+                one[0] = r->elem;
+                ftys = one;
+                nf = 1;
+            }
+        } else if (r->kind == TY_RESULT && (!p->sval || !strcmp(p->sval, "Result")) &&
+                   (!strcmp(p->name, "Ok") || !strcmp(p->name, "Err"))) {
+            p->index = !strcmp(p->name, "Err");
+            one[0] = p->index ? r->err : r->elem;
+            ftys = one;
+            nf = 1;
+        } else if (r->kind == TY_ENUM && (!p->sval || !strcmp(p->sval, r->ed->name))) {
+            int idx;
+            Variant *v = enum_variant(r->ed, p->name, &idx);
+            if (!v) {
+                const char *cands[256];
+                int n = 0;
+                for (int i = 0; i < r->ed->variants.len && n < 256; i++)
+                    cands[n++] = ((Variant *)r->ed->variants.items[i])->name;
+                const char *best = did_you_mean(p->name, cands, n);
+                if (best)
+                    diag_help("did you mean `%s`?", best);
+                error_at(p->pos, "E0200", "no variant named `%s` in enum `%s`", p->name, r->ed->name);
+            }
+            p->index = idx;
+            ftys = v->tys;
+            nf = v->ntys;
+        } else if (p->sval && find_enum(p->sval) && r->kind != TY_ENUM) {
+            mismatch(p->pos, t, find_enum(p->sval)->ty);
+        } else if (r->kind == TY_ENUM && p->sval) {
+            EnumDef *ed = find_enum(p->sval);
+            if (!ed)
+                error_at(p->pos, "E0200", "cannot find enum `%s` in this scope", p->sval);
+            mismatch(p->pos, t, ed->ty);
+        } else if (r->kind == TY_VAR) {
+            error_at(p->pos, "E0300", "cannot infer the type matched by pattern `%s`", p->name);
+        } else {
+            error_at(p->pos, "E0300", "mismatched types: expected `%s`, found variant pattern `%s`",
+                     ty_str_of(t), p->name);
+        }
+        if (p->list.len != nf && (p->flag || nf == 0 || p->list.len))
+            error_at(p->pos, "E0301", "variant pattern `%s` has %d field%s but the pattern has %d", p->name, nf,
+                     nf == 1 ? "" : "s", p->list.len);
+        if (p->list.len != nf)
+            error_at(p->pos, "E0301", "variant `%s` has %d field%s: write `%s(..)`", p->name, nf,
+                     nf == 1 ? "" : "s", p->name);
+        for (int i = 0; i < nf; i++)
+            check_pattern(p->list.items[i], ftys[i], by_ref);
+        return;
+    }
+    default:
+        unreachable();
+    }
+}
+
+/* ---- exhaustiveness (usefulness over a pattern matrix) ---- */
+
+typedef struct Row {
+    Node **p;
+    int n;
+} Row;
+
+static bool irrefutable(Node *p) { return p->kind == P_WILD || p->kind == P_BIND; }
+
+/* Constructors of a type: count, and arity/field types of each. */
+static int ctor_count(Type *t) {
+    t = ty_res(t);
+    if (t->kind == TY_REF)
+        t = ty_res(t->elem);
+    switch (t->kind) {
+    case TY_BOOL: return 2;
+    case TY_OPTION: case TY_RESULT: return 2;
+    case TY_ENUM: return t->ed->variants.len;
+    case TY_TUPLE: return 1;
+    case TY_UNIT: return 1;
+    default: return 0; /* infinite (numbers, strings) or unmatchable */
+    }
+}
+
+static int ctor_fields(Type *t, int c, Type **out) {
+    t = ty_res(t);
+    if (t->kind == TY_REF)
+        t = ty_res(t->elem);
+    switch (t->kind) {
+    case TY_OPTION:
+        if (c == 1)
+            out[0] = t->elem;
+        return c == 1;
+    case TY_RESULT:
+        out[0] = c == 0 ? t->elem : t->err;
+        return 1;
+    case TY_ENUM: {
+        Variant *v = t->ed->variants.items[c];
+        for (int i = 0; i < v->ntys && i < 64; i++)
+            out[i] = v->tys[i];
+        return v->ntys;
+    }
+    case TY_TUPLE:
+        for (int i = 0; i < t->nelems && i < 64; i++)
+            out[i] = t->elems[i];
+        return t->nelems;
+    default: return 0;
+    }
+}
+
+static const char *ctor_name(Type *t, int c) {
+    t = ty_res(t);
+    if (t->kind == TY_REF)
+        t = ty_res(t->elem);
+    switch (t->kind) {
+    case TY_BOOL: return c ? "true" : "false";
+    case TY_OPTION: return c ? "Some(_)" : "None";
+    case TY_RESULT: return c ? "Err(_)" : "Ok(_)";
+    case TY_ENUM: {
+        Variant *v = t->ed->variants.items[c];
+        if (!v->ntys)
+            return arena_printf("%s.%s", t->ed->name, v->name);
+        Buf b = {0};
+        buf_printf(&b, "%s.%s(", t->ed->name, v->name);
+        for (int i = 0; i < v->ntys; i++)
+            buf_puts(&b, i ? ", _" : "_");
+        buf_puts(&b, ")");
+        char *s = arena_strndup(b.data, b.len);
+        buf_free(&b);
+        return s;
+    }
+    default: return "_";
+    }
+}
+
+/* Which constructor does pattern p (not wildcard) stand for? */
+static int pat_ctor(Node *p) {
+    if (p->kind == P_LIT && p->a->kind == N_BOOL)
+        return (int)p->a->ival;
+    if (p->kind == P_VARIANT)
+        return p->index;
+    if (p->kind == P_TUPLE)
+        return 0;
+    return -1; /* a literal of an infinite type */
+}
+
+static int budget;
+
+/* true when the rows cover every value of the column types */
+static bool covers(Row *rows, int nrows, Type **tys, int ncols) {
+    if (--budget < 0)
+        return true; /* give up quietly on pathological inputs */
+    if (ncols == 0)
+        return nrows > 0;
+    /* expand or-patterns in the first column */
+    int extra = 0;
+    for (int i = 0; i < nrows; i++)
+        if (rows[i].p[0]->kind == P_OR)
+            extra += rows[i].p[0]->list.len;
+    if (extra) {
+        Row *nr = arena_alloc(sizeof(Row) * (size_t)(nrows + extra));
+        int k = 0;
+        for (int i = 0; i < nrows; i++) {
+            Node *p0 = rows[i].p[0];
+            if (p0->kind != P_OR) {
+                nr[k++] = rows[i];
+                continue;
+            }
+            for (int j = 0; j < p0->list.len; j++) {
+                Node **ps = arena_alloc(sizeof(Node *) * (size_t)rows[i].n);
+                memcpy(ps, rows[i].p, sizeof(Node *) * (size_t)rows[i].n);
+                ps[0] = p0->list.items[j];
+                nr[k].p = ps;
+                nr[k].n = rows[i].n;
+                k++;
+            }
+        }
+        return covers(nr, k, tys, ncols);
+    }
+    int nc = ctor_count(tys[0]);
+    if (nc == 0) {
+        /* infinite type: only the rows with a wildcard in front count */
+        Row *nr = arena_alloc(sizeof(Row) * (size_t)(nrows + 1));
+        int k = 0;
+        for (int i = 0; i < nrows; i++)
+            if (irrefutable(rows[i].p[0]) || (rows[i].p[0]->kind == P_LIT && ty_res(tys[0])->kind == TY_UNIT)) {
+                nr[k].p = rows[i].p + 1;
+                nr[k].n = rows[i].n - 1;
+                k++;
+            }
+        return covers(nr, k, tys + 1, ncols - 1);
+    }
+    for (int c = 0; c < nc; c++) {
+        Type *ft[64];
+        int nf = ctor_fields(tys[0], c, ft);
+        Type **ntys = arena_alloc(sizeof(Type *) * (size_t)(nf + ncols));
+        memcpy(ntys, ft, sizeof(Type *) * (size_t)nf);
+        memcpy(ntys + nf, tys + 1, sizeof(Type *) * (size_t)(ncols - 1));
+        Row *nr = arena_alloc(sizeof(Row) * (size_t)(nrows + 1));
+        int k = 0;
+        for (int i = 0; i < nrows; i++) {
+            Node *p0 = rows[i].p[0];
+            bool wild = irrefutable(p0);
+            if (!wild && pat_ctor(p0) != c)
+                continue;
+            Node **ps = arena_alloc(sizeof(Node *) * (size_t)(nf + rows[i].n));
+            for (int j = 0; j < nf; j++) {
+                if (wild || j >= p0->list.len) {
+                    static Node wildnode = {.kind = P_WILD};
+                    ps[j] = &wildnode;
+                } else {
+                    ps[j] = p0->list.items[j];
+                }
+            }
+            memcpy(ps + nf, rows[i].p + 1, sizeof(Node *) * (size_t)(rows[i].n - 1));
+            nr[k].p = ps;
+            nr[k].n = nf + rows[i].n - 1;
+            k++;
+        }
+        if (!covers(nr, k, ntys, nf + ncols - 1))
+            return false;
+    }
+    return true;
+}
+
+static void check_exhaustive(Node *m, Type *t) {
+    Vec arms = {0};
+    for (int i = 0; i < m->list.len; i++) {
+        Node *arm = m->list.items[i];
+        if (!arm->b)
+            vec_push(&arms, arm->a);
+    }
+    budget = 100000;
+    Row *rows = arena_alloc(sizeof(Row) * (size_t)(arms.len + 1));
+    for (int i = 0; i < arms.len; i++) {
+        rows[i].p = (Node **)&arms.items[i];
+        rows[i].n = 1;
+    }
+    Type *tys[1] = {t};
+    if (covers(rows, arms.len, tys, 1))
+        return;
+    /* name the missing top-level constructors */
+    int nc = ctor_count(t);
+    Buf b = {0};
+    int nmiss = 0;
+    for (int c = 0; c < nc; c++) {
+        Vec sub = {0};
+        for (int i = 0; i < arms.len; i++) {
+            Node *p = arms.items[i];
+            if (p->kind == P_OR) {
+                for (int j = 0; j < p->list.len; j++)
+                    if (irrefutable(p->list.items[j]) || pat_ctor(p->list.items[j]) == c)
+                        vec_push(&sub, p->list.items[j]);
+            } else if (irrefutable(p) || pat_ctor(p) == c) {
+                vec_push(&sub, p);
+            }
+        }
+        Row *r2 = arena_alloc(sizeof(Row) * (size_t)(sub.len + 1));
+        for (int i = 0; i < sub.len; i++) {
+            r2[i].p = (Node **)&sub.items[i];
+            r2[i].n = 1;
+        }
+        budget = 100000;
+        if (!covers(r2, sub.len, tys, 1)) {
+            buf_printf(&b, "%s`%s`", nmiss ? ", " : "", ctor_name(t, c));
+            nmiss++;
+        }
+    }
+    if (!nmiss)
+        buf_puts(&b, "`_`");
+    char *msg = arena_strndup(b.data, b.len);
+    buf_free(&b);
+    diag_help("add arms for the missing patterns, or a `_ =>` arm");
+    error_at(m->pos, "E0500", "non-exhaustive patterns: %s not covered", msg);
+}
+
+/* ---- expressions ---- */
+
+static Type *check_field(Node *e) {
+    if (is_type_name(e->a)) {
+        /* Enum.Variant without arguments */
+        EnumDef *ed = find_enum(e->a->name);
+        if (ed) {
+            int idx;
+            Variant *v = enum_variant(ed, e->name, &idx);
+            if (v) {
+                if (v->ntys)
+                    error_at(e->pos, "E0301", "variant `%s.%s` has %d field%s: write `%s.%s(...)`", ed->name,
+                             v->name, v->ntys, v->ntys == 1 ? "" : "s", ed->name, v->name);
+                e->res = R_VARIANT;
+                e->index = idx;
+                e->aux = ed->ty;
+                return ed->ty;
+            }
+            no_method(e, ed->ty, e->name, "variant");
+        }
+        error_at(e->pos, "E0200", "cannot find `%s.%s`; call functions with `()`", e->a->name, e->name);
+    }
+    Type *t = check_expr(e->a, NULL);
+    int nd;
+    Type *b = deref_all(t, &nd);
+    e->index = 0;
+    e->autoref = nd;
+    if (e->flag) { /* tuple.N */
+        long idx = strtol(e->name, NULL, 10);
+        if (b->kind != TY_TUPLE || idx >= b->nelems)
+            error_at(e->pos, "E0302", "no field `%s` on type `%s`", e->name, ty_str_of(t));
+        e->index = (int)idx;
+        return b->elems[idx];
+    }
+    if (b->kind == TY_STRUCT) {
+        for (int i = 0; i < b->sd->fields.len; i++) {
+            Field *f = b->sd->fields.items[i];
+            if (!strcmp(f->name, e->name)) {
+                e->index = i;
+                return f->ty;
+            }
+        }
+        if (find_method(b, e->name, true))
+            error_at(e->pos, "E0302", "`%s` is a method of `%s`: call it as `%s()`", e->name, b->sd->name, e->name);
+    }
+    no_method(e, b, e->name, "field");
+}
+
+static Type *check_index(Node *e) {
+    Type *t = check_expr(e->a, NULL);
+    int nd;
+    Type *b = deref_all(t, &nd);
+    e->autoref = nd;
+    Type *it = check_expr(e->b, ty_usize);
+    if (ty_res(it)->kind == TY_REF)
+        error_at(e->b->pos, "E0300", "an index must be an integer, found `%s`", ty_str_of(it));
+    if (!ty_is_int(it))
+        error_at(e->b->pos, "E0300", "mismatched types: expected an integer index, found `%s`", ty_str_of(it));
+    if (b->kind == TY_VEC || b->kind == TY_ARRAY)
+        return b->elem;
+    error_at(e->pos, "E0303", "cannot index into a value of type `%s`", ty_str_of(t));
+}
+
+static bool block_diverges;
+static Vec loop_stack; /* the enclosing loops, innermost last */
+
+static Type *check_expr_inner(Node *e, Type *expect) {
+    switch (e->kind) {
+    case N_INT: {
+        if (e->suffix) {
+            Node tn = {.kind = T_NAME, .name = e->suffix, .pos = e->pos};
+            return resolve_type(&tn);
+        }
+        if (expect && ty_is_int(expect))
+            return expect;
+        if (expect && ty_is_float(ty_res(expect)) && ty_res(expect)->kind != TY_VAR)
+            return ty_var(1); /* report as a mismatch at the use */
+        return ty_var(1);
+    }
+    case N_FLOAT:
+        if (e->suffix)
+            return !strcmp(e->suffix, "f32") ? ty_prim[TY_F32] : ty_f64;
+        if (expect && ty_is_float(expect))
+            return expect;
+        return ty_var(2);
+    case N_STR:
+        return ty_str;
+    case N_FSTR:
+        for (int i = 0; i < e->list.len; i++)
+            if (e->list2.items[i]) {
+                Node *x = e->list.items[i];
+                check_expr(x, NULL);
+                const char *spec = e->list2.items[i];
+                if (*spec && strcmp(spec, ":?") && !(spec[0] == ':' && spec[1] == '.'))
+                    error_at(x->pos, "E0101", "unsupported format spec `{%s}` (use `{}`, `{:?}` or `{:.N}`)", spec);
+            }
+        return ty_str;
+    case N_BOOL:
+        return ty_bool;
+    case N_UNIT:
+        return ty_unit;
+    case N_IDENT: {
+        Sym *s = lookup(e->name);
+        if (s) {
+            e->res = R_LOCAL;
+            e->sym = s;
+            return s->ty;
+        }
+        Node *c = map_get(&consts_map, e->name);
+        if (c) {
+            e->res = R_CONST;
+            e->aux = c->ty;
+            if (!c->ty)
+                error_at(e->pos, "E0200", "constant `%s` is used before its type is known", e->name);
+            return c->ty;
+        }
+        if (!strcmp(e->name, "None")) {
+            e->res = R_VARIANT;
+            Type *et = expect ? ty_res(expect) : NULL;
+            Type *t = et && et->kind == TY_OPTION ? et : opt_of(ty_var(0));
+            e->aux = t;
+            e->index = 0;
+            return t;
+        }
+        Type *et = expect ? ty_res(expect) : NULL;
+        if (et && et->kind == TY_ENUM) {
+            int idx;
+            Variant *v = enum_variant(et->ed, e->name, &idx);
+            if (v && !v->ntys) {
+                e->res = R_VARIANT;
+                e->index = idx;
+                e->aux = et;
+                return et;
+            }
+        }
+        if (map_get(&fns_map, e->name))
+            error_at(e->pos, "E0305", "`%s` is a function; functions are not values (call it with `()`)", e->name);
+        if (map_get(&types_map, e->name))
+            error_at(e->pos, "E0200", "`%s` is a type, not a value", e->name);
+        unknown_name(e->pos, "value", e->name);
+    }
+    case N_CALL:
+        return check_call(e, expect);
+    case N_INTRINSIC:
+        return check_intrinsic(e, expect);
+    case N_FIELD:
+        return check_field(e);
+    case N_INDEX:
+        return check_index(e);
+    case N_UNARY: {
+        if (!strcmp(e->op, "-") && e->a->kind == N_INT)
+            e->a->flag = true; /* a negative literal: -128i8 is in range */
+        Type *t = check_expr(e->a, expect);
+        if (ty_res(t)->kind == TY_REF) {
+            e->autoref = 1;
+            t = ty_res(t)->elem;
+        }
+        if (!strcmp(e->op, "-")) {
+            if (!ty_is_signed(t) && !ty_is_float(t))
+                error_at(e->pos, "E0303", "cannot apply unary `-` to type `%s`", ty_str_of(t));
+        } else if (ty_res(t)->kind != TY_BOOL && !ty_is_int(t)) {
+            error_at(e->pos, "E0303", "cannot apply unary `!` to type `%s`", ty_str_of(t));
+        }
+        return t;
+    }
+    case N_DEREF: {
+        Type *t = ty_res(check_expr(e->a, NULL));
+        if (t->kind != TY_REF && t->kind != TY_BOX)
+            error_at(e->pos, "E0303", "type `%s` cannot be dereferenced", ty_str_of(t));
+        return t->elem;
+    }
+    case N_REF: {
+        Type *et = expect ? ty_res(expect) : NULL;
+        Type *t = check_expr(e->a, et && et->kind == TY_REF ? et->elem : NULL);
+        if (e->mut) {
+            if (!is_place(e->a))
+                error_at(e->pos, "E0402", "`&x!` needs a mutable binding, found a temporary value");
+            check_mutable(e->a, "E0402", "borrow as mutable");
+        }
+        Type *r = ty_wrap(TY_REF, t);
+        r->mut = e->mut;
+        return r;
+    }
+    case N_BINARY:
+        return check_binary(e, expect);
+    case N_CAST: {
+        Type *to = resolve_type(e->b);
+        Type *from = check_expr(e->a, ty_is_num(to) ? NULL : to);
+        Type *f = ty_res(from);
+        if (f->kind == TY_VAR && f->int_var == 1 && ty_is_int(to))
+            ty_unify(f, to);
+        if (!(ty_is_num(from) || f->kind == TY_BOOL) || !ty_is_num(to))
+            error_at(e->pos, "E0303", "cannot cast `%s` as `%s`", ty_str_of(from), ty_str_of(to));
+        return to;
+    }
+    case N_IF: {
+        expect_type(e->a, ty_bool, check_expr(e->a, ty_bool));
+        Type *tt = check_block(e->b, e->c ? expect : ty_unit);
+        if (!e->c) {
+            if (!ty_unify(tt, ty_unit))
+                error_at(e->b->c ? e->b->c->pos : e->b->pos, "E0300",
+                         "mismatched types: `if` without `else` must have type `()`, found `%s`", ty_str_of(tt));
+            return ty_unit;
+        }
+        Type *et = e->c->kind == N_IF ? check_expr(e->c, expect ? expect : tt) : check_block(e->c, expect ? expect : tt);
+        if (ty_res(tt)->kind == TY_NEVER)
+            return et;
+        if (!ty_unify(tt, et)) {
+            Node *at = e->c->kind == N_BLOCK && e->c->c ? e->c->c : e->c;
+            error_at(at->pos, "E0300", "mismatched types: `if` and `else` have different types: expected `%s`, found `%s`",
+                     ty_str_of(tt), ty_str_of(et));
+        }
+        return tt;
+    }
+    case N_WHILE: {
+        expect_type(e->a, ty_bool, check_expr(e->a, ty_bool));
+        loop_depth++;
+        Type *bt = check_block(e->b, ty_unit);
+        loop_depth--;
+        if (!ty_unify(bt, ty_unit))
+            error_at(e->b->pos, "E0300", "mismatched types: loop body must be `()`, found `%s`", ty_str_of(bt));
+        return ty_unit;
+    }
+    case N_LOOP: {
+        loop_depth++;
+        e->flag = false;
+        check_block(e->b, ty_unit);
+        loop_depth--;
+        return e->index ? ty_unit : ty_never; /* index: set by a break inside */
+    }
+    case N_FOR: {
+        Type *it;
+        push_scope();
+        if (e->a->kind == N_RANGE) {
+            Type *lo = check_expr(e->a->a, NULL);
+            Type *hi = check_expr(e->a->b, lo);
+            if (!ty_unify(lo, hi) || !ty_is_int(lo))
+                error_at(e->a->pos, "E0300", "mismatched types: range bounds must be integers of one type, found `%s` and `%s`",
+                         ty_str_of(lo), ty_str_of(hi));
+            e->a->ty = lo;
+            it = lo;
+        } else {
+            Type *ct = check_expr(e->a, NULL);
+            Type *c = ty_res(ct);
+            bool by_ref = false;
+            if (c->kind == TY_REF) {
+                c = ty_res(c->elem);
+                by_ref = true;
+            }
+            if (c->kind != TY_VEC && c->kind != TY_ARRAY)
+                error_at(e->a->pos, "E0300", "`for` cannot iterate over a value of type `%s`", ty_str_of(ct));
+            it = c->elem;
+            if (by_ref && !ty_is_copy(it)) {
+                it = ty_wrap(TY_REF, it);
+                e->autoref = 1;
+            }
+        }
+        if (e->c && e->c->kind != P_BIND)
+            check_pattern(e->c, it, false);
+        else
+            e->sym = declare(e->name, it, false, e->c ? e->c->pos : e->pos);
+        loop_depth++;
+        Type *bt = check_block(e->b, ty_unit);
+        loop_depth--;
+        pop_scope();
+        if (!ty_unify(bt, ty_unit))
+            error_at(e->b->pos, "E0300", "mismatched types: loop body must be `()`, found `%s`", ty_str_of(bt));
+        return ty_unit;
+    }
+    case N_BLOCK:
+        return check_block(e, expect);
+    case N_MATCH: {
+        Type *st = check_expr(e->a, NULL);
+        Type *result = expect;
+        Type *first = NULL;
+        for (int i = 0; i < e->list.len; i++) {
+            Node *arm = e->list.items[i];
+            push_scope();
+            check_pattern(arm->a, st, false);
+            if (arm->b)
+                expect_type(arm->b, ty_bool, check_expr(arm->b, ty_bool));
+            Type *at = check_expr(arm->c, result);
+            arm->ty = at;
+            if (ty_res(at)->kind != TY_NEVER) {
+                if (!first) {
+                    first = at;
+                    if (!result)
+                        result = at;
+                }
+                if (!ty_unify(result, at))
+                    error_at(arm->c->pos, "E0300", "mismatched types: match arms have different types: expected `%s`, found `%s`",
+                             ty_str_of(result), ty_str_of(at));
+            }
+            pop_scope();
+        }
+        check_exhaustive(e, st);
+        if (!first)
+            return ty_never;
+        return result;
+    }
+    case N_RETURN: {
+        Type *rt = cur_fn->rtype;
+        if (e->a) {
+            Type *t = check_expr(e->a, rt);
+            if (!ty_unify(rt, t))
+                error_at(e->a->pos, "E0300", "mismatched types: expected `%s`, found `%s` (the function returns `%s`)",
+                         ty_str_of(rt), ty_str_of(t), ty_str_of(rt));
+        } else if (!ty_unify(rt, ty_unit)) {
+            error_at(e->pos, "E0306", "`return` without a value in a function returning `%s`", ty_str_of(rt));
+        }
+        return ty_never;
+    }
+    case N_BREAK:
+    case N_CONTINUE:
+        if (!loop_depth)
+            error_at(e->pos, "E0306", "`%s` outside of a loop", e->kind == N_BREAK ? "break" : "continue");
+        if (e->kind == N_BREAK)
+            mark_break();
+        return ty_never;
+    case N_TRY: {
+        Type *t = ty_res(check_expr(e->a, NULL));
+        Type *rt = ty_res(cur_fn->rtype);
+        if (t->kind == TY_RESULT) {
+            if (rt->kind != TY_RESULT) {
+                diag_help("change the return type to `Result<%s, %s>`", ty_str_of(rt), ty_str_of(t->err));
+                error_at(e->pos, "E0304", "the `?` operator can only be used on `Result` in a function that returns `Result` (this one returns `%s`)",
+                         ty_str_of(rt));
+            }
+            if (!ty_unify(t->err, rt->err)) {
+                Type *from = ty_res(t->err), *to = ty_res(rt->err);
+                const char *tn = type_name_of(to);
+                Vec *fs = tn ? methods_of(tn, "from") : NULL;
+                for (int i = 0; fs && i < fs->len; i++) {
+                    Fn *f = fs->items[i];
+                    if (!f->has_self && f->params.len == 1 && ty_unify(f->ptypes[0], from) && ty_unify(f->rtype, to)) {
+                        e->from_fn = f;
+                        break;
+                    }
+                }
+                if (!e->from_fn) {
+                    diag_help("add `fn %s.from(e: %s): %s`", ty_str_of(to), ty_str_of(from), ty_str_of(to));
+                    error_at(e->pos, "E0304", "`?` cannot convert error `%s` into `%s` (no `%s.from`)",
+                             ty_str_of(from), ty_str_of(to), ty_str_of(to));
+                }
+            }
+            return t->elem;
+        }
+        if (t->kind == TY_OPTION) {
+            if (rt->kind != TY_OPTION)
+                error_at(e->pos, "E0304", "the `?` operator can only be used on `Option` in a function that returns `Option` (this one returns `%s`)",
+                         ty_str_of(rt));
+            return t->elem;
+        }
+        error_at(e->pos, "E0304", "the `?` operator can only be applied to `Result` or `Option`, not `%s`", ty_str_of(t));
+    }
+    case N_STRUCTLIT: {
+        StructDef *sd = find_struct(e->name);
+        if (!sd) {
+            if (find_enum(e->name))
+                error_at(e->pos, "E0300", "`%s` is an enum, not a struct", e->name);
+            unknown_name(e->pos, "struct", e->name);
+        }
+        int nf = sd->fields.len;
+        Node **vals = arena_alloc(sizeof(Node *) * (size_t)(nf + 1));
+        for (int i = 0; i < e->list.len; i++) {
+            const char *fname = e->list2.items[i];
+            Node *v = e->list.items[i];
+            int k = -1;
+            for (int j = 0; j < nf; j++)
+                if (!strcmp(((Field *)sd->fields.items[j])->name, fname))
+                    k = j;
+            if (k < 0) {
+                const char *cands[256];
+                int n = 0;
+                for (int j = 0; j < nf && n < 256; j++)
+                    cands[n++] = ((Field *)sd->fields.items[j])->name;
+                const char *best = did_you_mean(fname, cands, n);
+                if (best)
+                    diag_help("did you mean `%s`?", best);
+                error_at(v->pos, "E0302", "struct `%s` has no field named `%s`", sd->name, fname);
+            }
+            if (vals[k])
+                error_at(v->pos, "E0201", "field `%s` specified more than once", fname);
+            vals[k] = v;
+            Field *f = sd->fields.items[k];
+            expect_type(v, f->ty, check_expr(v, f->ty));
+        }
+        for (int j = 0; j < nf; j++)
+            if (!vals[j])
+                error_at(e->pos, "E0302", "missing field `%s` in initializer of `%s`",
+                         ((Field *)sd->fields.items[j])->name, sd->name);
+        /* reorder into declaration order for the emitter */
+        Vec ordered = {0};
+        for (int j = 0; j < nf; j++)
+            vec_push(&ordered, vals[j]);
+        e->list = ordered;
+        return sd->ty;
+    }
+    case N_TUPLE: {
+        Type *et = expect ? ty_res(expect) : NULL;
+        Type *t = ty_new(TY_TUPLE);
+        t->nelems = e->list.len;
+        t->elems = arena_alloc(sizeof(Type *) * (size_t)t->nelems);
+        for (int i = 0; i < t->nelems; i++) {
+            Type *h = et && et->kind == TY_TUPLE && et->nelems == t->nelems ? et->elems[i] : NULL;
+            t->elems[i] = check_expr(e->list.items[i], h);
+        }
+        return t;
+    }
+    case N_VECLIT: {
+        Type *et = expect ? ty_res(expect) : NULL;
+        bool array = et && et->kind == TY_ARRAY;
+        Type *elem = et && (et->kind == TY_VEC || array) ? et->elem : ty_var(0);
+        for (int i = 0; i < e->list.len; i++) {
+            Node *x = e->list.items[i];
+            expect_type(x, elem, check_expr(x, elem));
+        }
+        if (array) {
+            if (et->n != e->list.len)
+                error_at(e->pos, "E0300", "mismatched types: expected an array of %ld elements, found %d", et->n,
+                         e->list.len);
+            e->flag = true;
+            return et;
+        }
+        return ty_wrap(TY_VEC, elem);
+    }
+    case N_RANGE:
+        error_at(e->pos, "E0300", "a range is only allowed as the head of a `for` loop");
+    default:
+        error_at(e->pos, "E0100", "expected an expression");
+    }
+}
+
+/* Loops: `loop` has type `!` unless a `break` leaves it. */
+static void mark_break(void) {
+    if (loop_stack.len)
+        ((Node *)loop_stack.items[loop_stack.len - 1])->index = 1;
+}
+
+static Type *check_expr(Node *e, Type *expect) {
+    bool is_loop = e->kind == N_LOOP || e->kind == N_WHILE || e->kind == N_FOR;
+    if (is_loop)
+        vec_push(&loop_stack, e);
+    Type *t = check_expr_inner(e, expect);
+    if (is_loop)
+        loop_stack.len--;
+    e->ty = t;
+    return t;
+}
+
+static void check_stmt(Node *s) {
+    switch (s->kind) {
+    case N_LET: {
+        Type *decl = s->b ? resolve_type(s->b) : NULL;
+        Type *t = check_expr(s->a, decl);
+        if (decl) {
+            if (!ty_unify(decl, t))
+                mismatch(s->a->pos, decl, t);
+            t = decl;
+        }
+        if (ty_res(t)->kind == TY_REF && ty_res(t)->mut && !is_place(s->a->kind == N_REF ? s->a->a : s->a))
+            (void)0;
+        s->ty = t;
+        if (s->c) {
+            check_pattern(s->c, t, false);
+            if (!covers(&(Row){(Node **)&s->c, 1}, 1, &t, 1))
+                error_at(s->c->pos, "E0500", "refutable pattern in `let`");
+        } else {
+            s->sym = declare(s->name, t, s->mut, s->pos);
+        }
+        return;
+    }
+    case N_ASSIGN: {
+        Node *lhs = s->a;
+        if (!is_place(lhs))
+            error_at(lhs->pos, "E0305", "invalid left-hand side of assignment");
+        Type *lt = check_expr(lhs, NULL);
+        check_mutable(lhs, "E0401", "assign");
+        Type *rt = check_expr(s->b, lt);
+        if (strcmp(s->op, "=")) {
+            char op[4] = {0};
+            memcpy(op, s->op, strlen(s->op) - 1);
+            s->name = arena_strndup(op, strlen(op));
+            Type *l = ty_res(lt);
+            if (!strcmp(op, "<<") || !strcmp(op, ">>")) {
+                if (!ty_is_int(l) || !ty_is_int(rt))
+                    error_at(s->pos, "E0303", "cannot apply `%s` to `%s` and `%s`", s->op, ty_str_of(lt), ty_str_of(rt));
+                return;
+            }
+            if (!ty_unify(lt, rt))
+                error_at(s->pos, "E0303", "cannot apply `%s` to `%s` and `%s`", s->op, ty_str_of(lt), ty_str_of(rt));
+            if (!(ty_is_num(l) || (l->kind == TY_STR && !strcmp(op, "+")) ||
+                  (l->kind == TY_BOOL && (!strcmp(op, "&") || !strcmp(op, "|") || !strcmp(op, "^")))))
+                error_at(s->pos, "E0303", "cannot apply `%s` to `%s`", s->op, ty_str_of(lt));
+            if (ty_is_float(l) && (!strcmp(op, "&") || !strcmp(op, "|") || !strcmp(op, "^")))
+                error_at(s->pos, "E0303", "cannot apply `%s` to `%s`", s->op, ty_str_of(lt));
+            return;
+        }
+        if (!ty_unify(lt, rt))
+            mismatch(s->b->pos, lt, rt);
+        return;
+    }
+    case N_EXPRSTMT: {
+        Type *t = check_expr(s->a, NULL);
+        if (ty_res(t)->kind == TY_NEVER)
+            block_diverges = true;
+        return;
+    }
+    default:
+        unreachable();
+    }
+}
+
+static Type *check_block(Node *b, Type *expect) {
+    if (b->kind != N_BLOCK)
+        return check_expr(b, expect);
+    push_scope();
+    bool saved = block_diverges;
+    block_diverges = false;
+    for (int i = 0; i < b->list.len; i++)
+        check_stmt(b->list.items[i]);
+    Type *t;
+    if (b->c)
+        t = check_expr(b->c, expect);
+    else
+        t = block_diverges ? ty_never : ty_unit;
+    b->flag = block_diverges; /* the block never reaches its end */
+    block_diverges = saved;
+    pop_scope();
+    b->ty = t;
+    return t;
+}
+
+/* ---- after a function: resolve variables, range-check literals ---- */
+
+static void zonk_node(Node *n) {
+    if (!n)
+        return;
+    if (n->ty)
+        n->ty = ty_zonk(n->ty);
+    if (n->aux)
+        n->aux = ty_zonk(n->aux);
+    if (n->sym && n->sym->ty)
+        n->sym->ty = ty_zonk(n->sym->ty);
+    if (n->kind == N_INT && n->ty) {
+        Type *t = ty_res(n->ty);
+        if (ty_is_float(t))
+            mismatch(n->pos, t, ty_i32);
+        if (ty_is_int(t)) {
+            int bits = ty_int_bits(t);
+            bool sgn = ty_is_signed(t);
+            uint64_t max = bits == 64 ? (sgn ? (uint64_t)INT64_MAX : UINT64_MAX)
+                                      : (sgn ? ((uint64_t)1 << (bits - 1)) - 1 : ((uint64_t)1 << bits) - 1);
+            if (sgn && n->flag)
+                max++;
+            if (n->ival > max)
+                error_at(n->pos, "E0300", "literal out of range for `%s`", ty_str_of(t));
+        }
+    }
+    zonk_node(n->a);
+    zonk_node(n->b);
+    zonk_node(n->c);
+    if (n->kind == N_STRUCTLIT || n->kind == N_FSTR || n->kind == N_INTRINSIC) {
+        for (int i = 0; i < n->list.len; i++)
+            zonk_node(n->list.items[i]);
+        return;
+    }
+    for (int i = 0; i < n->list.len; i++)
+        zonk_node(n->list.items[i]);
+}
+
+/* ---- items ---- */
+
+static void register_items(void) {
+    for (int i = 0; i < prog->structs.len; i++) {
+        StructDef *sd = prog->structs.items[i];
+        if (map_get(&types_map, sd->name))
+            error_at(sd->pos, "E0201", "the name `%s` is defined multiple times", sd->name);
+        sd->ty = ty_new(TY_STRUCT);
+        sd->ty->sd = sd;
+        map_put(&types_map, sd->name, sd);
+    }
+    for (int i = 0; i < prog->enums.len; i++) {
+        EnumDef *ed = prog->enums.items[i];
+        if (map_get(&types_map, ed->name))
+            error_at(ed->pos, "E0201", "the name `%s` is defined multiple times", ed->name);
+        /* EnumDef and StructDef both start with name, pos, Vec, ty */
+        ed->ty = ty_new(TY_ENUM);
+        ed->ty->ed = ed;
+        map_put(&types_map, ed->name, ed);
+    }
+    for (int i = 0; i < prog->structs.len; i++) {
+        StructDef *sd = prog->structs.items[i];
+        for (int j = 0; j < sd->fields.len; j++) {
+            Field *f = sd->fields.items[j];
+            for (int k = 0; k < j; k++)
+                if (!strcmp(((Field *)sd->fields.items[k])->name, f->name))
+                    error_at(f->pos, "E0201", "field `%s` is already declared", f->name);
+            f->ty = resolve_type(f->texpr);
+            if (ty_res(f->ty)->kind == TY_REF)
+                error_at(f->texpr->pos, "E0403", "a reference cannot be stored in a struct field");
+        }
+    }
+    for (int i = 0; i < prog->enums.len; i++) {
+        EnumDef *ed = prog->enums.items[i];
+        for (int j = 0; j < ed->variants.len; j++) {
+            Variant *v = ed->variants.items[j];
+            for (int k = 0; k < j; k++)
+                if (!strcmp(((Variant *)ed->variants.items[k])->name, v->name))
+                    error_at(v->pos, "E0201", "variant `%s` is already declared", v->name);
+            v->ntys = v->texprs.len;
+            v->tys = arena_alloc(sizeof(Type *) * (size_t)(v->ntys + 1));
+            for (int k = 0; k < v->ntys; k++) {
+                v->tys[k] = resolve_type(v->texprs.items[k]);
+                if (ty_res(v->tys[k])->kind == TY_REF)
+                    error_at(((Node *)v->texprs.items[k])->pos, "E0403", "a reference cannot be stored in an enum");
+            }
+        }
+    }
+    /* value recursion without a Box would make an infinite type */
+    for (int i = 0; i < prog->structs.len; i++) {
+        StructDef *sd = prog->structs.items[i];
+        for (int j = 0; j < sd->fields.len; j++) {
+            Type *ft = ty_res(((Field *)sd->fields.items[j])->ty);
+            if (ft->kind == TY_STRUCT && ft->sd == sd)
+                error_at(((Field *)sd->fields.items[j])->pos, "E0300",
+                         "recursive type `%s` has infinite size; use `Box<%s>`", sd->name, sd->name);
+        }
+    }
+    for (int i = 0; i < prog->fns.len; i++) {
+        Fn *f = prog->fns.items[i];
+        cur_fn = f;
+        f->ptypes = arena_alloc(sizeof(Type *) * (size_t)(f->params.len + 1));
+        for (int j = 0; j < f->params.len; j++) {
+            Param *p = f->params.items[j];
+            for (int k = 0; k < j; k++)
+                if (!strcmp(((Param *)f->params.items[k])->name, p->name))
+                    error_at(p->pos, "E0201", "parameter `%s` is bound more than once", p->name);
+            f->ptypes[j] = resolve_type(p->type);
+        }
+        f->rtype = resolve_type(f->ret);
+        if (ty_res(f->rtype)->kind == TY_REF)
+            error_at(f->ret->pos, "E0403", "a function cannot return a reference");
+        if (f->is_async)
+            error_at(f->pos, "E0100", "`async fn` is not supported yet (async lowering is the next issue)");
+        cur_fn = NULL;
+        if (f->owner) {
+            if (!map_get(&types_map, f->owner))
+                unknown_name(f->pos, "type", f->owner);
+            const char *key = arena_printf("%s.%s", f->owner, f->name);
+            Vec *v = map_get(&methods_map, key);
+            if (!v) {
+                v = arena_alloc(sizeof(Vec));
+                map_put(&methods_map, key, v);
+            } else {
+                for (int k = 0; k < v->len; k++) {
+                    Fn *g = v->items[k];
+                    bool overload = !strcmp(f->name, "from") && !f->has_self && !g->has_self &&
+                                    f->params.len == 1 && g->params.len == 1 &&
+                                    !ty_unify(f->ptypes[0], g->ptypes[0]);
+                    if (!overload)
+                        error_at(f->pos, "E0201", "duplicate definitions with name `%s.%s`", f->owner, f->name);
+                }
+            }
+            vec_push(v, f);
+            f->cname = arena_printf("%s__%s_%d", f->owner, f->name, v->len);
+            if (find_struct(f->owner))
+                for (int k = 0; k < find_struct(f->owner)->fields.len; k++)
+                    (void)0;
+        } else {
+            if (map_get(&fns_map, f->name))
+                error_at(f->pos, "E0201", "the name `%s` is defined multiple times", f->name);
+            map_put(&fns_map, f->name, f);
+            f->cname = f->is_extern ? f->name : arena_printf("vx_fn_%s", f->name);
+        }
+    }
+    for (int i = 0; i < prog->consts.len; i++) {
+        Node *c = prog->consts.items[i];
+        if (map_get(&consts_map, c->name))
+            error_at(c->pos, "E0201", "the name `%s` is defined multiple times", c->name);
+        map_put(&consts_map, c->name, c);
+    }
+    for (int i = 0; i < prog->consts.len; i++) {
+        Node *c = prog->consts.items[i];
+        Type *decl = c->b ? resolve_type(c->b) : NULL;
+        Type *t = check_expr(c->a, decl);
+        if (decl && !ty_unify(decl, t))
+            mismatch(c->a->pos, decl, t);
+        c->ty = ty_zonk(decl ? decl : t);
+        zonk_node(c->a);
+    }
+}
+
+static void check_fn(Fn *f) {
+    if (f->is_extern)
+        return;
+    cur_fn = f;
+    scope.len = 0;
+    loop_depth = 0;
+    loop_stack.len = 0;
+    push_scope();
+    for (int j = 0; j < f->params.len; j++) {
+        Param *p = f->params.items[j];
+        Sym *s = declare(p->name, f->ptypes[j], false, p->pos);
+        s->is_ref_param = true;
+        p->type->sym = s;
+    }
+    block_diverges = false;
+    Type *rt = f->rtype;
+    Type *bt = check_block(f->body, rt);
+    if (ty_res(bt)->kind != TY_NEVER && !ty_unify(rt, bt)) {
+        if (!f->body->c && ty_res(bt)->kind == TY_UNIT) {
+            diag_help("add a tail expression of type `%s` (or `return` a value)", ty_str_of(rt));
+            error_at(f->pos, "E0306", "function `%s` must return a value of type `%s`, but its body has no tail value",
+                     f->name, ty_str_of(rt));
+        }
+        mismatch(f->body->c ? f->body->c->pos : f->pos, rt, bt);
+    }
+    zonk_node(f->body);
+    for (int i = 0; i < f->locals.len; i++) {
+        Sym *s = f->locals.items[i];
+        s->ty = ty_zonk(s->ty);
+    }
+    pop_scope();
+    cur_fn = NULL;
+}
+
+void check_program(Program *p) {
+    prog = p;
+    memset(&types_map, 0, sizeof types_map);
+    memset(&fns_map, 0, sizeof fns_map);
+    memset(&methods_map, 0, sizeof methods_map);
+    memset(&consts_map, 0, sizeof consts_map);
+    memset(&scope, 0, sizeof scope);
+    memset(&loop_stack, 0, sizeof loop_stack);
+    sym_counter = 0;
+    cur_fn = NULL;
+    register_items();
+    for (int i = 0; i < prog->fns.len; i++)
+        check_fn(prog->fns.items[i]);
+    Fn *m = map_get(&fns_map, "main");
+    if (!m) {
+        SrcFile *f = prog->files.len ? prog->files.items[0] : NULL;
+        Pos pos = {f, 1, 1, 0, 1};
+        error_at(pos, "E0200", "`main` function not found");
+    }
+    Type *mr = ty_res(m->rtype);
+    if (mr->kind != TY_UNIT && mr->kind != TY_I32)
+        error_at(m->pos, "E0300", "`main` must return `()` or `i32`, not `%s`", ty_str_of(mr));
+    if (m->params.len)
+        error_at(m->pos, "E0301", "`main` takes no parameters (use `os.args()`)");
+}

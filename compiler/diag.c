@@ -1,0 +1,158 @@
+/*
+ * diag.c - the one family of diagnostics, in rustc's shape:
+ *
+ *   error[E0300]: mismatched types
+ *    --> file.vx:3:14
+ *     |
+ *   3 |     let x: i32 = "hi"
+ *     |                  ^^^^ expected `i32`, found `string`
+ *     = help: ...
+ *
+ * Key invariant: error_at() never returns. It prints the diagnostic and
+ * longjmps to the recovery point the driver set (diag_jmp), so every stage
+ * can stop at the first error without threading error values around, and
+ * no cascade of follow-on errors is possible. Colour only on a terminal.
+ * Compiler bugs go through unreachable(), which names the C file and line.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vexc.h"
+
+void *diag_jmp;
+static int nerrors;
+static bool quiet;
+static char notes[2048];
+static int notes_len;
+static char help[512];
+
+void diag_set_quiet(bool q) { quiet = q; }
+int diag_error_count(void) { return nerrors; }
+
+static void source_line(Pos pos, const char *label, bool color) {
+    if (!pos.file || pos.line <= 0)
+        return;
+    const char *t = pos.file->text, *end = t + pos.file->len;
+    int line = 1;
+    const char *p = t;
+    while (p < end && line < pos.line) {
+        if (*p == '\n')
+            line++;
+        p++;
+    }
+    const char *e = p;
+    while (e < end && *e != '\n' && *e != '\r')
+        e++;
+    int w = snprintf(NULL, 0, "%d", pos.line);
+    fprintf(stderr, "%*s |\n%d | %.*s\n%*s | ", w, "", pos.line, (int)(e - p), p, w, "");
+    for (int i = 1; i < pos.col; i++)
+        fputc(p + i - 1 < e && p[i - 1] == '\t' ? '\t' : ' ', stderr);
+    int n = pos.len > 0 ? pos.len : 1;
+    if (pos.col - 1 + n > (int)(e - p) + 1)
+        n = (int)(e - p) - (pos.col - 1) + 1;
+    if (n < 1)
+        n = 1;
+    if (color)
+        fputs("\033[1;31m", stderr);
+    for (int i = 0; i < n; i++)
+        fputc('^', stderr);
+    if (label && *label)
+        fprintf(stderr, " %s", label);
+    if (color)
+        fputs("\033[0m", stderr);
+    fputc('\n', stderr);
+}
+
+void diag_note(Pos pos, const char *fmt, ...) {
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    int n = snprintf(notes + notes_len, sizeof notes - (size_t)notes_len, "note: %s\n  --> %s:%d:%d\n",
+                     msg, pos.file ? pos.file->path : "?", pos.line, pos.col);
+    if (n > 0 && notes_len + n < (int)sizeof notes)
+        notes_len += n;
+}
+
+void diag_help(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(help, sizeof help, fmt, ap);
+    va_end(ap);
+}
+
+_Noreturn void error_at(Pos pos, const char *code, const char *fmt, ...) {
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    nerrors++;
+    if (!quiet) {
+        bool color = isatty(2);
+        if (color)
+            fprintf(stderr, "\033[1;31merror[%s]\033[0;1m: %s\033[0m\n", code, msg);
+        else
+            fprintf(stderr, "error[%s]: %s\n", code, msg);
+        fprintf(stderr, " --> %s:%d:%d\n", pos.file ? pos.file->path : "<input>", pos.line, pos.col);
+        source_line(pos, "", color);
+        if (notes_len)
+            fputs(notes, stderr);
+        if (help[0])
+            fprintf(stderr, "  = help: %s\n", help);
+    }
+    notes_len = 0;
+    notes[0] = 0;
+    help[0] = 0;
+    if (diag_jmp)
+        longjmp(*(jmp_buf *)diag_jmp, 1);
+    exit(1);
+}
+
+_Noreturn void compiler_bug(const char *file, int line) {
+    fprintf(stderr, "vex: internal compiler error at %s:%d\n", file, line);
+    abort();
+}
+
+/* Levenshtein distance, for "did you mean". */
+static int edit_distance(const char *a, const char *b) {
+    int la = (int)strlen(a), lb = (int)strlen(b);
+    if (la > 40 || lb > 40)
+        return 99;
+    int d[41][41];
+    for (int i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (int j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (int i = 1; i <= la; i++)
+        for (int j = 1; j <= lb; j++) {
+            int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < c)
+                c = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < c)
+                c = d[i][j - 1] + 1;
+            d[i][j] = c;
+        }
+    return d[la][lb];
+}
+
+const char *did_you_mean(const char *name, const char **cands, int n) {
+    const char *best = NULL;
+    int bd = 99;
+    for (int i = 0; i < n; i++) {
+        if (!cands[i] || !strcmp(cands[i], name))
+            continue;
+        int d = edit_distance(name, cands[i]);
+        if (d < bd) {
+            bd = d;
+            best = cands[i];
+        }
+    }
+    int lim = (int)strlen(name) / 3 + 1;
+    return bd <= lim ? best : NULL;
+}

@@ -1,0 +1,1655 @@
+/*
+ * emit.c - checked AST to C (GNU C11: statement expressions, asm labels).
+ *
+ * Every Vex expression becomes a C expression of its type's C type; block-
+ * like expressions (if, match, blocks) become statement expressions whose
+ * branches assign one temporary, so a branch of type `!` (return, break,
+ * panic) never has to produce a value. Loops get explicit labels so
+ * `break`/`continue` can leave statement expressions. Each statement is
+ * preceded by `#line N "file.vx"` so the C compiler, sanitizers and
+ * debuggers speak Vex.
+ *
+ * Types are monomorphized: each instantiation of Vec/Option/Result/tuple/
+ * array gets its own C struct, defined on first use in dependency order
+ * (user structs and enums are forward-declared first so Box<Self> works).
+ * Per-type helpers (format, equality, clone) are generated the same way,
+ * each into its own buffer so a helper that needs another never interleaves
+ * text. No C undefined behaviour is emitted: integer arithmetic goes
+ * through the checked helpers of prelude.h, indexes are bounds-checked,
+ * float-to-int casts saturate.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vexc.h"
+
+static const char prelude_text[] =
+#include "prelude.inc"
+    ;
+
+static Buf types_b, protos_b, helpers_b, fns_b;
+static Vec done_names; /* emitted type / helper names */
+static Buf *O;         /* current output */
+static int tmp_counter;
+static Vec loop_labels; /* int (as pointer) label ids of enclosing loops */
+static Program *prog;
+static Type *fn_ret_type(void);
+
+static bool seen(const char *name) {
+    for (int i = 0; i < done_names.len; i++)
+        if (!strcmp(done_names.items[i], name))
+            return true;
+    vec_push(&done_names, (void *)name);
+    return false;
+}
+
+static void out(const char *s) { buf_puts(O, s); }
+static void outf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void outf(const char *fmt, ...) {
+    char tmp[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < (int)sizeof tmp) {
+        buf_put(O, tmp, (size_t)n);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    buf_put(O, big, (size_t)n);
+    free(big);
+}
+
+static int new_tmp(void) { return ++tmp_counter; }
+
+/* ---- types ---- */
+
+static const char *int_suffix(Type *t) {
+    switch (ty_res(t)->kind) {
+    case TY_I8: return "i8";
+    case TY_I16: return "i16";
+    case TY_I32: return "i32";
+    case TY_I64: return "i64";
+    case TY_U8: return "u8";
+    case TY_U16: return "u16";
+    case TY_U32: return "u32";
+    default: return "u64";
+    }
+}
+
+static void define_type(Type *t);
+
+const char *ty_cname(Type *t) {
+    t = ty_res(t);
+    static const char *prim[] = {"vxc_unit", "bool", "int8_t", "int16_t", "int32_t", "int64_t", "uint8_t",
+                                 "uint16_t", "uint32_t", "uint64_t", "uint64_t", "float", "double", "vxc_str",
+                                 "vxc_unit"};
+    if (!t || t->kind == TY_VAR)
+        return "vxc_unit";
+    if (t->kind <= TY_NEVER)
+        return prim[t->kind];
+    switch (t->kind) {
+    case TY_STRUCT: return arena_printf("vx_S_%s", t->sd->name);
+    case TY_ENUM: return arena_printf("vx_E_%s", t->ed->name);
+    case TY_BOX:
+    case TY_REF: {
+        const char *e = ty_cname(t->elem);
+        return arena_printf("%s *", e);
+    }
+    case TY_CPTR: return "void *";
+    default:
+        define_type(t);
+        return arena_printf("vx_T_%s", ty_mangle(t));
+    }
+}
+
+static void define_type(Type *t) {
+    t = ty_res(t);
+    const char *m = ty_mangle(t);
+    if (t->kind == TY_STRUCT || t->kind == TY_ENUM) {
+        if (seen(arena_printf("type:%s", m)))
+            return;
+    } else if (t->kind <= TY_NEVER || t->kind == TY_REF || t->kind == TY_BOX) {
+        if (t->elem)
+            ty_cname(t->elem);
+        return;
+    } else if (seen(arena_printf("type:%s", m))) {
+        return;
+    }
+    Buf b = {0};
+    switch (t->kind) {
+    case TY_STRUCT: {
+        StructDef *sd = t->sd;
+        const char **names = arena_alloc(sizeof(char *) * (size_t)(sd->fields.len + 1));
+        for (int i = 0; i < sd->fields.len; i++) {
+            Field *f = sd->fields.items[i];
+            names[i] = ty_cname(f->ty);
+            Type *ft = ty_res(f->ty);
+            if (ft->kind == TY_BOX || ft->kind == TY_VEC)
+                (void)0;
+            else
+                define_type(ft);
+        }
+        buf_printf(&b, "struct vx_S_%s {\n", sd->name);
+        for (int i = 0; i < sd->fields.len; i++)
+            buf_printf(&b, "    %s %s;\n", names[i], ((Field *)sd->fields.items[i])->name);
+        if (!sd->fields.len)
+            buf_puts(&b, "    char vx_empty;\n");
+        buf_puts(&b, "};\n");
+        break;
+    }
+    case TY_ENUM: {
+        EnumDef *ed = t->ed;
+        Buf body = {0};
+        for (int i = 0; i < ed->variants.len; i++) {
+            Variant *v = ed->variants.items[i];
+            if (!v->ntys)
+                continue;
+            buf_puts(&body, "        struct {");
+            for (int j = 0; j < v->ntys; j++) {
+                const char *cn = ty_cname(v->tys[j]);
+                define_type(v->tys[j]);
+                buf_printf(&body, " %s f%d;", cn, j);
+            }
+            buf_printf(&body, " } v%d;\n", i);
+        }
+        buf_printf(&b, "struct vx_E_%s {\n    int32_t tag;\n    union {\n        char vx_none;\n%s    } u;\n};\n",
+                   ed->name, body.data ? body.data : "");
+        buf_free(&body);
+        break;
+    }
+    case TY_VEC: {
+        const char *e = ty_cname(t->elem);
+        buf_printf(&b, "typedef struct vx_T_%s { %s *ptr; uint64_t len, cap; } vx_T_%s;\n", m, e, m);
+        break;
+    }
+    case TY_OPTION: {
+        const char *e = ty_cname(t->elem);
+        define_type(t->elem);
+        buf_printf(&b, "typedef struct vx_T_%s { bool some; %s val; } vx_T_%s;\n", m, e, m);
+        break;
+    }
+    case TY_RESULT: {
+        const char *e1 = ty_cname(t->elem), *e2 = ty_cname(t->err);
+        define_type(t->elem);
+        define_type(t->err);
+        buf_printf(&b, "typedef struct vx_T_%s { bool is_err; %s ok; %s err; } vx_T_%s;\n", m, e1, e2, m);
+        break;
+    }
+    case TY_TUPLE: {
+        buf_printf(&b, "typedef struct vx_T_%s {", m);
+        for (int i = 0; i < t->nelems; i++) {
+            const char *e = ty_cname(t->elems[i]);
+            define_type(t->elems[i]);
+            buf_printf(&b, " %s f%d;", e, i);
+        }
+        buf_printf(&b, " } vx_T_%s;\n", m);
+        break;
+    }
+    case TY_ARRAY: {
+        const char *e = ty_cname(t->elem);
+        define_type(t->elem);
+        buf_printf(&b, "typedef struct vx_T_%s { %s a[%ld]; } vx_T_%s;\n", m, e, t->n > 0 ? t->n : 1, m);
+        break;
+    }
+    default:
+        unreachable();
+    }
+    buf_puts(&types_b, b.data);
+    buf_free(&b);
+}
+
+/* ---- per-type helpers: fmt, eq, clone ---- */
+
+static const char *fmt_fn(Type *t);
+static const char *eq_fn(Type *t);
+static const char *clone_fn(Type *t);
+
+/* Appends C that formats value expression `v` of type t into buffer `b`. */
+static void fmt_value(Buf *o, Type *t, const char *b, const char *v, const char *mode) {
+    t = ty_res(t);
+    switch (t->kind) {
+    case TY_I8: case TY_I16: case TY_I32: case TY_I64:
+        buf_printf(o, "vxc_fmt_i64(%s, (int64_t)(%s));", b, v);
+        break;
+    case TY_U8: case TY_U16: case TY_U32: case TY_U64: case TY_USIZE:
+        buf_printf(o, "vxc_fmt_u64(%s, (uint64_t)(%s));", b, v);
+        break;
+    case TY_F32: case TY_F64:
+        buf_printf(o, "if ((%s) >= 0) vxc_fmt_prec(%s, (double)(%s), %s); else vxc_fmt_float(%s, (double)(%s), %d, (%s) == -2);",
+                   mode, b, v, mode, b, v, t->kind == TY_F32, mode);
+        break;
+    case TY_BOOL:
+        buf_printf(o, "vxc_fmt_bool(%s, %s);", b, v);
+        break;
+    case TY_STR:
+        buf_printf(o, "vxc_fmt_str(%s, %s, (%s) == -2);", b, v, mode);
+        break;
+    case TY_UNIT: case TY_NEVER:
+        buf_printf(o, "vxc_puts(%s, \"()\");", b);
+        break;
+    case TY_REF: case TY_BOX:
+        fmt_value(o, t->elem, b, arena_printf("(*(%s))", v), mode);
+        break;
+    default:
+        buf_printf(o, "%s(%s, %s, %s);", fmt_fn(t), b, v, mode);
+        break;
+    }
+}
+
+static const char *fmt_fn(Type *t) {
+    t = ty_res(t);
+    const char *m = ty_mangle(t);
+    const char *name = arena_printf("vxc_fmt_%s", m);
+    if (seen(name))
+        return name;
+    const char *ct = ty_cname(t);
+    buf_printf(&protos_b, "static void %s(vxc_buf *b, %s v, int mode);\n", name, ct);
+    Buf o = {0};
+    buf_printf(&o, "static void %s(vxc_buf *b, %s v, int mode) {\n    (void)mode;\n", name, ct);
+    switch (t->kind) {
+    case TY_STRUCT: {
+        StructDef *sd = t->sd;
+        buf_printf(&o, "    vxc_puts(b, \"%s", sd->name);
+        buf_puts(&o, sd->fields.len ? " { \");\n" : "\");\n");
+        for (int i = 0; i < sd->fields.len; i++) {
+            Field *f = sd->fields.items[i];
+            buf_printf(&o, "    vxc_puts(b, \"%s%s: \");\n    ", i ? ", " : "", f->name);
+            fmt_value(&o, f->ty, "b", arena_printf("v.%s", f->name), "-2");
+            buf_puts(&o, "\n");
+        }
+        if (sd->fields.len)
+            buf_puts(&o, "    vxc_puts(b, \" }\");\n");
+        break;
+    }
+    case TY_ENUM: {
+        EnumDef *ed = t->ed;
+        buf_puts(&o, "    switch (v.tag) {\n");
+        for (int i = 0; i < ed->variants.len; i++) {
+            Variant *vr = ed->variants.items[i];
+            buf_printf(&o, "    case %d: vxc_puts(b, \"%s%s\");", i, vr->name, vr->ntys ? "(" : "");
+            for (int j = 0; j < vr->ntys; j++) {
+                if (j)
+                    buf_puts(&o, " vxc_puts(b, \", \");");
+                fmt_value(&o, vr->tys[j], "b", arena_printf("v.u.v%d.f%d", i, j), "-2");
+            }
+            buf_printf(&o, "%s break;\n", vr->ntys ? " vxc_puts(b, \")\");" : "");
+        }
+        buf_puts(&o, "    }\n");
+        break;
+    }
+    case TY_VEC:
+    case TY_ARRAY:
+        buf_puts(&o, "    vxc_puts(b, \"[\");\n");
+        if (t->kind == TY_VEC)
+            buf_puts(&o, "    for (uint64_t i = 0; i < v.len; i++) {\n        if (i) vxc_puts(b, \", \");\n        ");
+        else
+            buf_printf(&o, "    for (uint64_t i = 0; i < %ld; i++) {\n        if (i) vxc_puts(b, \", \");\n        ", t->n);
+        fmt_value(&o, t->elem, "b", t->kind == TY_VEC ? "v.ptr[i]" : "v.a[i]", "-2");
+        buf_puts(&o, "\n    }\n    vxc_puts(b, \"]\");\n");
+        break;
+    case TY_OPTION:
+        buf_puts(&o, "    if (!v.some) { vxc_puts(b, \"None\"); return; }\n    vxc_puts(b, \"Some(\");\n    ");
+        fmt_value(&o, t->elem, "b", "v.val", "-2");
+        buf_puts(&o, "\n    vxc_puts(b, \")\");\n");
+        break;
+    case TY_RESULT:
+        buf_puts(&o, "    if (v.is_err) {\n        vxc_puts(b, \"Err(\");\n        ");
+        fmt_value(&o, t->err, "b", "v.err", "-2");
+        buf_puts(&o, "\n    } else {\n        vxc_puts(b, \"Ok(\");\n        ");
+        fmt_value(&o, t->elem, "b", "v.ok", "-2");
+        buf_puts(&o, "\n    }\n    vxc_puts(b, \")\");\n");
+        break;
+    case TY_TUPLE:
+        buf_puts(&o, "    vxc_puts(b, \"(\");\n");
+        for (int i = 0; i < t->nelems; i++) {
+            buf_printf(&o, "    %s", i ? "vxc_puts(b, \", \"); " : "");
+            fmt_value(&o, t->elems[i], "b", arena_printf("v.f%d", i), "-2");
+            buf_puts(&o, "\n");
+        }
+        buf_printf(&o, "    vxc_puts(b, \"%s)\");\n", t->nelems == 1 ? "," : "");
+        break;
+    default:
+        unreachable();
+    }
+    buf_puts(&o, "}\n");
+    buf_puts(&helpers_b, o.data);
+    buf_free(&o);
+    return name;
+}
+
+/* C expression: are a and b (of type t) equal? */
+static const char *eq_expr(Type *t, const char *a, const char *b) {
+    t = ty_res(t);
+    if (t->kind <= TY_F64 || t->kind == TY_NEVER)
+        return arena_printf("((%s) == (%s))", a, b);
+    if (t->kind == TY_STR)
+        return arena_printf("vxc_str_eq(%s, %s)", a, b);
+    if (t->kind == TY_BOX || t->kind == TY_REF)
+        return eq_expr(t->elem, arena_printf("(*(%s))", a), arena_printf("(*(%s))", b));
+    return arena_printf("%s(%s, %s)", eq_fn(t), a, b);
+}
+
+static const char *eq_fn(Type *t) {
+    t = ty_res(t);
+    const char *name = arena_printf("vxc_eq_%s", ty_mangle(t));
+    if (seen(name))
+        return name;
+    const char *ct = ty_cname(t);
+    buf_printf(&protos_b, "static bool %s(%s a, %s b);\n", name, ct, ct);
+    Buf o = {0};
+    buf_printf(&o, "static bool %s(%s a, %s b) {\n", name, ct, ct);
+    switch (t->kind) {
+    case TY_STRUCT:
+        for (int i = 0; i < t->sd->fields.len; i++) {
+            Field *f = t->sd->fields.items[i];
+            buf_printf(&o, "    if (!%s) return false;\n",
+                       eq_expr(f->ty, arena_printf("a.%s", f->name), arena_printf("b.%s", f->name)));
+        }
+        break;
+    case TY_ENUM:
+        buf_puts(&o, "    if (a.tag != b.tag) return false;\n    switch (a.tag) {\n");
+        for (int i = 0; i < t->ed->variants.len; i++) {
+            Variant *v = t->ed->variants.items[i];
+            buf_printf(&o, "    case %d:", i);
+            for (int j = 0; j < v->ntys; j++)
+                buf_printf(&o, " if (!%s) return false;",
+                           eq_expr(v->tys[j], arena_printf("a.u.v%d.f%d", i, j), arena_printf("b.u.v%d.f%d", i, j)));
+            buf_puts(&o, " break;\n");
+        }
+        buf_puts(&o, "    }\n");
+        break;
+    case TY_VEC:
+        buf_printf(&o, "    if (a.len != b.len) return false;\n    for (uint64_t i = 0; i < a.len; i++) if (!%s) return false;\n",
+                   eq_expr(t->elem, "a.ptr[i]", "b.ptr[i]"));
+        break;
+    case TY_ARRAY:
+        buf_printf(&o, "    for (uint64_t i = 0; i < %ld; i++) if (!%s) return false;\n", t->n,
+                   eq_expr(t->elem, "a.a[i]", "b.a[i]"));
+        break;
+    case TY_OPTION:
+        buf_printf(&o, "    if (a.some != b.some) return false;\n    if (a.some && !%s) return false;\n",
+                   eq_expr(t->elem, "a.val", "b.val"));
+        break;
+    case TY_RESULT:
+        buf_printf(&o, "    if (a.is_err != b.is_err) return false;\n    if (a.is_err) return %s;\n    return %s;\n",
+                   eq_expr(t->err, "a.err", "b.err"), eq_expr(t->elem, "a.ok", "b.ok"));
+        break;
+    case TY_TUPLE:
+        for (int i = 0; i < t->nelems; i++)
+            buf_printf(&o, "    if (!%s) return false;\n",
+                       eq_expr(t->elems[i], arena_printf("a.f%d", i), arena_printf("b.f%d", i)));
+        break;
+    default:
+        unreachable();
+    }
+    buf_puts(&o, "    return true;\n}\n");
+    buf_puts(&helpers_b, o.data);
+    buf_free(&o);
+    return name;
+}
+
+/* C expression: a deep copy of v (of type t). */
+static const char *clone_expr(Type *t, const char *v) {
+    t = ty_res(t);
+    if (ty_is_copy(t) && t->kind != TY_BOX)
+        return v;
+    return arena_printf("%s(%s)", clone_fn(t), v);
+}
+
+static const char *clone_fn(Type *t) {
+    t = ty_res(t);
+    const char *name = arena_printf("vxc_clone_%s", ty_mangle(t));
+    if (seen(name))
+        return name;
+    const char *ct = ty_cname(t);
+    buf_printf(&protos_b, "static %s %s(%s v);\n", ct, name, ct);
+    Buf o = {0};
+    buf_printf(&o, "static %s %s(%s v) {\n", ct, name, ct);
+    switch (t->kind) {
+    case TY_STRUCT:
+        for (int i = 0; i < t->sd->fields.len; i++) {
+            Field *f = t->sd->fields.items[i];
+            buf_printf(&o, "    v.%s = %s;\n", f->name, clone_expr(f->ty, arena_printf("v.%s", f->name)));
+        }
+        break;
+    case TY_ENUM:
+        buf_puts(&o, "    switch (v.tag) {\n");
+        for (int i = 0; i < t->ed->variants.len; i++) {
+            Variant *vr = t->ed->variants.items[i];
+            buf_printf(&o, "    case %d:", i);
+            for (int j = 0; j < vr->ntys; j++)
+                buf_printf(&o, " v.u.v%d.f%d = %s;", i, j, clone_expr(vr->tys[j], arena_printf("v.u.v%d.f%d", i, j)));
+            buf_puts(&o, " break;\n");
+        }
+        buf_puts(&o, "    }\n");
+        break;
+    case TY_VEC: {
+        const char *et = ty_cname(t->elem);
+        buf_printf(&o, "    %s r = {0};\n    if (v.len) {\n        r.ptr = vx_alloc(sizeof(%s) * v.len);\n        r.len = r.cap = v.len;\n"
+                       "        for (uint64_t i = 0; i < v.len; i++) r.ptr[i] = %s;\n    }\n    return r;\n",
+                   ct, et, clone_expr(t->elem, "v.ptr[i]"));
+        break;
+    }
+    case TY_ARRAY:
+        buf_printf(&o, "    for (uint64_t i = 0; i < %ld; i++) v.a[i] = %s;\n", t->n, clone_expr(t->elem, "v.a[i]"));
+        break;
+    case TY_BOX: {
+        const char *et = ty_cname(t->elem);
+        buf_printf(&o, "    %s *r = vx_alloc(sizeof(%s));\n    *r = %s;\n    return r;\n", et, et,
+                   clone_expr(t->elem, "(*v)"));
+        break;
+    }
+    case TY_OPTION:
+        buf_printf(&o, "    if (v.some) v.val = %s;\n", clone_expr(t->elem, "v.val"));
+        break;
+    case TY_RESULT:
+        buf_printf(&o, "    if (v.is_err) v.err = %s; else v.ok = %s;\n", clone_expr(t->err, "v.err"),
+                   clone_expr(t->elem, "v.ok"));
+        break;
+    case TY_TUPLE:
+        for (int i = 0; i < t->nelems; i++)
+            buf_printf(&o, "    v.f%d = %s;\n", i, clone_expr(t->elems[i], arena_printf("v.f%d", i)));
+        break;
+    default:
+        break;
+    }
+    if (t->kind != TY_VEC && t->kind != TY_BOX)
+        buf_puts(&o, "    return v;\n");
+    buf_puts(&o, "}\n");
+    buf_puts(&helpers_b, o.data);
+    buf_free(&o);
+    return name;
+}
+
+/* ---- expressions ---- */
+
+static void ex(Node *e);
+static void emit_into(Node *e, const char *dst);
+static void emit_stmt(Node *s);
+
+static const char *loc_of(Pos p) {
+    return arena_printf("VXL(\"%s\", %d, %d)", p.file ? p.file->path : "?", p.line, p.col);
+}
+
+static bool is_unitish(Type *t) {
+    t = ty_res(t);
+    return !t || t->kind == TY_UNIT || t->kind == TY_NEVER;
+}
+
+/* Emits e as a C expression into a string (for nesting in helpers). */
+static const char *ex_str(Node *e) {
+    Buf *save = O;
+    Buf b = {0};
+    O = &b;
+    ex(e);
+    O = save;
+    char *s = arena_strndup(b.data ? b.data : "", b.len);
+    buf_free(&b);
+    return s;
+}
+
+static void line_directive(Pos p) {
+    if (p.file && p.line > 0)
+        outf("\n#line %d \"%s\"\n", p.line, p.file->path);
+}
+
+static void emit_cstring(Buf *o, const char *s, int n) {
+    buf_puts(o, "\"");
+    for (int i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\')
+            buf_printf(o, "\\%c", c);
+        else if (c == '\n')
+            buf_puts(o, "\\n");
+        else if (c < 32 || c >= 127 || c == '?')
+            buf_printf(o, "\\%03o", c);
+        else
+            buf_put(o, (const char *)&c, 1);
+    }
+    buf_puts(o, "\"");
+}
+
+static void str_lit(const char *s, int n) {
+    out("vxc_str_lit(");
+    emit_cstring(O, s, n);
+    outf(", %d)", n);
+}
+
+/* Builds a format buffer named `b` from literal pieces and values:
+ * pieces: (literal text | value with spec). */
+static void fmt_piece_value(Node *v, const char *spec) {
+    const char *mode = "-1";
+    if (spec && !strcmp(spec, ":?"))
+        mode = "-2";
+    else if (spec && spec[0] == ':' && spec[1] == '.')
+        mode = arena_printf("%d", atoi(spec + 2));
+    const char *vs = ex_str(v);
+    int t = new_tmp();
+    outf(" { %s vf%d VXU = %s; ", ty_cname(v->ty), t, vs);
+    Type *vt = ty_res(v->ty);
+    if (ty_is_int(vt) && mode[0] != '-')
+        mode = "-1";
+    fmt_value(O, v->ty, "&fb", arena_printf("vf%d", t), mode);
+    out(" }");
+}
+
+static void fmt_literal_piece(const char *s, int n) {
+    if (n <= 0)
+        return;
+    out(" vxc_put(&fb, ");
+    emit_cstring(O, s, n);
+    outf(", %d);", n);
+}
+
+/* A format string with {} placeholders: e->list[0] is the literal,
+ * e->list2 the specs, e->list[1..] the values. */
+static void fmt_format_string(Node *e, int first) {
+    Node *f = e->list.items[first];
+    const char *s = f->sval;
+    Buf lit = {0};
+    int arg = first + 1, spec = 0;
+    for (int i = 0; i < f->slen; i++) {
+        if ((s[i] == '{' || s[i] == '}') && i + 1 < f->slen && s[i + 1] == s[i]) {
+            buf_put(&lit, s + i, 1);
+            i++;
+            continue;
+        }
+        if (s[i] == '{') {
+            fmt_literal_piece(lit.data, (int)lit.len);
+            lit.len = 0;
+            int j = i;
+            while (j < f->slen && s[j] != '}')
+                j++;
+            fmt_piece_value(e->list.items[arg++], e->list2.items[spec++]);
+            i = j;
+            continue;
+        }
+        buf_put(&lit, s + i, 1);
+    }
+    fmt_literal_piece(lit.data, (int)lit.len);
+    buf_free(&lit);
+}
+
+static void emit_print(Node *e, const char *stream, int nl) {
+    out("({ vxc_buf fb = {0};");
+    if (e->flag) {
+        fmt_format_string(e, 0);
+    } else {
+        for (int i = 0; i < e->list.len; i++) {
+            if (i)
+                out(" vxc_put(&fb, \" \", 1);");
+            fmt_piece_value(e->list.items[i], NULL);
+        }
+    }
+    outf(" vxc_write(%s, &fb, %d); (vxc_unit)0; })", stream, nl);
+}
+
+static void emit_intrinsic(Node *e) {
+    const char *n = e->name;
+    if (!strcmp(n, "$println"))
+        return emit_print(e, "stdout", 1);
+    if (!strcmp(n, "$print"))
+        return emit_print(e, "stdout", 0);
+    if (!strcmp(n, "$eprintln"))
+        return emit_print(e, "stderr", 1);
+    if (!strcmp(n, "$eprint"))
+        return emit_print(e, "stderr", 0);
+    if (!strcmp(n, "$panic")) {
+        if (e->flag) {
+            out("({ vxc_buf fb = {0};");
+            fmt_format_string(e, 0);
+            outf(" vx_panic(%s, \"%%s\", fb.p ? fb.p : \"\"); (vxc_unit)0; })", loc_of(e->pos));
+            return;
+        }
+        if (e->list.len == 0) {
+            outf("({ vx_panic(%s, \"explicit panic\"); (vxc_unit)0; })", loc_of(e->pos));
+            return;
+        }
+        outf("({ vxc_str m_ = %s; vx_panic(%s, \"%%.*s\", (int)m_.len, m_.p); (vxc_unit)0; })",
+             ex_str(e->list.items[0]), loc_of(e->pos));
+        return;
+    }
+    if (!strcmp(n, "$assert")) {
+        Node *c = e->list.items[0];
+        if (e->list.len == 2) {
+            outf("({ if (!(%s)) { vxc_str m_ = %s; vx_panic(%s, \"%%.*s\", (int)m_.len, m_.p); } (vxc_unit)0; })",
+                 ex_str(c), ex_str(e->list.items[1]), loc_of(e->pos));
+            return;
+        }
+        outf("({ if (!(%s)) vx_panic(%s, \"assertion failed: %%s\", ", ex_str(c), loc_of(e->pos));
+        const char *txt = e->suffix ? e->suffix : "";
+        emit_cstring(O, txt, (int)strlen(txt));
+        out("); (vxc_unit)0; })");
+        return;
+    }
+    if (!strcmp(n, "$assert_eq") || !strcmp(n, "$assert_ne")) {
+        Node *a = e->list.items[0], *b = e->list.items[1];
+        Type *t = a->ty;
+        const char *ct = ty_cname(t);
+        bool ne = !strcmp(n, "$assert_ne");
+        outf("({ %s l_ = %s; %s r_ = %s; if (%s%s) { vxc_buf fb = {0}; vxc_puts(&fb, \"assertion failed: left %s right\\n  left: \"); ",
+             ct, ex_str(a), ct, ex_str(b), ne ? "" : "!", eq_expr(t, "l_", "r_"), ne ? "!=" : "==");
+        fmt_value(O, t, "&fb", "l_", "-2");
+        out(" vxc_puts(&fb, \"\\n right: \"); ");
+        fmt_value(O, t, "&fb", "r_", "-2");
+        outf(" vx_panic(%s, \"%%s\", fb.p); } (vxc_unit)0; })", loc_of(e->pos));
+        return;
+    }
+    unreachable();
+}
+
+static void emit_fstring(Node *e) {
+    out("({ vxc_buf fb = {0};");
+    for (int i = 0; i < e->list.len; i++) {
+        Node *p = e->list.items[i];
+        if (!e->list2.items[i])
+            fmt_literal_piece(p->sval, p->slen);
+        else
+            fmt_piece_value(p, *(const char *)e->list2.items[i] ? e->list2.items[i] : NULL);
+    }
+    out(" vxc_buf_str(&fb); })");
+}
+
+/* The place `e` after `n` automatic dereferences. */
+static const char *deref_n(const char *s, int n) {
+    for (int i = 0; i < n; i++)
+        s = arena_printf("(*%s)", s);
+    return s;
+}
+
+static void ex_binary(Node *e) {
+    const char *op = e->op;
+    Type *t = ty_res(e->a->ty);
+    const char *a = ex_str(e->a), *b = ex_str(e->b);
+    if (e->autoref & 1) {
+        a = arena_printf("(*%s)", a);
+        t = ty_res(t->elem);
+    }
+    if (e->autoref & 2)
+        b = arena_printf("(*%s)", b);
+    if (!strcmp(op, "&&") || !strcmp(op, "||")) {
+        outf("(%s %s %s)", a, op, b);
+        return;
+    }
+    static const struct { const char *op, *fn; } arith[] = {
+        {"+", "add"}, {"-", "sub"}, {"*", "mul"}, {"/", "div"}, {"%", "rem"}, {"<<", "shl"}, {">>", "shr"},
+    };
+    for (size_t i = 0; i < sizeof arith / sizeof arith[0]; i++) {
+        if (strcmp(op, arith[i].op))
+            continue;
+        if (t->kind == TY_STR) {
+            outf("vxc_str_concat(%s, %s)", a, b);
+            return;
+        }
+        if (ty_is_float(t)) {
+            if (!strcmp(op, "%"))
+                outf("((%s)fmod(%s, %s))", ty_cname(t), a, b);
+            else
+                outf("((%s)(%s %s %s))", ty_cname(t), a, op, b);
+            return;
+        }
+        if (i >= 5)
+            outf("vxc_%s_%s(%s, (int64_t)(%s), %s)", arith[i].fn, int_suffix(t), a, b, loc_of(e->pos));
+        else
+            outf("vxc_%s_%s(%s, %s, %s)", arith[i].fn, int_suffix(t), a, b, loc_of(e->pos));
+        return;
+    }
+    if (!strcmp(op, "&") || !strcmp(op, "|") || !strcmp(op, "^")) {
+        outf("((%s)(%s %s %s))", ty_cname(t), a, op, b);
+        return;
+    }
+    /* comparisons */
+    if (!strcmp(op, "==") || !strcmp(op, "!=")) {
+        outf("(%s%s)", !strcmp(op, "!=") ? "!" : "", eq_expr(t, a, b));
+        return;
+    }
+    if (t->kind == TY_STR) {
+        outf("(vxc_str_cmp(%s, %s) %s 0)", a, b, op);
+        return;
+    }
+    outf("(%s %s %s)", a, op, b);
+}
+
+static void ex_cast(Node *e) {
+    Type *from = ty_res(e->a->ty), *to = ty_res(e->ty);
+    const char *a = ex_str(e->a);
+    if (ty_is_float(from) && ty_is_int(to)) {
+        outf("vxc_f2i_%s((double)(%s))", int_suffix(to), a);
+        return;
+    }
+    outf("((%s)(%s))", ty_cname(to), a);
+}
+
+static void ex_index(Node *e) {
+    Type *bt = ty_res(e->a->ty);
+    for (int i = 0; i < e->autoref; i++)
+        bt = ty_res(bt->elem);
+    const char *base = deref_n(ex_str(e->a), e->autoref);
+    const char *idx = ex_str(e->b);
+    const char *idxf = ty_is_signed(e->b->ty) ? "vxc_idx_s" : "vxc_idx_u";
+    const char *it = ty_is_signed(e->b->ty) ? "int64_t" : "uint64_t";
+    if (bt->kind == TY_ARRAY) {
+        outf("(%s).a[%s((%s)(%s), %ld, %s)]", base, idxf, it, idx, bt->n, loc_of(e->pos));
+        return;
+    }
+    bool place = e->a->kind == N_IDENT || e->a->kind == N_FIELD || e->a->kind == N_INDEX || e->a->kind == N_DEREF ||
+                 e->autoref > 0;
+    if (!place) {
+        int t = new_tmp();
+        outf("(*({ %s vt%d = %s; &vt%d.ptr[%s((%s)(%s), vt%d.len, %s)]; }))", ty_cname(bt), t, base, t, idxf, it, idx, t,
+             loc_of(e->pos));
+        return;
+    }
+    outf("(%s).ptr[%s((%s)(%s), (%s).len, %s)]", base, idxf, it, idx, base, loc_of(e->pos));
+}
+
+static const char *vecraw(const char *place) { return arena_printf("((vxc_vecraw *)&(%s))", place); }
+
+static void ex_builtin_method(Node *e) {
+    Node *recv = e->a->a;
+    const char *name = e->name;
+    Type *t = ty_res(recv->ty);
+    int nd = e->index;
+    for (int i = 0; i < nd; i++)
+        t = ty_res(t->elem);
+    const char *r = deref_n(ex_str(recv), nd);
+    Node *a0 = e->list.len > 0 ? e->list.items[0] : NULL;
+    Node *a1 = e->list.len > 1 ? e->list.items[1] : NULL;
+    const char *loc = loc_of(e->pos);
+    const char *ct = ty_cname(t);
+    if (!strcmp(name, "clone")) {
+        outf("%s", clone_expr(t, r));
+        return;
+    }
+    if (!strcmp(name, "to_string")) {
+        out("({ vxc_buf fb = {0};");
+        int k = new_tmp();
+        outf(" %s vf%d VXU = %s; ", ct, k, r);
+        fmt_value(O, t, "&fb", arena_printf("vf%d", k), "-1");
+        out(" vxc_buf_str(&fb); })");
+        return;
+    }
+    switch (t->kind) {
+    case TY_VEC: {
+        const char *et = ty_cname(t->elem);
+        if (!strcmp(name, "push")) {
+            outf("({ %s x_ = %s; *(%s *)vxc_vec_push_slot(%s, sizeof(%s)) = x_; (vxc_unit)0; })", et, ex_str(a0), et,
+                 vecraw(r), et);
+        } else if (!strcmp(name, "pop")) {
+            const char *ot = ty_cname(e->ty);
+            outf("({ %s o_ = {0}; %s *v_ = &(%s); if (v_->len) { o_.some = 1; o_.val = v_->ptr[--v_->len]; } o_; })", ot,
+                 ct, r);
+        } else if (!strcmp(name, "len")) {
+            outf("((uint64_t)(%s).len)", r);
+        } else if (!strcmp(name, "is_empty")) {
+            outf("((%s).len == 0)", r);
+        } else if (!strcmp(name, "get")) {
+            const char *ot = ty_cname(e->ty);
+            bool sg = ty_is_signed(a0->ty);
+            outf("({ %s o_ = {0}; %s v_ = %s; %s i_ = %s; if (%si_ < v_.len) { o_.some = 1; o_.val = %s; } o_; })", ot,
+                 ct, r, sg ? "int64_t" : "uint64_t", ex_str(a0), sg ? "i_ >= 0 && (uint64_t)" : "",
+                 clone_expr(t->elem, "v_.ptr[i_]"));
+        } else if (!strcmp(name, "first") || !strcmp(name, "last")) {
+            const char *ot = ty_cname(e->ty);
+            outf("({ %s o_ = {0}; %s v_ = %s; if (v_.len) { o_.some = 1; o_.val = %s; } o_; })", ot, ct, r,
+                 clone_expr(t->elem, !strcmp(name, "first") ? "v_.ptr[0]" : "v_.ptr[v_.len - 1]"));
+        } else if (!strcmp(name, "insert")) {
+            outf("({ uint64_t i_ = (uint64_t)(%s); %s x_ = %s; vxc_vec_insert(%s, i_, &x_, sizeof(%s), %s); (vxc_unit)0; })",
+                 ex_str(a0), et, ex_str(a1), vecraw(r), et, loc);
+        } else if (!strcmp(name, "remove")) {
+            outf("({ uint64_t i_ = (uint64_t)(%s); %s x_; vxc_vec_remove(%s, i_, &x_, sizeof(%s), %s); x_; })", ex_str(a0),
+                 et, vecraw(r), et, loc);
+        } else if (!strcmp(name, "clear")) {
+            outf("({ (%s).len = 0; (vxc_unit)0; })", r);
+        } else if (!strcmp(name, "reverse")) {
+            outf("({ vxc_vec_reverse(%s, sizeof(%s)); (vxc_unit)0; })", vecraw(r), et);
+        } else if (!strcmp(name, "contains")) {
+            const char *x = ex_str(a0);
+            if (ty_res(a0->ty)->kind == TY_REF)
+                x = arena_printf("(*%s)", x);
+            outf("({ %s v_ = %s; %s x_ = %s; bool f_ = 0; for (uint64_t i_ = 0; i_ < v_.len && !f_; i_++) f_ = %s; f_; })",
+                 ct, r, et, x, eq_expr(t->elem, "v_.ptr[i_]", "x_"));
+        } else if (!strcmp(name, "join")) {
+            outf("({ %s v_ = %s; vxc_str s_ = %s; vxc_buf fb = {0}; for (uint64_t i_ = 0; i_ < v_.len; i_++) { if (i_) vxc_put(&fb, s_.p, s_.len); vxc_put(&fb, v_.ptr[i_].p, v_.ptr[i_].len); } vxc_buf_str(&fb); })",
+                 ct, r, ex_str(a0));
+        } else {
+            unreachable();
+        }
+        return;
+    }
+    case TY_ARRAY:
+        outf("((uint64_t)%ld)", t->n);
+        return;
+    case TY_STR:
+        if (!strcmp(name, "len"))
+            outf("(%s).len", r);
+        else if (!strcmp(name, "is_empty"))
+            outf("((%s).len == 0)", r);
+        else if (!strcmp(name, "contains") || !strcmp(name, "starts_with") || !strcmp(name, "ends_with"))
+            outf("vxc_str_%s(%s, %s)", name, r, ex_str(a0));
+        else if (!strcmp(name, "trim"))
+            outf("vxc_str_trim(%s)", r);
+        else if (!strcmp(name, "to_upper") || !strcmp(name, "to_lower"))
+            outf("vxc_str_case(%s, %d)", r, !strcmp(name, "to_upper"));
+        else if (!strcmp(name, "byte_at"))
+            outf("vxc_str_byte_at(%s, %s, %s)", r, ex_str(a0), loc);
+        else if (!strcmp(name, "substring"))
+            outf("vxc_str_sub(%s, %s, %s, %s)", r, ex_str(a0), ex_str(a1), loc);
+        else if (!strcmp(name, "parse_int"))
+            outf("({ %s o_ = {0}; o_.some = vxc_parse_int(%s, &o_.val); o_; })", ty_cname(e->ty), r);
+        else if (!strcmp(name, "split")) {
+            outf("({ vxc_str s_ = %s, d_ = %s; %s v_ = {0}; uint64_t st_ = 0; "
+                 "for (uint64_t i_ = 0; d_.len && i_ + d_.len <= s_.len;) { if (!memcmp(s_.p + i_, d_.p, d_.len)) { "
+                 "*(vxc_str *)vxc_vec_push_slot(%s, sizeof(vxc_str)) = vxc_str_own(s_.p + st_, i_ - st_); i_ += d_.len; st_ = i_; } else i_++; } "
+                 "*(vxc_str *)vxc_vec_push_slot(%s, sizeof(vxc_str)) = vxc_str_own(s_.p + st_, s_.len - st_); v_; })",
+                 r, ex_str(a0), ty_cname(e->ty), vecraw("v_"), vecraw("v_"));
+        } else if (!strcmp(name, "chars")) {
+            outf("({ vxc_str s_ = %s; %s v_ = {0}; for (uint64_t i_ = 0; i_ < s_.len;) { uint64_t n_ = 1; "
+                 "unsigned char c_ = (unsigned char)s_.p[i_]; if (c_ >= 0xF0) n_ = 4; else if (c_ >= 0xE0) n_ = 3; else if (c_ >= 0xC0) n_ = 2; "
+                 "if (i_ + n_ > s_.len) n_ = s_.len - i_; *(vxc_str *)vxc_vec_push_slot(%s, sizeof(vxc_str)) = vxc_str_own(s_.p + i_, n_); i_ += n_; } v_; })",
+                 r, ty_cname(e->ty), vecraw("v_"));
+        } else
+            unreachable();
+        return;
+    case TY_OPTION:
+        if (!strcmp(name, "unwrap"))
+            outf("({ %s o_ = %s; if (!o_.some) vx_panic(%s, \"called unwrap() on a None value\"); o_.val; })", ct, r, loc);
+        else if (!strcmp(name, "expect"))
+            outf("({ %s o_ = %s; if (!o_.some) { vxc_str m_ = %s; vx_panic(%s, \"%%.*s\", (int)m_.len, m_.p); } o_.val; })",
+                 ct, r, ex_str(a0), loc);
+        else if (!strcmp(name, "is_some"))
+            outf("((%s).some)", r);
+        else if (!strcmp(name, "is_none"))
+            outf("(!(%s).some)", r);
+        else if (!strcmp(name, "unwrap_or"))
+            outf("({ %s o_ = %s; %s d_ = %s; o_.some ? o_.val : d_; })", ct, r, ty_cname(t->elem), ex_str(a0));
+        else
+            unreachable();
+        return;
+    case TY_RESULT:
+        if (!strcmp(name, "unwrap") || !strcmp(name, "expect")) {
+            outf("({ %s o_ = %s; if (o_.is_err) { vxc_buf fb = {0}; ", ct, r);
+            if (!strcmp(name, "expect"))
+                outf("vxc_str m_ = %s; vxc_put(&fb, m_.p, m_.len); vxc_puts(&fb, \": \"); ", ex_str(a0));
+            else
+                out("vxc_puts(&fb, \"called unwrap() on an Err value: \"); ");
+            fmt_value(O, t->err, "&fb", "o_.err", "-2");
+            outf(" vx_panic(%s, \"%%s\", fb.p); } o_.ok; })", loc);
+        } else if (!strcmp(name, "unwrap_err")) {
+            outf("({ %s o_ = %s; if (!o_.is_err) { vxc_buf fb = {0}; vxc_puts(&fb, \"called unwrap_err() on an Ok value: \"); ", ct, r);
+            fmt_value(O, t->elem, "&fb", "o_.ok", "-2");
+            outf(" vx_panic(%s, \"%%s\", fb.p); } o_.err; })", loc);
+        } else if (!strcmp(name, "is_ok"))
+            outf("(!(%s).is_err)", r);
+        else if (!strcmp(name, "is_err"))
+            outf("((%s).is_err)", r);
+        else if (!strcmp(name, "unwrap_or"))
+            outf("({ %s o_ = %s; %s d_ = %s; o_.is_err ? d_ : o_.ok; })", ct, r, ty_cname(t->elem), ex_str(a0));
+        else if (!strcmp(name, "ok"))
+            outf("({ %s o_ = %s; %s r_ = {0}; if (!o_.is_err) { r_.some = 1; r_.val = o_.ok; } r_; })", ct, r,
+                 ty_cname(e->ty));
+        else
+            unreachable();
+        return;
+    default:
+        if (!strcmp(name, "abs") && ty_is_int(t))
+            outf("vxc_abs_%s(%s, %s)", int_suffix(t), r, loc);
+        else if (!strcmp(name, "pow"))
+            outf("vxc_pow_%s(%s, %s, %s)", int_suffix(t), r, ex_str(a0), loc);
+        else if (!strcmp(name, "min") || !strcmp(name, "max"))
+            outf("({ %s a_ = %s, b_ = %s; a_ %s b_ ? a_ : b_; })", ct, r, ex_str(a0), !strcmp(name, "min") ? "<" : ">");
+        else if (ty_is_float(t))
+            outf("((%s)%s(%s))", ct, !strcmp(name, "abs") ? "fabs" : name, r);
+        else
+            unreachable();
+        return;
+    }
+}
+
+/* A call's arguments, comma separated. */
+static void call_args(Node *e, int first_sep) {
+    for (int i = 0; i < e->list.len; i++) {
+        if (i || first_sep)
+            out(", ");
+        ex(e->list.items[i]);
+    }
+}
+
+static void ex_extern_call(Node *e) {
+    Fn *f = e->fn;
+    bool unit_ret = is_unitish(f->rtype);
+    bool str_ret = ty_res(f->rtype)->kind == TY_STR;
+    out(unit_ret ? "({ " : str_ret ? "vxc_str_from_c(" : "");
+    outf("vx_ext_%s(", f->name);
+    for (int i = 0; i < e->list.len; i++) {
+        Node *a = e->list.items[i];
+        if (i)
+            out(", ");
+        if (ty_res(a->ty)->kind == TY_STR)
+            outf("(%s).p", ex_str(a));
+        else
+            ex(a);
+    }
+    out(")");
+    out(unit_ret ? "; (vxc_unit)0; })" : str_ret ? ")" : "");
+}
+
+static void ex_call(Node *e) {
+    switch (e->res) {
+    case R_FN:
+        outf("%s(", e->fn->cname);
+        call_args(e, 0);
+        out(")");
+        return;
+    case R_EXTERN:
+        ex_extern_call(e);
+        return;
+    case R_METHOD: {
+        Fn *m = e->fn;
+        Node *recv = e->a->a;
+        const char *r = deref_n(ex_str(recv), e->index);
+        outf("%s(", m->cname);
+        if (m->self_kind == 0) {
+            out(r);
+        } else {
+            bool place = e->index > 0 || recv->kind == N_IDENT || recv->kind == N_FIELD || recv->kind == N_INDEX ||
+                         recv->kind == N_DEREF;
+            Type *rt = ty_res(recv->ty);
+            if (rt->kind == TY_REF && e->index == 1)
+                outf("%s", ex_str(recv));
+            else if (place)
+                outf("&%s", r);
+            else {
+                Type *bt = rt;
+                for (int i = 0; i < e->index; i++)
+                    bt = ty_res(bt->elem);
+                outf("&(%s){%s}", ty_cname(bt), r);
+            }
+        }
+        call_args(e, 1);
+        out(")");
+        return;
+    }
+    case R_STATIC: {
+        const char *tn = e->sval, *name = e->name;
+        if (e->fn) {
+            outf("%s(", e->fn->cname);
+            call_args(e, 0);
+            out(")");
+            return;
+        }
+        if (!strcmp(tn, "Vec")) {
+            outf("((%s){0})", ty_cname(e->ty));
+            return;
+        }
+        if (!strcmp(tn, "Box")) {
+            Type *inner = ty_res(e->ty)->elem;
+            const char *it = ty_cname(inner);
+            outf("({ %s x_ = %s; %s *p_ = vx_alloc(sizeof(%s)); *p_ = x_; p_; })", it, ex_str(e->list.items[0]), it, it);
+            return;
+        }
+        if (!strcmp(name, "args")) {
+            outf("({ vxc_vecraw r_ = vxc_os_args(); %s v_; memcpy(&v_, &r_, sizeof v_); v_; })", ty_cname(e->ty));
+            return;
+        }
+        if (!strcmp(name, "env")) {
+            outf("({ %s o_ = {0}; o_.some = vxc_os_env(%s, &o_.val); o_; })", ty_cname(e->ty), ex_str(e->list.items[0]));
+            return;
+        }
+        if (!strcmp(name, "exit")) {
+            outf("({ fflush(stdout); exit(%s); (vxc_unit)0; })", ex_str(e->list.items[0]));
+            return;
+        }
+        if (!strcmp(name, "now_ms")) {
+            out("vxc_now_ms()");
+            return;
+        }
+        unreachable();
+    }
+    case R_VARIANT: {
+        Type *t = ty_res(e->aux ? e->aux : e->ty);
+        const char *ct = ty_cname(e->ty);
+        if (t->kind == TY_OPTION) {
+            outf("((%s){.some = 1, .val = %s})", ct, ex_str(e->list.items[0]));
+            return;
+        }
+        if (t->kind == TY_RESULT) {
+            if (e->index == 0)
+                outf("((%s){.is_err = 0, .ok = %s})", ct, ex_str(e->list.items[0]));
+            else
+                outf("((%s){.is_err = 1, .err = %s})", ct, ex_str(e->list.items[0]));
+            return;
+        }
+        outf("((%s){.tag = %d", ct, e->index);
+        if (e->list.len) {
+            outf(", .u.v%d = {", e->index);
+            call_args(e, 0);
+            out("}");
+        }
+        out("})");
+        return;
+    }
+    case R_BUILTIN_METHOD:
+        ex_builtin_method(e);
+        return;
+    default:
+        unreachable();
+    }
+}
+
+static void ex_int(Node *e) {
+    Type *t = ty_res(e->ty);
+    if (ty_is_float(t)) {
+        outf("((%s)%llu)", ty_cname(t), (unsigned long long)e->ival);
+        return;
+    }
+    if (ty_is_signed(t))
+        outf("((%s)INT64_C(%llu))", ty_cname(t), (unsigned long long)e->ival);
+    else
+        outf("((%s)UINT64_C(%llu))", ty_cname(t), (unsigned long long)e->ival);
+}
+
+static void ex_try(Node *e) {
+    Type *t = ty_res(e->a->ty);
+    const char *ct = ty_cname(t);
+    int k = new_tmp();
+    Type *rt = ty_res(e->ty); /* value type */
+    (void)rt;
+    if (t->kind == TY_OPTION) {
+        outf("({ %s q%d = %s; if (!q%d.some) return (%s){0}; q%d.val; })", ct, k, ex_str(e->a), k,
+             ty_cname(fn_ret_type()), k);
+        return;
+    }
+    Type *fr = fn_ret_type();
+    if (e->from_fn)
+        outf("({ %s q%d = %s; if (q%d.is_err) return (%s){.is_err = 1, .err = %s(q%d.err)}; q%d.ok; })", ct, k,
+             ex_str(e->a), k, ty_cname(fr), e->from_fn->cname, k, k);
+    else
+        outf("({ %s q%d = %s; if (q%d.is_err) return (%s){.is_err = 1, .err = q%d.err}; q%d.ok; })", ct, k,
+             ex_str(e->a), k, ty_cname(fr), k, k);
+}
+
+static void ex(Node *e) {
+    switch (e->kind) {
+    case N_INT:
+        ex_int(e);
+        return;
+    case N_FLOAT: {
+        char b[64];
+        snprintf(b, sizeof b, "%.17g", e->fval);
+        if (!strchr(b, '.') && !strchr(b, 'e') && !strchr(b, 'n') && !strchr(b, 'i'))
+            strcat(b, ".0");
+        if (!strcmp(b, "inf"))
+            strcpy(b, "INFINITY");
+        outf("((%s)%s)", ty_cname(e->ty), b);
+        return;
+    }
+    case N_STR:
+        str_lit(e->sval, e->slen);
+        return;
+    case N_FSTR:
+        emit_fstring(e);
+        return;
+    case N_BOOL:
+        out(e->ival ? "true" : "false");
+        return;
+    case N_UNIT:
+        out("((vxc_unit)0)");
+        return;
+    case N_IDENT:
+        if (e->res == R_LOCAL)
+            out(e->sym->cname);
+        else if (e->res == R_CONST)
+            outf("vx_const_%s()", e->name);
+        else if (e->res == R_VARIANT) {
+            Type *t = ty_res(e->aux);
+            if (t->kind == TY_OPTION)
+                outf("((%s){0})", ty_cname(t));
+            else
+                outf("((%s){.tag = %d})", ty_cname(t), e->index);
+        } else
+            unreachable();
+        return;
+    case N_CALL:
+        ex_call(e);
+        return;
+    case N_INTRINSIC:
+        emit_intrinsic(e);
+        return;
+    case N_FIELD:
+        if (e->res == R_VARIANT) {
+            outf("((%s){.tag = %d})", ty_cname(e->aux), e->index);
+            return;
+        }
+        if (e->flag)
+            outf("%s.f%d", deref_n(ex_str(e->a), e->autoref), e->index);
+        else
+            outf("%s.%s", deref_n(ex_str(e->a), e->autoref), e->name);
+        return;
+    case N_INDEX:
+        ex_index(e);
+        return;
+    case N_UNARY: {
+        Type *t = ty_res(e->ty);
+        const char *a = e->autoref ? arena_printf("(*%s)", ex_str(e->a)) : NULL;
+        if (!strcmp(e->op, "-")) {
+            if (e->a->kind == N_INT && ty_is_int(t)) {
+                if (e->a->ival == (uint64_t)1 << 63)
+                    out("INT64_MIN");
+                else
+                    outf("((%s)-INT64_C(%llu))", ty_cname(t), (unsigned long long)e->a->ival);
+            } else if (ty_is_float(t)) {
+                outf("(-%s)", a ? a : ex_str(e->a));
+            } else {
+                outf("vxc_neg_%s(%s, %s)", int_suffix(t), a ? a : ex_str(e->a), loc_of(e->pos));
+            }
+        } else if (t->kind == TY_BOOL) {
+            outf("(!%s)", a ? a : ex_str(e->a));
+        } else {
+            outf("((%s)~%s)", ty_cname(t), a ? a : ex_str(e->a));
+        }
+        return;
+    }
+    case N_DEREF:
+        outf("(*%s)", ex_str(e->a));
+        return;
+    case N_REF: {
+        Node *a = e->a;
+        bool place = a->kind == N_IDENT || a->kind == N_FIELD || a->kind == N_INDEX || a->kind == N_DEREF;
+        if (place && !(a->kind == N_IDENT && a->res != R_LOCAL))
+            outf("(&%s)", ex_str(a));
+        else
+            outf("(&(%s){%s})", ty_cname(a->ty), ex_str(a));
+        return;
+    }
+    case N_BINARY:
+        ex_binary(e);
+        return;
+    case N_CAST:
+        ex_cast(e);
+        return;
+    case N_TRY:
+        ex_try(e);
+        return;
+    case N_STRUCTLIT: {
+        outf("((%s){", ty_cname(e->ty));
+        for (int i = 0; i < e->list.len; i++) {
+            if (i)
+                out(", ");
+            ex(e->list.items[i]);
+        }
+        if (!e->list.len)
+            out("0");
+        out("})");
+        return;
+    }
+    case N_TUPLE:
+        outf("((%s){", ty_cname(e->ty));
+        call_args(e, 0);
+        out("})");
+        return;
+    case N_VECLIT: {
+        Type *t = ty_res(e->ty);
+        const char *ct = ty_cname(t);
+        if (t->kind == TY_ARRAY) {
+            outf("((%s){{", ct);
+            call_args(e, 0);
+            out("}})");
+            return;
+        }
+        const char *et = ty_cname(t->elem);
+        int k = new_tmp();
+        outf("({ %s v%d = {0};", ct, k);
+        if (e->list.len)
+            outf(" v%d.ptr = vx_alloc(sizeof(%s) * %d); v%d.cap = %d;", k, et, e->list.len, k, e->list.len);
+        for (int i = 0; i < e->list.len; i++)
+            outf(" v%d.ptr[v%d.len++] = %s;", k, k, ex_str(e->list.items[i]));
+        outf(" v%d; })", k);
+        return;
+    }
+    case N_IF:
+    case N_MATCH:
+    case N_BLOCK:
+    case N_LOOP:
+    case N_WHILE:
+    case N_FOR:
+    case N_RETURN:
+    case N_BREAK:
+    case N_CONTINUE: {
+        if (is_unitish(e->ty)) {
+            out("({ ");
+            emit_into(e, NULL);
+            out(" (vxc_unit)0; })");
+            return;
+        }
+        int k = new_tmp();
+        outf("({ %s r%d; ", ty_cname(e->ty), k);
+        emit_into(e, arena_printf("r%d", k));
+        outf(" r%d; })", k);
+        return;
+    }
+    default:
+        unreachable();
+    }
+}
+
+/* ---- patterns ---- */
+
+/* C condition: does the value at `path` (type t) match p? */
+static const char *pat_test(Node *p, const char *path) {
+    Type *t = ty_res(p->ty);
+    switch (p->kind) {
+    case P_WILD:
+    case P_BIND:
+        return "1";
+    case P_LIT:
+        return eq_expr(t, path, ex_str(p->a));
+    case P_RANGE:
+        return arena_printf("((%s) >= %s && (%s) %s %s)", path, ex_str(p->a), path, p->flag ? "<=" : "<", ex_str(p->b));
+    case P_OR: {
+        const char *s = "0";
+        for (int i = 0; i < p->list.len; i++)
+            s = arena_printf("%s || %s", s, pat_test(p->list.items[i], path));
+        return arena_printf("(%s)", s);
+    }
+    case P_TUPLE: {
+        const char *s = "1";
+        for (int i = 0; i < p->list.len; i++)
+            s = arena_printf("%s && %s", s, pat_test(p->list.items[i], arena_printf("%s.f%d", path, i)));
+        return arena_printf("(%s)", s);
+    }
+    case P_VARIANT: {
+        const char *s;
+        if (t->kind == TY_OPTION) {
+            s = arena_printf("%s(%s).some", p->index ? "" : "!", path);
+            if (p->index)
+                s = arena_printf("%s && %s", s, pat_test(p->list.items[0], arena_printf("(%s).val", path)));
+        } else if (t->kind == TY_RESULT) {
+            s = arena_printf("%s(%s).is_err", p->index ? "" : "!", path);
+            s = arena_printf("%s && %s", s,
+                             pat_test(p->list.items[0], arena_printf("(%s).%s", path, p->index ? "err" : "ok")));
+        } else {
+            s = arena_printf("(%s).tag == %d", path, p->index);
+            for (int i = 0; i < p->list.len; i++)
+                s = arena_printf("%s && %s", s, pat_test(p->list.items[i], arena_printf("(%s).u.v%d.f%d", path, p->index, i)));
+        }
+        return arena_printf("(%s)", s);
+    }
+    default:
+        unreachable();
+    }
+}
+
+/* Declarations of the bindings of p (after its test succeeded). */
+static void pat_bind(Node *p, const char *path) {
+    Type *t = ty_res(p->ty);
+    switch (p->kind) {
+    case P_BIND:
+        if (p->autoref)
+            outf(" %s %s VXU = &(%s);", ty_cname(p->sym->ty), p->sym->cname, path);
+        else
+            outf(" %s %s VXU = %s;", ty_cname(p->sym->ty), p->sym->cname, path);
+        return;
+    case P_TUPLE:
+        for (int i = 0; i < p->list.len; i++)
+            pat_bind(p->list.items[i], arena_printf("%s.f%d", path, i));
+        return;
+    case P_VARIANT:
+        for (int i = 0; i < p->list.len; i++) {
+            const char *sub;
+            if (t->kind == TY_OPTION)
+                sub = arena_printf("(%s).val", path);
+            else if (t->kind == TY_RESULT)
+                sub = arena_printf("(%s).%s", path, p->index ? "err" : "ok");
+            else
+                sub = arena_printf("(%s).u.v%d.f%d", path, p->index, i);
+            pat_bind(p->list.items[i], sub);
+        }
+        return;
+    default:
+        return;
+    }
+}
+
+/* ---- statements and block-like expressions ---- */
+
+static Type *cur_ret;
+static Type *fn_ret_type(void) { return cur_ret; }
+
+static void emit_block_body(Node *b, const char *dst) {
+    for (int i = 0; i < b->list.len; i++)
+        emit_stmt(b->list.items[i]);
+    if (b->c) {
+        line_directive(b->c->pos);
+        emit_into(b->c, dst);
+    }
+}
+
+static int cur_loop(void) { return loop_labels.len ? (int)(intptr_t)loop_labels.items[loop_labels.len - 1] : 0; }
+
+static void emit_loop_body(Node *body, int id) {
+    vec_push(&loop_labels, (void *)(intptr_t)id);
+    out(" {");
+    emit_block_body(body, NULL);
+    outf(" }\n vxc_cont_%d: __attribute__((unused));", id);
+    loop_labels.len--;
+}
+
+static void emit_into(Node *e, const char *dst) {
+    switch (e->kind) {
+    case N_BLOCK:
+        out("{");
+        emit_block_body(e, is_unitish(e->ty) ? NULL : dst);
+        out(" }");
+        return;
+    case N_IF:
+        outf("if (%s) ", ex_str(e->a));
+        emit_into(e->b, dst);
+        if (e->c) {
+            out(" else ");
+            emit_into(e->c, dst);
+        }
+        return;
+    case N_MATCH: {
+        int k = new_tmp();
+        Type *st = ty_res(e->a->ty);
+        const char *path;
+        if (st->kind == TY_REF) {
+            outf("{ %s m%d = %s;", ty_cname(st), k, ex_str(e->a));
+            path = arena_printf("(*m%d)", k);
+        } else {
+            outf("{ %s m%d = %s;", ty_cname(st), k, ex_str(e->a));
+            path = arena_printf("m%d", k);
+        }
+        for (int i = 0; i < e->list.len; i++) {
+            Node *arm = e->list.items[i];
+            outf("\n if (%s) {", pat_test(arm->a, path));
+            pat_bind(arm->a, path);
+            if (arm->b)
+                outf(" if (%s) {", ex_str(arm->b));
+            out(" ");
+            emit_into(arm->c, is_unitish(arm->ty) ? NULL : dst);
+            outf(" goto vxc_mend_%d;", k);
+            if (arm->b)
+                out(" }");
+            out(" }");
+        }
+        outf("\n __builtin_unreachable();\n vxc_mend_%d:; }", k);
+        return;
+    }
+    case N_LOOP: {
+        int id = new_tmp();
+        out("for (;;)");
+        emit_loop_body(e->b, id);
+        outf("\n vxc_brk_%d: __attribute__((unused));", id);
+        return;
+    }
+    case N_WHILE: {
+        int id = new_tmp();
+        outf("while (%s)", ex_str(e->a));
+        emit_loop_body(e->b, id);
+        outf("\n vxc_brk_%d: __attribute__((unused));", id);
+        return;
+    }
+    case N_FOR: {
+        int id = new_tmp();
+        const char *var = e->sym ? e->sym->cname : arena_printf("fv%d", id);
+        if (e->a->kind == N_RANGE) {
+            const char *ct = ty_cname(e->a->ty);
+            outf("{ %s lo%d = %s, hi%d = %s;", ct, id, ex_str(e->a->a), id, ex_str(e->a->b));
+            if (e->a->flag)
+                outf(" if (lo%d <= hi%d) for (%s %s = lo%d;; %s++)", id, id, ct, var, id, var);
+            else
+                outf(" for (%s %s = lo%d; %s < hi%d; %s++)", ct, var, id, var, id, var);
+            emit_loop_body(e->b, id);
+            if (e->a->flag)
+                outf(" if (%s == hi%d) break; }", var, id);
+            else
+                out(" }");
+            outf("\n vxc_brk_%d: __attribute__((unused));", id);
+            return;
+        }
+        Type *ct = ty_res(e->a->ty);
+        bool by_ref = ct->kind == TY_REF;
+        if (by_ref)
+            ct = ty_res(ct->elem);
+        outf("{ %s c%d = %s;", by_ref ? arena_printf("%s *", ty_cname(ct)) : ty_cname(ct), id, ex_str(e->a));
+        const char *c = by_ref ? arena_printf("(*c%d)", id) : arena_printf("c%d", id);
+        const char *len = ct->kind == TY_ARRAY ? arena_printf("%ld", ct->n) : arena_printf("%s.len", c);
+        const char *elem = ct->kind == TY_ARRAY ? arena_printf("%s.a[i%d]", c, id) : arena_printf("%s.ptr[i%d]", c, id);
+        outf(" for (uint64_t i%d = 0; i%d < %s; i%d++) {", id, id, len, id);
+        if (e->sym)
+            outf(" %s %s VXU = %s%s;", ty_cname(e->sym->ty), var, e->autoref ? "&" : "", elem);
+        else if (e->c) {
+            pat_bind(e->c, elem);
+        }
+        emit_loop_body(e->b, id);
+        out(" } }");
+        outf("\n vxc_brk_%d: __attribute__((unused));", id);
+        return;
+    }
+    case N_RETURN:
+        if (e->a && !is_unitish(e->a->ty))
+            outf("return %s;", ex_str(e->a));
+        else if (e->a)
+            outf("{ (void)%s; return 0; }", ex_str(e->a));
+        else
+            out("return 0;");
+        return;
+    case N_BREAK:
+        outf("goto vxc_brk_%d;", cur_loop());
+        return;
+    case N_CONTINUE:
+        outf("goto vxc_cont_%d;", cur_loop());
+        return;
+    default:
+        if (dst && !is_unitish(e->ty))
+            outf("%s = %s;", dst, ex_str(e));
+        else
+            outf("(void)%s;", ex_str(e));
+        return;
+    }
+}
+
+static void emit_stmt(Node *s) {
+    line_directive(s->pos);
+    switch (s->kind) {
+    case N_LET: {
+        if (s->c) {
+            int k = new_tmp();
+            outf("%s p%d VXU = %s;", ty_cname(s->ty), k, ex_str(s->a));
+            pat_bind(s->c, arena_printf("p%d", k));
+            return;
+        }
+        outf("%s %s VXU = %s;", ty_cname(s->sym->ty), s->sym->cname, ex_str(s->a));
+        return;
+    }
+    case N_ASSIGN: {
+        Type *t = ty_res(s->a->ty);
+        const char *rhs = ex_str(s->b);
+        int k = new_tmp();
+        if (!strcmp(s->op, "=")) {
+            outf("{ %s v%d = %s; %s = v%d; }", ty_cname(t), k, rhs, ex_str(s->a), k);
+            return;
+        }
+        const char *op = s->name;
+        outf("{ %s v%d = %s; %s *p%d = &%s; *p%d = ", ty_cname(s->b->ty), k, rhs, ty_cname(t), k, ex_str(s->a), k);
+        static const struct { const char *op, *fn; } arith[] = {
+            {"+", "add"}, {"-", "sub"}, {"*", "mul"}, {"/", "div"}, {"%", "rem"}, {"<<", "shl"}, {">>", "shr"},
+        };
+        bool done = false;
+        for (size_t i = 0; i < sizeof arith / sizeof arith[0] && !done; i++) {
+            if (strcmp(op, arith[i].op))
+                continue;
+            done = true;
+            if (t->kind == TY_STR)
+                outf("vxc_str_concat(*p%d, v%d);", k, k);
+            else if (ty_is_float(t) && !strcmp(op, "%"))
+                outf("(%s)fmod(*p%d, v%d);", ty_cname(t), k, k);
+            else if (ty_is_float(t))
+                outf("(%s)(*p%d %s v%d);", ty_cname(t), k, op, k);
+            else
+                outf("vxc_%s_%s(*p%d, %sv%d, %s);", arith[i].fn, int_suffix(t), k, i >= 5 ? "(int64_t)" : "", k,
+                     loc_of(s->pos));
+        }
+        if (!done)
+            outf("(%s)(*p%d %s v%d);", ty_cname(t), k, op, k);
+        out(" }");
+        return;
+    }
+    case N_EXPRSTMT:
+        emit_into(s->a, NULL);
+        return;
+    default:
+        unreachable();
+    }
+}
+
+/* ---- functions ---- */
+
+static const char *extern_ctype(Type *t) {
+    t = ty_res(t);
+    if (t->kind == TY_STR)
+        return "const char *";
+    if (t->kind == TY_UNIT)
+        return "void";
+    return ty_cname(t);
+}
+
+static void fn_signature(Buf *b, Fn *f) {
+    if (f->is_extern) {
+        buf_printf(b, "extern %s vx_ext_%s(", extern_ctype(f->rtype), f->name);
+        for (int i = 0; i < f->params.len; i++)
+            buf_printf(b, "%s%s", i ? ", " : "", extern_ctype(f->ptypes[i]));
+        if (f->is_variadic)
+            buf_puts(b, f->params.len ? ", ..." : "...");
+        else if (!f->params.len)
+            buf_puts(b, "void");
+        buf_printf(b, ") __asm__(\"%s\")", f->name);
+        return;
+    }
+    buf_printf(b, "static %s %s(", ty_cname(f->rtype), f->cname);
+    for (int i = 0; i < f->params.len; i++) {
+        Param *p = f->params.items[i];
+        buf_printf(b, "%s%s %s", i ? ", " : "", ty_cname(f->ptypes[i]), p->type->sym ? p->type->sym->cname : p->name);
+    }
+    if (!f->params.len)
+        buf_puts(b, "void");
+    buf_puts(b, ")");
+}
+
+static void emit_fn(Fn *f) {
+    Buf sig = {0};
+    fn_signature(&sig, f);
+    buf_printf(&protos_b, "%s;\n", sig.data);
+    if (f->is_extern) {
+        buf_free(&sig);
+        return;
+    }
+    Buf body = {0};
+    O = &body;
+    cur_ret = f->rtype;
+    loop_labels.len = 0;
+    outf("%s {\n", sig.data);
+    for (int i = 0; i < f->params.len; i++) {
+        Param *p = f->params.items[i];
+        if (p->type->sym)
+            outf("    (void)%s;\n", p->type->sym->cname);
+    }
+    if (is_unitish(f->rtype)) {
+        emit_into(f->body, NULL);
+        out("\n    return 0;\n}\n");
+    } else {
+        out("    ");
+        emit_into(f->body, "vxc_ret");
+        out("\n}\n");
+    }
+    buf_free(&sig);
+    /* the body assigns the tail to vxc_ret: declare it and return it */
+    if (!is_unitish(f->rtype)) {
+        const char *bd = body.data;
+        const char *brace = strchr(bd, '{');
+        Buf fixed = {0};
+        buf_put(&fixed, bd, (size_t)(brace - bd + 1));
+        buf_printf(&fixed, "\n    %s vxc_ret;", ty_cname(f->rtype));
+        buf_puts(&fixed, brace + 1);
+        /* drop the final "}\n" and add the return */
+        fixed.len -= 2;
+        buf_puts(&fixed, "\n    return vxc_ret;\n}\n");
+        buf_puts(&fns_b, fixed.data);
+        buf_free(&fixed);
+    } else {
+        buf_puts(&fns_b, body.data);
+    }
+    buf_free(&body);
+}
+
+void emit_program(Program *p, FILE *f) {
+    prog = p;
+    memset(&types_b, 0, sizeof types_b);
+    memset(&protos_b, 0, sizeof protos_b);
+    memset(&helpers_b, 0, sizeof helpers_b);
+    memset(&fns_b, 0, sizeof fns_b);
+    memset(&done_names, 0, sizeof done_names);
+    memset(&loop_labels, 0, sizeof loop_labels);
+    tmp_counter = 0;
+    buf_puts(&types_b, "");
+    for (int i = 0; i < p->structs.len; i++) {
+        StructDef *sd = p->structs.items[i];
+        buf_printf(&types_b, "typedef struct vx_S_%s vx_S_%s;\n", sd->name, sd->name);
+    }
+    for (int i = 0; i < p->enums.len; i++) {
+        EnumDef *ed = p->enums.items[i];
+        buf_printf(&types_b, "typedef struct vx_E_%s vx_E_%s;\n", ed->name, ed->name);
+    }
+    for (int i = 0; i < p->structs.len; i++)
+        define_type(((StructDef *)p->structs.items[i])->ty);
+    for (int i = 0; i < p->enums.len; i++)
+        define_type(((EnumDef *)p->enums.items[i])->ty);
+    Buf consts = {0};
+    for (int i = 0; i < p->consts.len; i++) {
+        Node *c = p->consts.items[i];
+        Buf b = {0};
+        O = &b;
+        cur_ret = c->ty;
+        ex(c->a);
+        buf_printf(&protos_b, "static inline %s vx_const_%s(void);\n", ty_cname(c->ty), c->name);
+        buf_printf(&consts, "static inline %s vx_const_%s(void) { return %s; }\n", ty_cname(c->ty), c->name, b.data);
+        buf_free(&b);
+    }
+    Fn *main_fn = NULL;
+    for (int i = 0; i < p->fns.len; i++) {
+        Fn *fn = p->fns.items[i];
+        emit_fn(fn);
+        if (!fn->owner && !strcmp(fn->name, "main") && !fn->is_extern)
+            main_fn = fn;
+    }
+    fputs(prelude_text, f);
+    fputs("\n/* ---- types ---- */\n", f);
+    fputs(types_b.data ? types_b.data : "", f);
+    fputs("\n/* ---- prototypes ---- */\n", f);
+    fputs(protos_b.data ? protos_b.data : "", f);
+    fputs("\n/* ---- constants ---- */\n", f);
+    fputs(consts.data ? consts.data : "", f);
+    fputs("\n/* ---- per-type helpers ---- */\n", f);
+    fputs(helpers_b.data ? helpers_b.data : "", f);
+    fputs("\n/* ---- functions ---- */\n", f);
+    fputs(fns_b.data ? fns_b.data : "", f);
+    if (main_fn) {
+        fputs("\nint main(int argc, char **argv) {\n    vxc_argc = argc;\n    vxc_argv = argv;\n", f);
+        if (ty_res(main_fn->rtype)->kind == TY_I32)
+            fputs("    int r = vx_fn_main();\n    fflush(stdout);\n    return r;\n}\n", f);
+        else
+            fputs("    vx_fn_main();\n    fflush(stdout);\n    return 0;\n}\n", f);
+    }
+    buf_free(&types_b);
+    buf_free(&protos_b);
+    buf_free(&helpers_b);
+    buf_free(&fns_b);
+    buf_free(&consts);
+}

@@ -1,0 +1,290 @@
+/*
+ * type.c - Vex types. Types are small structural trees (Vec<Option<i32>>
+ * is three nodes); primitive types are shared singletons. Local inference
+ * uses type variables (TY_VAR) bound by ty_unify(): an untyped integer
+ * literal is a variable that only unifies with integer types and defaults
+ * to i32 when nothing else binds it (ty_zonk), the way rustc's {integer}
+ * does; `Vec.new()` gets a Vec of a fresh variable that the first push
+ * binds.
+ */
+#include <string.h>
+
+#include "vexc.h"
+
+Type *ty_unit, *ty_bool, *ty_i32, *ty_i64, *ty_u8, *ty_usize, *ty_f64, *ty_str, *ty_never;
+Type *ty_prim[TY_STR + 1];
+
+Type *ty_new(TyKind k) {
+    Type *t = arena_alloc(sizeof(Type));
+    t->kind = k;
+    return t;
+}
+
+void types_init(void) {
+    for (int k = 0; k <= TY_STR; k++)
+        ty_prim[k] = ty_new((TyKind)k);
+    ty_unit = ty_prim[TY_UNIT];
+    ty_bool = ty_prim[TY_BOOL];
+    ty_i32 = ty_prim[TY_I32];
+    ty_i64 = ty_prim[TY_I64];
+    ty_u8 = ty_prim[TY_U8];
+    ty_usize = ty_prim[TY_USIZE];
+    ty_f64 = ty_prim[TY_F64];
+    ty_str = ty_prim[TY_STR];
+    ty_never = ty_new(TY_NEVER);
+}
+
+Type *ty_wrap(TyKind k, Type *elem) {
+    Type *t = ty_new(k);
+    t->elem = elem;
+    return t;
+}
+
+Type *ty_result(Type *ok, Type *err) {
+    Type *t = ty_new(TY_RESULT);
+    t->elem = ok;
+    t->err = err;
+    return t;
+}
+
+Type *ty_var(int int_var) {
+    Type *t = ty_new(TY_VAR);
+    t->int_var = int_var;
+    return t;
+}
+
+Type *ty_res(Type *t) {
+    while (t && t->kind == TY_VAR && t->bound)
+        t = t->bound;
+    return t;
+}
+
+bool ty_is_int(Type *t) {
+    t = ty_res(t);
+    return (t->kind >= TY_I8 && t->kind <= TY_USIZE) || (t->kind == TY_VAR && t->int_var == 1);
+}
+bool ty_is_signed(Type *t) {
+    t = ty_res(t);
+    return (t->kind >= TY_I8 && t->kind <= TY_I64) || (t->kind == TY_VAR && t->int_var == 1);
+}
+bool ty_is_float(Type *t) {
+    t = ty_res(t);
+    return t->kind == TY_F32 || t->kind == TY_F64 || (t->kind == TY_VAR && t->int_var == 2);
+}
+bool ty_is_num(Type *t) { return ty_is_int(t) || ty_is_float(t); }
+
+int ty_int_bits(Type *t) {
+    switch (ty_res(t)->kind) {
+    case TY_I8: case TY_U8: return 8;
+    case TY_I16: case TY_U16: return 16;
+    case TY_I32: case TY_U32: return 32;
+    default: return 64;
+    }
+}
+
+static bool occurs(Type *v, Type *t) {
+    t = ty_res(t);
+    if (!t)
+        return false;
+    if (t == v)
+        return true;
+    if (t->elem && occurs(v, t->elem))
+        return true;
+    if (t->err && occurs(v, t->err))
+        return true;
+    for (int i = 0; i < t->nelems; i++)
+        if (occurs(v, t->elems[i]))
+            return true;
+    return false;
+}
+
+bool ty_unify(Type *a, Type *b) {
+    a = ty_res(a);
+    b = ty_res(b);
+    if (a == b)
+        return true;
+    if (a->kind == TY_NEVER || b->kind == TY_NEVER)
+        return true;
+    if (a->kind == TY_VAR || b->kind == TY_VAR) {
+        if (a->kind != TY_VAR) {
+            Type *t = a;
+            a = b;
+            b = t;
+        }
+        if (b->kind == TY_VAR) {
+            /* two variables: keep the more constrained one as the root */
+            if (a->int_var && b->int_var && a->int_var != b->int_var)
+                return false;
+            if (a->int_var && !b->int_var) {
+                b->bound = a;
+                return true;
+            }
+            a->bound = b;
+            return true;
+        }
+        if (a->int_var == 1 && !(b->kind >= TY_I8 && b->kind <= TY_USIZE))
+            return false;
+        if (a->int_var == 2 && !(b->kind == TY_F32 || b->kind == TY_F64))
+            return false;
+        if (occurs(a, b))
+            return false;
+        a->bound = b;
+        return true;
+    }
+    if (a->kind != b->kind)
+        return false;
+    switch (a->kind) {
+    case TY_STRUCT: return a->sd == b->sd;
+    case TY_ENUM: return a->ed == b->ed;
+    case TY_VEC: case TY_BOX: case TY_OPTION: return ty_unify(a->elem, b->elem);
+    case TY_REF: return a->mut == b->mut && ty_unify(a->elem, b->elem);
+    case TY_ARRAY: return a->n == b->n && ty_unify(a->elem, b->elem);
+    case TY_RESULT: return ty_unify(a->elem, b->elem) && ty_unify(a->err, b->err);
+    case TY_TUPLE:
+        if (a->nelems != b->nelems)
+            return false;
+        for (int i = 0; i < a->nelems; i++)
+            if (!ty_unify(a->elems[i], b->elems[i]))
+                return false;
+        return true;
+    default: return true;
+    }
+}
+
+Type *ty_zonk(Type *t) {
+    t = ty_res(t);
+    if (!t)
+        return ty_unit;
+    if (t->kind == TY_VAR) {
+        t->bound = t->int_var == 2 ? ty_f64 : t->int_var == 1 ? ty_i32 : ty_unit;
+        return t->bound;
+    }
+    if (t->elem)
+        t->elem = ty_zonk(t->elem);
+    if (t->err)
+        t->err = ty_zonk(t->err);
+    for (int i = 0; i < t->nelems; i++)
+        t->elems[i] = ty_zonk(t->elems[i]);
+    return t;
+}
+
+bool ty_is_copy(Type *t) {
+    t = ty_res(t);
+    switch (t->kind) {
+    case TY_VEC: case TY_BOX: return false;
+    case TY_STRUCT:
+        for (int i = 0; i < t->sd->fields.len; i++)
+            if (!ty_is_copy(((Field *)t->sd->fields.items[i])->ty))
+                return false;
+        return true;
+    case TY_ENUM:
+        for (int i = 0; i < t->ed->variants.len; i++) {
+            Variant *v = t->ed->variants.items[i];
+            for (int j = 0; j < v->ntys; j++)
+                if (!ty_is_copy(v->tys[j]))
+                    return false;
+        }
+        return true;
+    case TY_OPTION: case TY_ARRAY: return ty_is_copy(t->elem);
+    case TY_RESULT: return ty_is_copy(t->elem) && ty_is_copy(t->err);
+    case TY_TUPLE:
+        for (int i = 0; i < t->nelems; i++)
+            if (!ty_is_copy(t->elems[i]))
+                return false;
+        return true;
+    default: return true;
+    }
+}
+
+bool ty_needs_drop(Type *t) { return !ty_is_copy(t); }
+
+static void str_of(Buf *b, Type *t) {
+    t = ty_res(t);
+    if (!t) {
+        buf_puts(b, "?");
+        return;
+    }
+    static const char *prim[] = {"()", "bool", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64",
+                                 "usize", "f32", "f64", "string", "!"};
+    if (t->kind <= TY_NEVER) {
+        buf_puts(b, prim[t->kind]);
+        return;
+    }
+    switch (t->kind) {
+    case TY_STRUCT: buf_puts(b, t->sd->name); break;
+    case TY_ENUM: buf_puts(b, t->ed->name); break;
+    case TY_VEC: buf_puts(b, "Vec<"); str_of(b, t->elem); buf_puts(b, ">"); break;
+    case TY_BOX: buf_puts(b, "Box<"); str_of(b, t->elem); buf_puts(b, ">"); break;
+    case TY_OPTION: buf_puts(b, "Option<"); str_of(b, t->elem); buf_puts(b, ">"); break;
+    case TY_RESULT:
+        buf_puts(b, "Result<");
+        str_of(b, t->elem);
+        buf_puts(b, ", ");
+        str_of(b, t->err);
+        buf_puts(b, ">");
+        break;
+    case TY_REF: buf_puts(b, "&"); str_of(b, t->elem); if (t->mut) buf_puts(b, "!"); break;
+    case TY_ARRAY: buf_puts(b, "["); str_of(b, t->elem); buf_printf(b, "; %ld]", t->n); break;
+    case TY_TUPLE:
+        buf_puts(b, "(");
+        for (int i = 0; i < t->nelems; i++) {
+            if (i)
+                buf_puts(b, ", ");
+            str_of(b, t->elems[i]);
+        }
+        buf_puts(b, t->nelems == 1 ? ",)" : ")");
+        break;
+    case TY_VAR: buf_puts(b, t->int_var == 1 ? "{integer}" : t->int_var == 2 ? "{float}" : "_"); break;
+    case TY_CPTR: buf_puts(b, "*void"); break;
+    default: buf_puts(b, "?"); break;
+    }
+}
+
+const char *ty_str_of(Type *t) {
+    Buf b = {0};
+    str_of(&b, t);
+    char *s = arena_strndup(b.data, b.len);
+    buf_free(&b);
+    return s;
+}
+
+static void mangle(Buf *b, Type *t) {
+    t = ty_res(t);
+    static const char *prim[] = {"unit", "bool", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64",
+                                 "usize", "f32", "f64", "str", "never"};
+    if (!t || t->kind == TY_VAR) {
+        buf_puts(b, "unit");
+        return;
+    }
+    if (t->kind <= TY_NEVER) {
+        buf_puts(b, prim[t->kind]);
+        return;
+    }
+    switch (t->kind) {
+    case TY_STRUCT: buf_printf(b, "%s", t->sd->name); break;
+    case TY_ENUM: buf_printf(b, "%s", t->ed->name); break;
+    case TY_VEC: buf_puts(b, "Vec_"); mangle(b, t->elem); buf_puts(b, "_"); break;
+    case TY_BOX: buf_puts(b, "Box_"); mangle(b, t->elem); buf_puts(b, "_"); break;
+    case TY_OPTION: buf_puts(b, "Opt_"); mangle(b, t->elem); buf_puts(b, "_"); break;
+    case TY_RESULT: buf_puts(b, "Res_"); mangle(b, t->elem); buf_puts(b, "_"); mangle(b, t->err); buf_puts(b, "_"); break;
+    case TY_REF: buf_puts(b, t->mut ? "RefMut_" : "Ref_"); mangle(b, t->elem); buf_puts(b, "_"); break;
+    case TY_ARRAY: buf_puts(b, "Arr_"); mangle(b, t->elem); buf_printf(b, "_%ld_", t->n); break;
+    case TY_TUPLE:
+        buf_printf(b, "Tup%d_", t->nelems);
+        for (int i = 0; i < t->nelems; i++) {
+            mangle(b, t->elems[i]);
+            buf_puts(b, "_");
+        }
+        break;
+    case TY_CPTR: buf_puts(b, "cptr"); break;
+    default: buf_puts(b, "x"); break;
+    }
+}
+
+const char *ty_mangle(Type *t) {
+    Buf b = {0};
+    mangle(&b, t);
+    char *s = arena_strndup(b.data, b.len);
+    buf_free(&b);
+    return s;
+}
