@@ -16,7 +16,7 @@
 #                         and a diagnostic whose first line `error[CODE]: msg`
 #                         contains TEXT and whose next line ` --> FILE:L:C`
 #                         names this line; several `// error:` comments need
-#                         one distinct diagnostic each
+#                         one distinct diagnostic each; `// stderr:` as below
 #   tests/panic/**/*.vx   `vex run FILE [args]`
 #     // panic: TEXT      on the line that panics: exit status 101, stderr holds
 #                         `panic: TEXT` and a ` --> FILE:L:C` line naming this
@@ -142,11 +142,9 @@ run_one() {
         }
       ' "$t/got-err" "$t/want-err" > "$t/missing"
       [ "$rc" = 1 ] || why="exit status $rc, expected 1"
-      if [ -s "$t/missing" ]; then
-        why="${why:+$why, }$(head -n 1 "$t/missing")"
-        echo "stderr:" >> "$t/why"
-        sed -n '1,8s/^/  /p' "$t/err" >> "$t/why"
-      fi
+      [ ! -s "$t/missing" ] || why="${why:+$why, }$(head -n 1 "$t/missing")"
+      check_stderr "$t/src" "$t/err" "$t" || why="${why:+$why, }wrong stderr"
+      [ -z "$why" ] || { echo "stderr:" >> "$t/why"; sed -n '1,8s/^/  /p' "$t/err" >> "$t/why"; }
     fi
   fi
   if [ -z "$why" ]; then
