@@ -1,0 +1,179 @@
+#!/bin/sh
+# tests/suites/lang.sh - the language suite: every .vx file under tests/run,
+# tests/fail and tests/panic, run against $VEX_OUT/bin/vex, two at a time.
+#
+# The expectations live in the test file itself, as comments:
+#
+#   tests/run/**/*.vx     `vex run FILE [args]`
+#     // expect: TEXT     the next line of stdout is exactly TEXT (`// expect:`
+#                         alone is an empty line); stdout must be exactly these
+#                         lines, in order
+#     // exit: N          the exit status must be N (default 0)
+#     // args: a b c      command-line arguments after the file
+#     // stderr: TEXT     stderr must contain a line that contains TEXT
+#   tests/fail/**/*.vx    `vex check FILE`
+#     // error: TEXT      on the line a diagnostic must point at: exit status 1
+#                         and a diagnostic whose first line `error[CODE]: msg`
+#                         contains TEXT and whose next line ` --> FILE:L:C`
+#                         names this line; several `// error:` comments need
+#                         one distinct diagnostic each; `// stderr:` as below
+#   tests/panic/**/*.vx   `vex run FILE [args]`
+#     // panic: TEXT      on the line that panics: exit status 101, stderr holds
+#                         `panic: TEXT` and a ` --> FILE:L:C` line naming this
+#                         line; `// expect:`, `// args:` and `// stderr:` as above
+#
+# Usage: sh tests/suites/lang.sh [FILE-OR-DIR...]   (default: all three dirs)
+# Prints `PASS <name>` or `FAIL <name>: <why>` (then a few indented detail
+# lines) per test; exits 0 unless the suite could not run at all.
+
+: "${VEX_OUT:=.}"
+case $VEX_OUT in /*) ;; *) VEX_OUT=$(pwd)/$VEX_OUT ;; esac
+VEX=$VEX_OUT/bin/vex
+TIMEOUT=${VEX_TEST_TIMEOUT:-60}
+export VEX_OUT VEX TIMEOUT
+
+# detail FILE: the first lines of FILE, indented, for the report
+detail() {
+  sed -n '1,15s/^/    /p' "$1"
+  n=$(wc -l < "$1")
+  [ "$n" -le 15 ] || echo "    ... ($n lines)"
+}
+
+# directive NAME FILE: the text of every `// NAME:` comment, in order
+directive() {
+  sed -n "s|^.*// $1: \{0,1\}||p" "$2"
+}
+
+# has_location LINE FILE: does FILE hold a ` --> PATH:LINE:COL` line?
+has_location() {
+  grep -Eq -e "^ *--> .*:$1:[0-9]+ *\$" "$2"
+}
+
+# check_stderr SRC ERR T: every `// stderr:` TEXT must be in ERR; prints the
+# missing ones into T/why
+check_stderr() {
+  directive stderr "$1" > "$3/want-stderr"
+  ok=0
+  while IFS= read -r want; do
+    grep -Fq -e "$want" "$2" || { echo "stderr lacks \"$want\"" >> "$3/why"; ok=1; }
+  done < "$3/want-stderr"
+  return $ok
+}
+
+# check_stdout SRC OUT T: stdout OUT must be exactly the `// expect:` lines
+check_stdout() {
+  directive expect "$1" > "$3/want"
+  cmp -s "$3/want" "$2" && return 0
+  echo "stdout differs (--- expected, +++ actual):" >> "$3/why"
+  diff -u "$3/want" "$2" | sed '1,2d' | head -n 20 >> "$3/why"
+  return 1
+}
+
+# run_one FILE: test one file; prints the PASS/FAIL block on stdout
+run_one() {
+  f=$1
+  name=${f#tests/}
+  t=$(mktemp -d) || exit 2
+  tr -d '\r' < "$f" > "$t/src"
+  : > "$t/why"
+  case $f in
+    tests/fail/*) kind=fail ;;
+    tests/panic/*) kind=panic ;;
+    *) kind=run ;;
+  esac
+  args=$(directive args "$t/src" | head -n 1)
+  if [ $kind = fail ]; then
+    # shellcheck disable=SC2086
+    timeout "$TIMEOUT" "$VEX" check "$f" > "$t/out" 2> "$t/err" < /dev/null
+  else
+    # shellcheck disable=SC2086
+    timeout "$TIMEOUT" "$VEX" run "$f" $args > "$t/out" 2> "$t/err" < /dev/null
+  fi
+  rc=$?
+  why=
+  if [ $rc = 124 ]; then
+    why="timed out after ${TIMEOUT}s"
+  elif [ $kind = run ]; then
+    want_rc=$(directive exit "$t/src" | head -n 1)
+    [ -n "$want_rc" ] || want_rc=0
+    check_stdout "$t/src" "$t/out" "$t" || why="wrong stdout"
+    check_stderr "$t/src" "$t/err" "$t" || why="${why:+$why, }wrong stderr"
+    [ "$rc" = "$want_rc" ] || why="exit status $rc, expected $want_rc${why:+; $why}"
+    [ -z "$why" ] || { echo "stderr:" >> "$t/why"; sed -n '1,8s/^/  /p' "$t/err" >> "$t/why"; }
+  elif [ $kind = panic ]; then
+    grep -n '// panic:' "$t/src" | sed 's|^\([0-9]*\):.*// panic: \{0,1\}|\1 |' > "$t/want-panic"
+    if [ ! -s "$t/want-panic" ]; then
+      why="no // panic: comment in the test"
+    else
+      read -r pline ptext < "$t/want-panic"
+      [ "$rc" = 101 ] || why="exit status $rc, expected 101"
+      if ! grep -Fq -e "panic: $ptext" "$t/err"; then
+        why="${why:+$why, }stderr lacks \"panic: $ptext\""
+      elif ! has_location "$pline" "$t/err"; then
+        why="${why:+$why, }no \" --> $f:$pline:COL\" on stderr"
+      fi
+      check_stdout "$t/src" "$t/out" "$t" || why="${why:+$why, }wrong stdout"
+      check_stderr "$t/src" "$t/err" "$t" || why="${why:+$why, }wrong stderr"
+      [ -z "$why" ] || { echo "stderr:" >> "$t/why"; sed -n '1,8s/^/  /p' "$t/err" >> "$t/why"; }
+    fi
+  else
+    # expected diagnostics: LINE<TAB>TEXT
+    grep -n '// error:' "$t/src" | sed 's|^\([0-9]*\):.*// error: \{0,1\}|\1	|' > "$t/want-err"
+    # actual diagnostics: LINE<TAB>first line (the line after it gives LINE)
+    awk '
+      /^error(\[[A-Za-z0-9]+\])?: / { head = $0; next }
+      head != "" && /^ *--> / {
+        n = split($0, a, ":"); print a[n - 1] "\t" head; head = ""; next
+      }
+      { head = "" }
+    ' "$t/err" > "$t/got-err"
+    if [ ! -s "$t/want-err" ]; then
+      why="no // error: comment in the test"
+    else
+      awk -F '\t' '
+        NR == FNR { got[NR] = $0; gline[NR] = $1; ngot = NR; next }
+        {
+          want = $0; sub(/^[^\t]*\t/, "", want); found = 0
+          for (i = 1; i <= ngot; i++)
+            if (!(i in used) && gline[i] == $1 && index(substr(got[i], length($1) + 2), want)) {
+              used[i] = 1; found = 1; break
+            }
+          if (!found) print "no diagnostic at line " $1 " containing \"" want "\""
+        }
+      ' "$t/got-err" "$t/want-err" > "$t/missing"
+      [ "$rc" = 1 ] || why="exit status $rc, expected 1"
+      [ ! -s "$t/missing" ] || why="${why:+$why, }$(head -n 1 "$t/missing")"
+      check_stderr "$t/src" "$t/err" "$t" || why="${why:+$why, }wrong stderr"
+      [ -z "$why" ] || { echo "stderr:" >> "$t/why"; sed -n '1,8s/^/  /p' "$t/err" >> "$t/why"; }
+    fi
+  fi
+  if [ -z "$why" ]; then
+    echo "PASS $name"
+  else
+    echo "FAIL $name: $why"
+    [ ! -s "$t/why" ] || detail "$t/why"
+  fi
+  rm -rf "$t"
+}
+
+if [ "$1" = --one ]; then
+  run_one "$2" > "$3"
+  exit 0
+fi
+
+if [ ! -x "$VEX" ]; then
+  echo "lang: no compiler at $VEX (build it with make)" >&2
+  exit 2
+fi
+
+[ $# -gt 0 ] || set -- tests/run tests/fail tests/panic
+work=$(mktemp -d) || exit 2
+trap 'rm -rf "$work"' EXIT
+find "$@" -name '*.vx' -type f 2>/dev/null | sort > "$work/list"
+# Each test writes its block to its own file; print them in order at the end.
+awk -v w="$work" '{ printf "%s\n%s/%05d\n", $0, w, NR }' "$work/list" |
+  xargs -n 2 -P 2 sh "$0" --one
+for r in "$work"/[0-9]*; do
+  [ -f "$r" ] && cat "$r"
+done
+exit 0
