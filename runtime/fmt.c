@@ -297,12 +297,89 @@ static uint32_t float_bits(float v) {
     return u;
 }
 
+/* The exact method for 2^-20 <= v < 2^53 (2^24 for f32) that is not an
+ * integer: v = m * 2^e with e < 0. Its rounding interval is
+ * (lo, hi) = ((2m - 1) / 2^s, (2m + 1) / 2^s), s = 1 - e (below a power of
+ * two the lower half is half as wide: (4m - 1) / 2^(s+1)), ends included
+ * when m is even (round-half-even parsing). For k = 0, 1, ... decimal
+ * places, the integers n with lo * 10^k < n < hi * 10^k are the k-place
+ * decimals that round-trip; the first k that has one gives the shortest
+ * digits, and of its (at most two) candidates the one closest to v wins.
+ * Multiplying by 10^k = 5^k * 2^k and shifting the 2^k into the
+ * denominator keeps every quantity below 2^109 for k <= 23, which this
+ * range needs at most (17 significant digits plus 6 leading zeros), so
+ * unsigned __int128 arithmetic is exact. Returns 0 when out of range. */
+static int exact_shortest(double v, bool single, char *d, int *dp) {
+    uint64_t m;
+    int e;
+    bool lopsided;
+    if (single) {
+        uint32_t b = float_bits((float)v);
+        uint32_t frac = b & 0x7FFFFF, bexp = b >> 23 & 0xFF;
+        if (bexp == 0)
+            return 0;
+        m = frac | 0x800000u;
+        e = (int)bexp - 150;
+        lopsided = frac == 0 && bexp > 1;
+    } else {
+        uint64_t b = double_bits(v);
+        uint64_t frac = b & 0xFFFFFFFFFFFFFull, bexp = b >> 52 & 0x7FF;
+        if (bexp == 0)
+            return 0;
+        m = frac | 0x10000000000000ull;
+        e = (int)bexp - 1075;
+        lopsided = frac == 0 && bexp > 1;
+    }
+    if (e >= 0)
+        return 0;
+    typedef unsigned __int128 u128;
+    u128 lo = lopsided ? 4 * (u128)m - 1 : 2 * (u128)m - 1;
+    u128 mid = lopsided ? 4 * (u128)m : 2 * (u128)m;
+    u128 hi = lopsided ? 4 * (u128)m + 2 : 2 * (u128)m + 1;
+    int s = lopsided ? 2 - e : 1 - e;
+    bool incl = (m & 1) == 0;
+    u128 pow5 = 1;
+    for (int k = 0; k <= 23; k++, pow5 *= 5) {
+        int t = s - k; /* the interval times 10^k is (lo, hi) * 5^k / 2^t */
+        if (t < 0)
+            return 0;
+        u128 L = lo * pow5, H = hi * pow5, V = mid * pow5;
+        u128 n0 = V >> t;
+        u128 best = 0;
+        bool found = false;
+        for (u128 n = n0; n <= n0 + 1; n++) {
+            u128 nt = n << t;
+            bool in = (nt > L || (incl && nt == L)) && (nt < H || (incl && nt == H));
+            if (!in || n == 0)
+                continue;
+            if (found) { /* both inside: take the closer, ties to even */
+                u128 db = V - (best << t), dn = nt - V; /* best = n0 <= v <= n0 + 1 */
+                if (dn < db || (dn == db && (n & 1) == 0))
+                    best = n;
+            } else {
+                best = n;
+                found = true;
+            }
+        }
+        if (found) {
+            *dp = -k;
+            return digits_of((uint64_t)best, d, dp);
+        }
+    }
+    return 0;
+}
+
 /* Shortest digits of the finite v > 0: v == 0.d[0..n) * 10^dp. */
 static int shortest(double v, bool single, char *d, int *dp) {
     *dp = 0;
     double lim = single ? 16777216.0 : 9007199254740992.0;
     if (v < lim && v == (double)(uint64_t)v)
         return digits_of((uint64_t)v, d, dp);
+    if (v >= 0x1p-20) {
+        int n = exact_shortest(v, single, d, dp);
+        if (n > 0)
+            return n;
+    }
     double nlim = single ? 16777216.0 : 1125899906842624.0; /* 2^24, 2^50 */
     for (int k = 1; k <= (single ? 10 : 22); k++) {
         double t = v * pow10_tab[k];

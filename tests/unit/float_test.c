@@ -193,6 +193,12 @@ static void randomized(bool single, int count) {
     GROUP(single ? "f32-random-roundtrip" : "f64-random-roundtrip");
     for (int i = 0; i < count; i++) {
         uint64_t r = next();
+        if (i % 2) { /* every other value of everyday magnitude: 2^-24 .. 2^56 */
+            uint64_t ex = (uint64_t)(1023 - 24 + (int)((r >> 56) % 81));
+            r = (r & 0x800FFFFFFFFFFFFFull) | ex << 52;
+            if (single)
+                r = (r & 0x807FFFFFu) | (uint64_t)(127 - 24 + (int)((r >> 40) % 50)) << 23;
+        }
         double v;
         if (single) {
             uint32_t b = (uint32_t)r;
