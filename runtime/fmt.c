@@ -125,6 +125,18 @@ void vx_fmt_u64(vx_fmt *f, uint64_t v) {
     f->len += vx_u64_to_dec(p, v);
 }
 
+void vx_fmt_u64_radix(vx_fmt *f, uint64_t v, unsigned base, bool upper) {
+    const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+    unsigned shift = base == 16 ? 4 : base == 8 ? 3 : 1;
+    char tmp[64];
+    size_t n = 0;
+    do {
+        tmp[sizeof tmp - ++n] = digits[v & (base - 1)];
+        v >>= shift;
+    } while (v);
+    vx_fmt_bytes(f, tmp + sizeof tmp - n, n);
+}
+
 void vx_fmt_bool(vx_fmt *f, bool v) {
     if (v)
         vx_fmt_bytes(f, "true", 4);
@@ -480,6 +492,28 @@ static void display(vx_fmt *f, double v, bool single, bool debug) {
         vx_fmt_bytes(f, ".0", 2);
 }
 
+static void exponent(vx_fmt *f, double v, bool single) {
+    if (special(f, v))
+        return;
+    v = __builtin_fabs(v);
+    if (v == 0) {
+        vx_fmt_bytes(f, "0e0", 3);
+        return;
+    }
+    char d[40];
+    int dp, n = shortest(v, single, d, &dp);
+    vx_fmt_byte(f, d[0]);
+    if (n > 1) {
+        vx_fmt_byte(f, '.');
+        vx_fmt_bytes(f, d + 1, (size_t)(n - 1));
+    }
+    vx_fmt_byte(f, 'e');
+    vx_fmt_i64(f, dp - 1);
+}
+
+void vx_fmt_f64_exp(vx_fmt *f, double v) { exponent(f, v, false); }
+void vx_fmt_f32_exp(vx_fmt *f, float v) { exponent(f, v, true); }
+
 void vx_fmt_f64(vx_fmt *f, double v) { display(f, v, false, false); }
 void vx_fmt_f32(vx_fmt *f, float v) { display(f, v, true, false); }
 void vx_fmt_f64_debug(vx_fmt *f, double v) { display(f, v, false, true); }
@@ -509,6 +543,11 @@ void vx_fmt_pad(vx_fmt *f, size_t start, size_t width, char align, uint32_t fill
     if (chars >= width)
         return;
     size_t pad = width - chars;
+    if (align == '=') { /* zeros after the sign: {:05} */
+        if (d[start] == '-' || d[start] == '+')
+            start++;
+        align = '>';
+    }
     size_t left = align == '>' ? pad : align == '^' ? pad / 2 : 0;
     size_t right = pad - left;
     char fb[4];

@@ -359,8 +359,18 @@ void vx_fmt_f32_debug(vx_fmt *f, float v);
  *   vec     [1, 2, 3]            "[" ... ", " ... "]"
  *   tuple   (1, "a")             "(" ... ", " ... ")"  (1-tuple: "(1,)") */
 
+/* {:x} {:X} {:o} {:b}: v in base 16, 8 or 2 (upper: A-F), no prefix; for a
+ * negative signed value pass its two's complement at the type's width
+ * ((uint32_t)x for i32), like Rust. */
+void vx_fmt_u64_radix(vx_fmt *f, uint64_t v, unsigned base, bool upper);
+/* {:e}: shortest digits in exponent form, like Rust: 1234.5 -> 1.2345e3,
+ * 0.001 -> 1e-3, 0 -> 0e0. */
+void vx_fmt_f64_exp(vx_fmt *f, double v);
+void vx_fmt_f32_exp(vx_fmt *f, float v);
+
 /* Pad what was appended since byte offset `start` to `width` chars with
- * `fill`: align '<' left, '>' right, '^' center (for {:5}, {:>8}, {:^9}). */
+ * `fill`: align '<' left, '>' right, '^' center (for {:5}, {:>8}, {:^9});
+ * '=' pads after a leading sign, for {:05} (-42 -> -0042). */
 void vx_fmt_pad(vx_fmt *f, size_t start, size_t width, char align, uint32_t fill);
 
 /* Finish: the bytes as a new string; the builder is released. */

@@ -134,6 +134,9 @@ static void builder(void) {
     pad("abcdef", 3, '>', ' ', "<abcdef>", __LINE__);
     pad("\xc3\xa9", 3, '>', '0', "<00\xc3\xa9>", __LINE__);
     pad("x", 4, '<', 0xB7, "<x\xc2\xb7\xc2\xb7\xc2\xb7>", __LINE__);
+    pad("-42", 5, '=', '0', "<-0042>", __LINE__);
+    pad("+7", 4, '=', '0', "<+007>", __LINE__);
+    pad("42", 5, '=', '0', "<00042>", __LINE__);
     char longs[300];
     memset(longs, 'z', 299);
     longs[299] = '\0';
@@ -144,6 +147,27 @@ static void builder(void) {
     vx_str *s = vx_fmt_finish(&f);
     CHECK(s->len == 302 && memcmp(s->ptr, "---zz", 5) == 0);
     vx_str_release(s);
+    END();
+
+    GROUP("radix-exp");
+    vx_fmt_init(&f);
+    vx_fmt_u64_radix(&f, 255, 16, false), vx_fmt_byte(&f, ' ');
+    vx_fmt_u64_radix(&f, 255, 16, true), vx_fmt_byte(&f, ' ');
+    vx_fmt_u64_radix(&f, 8, 8, false), vx_fmt_byte(&f, ' ');
+    vx_fmt_u64_radix(&f, 5, 2, false), vx_fmt_byte(&f, ' ');
+    vx_fmt_u64_radix(&f, 0, 16, false), vx_fmt_byte(&f, ' ');
+    vx_fmt_u64_radix(&f, (uint32_t)-1, 16, false), vx_fmt_byte(&f, ' ');
+    vx_fmt_u64_radix(&f, UINT64_MAX, 2, false);
+    EXPECT_FMT(&f, "ff FF 10 101 0 ffffffff "
+                   "1111111111111111111111111111111111111111111111111111111111111111");
+    vx_fmt_init(&f);
+    vx_fmt_f64_exp(&f, 1234.5), vx_fmt_byte(&f, ' ');
+    vx_fmt_f64_exp(&f, 0.001), vx_fmt_byte(&f, ' ');
+    vx_fmt_f64_exp(&f, 0.0), vx_fmt_byte(&f, ' ');
+    vx_fmt_f64_exp(&f, -1e300), vx_fmt_byte(&f, ' ');
+    vx_fmt_f32_exp(&f, 0.1f), vx_fmt_byte(&f, ' ');
+    vx_fmt_f64_exp(&f, 7.0);
+    EXPECT_FMT(&f, "1.2345e3 1e-3 0e0 -1e300 1e-1 7e0");
     END();
 
     GROUP("builder-growth");
