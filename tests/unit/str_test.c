@@ -3,6 +3,7 @@
  * in-place append, comparison, searching, slicing (with its panics),
  * trimming, case, split/lines/join, repeat, replace, parsing, to_string.
  */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "check.h"
@@ -354,7 +355,40 @@ static void parsing(void) {
     END();
 }
 
+/* Threads share one heap string: retain, read, release concurrently; the
+ * last release (by the main thread) frees it exactly once. */
+static vx_str *shared;
+static void *share(void *arg) {
+    long sum = 0;
+    for (int i = 0; i < 20000; i++) {
+        vx_str *mine = vx_str_retain(shared);
+        vx_str *both = vx_str_concat(mine, &lit_hello);
+        sum += (long)both->len;
+        vx_str_release(both);
+        vx_str_release(mine);
+    }
+    *(long *)arg = sum;
+    return NULL;
+}
+
+static void threads(void) {
+    GROUP("threads");
+    shared = vx_str_from_cstr("shared between threads");
+    pthread_t t[4];
+    long sums[4];
+    for (int i = 0; i < 4; i++)
+        pthread_create(&t[i], NULL, share, &sums[i]);
+    for (int i = 0; i < 4; i++)
+        pthread_join(t[i], NULL);
+    for (int i = 0; i < 4; i++)
+        CHECK(sums[i] == 20000L * 27);
+    CHECK(shared->rc == 1);
+    vx_str_release(shared);
+    END();
+}
+
 int main(void) {
+    threads();
     basics();
     compare();
     search();
