@@ -146,6 +146,15 @@ void vx_fmt_bool(vx_fmt *f, bool v) {
 
 void vx_fmt_str(vx_fmt *f, const vx_str *s) { vx_fmt_bytes(f, s->ptr, s->len); }
 
+void vx_fmt_str_prec(vx_fmt *f, const vx_str *s, size_t chars) {
+    size_t i = 0;
+    for (; i < s->len; i++) {
+        if (((unsigned char)s->ptr[i] & 0xC0) != 0x80 && chars-- == 0)
+            break;
+    }
+    vx_fmt_bytes(f, s->ptr, i);
+}
+
 void vx_fmt_char(vx_fmt *f, uint32_t cp) {
     char *p = reserve(f, 4);
     f->len += vx__utf8_encode(p, cp);

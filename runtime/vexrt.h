@@ -334,6 +334,7 @@ static inline void vx_fmt_u32(vx_fmt *f, uint32_t v) { vx_fmt_u64(f, v); }
 static inline void vx_fmt_usize(vx_fmt *f, size_t v) { vx_fmt_u64(f, v); }
 void vx_fmt_bool(vx_fmt *f, bool v);                 /* true / false */
 void vx_fmt_str(vx_fmt *f, const vx_str *s);         /* the bytes */
+void vx_fmt_str_prec(vx_fmt *f, const vx_str *s, size_t chars); /* {:.N}: at most N chars */
 void vx_fmt_char(vx_fmt *f, uint32_t cp);            /* a code point as UTF-8 (invalid -> U+FFFD) */
 /* Floats, Display: shortest round-trip digits, never an exponent:
  * 10, 12.5, 0.1, -0, inf, -inf, NaN, 1e21 -> 1000000000000000000000.
