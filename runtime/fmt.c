@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lang_impl.h"
+#include "vexrt.h"
 
 /* ---- the builder ---- */
 

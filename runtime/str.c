@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lang_impl.h"
+#include "vexrt.h"
 
 vx_str vx__str_empty = VX_STR_INIT("");
 

@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "lang_impl.h"
+#include "vexrt.h"
 
 static void set_cap(vx_vec *v, size_t esize, size_t cap) {
     if (esize && cap > SIZE_MAX / esize)

@@ -395,6 +395,10 @@ void vx_eprintln(const vx_str *s);
 /* Flush stdout (also done at exit and by vx_os_exit). */
 void vx_flush(void);
 
+/* Runtime-internal: encode code point cp as UTF-8 into buf (room for 4
+ * bytes); surrogates and values past U+10FFFF become U+FFFD. */
+size_t vx__utf8_encode(char *buf, uint32_t cp);
+
 /* Integer <-> text without the builder: writes the decimal digits of v
  * into buf (at least 21 bytes, not NUL-terminated), returns the length. */
 size_t vx_u64_to_dec(char *buf, uint64_t v);
