@@ -479,7 +479,8 @@ static Type *builtin_method(Node *call, Node *recv, Type *rt, const char *name) 
             ARG(0, ty_str);
             return ty_bool;
         }
-        if (!strcmp(name, "trim") || !strcmp(name, "to_upper") || !strcmp(name, "to_lower")) {
+        if (!strcmp(name, "trim") || !strcmp(name, "trim_start") || !strcmp(name, "trim_end") ||
+            !strcmp(name, "to_upper") || !strcmp(name, "to_lower")) {
             ARGS(0);
             return ty_str;
         }
@@ -488,24 +489,48 @@ static Type *builtin_method(Node *call, Node *recv, Type *rt, const char *name) 
             ARG(0, ty_str);
             return ty_wrap(TY_VEC, ty_str);
         }
+        if (!strcmp(name, "lines") || !strcmp(name, "chars")) {
+            ARGS(0);
+            return ty_wrap(TY_VEC, ty_str);
+        }
         if (!strcmp(name, "byte_at")) {
             ARGS(1);
             ARG(0, ty_usize);
             return ty_u8;
         }
-        if (!strcmp(name, "substring")) {
+        if (!strcmp(name, "char_count")) {
+            ARGS(0);
+            return ty_usize;
+        }
+        if (!strcmp(name, "slice") || !strcmp(name, "substring")) {
             ARGS(2);
             ARG(0, ty_usize);
             ARG(1, ty_usize);
             return ty_str;
         }
-        if (!strcmp(name, "parse_int")) {
+        if (!strcmp(name, "repeat")) {
+            ARGS(1);
+            ARG(0, ty_usize);
+            return ty_str;
+        }
+        if (!strcmp(name, "replace")) {
+            ARGS(2);
+            ARG(0, ty_str);
+            ARG(1, ty_str);
+            return ty_str;
+        }
+        if (!strcmp(name, "find") || !strcmp(name, "rfind")) {
+            ARGS(1);
+            ARG(0, ty_str);
+            return opt_of(ty_usize);
+        }
+        if (!strcmp(name, "parse_i64") || !strcmp(name, "parse_int")) {
             ARGS(0);
             return opt_of(ty_i64);
         }
-        if (!strcmp(name, "chars")) {
+        if (!strcmp(name, "parse_f64")) {
             ARGS(0);
-            return ty_wrap(TY_VEC, ty_str);
+            return opt_of(ty_f64);
         }
         break;
     case TY_OPTION:
@@ -815,8 +840,16 @@ static Type *check_static_call(Node *call, Node *callee, Type *expect) {
                 check_args(call, f, 0);
                 return f->rtype;
             }
-            if (ed)
-                no_method(callee, t, name, "variant or function");
+            if (ed) {
+                const char *cands[256];
+                int n = 0;
+                for (int i = 0; i < ed->variants.len && n < 200; i++)
+                    cands[n++] = ((Variant *)ed->variants.items[i])->name;
+                const char *best = did_you_mean(name, cands, n);
+                if (best)
+                    diag_help("did you mean `%s`?", best);
+                error_at(callee->pos, "E0200", "no variant or function named `%s` in enum `%s`", name, ed->name);
+            }
             no_method(callee, t, name, "function");
         }
     }
@@ -1590,8 +1623,6 @@ static Type *check_expr_inner(Node *e, Type *expect) {
         Type *to = resolve_type(e->b);
         Type *from = check_expr(e->a, ty_is_num(to) ? NULL : to);
         Type *f = ty_res(from);
-        if (f->kind == TY_VAR && f->int_var == 1 && ty_is_int(to))
-            ty_unify(f, to);
         if (!(ty_is_num(from) || f->kind == TY_BOOL) || !ty_is_num(to))
             error_at(e->pos, "E0303", "cannot cast `%s` as `%s`", ty_str_of(from), ty_str_of(to));
         return to;
@@ -1618,16 +1649,14 @@ static Type *check_expr_inner(Node *e, Type *expect) {
     case N_WHILE: {
         expect_type(e->a, ty_bool, check_expr(e->a, ty_bool));
         loop_depth++;
-        Type *bt = check_block(e->b, ty_unit);
+        check_block(e->b, NULL); /* a loop body's value is discarded */
         loop_depth--;
-        if (!ty_unify(bt, ty_unit))
-            error_at(e->b->pos, "E0300", "mismatched types: loop body must be `()`, found `%s`", ty_str_of(bt));
         return ty_unit;
     }
     case N_LOOP: {
         loop_depth++;
         e->flag = false;
-        check_block(e->b, ty_unit);
+        check_block(e->b, NULL);
         loop_depth--;
         return e->index ? ty_unit : ty_never; /* index: set by a break inside */
     }
@@ -1663,11 +1692,9 @@ static Type *check_expr_inner(Node *e, Type *expect) {
         else
             e->sym = declare(e->name, it, false, e->c ? e->c->pos : e->pos);
         loop_depth++;
-        Type *bt = check_block(e->b, ty_unit);
+        check_block(e->b, NULL);
         loop_depth--;
         pop_scope();
-        if (!ty_unify(bt, ty_unit))
-            error_at(e->b->pos, "E0300", "mismatched types: loop body must be `()`, found `%s`", ty_str_of(bt));
         return ty_unit;
     }
     case N_BLOCK:
@@ -2112,7 +2139,7 @@ static void check_fn(Fn *f) {
     Type *rt = f->rtype;
     Type *bt = check_block(f->body, rt);
     if (ty_res(bt)->kind != TY_NEVER && !ty_unify(rt, bt)) {
-        if (!f->body->c && ty_res(bt)->kind == TY_UNIT) {
+        if (ty_res(bt)->kind == TY_UNIT) {
             diag_help("add a tail expression of type `%s` (or `return` a value)", ty_str_of(rt));
             error_at(f->pos, "E0306", "function `%s` must return a value of type `%s`, but its body has no tail value",
                      f->name, ty_str_of(rt));

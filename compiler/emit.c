@@ -515,9 +515,9 @@ static void emit_cstring(Buf *o, const char *s, int n) {
 }
 
 static void str_lit(const char *s, int n) {
-    out("vxc_str_lit(");
+    out("VXC_LIT(");
     emit_cstring(O, s, n);
-    outf(", %d)", n);
+    out(")");
 }
 
 /* Builds a format buffer named `b` from literal pieces and values:
@@ -576,7 +576,7 @@ static void fmt_format_string(Node *e, int first) {
 }
 
 static void emit_print(Node *e, const char *stream, int nl) {
-    out("({ vxc_buf fb = {0};");
+    out("({ VXC_BUF(fb);");
     if (e->flag) {
         fmt_format_string(e, 0);
     } else {
@@ -601,23 +601,23 @@ static void emit_intrinsic(Node *e) {
         return emit_print(e, "stderr", 0);
     if (!strcmp(n, "$panic")) {
         if (e->flag) {
-            out("({ vxc_buf fb = {0};");
+            out("({ VXC_BUF(fb);");
             fmt_format_string(e, 0);
-            outf(" vx_panic(%s, \"%%s\", fb.p ? fb.p : \"\"); (vxc_unit)0; })", loc_of(e->pos));
+            outf(" vx_panic(%s, \"%%s\", vxc_buf_cstr(&fb)); (vxc_unit)0; })", loc_of(e->pos));
             return;
         }
         if (e->list.len == 0) {
             outf("({ vx_panic(%s, \"explicit panic\"); (vxc_unit)0; })", loc_of(e->pos));
             return;
         }
-        outf("({ vxc_str m_ = %s; vx_panic(%s, \"%%.*s\", (int)m_.len, m_.p); (vxc_unit)0; })",
+        outf("({ vxc_str m_ = %s; vx_panic(%s, \"%%.*s\", (int)m_->len, m_->ptr); (vxc_unit)0; })",
              ex_str(e->list.items[0]), loc_of(e->pos));
         return;
     }
     if (!strcmp(n, "$assert")) {
         Node *c = e->list.items[0];
         if (e->list.len == 2) {
-            outf("({ if (!(%s)) { vxc_str m_ = %s; vx_panic(%s, \"%%.*s\", (int)m_.len, m_.p); } (vxc_unit)0; })",
+            outf("({ if (!(%s)) { vxc_str m_ = %s; vx_panic(%s, \"%%.*s\", (int)m_->len, m_->ptr); } (vxc_unit)0; })",
                  ex_str(c), ex_str(e->list.items[1]), loc_of(e->pos));
             return;
         }
@@ -632,19 +632,19 @@ static void emit_intrinsic(Node *e) {
         Type *t = a->ty;
         const char *ct = ty_cname(t);
         bool ne = !strcmp(n, "$assert_ne");
-        outf("({ %s l_ = %s; %s r_ = %s; if (%s%s) { vxc_buf fb = {0}; vxc_puts(&fb, \"assertion failed: left %s right\\n  left: \"); ",
+        outf("({ %s l_ = %s; %s r_ = %s; if (%s%s) { VXC_BUF(fb); vxc_puts(&fb, \"assertion failed: left %s right\\n  left: \"); ",
              ct, ex_str(a), ct, ex_str(b), ne ? "" : "!", eq_expr(t, "l_", "r_"), ne ? "!=" : "==");
         fmt_value(O, t, "&fb", "l_", "-2");
         out(" vxc_puts(&fb, \"\\n right: \"); ");
         fmt_value(O, t, "&fb", "r_", "-2");
-        outf(" vx_panic(%s, \"%%s\", fb.p); } (vxc_unit)0; })", loc_of(e->pos));
+        outf(" vx_panic(%s, \"%%s\", vxc_buf_cstr(&fb)); } (vxc_unit)0; })", loc_of(e->pos));
         return;
     }
     unreachable();
 }
 
 static void emit_fstring(Node *e) {
-    out("({ vxc_buf fb = {0};");
+    out("({ VXC_BUF(fb);");
     for (int i = 0; i < e->list.len; i++) {
         Node *p = e->list.items[i];
         if (!e->list2.items[i])
@@ -767,7 +767,7 @@ static void ex_builtin_method(Node *e) {
         return;
     }
     if (!strcmp(name, "to_string")) {
-        out("({ vxc_buf fb = {0};");
+        out("({ VXC_BUF(fb);");
         int k = new_tmp();
         outf(" %s vf%d VXU = %s; ", ct, k, r);
         fmt_value(O, t, "&fb", arena_printf("vf%d", k), "-1");
@@ -815,8 +815,7 @@ static void ex_builtin_method(Node *e) {
             outf("({ %s v_ = %s; %s x_ = %s; bool f_ = 0; for (uint64_t i_ = 0; i_ < v_.len && !f_; i_++) f_ = %s; f_; })",
                  ct, r, et, x, eq_expr(t->elem, "v_.ptr[i_]", "x_"));
         } else if (!strcmp(name, "join")) {
-            outf("({ %s v_ = %s; vxc_str s_ = %s; vxc_buf fb = {0}; for (uint64_t i_ = 0; i_ < v_.len; i_++) { if (i_) vxc_put(&fb, s_.p, s_.len); vxc_put(&fb, v_.ptr[i_].p, v_.ptr[i_].len); } vxc_buf_str(&fb); })",
-                 ct, r, ex_str(a0));
+            outf("({ %s v_ = %s; vx_vec w_ = vxc_to_vx_vec(*%s); vx_str_join(&w_, %s); })", ct, r, vecraw("v_"), ex_str(a0));
         } else {
             unreachable();
         }
@@ -825,42 +824,52 @@ static void ex_builtin_method(Node *e) {
     case TY_ARRAY:
         outf("((uint64_t)%ld)", t->n);
         return;
-    case TY_STR:
+    case TY_STR: {
+        const char *ot = ty_cname(e->ty);
         if (!strcmp(name, "len"))
-            outf("(%s).len", r);
+            outf("((uint64_t)(%s)->len)", r);
         else if (!strcmp(name, "is_empty"))
-            outf("((%s).len == 0)", r);
+            outf("((%s)->len == 0)", r);
         else if (!strcmp(name, "contains") || !strcmp(name, "starts_with") || !strcmp(name, "ends_with"))
-            outf("vxc_str_%s(%s, %s)", name, r, ex_str(a0));
-        else if (!strcmp(name, "trim"))
-            outf("vxc_str_trim(%s)", r);
-        else if (!strcmp(name, "to_upper") || !strcmp(name, "to_lower"))
-            outf("vxc_str_case(%s, %d)", r, !strcmp(name, "to_upper"));
+            outf("vx_str_%s(%s, %s)", name, r, ex_str(a0));
+        else if (!strcmp(name, "trim") || !strcmp(name, "trim_start") || !strcmp(name, "trim_end") ||
+                 !strcmp(name, "to_upper") || !strcmp(name, "to_lower"))
+            outf("vx_str_%s(%s)", name, r);
+        else if (!strcmp(name, "char_count"))
+            outf("((uint64_t)vx_str_char_count(%s))", r);
         else if (!strcmp(name, "byte_at"))
-            outf("vxc_str_byte_at(%s, %s, %s)", r, ex_str(a0), loc);
-        else if (!strcmp(name, "substring"))
-            outf("vxc_str_sub(%s, %s, %s, %s)", r, ex_str(a0), ex_str(a1), loc);
-        else if (!strcmp(name, "parse_int"))
-            outf("({ %s o_ = {0}; o_.some = vxc_parse_int(%s, &o_.val); o_; })", ty_cname(e->ty), r);
-        else if (!strcmp(name, "split")) {
-            outf("({ vxc_str s_ = %s, d_ = %s; %s v_ = {0}; uint64_t st_ = 0; "
-                 "for (uint64_t i_ = 0; d_.len && i_ + d_.len <= s_.len;) { if (!memcmp(s_.p + i_, d_.p, d_.len)) { "
-                 "*(vxc_str *)vxc_vec_push_slot(%s, sizeof(vxc_str)) = vxc_str_own(s_.p + st_, i_ - st_); i_ += d_.len; st_ = i_; } else i_++; } "
-                 "*(vxc_str *)vxc_vec_push_slot(%s, sizeof(vxc_str)) = vxc_str_own(s_.p + st_, s_.len - st_); v_; })",
-                 r, ex_str(a0), ty_cname(e->ty), vecraw("v_"), vecraw("v_"));
-        } else if (!strcmp(name, "chars")) {
-            outf("({ vxc_str s_ = %s; %s v_ = {0}; for (uint64_t i_ = 0; i_ < s_.len;) { uint64_t n_ = 1; "
-                 "unsigned char c_ = (unsigned char)s_.p[i_]; if (c_ >= 0xF0) n_ = 4; else if (c_ >= 0xE0) n_ = 3; else if (c_ >= 0xC0) n_ = 2; "
-                 "if (i_ + n_ > s_.len) n_ = s_.len - i_; *(vxc_str *)vxc_vec_push_slot(%s, sizeof(vxc_str)) = vxc_str_own(s_.p + i_, n_); i_ += n_; } v_; })",
-                 r, ty_cname(e->ty), vecraw("v_"));
+            outf("vx_str_byte_at(%s, (int64_t)(%s), %s)", r, ex_str(a0), loc);
+        else if (!strcmp(name, "slice") || !strcmp(name, "substring"))
+            outf("vx_str_slice(%s, (int64_t)(%s), (int64_t)(%s), %s)", r, ex_str(a0), ex_str(a1), loc);
+        else if (!strcmp(name, "repeat"))
+            outf("vx_str_repeat(%s, (uint64_t)(%s))", r, ex_str(a0));
+        else if (!strcmp(name, "replace"))
+            outf("vx_str_replace(%s, %s, %s)", r, ex_str(a0), ex_str(a1));
+        else if (!strcmp(name, "find") || !strcmp(name, "rfind"))
+            outf("({ %s o_ = {0}; o_.some = vx_str_%s(%s, %s, &o_.val); o_; })", ot, name, r, ex_str(a0));
+        else if (!strcmp(name, "parse_i64") || !strcmp(name, "parse_int"))
+            outf("({ %s o_ = {0}; o_.some = vx_str_parse_i64(%s, &o_.val); o_; })", ot, r);
+        else if (!strcmp(name, "parse_f64"))
+            outf("({ %s o_ = {0}; o_.some = vx_str_parse_f64(%s, &o_.val); o_; })", ot, r);
+        else if (!strcmp(name, "split"))
+            outf("({ vxc_vecraw r_ = vxc_from_vx_vec(vx_str_split(%s, %s)); %s v_; memcpy(&v_, &r_, sizeof v_); v_; })", r,
+                 ex_str(a0), ot);
+        else if (!strcmp(name, "lines"))
+            outf("({ vxc_vecraw r_ = vxc_from_vx_vec(vx_str_lines(%s)); %s v_; memcpy(&v_, &r_, sizeof v_); v_; })", r, ot);
+        else if (!strcmp(name, "chars")) {
+            outf("({ vxc_str s_ = %s; %s v_ = {0}; for (uint64_t i_ = 0; i_ < s_->len;) { uint64_t n_ = 1; "
+                 "unsigned char c_ = (unsigned char)s_->ptr[i_]; if (c_ >= 0xF0) n_ = 4; else if (c_ >= 0xE0) n_ = 3; else if (c_ >= 0xC0) n_ = 2; "
+                 "if (i_ + n_ > s_->len) n_ = s_->len - i_; *(vxc_str *)vxc_vec_push_slot(%s, sizeof(vxc_str)) = vxc_str_own(s_->ptr + i_, n_); i_ += n_; } v_; })",
+                 r, ot, vecraw("v_"));
         } else
             unreachable();
         return;
+    }
     case TY_OPTION:
         if (!strcmp(name, "unwrap"))
             outf("({ %s o_ = %s; if (!o_.some) vx_panic(%s, \"called unwrap() on a None value\"); o_.val; })", ct, r, loc);
         else if (!strcmp(name, "expect"))
-            outf("({ %s o_ = %s; if (!o_.some) { vxc_str m_ = %s; vx_panic(%s, \"%%.*s\", (int)m_.len, m_.p); } o_.val; })",
+            outf("({ %s o_ = %s; if (!o_.some) { vxc_str m_ = %s; vx_panic(%s, \"%%.*s\", (int)m_->len, m_->ptr); } o_.val; })",
                  ct, r, ex_str(a0), loc);
         else if (!strcmp(name, "is_some"))
             outf("((%s).some)", r);
@@ -873,17 +882,17 @@ static void ex_builtin_method(Node *e) {
         return;
     case TY_RESULT:
         if (!strcmp(name, "unwrap") || !strcmp(name, "expect")) {
-            outf("({ %s o_ = %s; if (o_.is_err) { vxc_buf fb = {0}; ", ct, r);
+            outf("({ %s o_ = %s; if (o_.is_err) { VXC_BUF(fb); ", ct, r);
             if (!strcmp(name, "expect"))
-                outf("vxc_str m_ = %s; vxc_put(&fb, m_.p, m_.len); vxc_puts(&fb, \": \"); ", ex_str(a0));
+                outf("vxc_str m_ = %s; vxc_put(&fb, m_->ptr, m_->len); vxc_puts(&fb, \": \"); ", ex_str(a0));
             else
                 out("vxc_puts(&fb, \"called unwrap() on an Err value: \"); ");
             fmt_value(O, t->err, "&fb", "o_.err", "-2");
-            outf(" vx_panic(%s, \"%%s\", fb.p); } o_.ok; })", loc);
+            outf(" vx_panic(%s, \"%%s\", vxc_buf_cstr(&fb)); } o_.ok; })", loc);
         } else if (!strcmp(name, "unwrap_err")) {
-            outf("({ %s o_ = %s; if (!o_.is_err) { vxc_buf fb = {0}; vxc_puts(&fb, \"called unwrap_err() on an Ok value: \"); ", ct, r);
+            outf("({ %s o_ = %s; if (!o_.is_err) { VXC_BUF(fb); vxc_puts(&fb, \"called unwrap_err() on an Ok value: \"); ", ct, r);
             fmt_value(O, t->elem, "&fb", "o_.ok", "-2");
-            outf(" vx_panic(%s, \"%%s\", fb.p); } o_.err; })", loc);
+            outf(" vx_panic(%s, \"%%s\", vxc_buf_cstr(&fb)); } o_.err; })", loc);
         } else if (!strcmp(name, "is_ok"))
             outf("(!(%s).is_err)", r);
         else if (!strcmp(name, "is_err"))
@@ -931,7 +940,7 @@ static void ex_extern_call(Node *e) {
         if (i)
             out(", ");
         if (ty_res(a->ty)->kind == TY_STR)
-            outf("(%s).p", ex_str(a));
+            outf("vx_str_cstr(%s)", ex_str(a));
         else
             ex(a);
     }
@@ -1332,11 +1341,13 @@ static void emit_block_body(Node *b, const char *dst) {
 
 static int cur_loop(void) { return loop_labels.len ? (int)(intptr_t)loop_labels.items[loop_labels.len - 1] : 0; }
 
-static void emit_loop_body(Node *body, int id) {
+/* { { body } vxc_cont_N: tail } - `continue` jumps to the label, so the
+ * tail (the inclusive-range exit test) still runs. */
+static void emit_loop_body(Node *body, int id, const char *tail) {
     vec_push(&loop_labels, (void *)(intptr_t)id);
-    out(" {");
+    out(" { {");
     emit_block_body(body, NULL);
-    outf(" }\n vxc_cont_%d: __attribute__((unused));", id);
+    outf(" }\n vxc_cont_%d: __attribute__((unused)); %s }", id, tail ? tail : "");
     loop_labels.len--;
 }
 
@@ -1385,14 +1396,14 @@ static void emit_into(Node *e, const char *dst) {
     case N_LOOP: {
         int id = new_tmp();
         out("for (;;)");
-        emit_loop_body(e->b, id);
+        emit_loop_body(e->b, id, NULL);
         outf("\n vxc_brk_%d: __attribute__((unused));", id);
         return;
     }
     case N_WHILE: {
         int id = new_tmp();
         outf("while (%s)", ex_str(e->a));
-        emit_loop_body(e->b, id);
+        emit_loop_body(e->b, id, NULL);
         outf("\n vxc_brk_%d: __attribute__((unused));", id);
         return;
     }
@@ -1402,15 +1413,14 @@ static void emit_into(Node *e, const char *dst) {
         if (e->a->kind == N_RANGE) {
             const char *ct = ty_cname(e->a->ty);
             outf("{ %s lo%d = %s, hi%d = %s;", ct, id, ex_str(e->a->a), id, ex_str(e->a->b));
-            if (e->a->flag)
+            if (e->a->flag) {
                 outf(" if (lo%d <= hi%d) for (%s %s = lo%d;; %s++)", id, id, ct, var, id, var);
-            else
+                emit_loop_body(e->b, id, arena_printf("if (%s == hi%d) break;", var, id));
+            } else {
                 outf(" for (%s %s = lo%d; %s < hi%d; %s++)", ct, var, id, var, id, var);
-            emit_loop_body(e->b, id);
-            if (e->a->flag)
-                outf(" if (%s == hi%d) break; }", var, id);
-            else
-                out(" }");
+                emit_loop_body(e->b, id, NULL);
+            }
+            out(" }");
             outf("\n vxc_brk_%d: __attribute__((unused));", id);
             return;
         }
@@ -1428,7 +1438,7 @@ static void emit_into(Node *e, const char *dst) {
         else if (e->c) {
             pat_bind(e->c, elem);
         }
-        emit_loop_body(e->b, id);
+        emit_loop_body(e->b, id, NULL);
         out(" } }");
         outf("\n vxc_brk_%d: __attribute__((unused));", id);
         return;
@@ -1641,7 +1651,7 @@ void emit_program(Program *p, FILE *f) {
     fputs("\n/* ---- functions ---- */\n", f);
     fputs(fns_b.data ? fns_b.data : "", f);
     if (main_fn) {
-        fputs("\nint main(int argc, char **argv) {\n    vxc_argc = argc;\n    vxc_argv = argv;\n", f);
+        fputs("\nint main(int argc, char **argv) {\n    vx_os_init(argc, argv);\n", f);
         if (ty_res(main_fn->rtype)->kind == TY_I32)
             fputs("    int r = vx_fn_main();\n    fflush(stdout);\n    return r;\n}\n", f);
         else

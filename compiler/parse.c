@@ -1144,7 +1144,7 @@ static void item(Parser *P) {
             next(P);
             ident(P);
         }
-        if (!at_kw(P, "from"))
+        if (peek(P)->kind != TK_IDENT || strcmp(peek(P)->s, "from"))
             expected(P, "`from`");
         next(P);
         if (peek(P)->kind != TK_STR)

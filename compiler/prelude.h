@@ -23,81 +23,19 @@
 
 typedef uint8_t vxc_unit;
 
-/* ---- strings: immutable (pointer, length), always NUL-terminated ---- */
-typedef struct vxc_str {
-    const char *p;
-    uint64_t len;
-} vxc_str;
+/* ---- strings: langrt's refcounted immutable vx_str (vexrt.h part 2) ---- */
+typedef vx_str *vxc_str;
+/* A literal: a static, immortal vx_str (never freed, shared freely). */
+#define VXC_LIT(s) ({ static vx_str vxs_ = VX_STR_INIT(s); &vxs_; })
 
-static inline vxc_str vxc_str_lit(const char *p, uint64_t n) { return (vxc_str){p, n}; }
-
-static inline vxc_str vxc_str_own(const char *p, uint64_t n) {
-    char *d = vx_alloc(n + 1);
-    memcpy(d, p, n);
-    d[n] = 0;
-    return (vxc_str){d, n};
-}
-
-static inline vxc_str vxc_str_from_c(const char *p) { return p ? vxc_str_own(p, strlen(p)) : (vxc_str){"", 0}; }
-
-static inline vxc_str vxc_str_concat(vxc_str a, vxc_str b) {
-    char *d = vx_alloc(a.len + b.len + 1);
-    memcpy(d, a.p, a.len);
-    memcpy(d + a.len, b.p, b.len);
-    return (vxc_str){d, a.len + b.len};
-}
-
-static inline bool vxc_str_eq(vxc_str a, vxc_str b) { return a.len == b.len && !memcmp(a.p, b.p, a.len); }
-
-static inline int vxc_str_cmp(vxc_str a, vxc_str b) {
-    uint64_t n = a.len < b.len ? a.len : b.len;
-    int c = memcmp(a.p, b.p, n);
-    if (c)
-        return c;
-    return a.len < b.len ? -1 : a.len > b.len;
-}
-
-static inline bool vxc_str_contains(vxc_str a, vxc_str b) {
-    if (b.len == 0)
-        return true;
-    return b.len <= a.len && memmem(a.p, a.len, b.p, b.len) != NULL;
-}
-static inline bool vxc_str_starts_with(vxc_str a, vxc_str b) { return b.len <= a.len && !memcmp(a.p, b.p, b.len); }
-static inline bool vxc_str_ends_with(vxc_str a, vxc_str b) {
-    return b.len <= a.len && !memcmp(a.p + a.len - b.len, b.p, b.len);
-}
-static inline vxc_str vxc_str_trim(vxc_str a) {
-    uint64_t s = 0, e = a.len;
-    while (s < e && (a.p[s] == ' ' || a.p[s] == '\t' || a.p[s] == '\n' || a.p[s] == '\r'))
-        s++;
-    while (e > s && (a.p[e - 1] == ' ' || a.p[e - 1] == '\t' || a.p[e - 1] == '\n' || a.p[e - 1] == '\r'))
-        e--;
-    return vxc_str_own(a.p + s, e - s);
-}
-static inline vxc_str vxc_str_case(vxc_str a, int upper) {
-    char *d = vx_alloc(a.len + 1);
-    for (uint64_t i = 0; i < a.len; i++) {
-        char c = a.p[i];
-        if (upper && c >= 'a' && c <= 'z')
-            c = (char)(c - 32);
-        else if (!upper && c >= 'A' && c <= 'Z')
-            c = (char)(c + 32);
-        d[i] = c;
-    }
-    return (vxc_str){d, a.len};
-}
-static inline uint8_t vxc_str_byte_at(vxc_str a, uint64_t i, const vx_loc *l) {
-    if (i >= a.len)
-        vx_panic(l, "index out of bounds: the len is %llu but the index is %llu", (unsigned long long)a.len,
-                 (unsigned long long)i);
-    return (uint8_t)a.p[i];
-}
-static inline vxc_str vxc_str_sub(vxc_str a, uint64_t s, uint64_t e, const vx_loc *l) {
-    if (s > e || e > a.len)
-        vx_panic(l, "byte range %llu..%llu out of bounds of a string of length %llu", (unsigned long long)s,
-                 (unsigned long long)e, (unsigned long long)a.len);
-    return vxc_str_own(a.p + s, e - s);
-}
+static inline vxc_str vxc_str_own(const char *p, uint64_t n) { return vx_str_from_bytes(p, n); }
+static inline vxc_str vxc_str_from_c(const char *p) { return vx_str_from_cstr(p ? p : ""); }
+static inline vxc_str vxc_str_concat(vxc_str a, vxc_str b) { return vx_str_concat(a, b); }
+static inline bool vxc_str_eq(vxc_str a, vxc_str b) { return vx_str_eq(a, b); }
+static inline int vxc_str_cmp(vxc_str a, vxc_str b) { return vx_str_cmp(a, b); }
+static inline bool vxc_str_contains(vxc_str a, vxc_str b) { return vx_str_contains(a, b); }
+static inline bool vxc_str_starts_with(vxc_str a, vxc_str b) { return vx_str_starts_with(a, b); }
+static inline bool vxc_str_ends_with(vxc_str a, vxc_str b) { return vx_str_ends_with(a, b); }
 
 /* ---- Vec: every Vec<T> is {T *ptr; len; cap}; these work on the erased form ---- */
 typedef struct vxc_vecraw {
@@ -263,167 +201,47 @@ VXC_F2I(uint16_t, u16, 0, UINT16_MAX)
 VXC_F2I(uint32_t, u32, 0, UINT32_MAX)
 VXC_F2I(uint64_t, u64, 0, UINT64_MAX)
 
-/* ---- the format builder ---- */
-typedef struct vxc_buf {
-    char *p;
-    uint64_t len, cap;
-} vxc_buf;
+/* ---- the format builder: langrt's vx_fmt ---- */
+typedef vx_fmt vxc_buf;
+#define VXC_BUF(b) vxc_buf b; vx_fmt_init(&b)
 
-static inline void vxc_put(vxc_buf *b, const char *s, uint64_t n) {
-    if (b->len + n + 1 > b->cap) {
-        uint64_t c = b->cap ? b->cap * 2 : 64;
-        while (c < b->len + n + 1)
-            c *= 2;
-        b->p = vx_realloc(b->p, c);
-        b->cap = c;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = 0;
-}
-static inline void vxc_puts(vxc_buf *b, const char *s) { vxc_put(b, s, strlen(s)); }
-
-static inline vxc_str vxc_buf_str(vxc_buf *b) {
-    if (!b->p)
-        return (vxc_str){"", 0};
-    return (vxc_str){b->p, b->len};
-}
-
-static inline void vxc_fmt_i64(vxc_buf *b, int64_t v) {
-    char t[32];
-    vxc_put(b, t, (uint64_t)snprintf(t, sizeof t, "%lld", (long long)v));
-}
-static inline void vxc_fmt_u64(vxc_buf *b, uint64_t v) {
-    char t[32];
-    vxc_put(b, t, (uint64_t)snprintf(t, sizeof t, "%llu", (unsigned long long)v));
-}
-static inline void vxc_fmt_bool(vxc_buf *b, bool v) { vxc_puts(b, v ? "true" : "false"); }
-
-/* Floats in shortest round-trip form, laid out like Rust: Display is
- * always positional (10, 12.5, 0.1); Debug adds ".0" to integral values
- * and uses an exponent for very large or small magnitudes. */
+static inline void vxc_put(vxc_buf *b, const char *s, uint64_t n) { vx_fmt_bytes(b, s, n); }
+static inline void vxc_puts(vxc_buf *b, const char *s) { vx_fmt_cstr(b, s); }
+static inline vxc_str vxc_buf_str(vxc_buf *b) { return vx_fmt_finish(b); }
+static inline void vxc_fmt_i64(vxc_buf *b, int64_t v) { vx_fmt_i64(b, v); }
+static inline void vxc_fmt_u64(vxc_buf *b, uint64_t v) { vx_fmt_u64(b, v); }
+static inline void vxc_fmt_bool(vxc_buf *b, bool v) { vx_fmt_bool(b, v); }
+/* Floats in shortest round-trip form (langrt): Display 10, 12.5, 0.1;
+ * Debug 10.0. */
 static inline void vxc_fmt_float(vxc_buf *b, double v, int is_f32, int debug) {
-    if (v != v) {
-        vxc_puts(b, "NaN");
-        return;
-    }
-    if (v == INFINITY || v == -INFINITY) {
-        vxc_puts(b, v < 0 ? "-inf" : "inf");
-        return;
-    }
-    char e[64];
-    int prec;
-    for (prec = 0; prec < 17; prec++) {
-        snprintf(e, sizeof e, "%.*e", prec, v);
-        if (is_f32 ? (float)strtod(e, NULL) == (float)v : strtod(e, NULL) == v)
-            break;
-    }
-    /* e = [-]d.ddddde[+-]xx */
-    char digits[40];
-    int nd = 0, neg = 0;
-    const char *p = e;
-    if (*p == '-') {
-        neg = 1;
-        p++;
-    }
-    for (; *p && *p != 'e'; p++)
-        if (*p >= '0' && *p <= '9')
-            digits[nd++] = *p;
-    int exp = atoi(p + 1);
-    while (nd > 1 && digits[nd - 1] == '0')
-        nd--;
-    digits[nd] = 0;
-    if (neg)
-        vxc_puts(b, "-");
-    if (debug && (exp < -4 || exp >= 16)) {
-        vxc_put(b, digits, 1);
-        if (nd > 1) {
-            vxc_puts(b, ".");
-            vxc_put(b, digits + 1, (uint64_t)nd - 1);
-        }
-        char t[16];
-        vxc_put(b, t, (uint64_t)snprintf(t, sizeof t, "e%d", exp));
-        return;
-    }
-    if (exp < 0) {
-        vxc_puts(b, "0.");
-        for (int i = 0; i < -exp - 1; i++)
-            vxc_puts(b, "0");
-        vxc_put(b, digits, (uint64_t)nd);
-        return;
-    }
-    if (nd <= exp + 1) {
-        vxc_put(b, digits, (uint64_t)nd);
-        for (int i = nd; i < exp + 1; i++)
-            vxc_puts(b, "0");
-        if (debug)
-            vxc_puts(b, ".0");
-        return;
-    }
-    vxc_put(b, digits, (uint64_t)exp + 1);
-    vxc_puts(b, ".");
-    vxc_put(b, digits + exp + 1, (uint64_t)(nd - exp - 1));
+    if (is_f32)
+        (debug ? vx_fmt_f32_debug : vx_fmt_f32)(b, (float)v);
+    else
+        (debug ? vx_fmt_f64_debug : vx_fmt_f64)(b, v);
 }
-
-static inline void vxc_fmt_prec(vxc_buf *b, double v, int prec) {
-    char t[512];
-    int n = snprintf(t, sizeof t, "%.*f", prec, v);
-    vxc_put(b, t, (uint64_t)(n < (int)sizeof t ? n : (int)sizeof t - 1));
-}
-
-static inline void vxc_fmt_str(vxc_buf *b, vxc_str s, int debug) {
-    if (!debug) {
-        vxc_put(b, s.p, s.len);
-        return;
-    }
-    vxc_puts(b, "\"");
-    for (uint64_t i = 0; i < s.len; i++) {
-        char c = s.p[i];
-        switch (c) {
-        case '"': vxc_puts(b, "\\\""); break;
-        case '\\': vxc_puts(b, "\\\\"); break;
-        case '\n': vxc_puts(b, "\\n"); break;
-        case '\r': vxc_puts(b, "\\r"); break;
-        case '\t': vxc_puts(b, "\\t"); break;
-        case '\0': vxc_puts(b, "\\0"); break;
-        default: vxc_put(b, &c, 1);
-        }
-    }
-    vxc_puts(b, "\"");
-}
-
+static inline void vxc_fmt_prec(vxc_buf *b, double v, int prec) { vx_fmt_f64_prec(b, v, prec); }
+static inline void vxc_fmt_str(vxc_buf *b, vxc_str s, int debug) { (debug ? vx_fmt_str_debug : vx_fmt_str)(b, s); }
 static inline void vxc_write(FILE *f, vxc_buf *b, int nl) {
-    if (nl)
-        vxc_put(b, "\n", 1);
-    if (b->len)
-        fwrite(b->p, 1, b->len, f);
     if (f == stderr)
-        fflush(f);
-    vx_free(b->p);
+        (nl ? vx_fmt_eprintln : vx_fmt_eprint)(b);
+    else
+        (nl ? vx_fmt_println : vx_fmt_print)(b);
 }
-
-static inline void vxc_print_str(FILE *f, vxc_str s, int nl) {
-    fwrite(s.p, 1, s.len, f);
-    if (nl)
-        fputc('\n', f);
-}
+/* The text of a finished buffer, for a panic message. */
+static inline const char *vxc_buf_cstr(vxc_buf *b) { return vx_str_cstr(vx_fmt_finish(b)); }
 
 /* ---- os ---- */
-static int vxc_argc;
-static char **vxc_argv;
-
 static inline vxc_vecraw vxc_os_args(void) {
-    vxc_vecraw v = {0};
-    for (int i = 0; i < vxc_argc; i++)
-        *(vxc_str *)vxc_vec_push_slot(&v, sizeof(vxc_str)) = vxc_str_from_c(vxc_argv[i]);
-    return v;
+    vx_vec v = vx_os_args();
+    vxc_vecraw r = {v.data, v.len, v.cap};
+    return r;
 }
 
 static inline int vxc_os_env(vxc_str name, vxc_str *out) {
-    const char *v = getenv(name.p);
+    vx_str *v = vx_os_env(name);
     if (!v)
         return 0;
-    *out = vxc_str_from_c(v);
+    *out = v;
     return 1;
 }
 
@@ -433,16 +251,12 @@ static inline int64_t vxc_now_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static inline int vxc_parse_int(vxc_str s, int64_t *out) {
-    if (s.len == 0 || s.len > 30)
-        return 0;
-    char t[32];
-    memcpy(t, s.p, s.len);
-    t[s.len] = 0;
-    char *end;
-    long long v = strtoll(t, &end, 10);
-    if (*end || end == t)
-        return 0;
-    *out = v;
-    return 1;
+/* Converts between a Vec<string> and langrt's vx_vec (same layout). */
+static inline vx_vec vxc_to_vx_vec(vxc_vecraw v) {
+    vx_vec r = {v.ptr, v.len, v.cap};
+    return r;
+}
+static inline vxc_vecraw vxc_from_vx_vec(vx_vec v) {
+    vxc_vecraw r = {v.data, v.len, v.cap};
+    return r;
 }

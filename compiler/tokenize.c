@@ -16,7 +16,7 @@
 
 static const char *keywords[] = {
     "fn", "let", "if", "else", "elif", "while", "loop", "for", "in", "break", "continue",
-    "return", "match", "struct", "enum", "const", "import", "from", "as", "extern",
+    "return", "match", "struct", "enum", "const", "import", "as", "extern",
     "async", "await", "go", "true", "false", NULL,
 };
 
@@ -24,7 +24,7 @@ static const char *puncts[] = {
     "<<=", ">>=", "..=", "...", "==", "!=", "<=", ">=", "&&", "||", "<<", ">>", "+=", "-=",
     "*=", "/=", "%=", "&=", "|=", "^=", "=>", "->", "..", "::", "<-",
     "+", "-", "*", "/", "%", "&", "|", "^", "!", "=", "<", ">", "(", ")", "[", "]", "{", "}",
-    ",", ";", ":", ".", "?", "@", "#", NULL,
+    ",", ";", ":", ".", "?", NULL,
 };
 
 typedef struct Lexer {
@@ -103,10 +103,14 @@ static void put_utf8(Buf *b, uint32_t c) {
  * the braces are kept verbatim. */
 static void lex_string(Lexer *L, const char *start, bool fstr) {
     Buf b = {0};
+    int line0 = L->line;
+    const char *ls0 = L->line_start;
     const char *p = L->p;
     for (;;) {
         if (p >= L->end) {
             buf_free(&b);
+            L->line = line0;
+            L->line_start = ls0;
             lex_error(L, start, "unterminated string");
         }
         char c = *p;
@@ -169,6 +173,8 @@ static void lex_string(Lexer *L, const char *start, bool fstr) {
         p++;
     }
     Token *t = new_tok(L, fstr ? TK_FSTR : TK_STR, start);
+    t->pos.line = line0;
+    t->pos.col = (int)(start - ls0) + 1;
     t->s = arena_strndup(b.data ? b.data : "", b.len);
     t->slen = (int)b.len;
     t->pos.len = (int)(p + 1 - start);
@@ -229,6 +235,12 @@ static void lex_number(Lexer *L) {
         }
     }
     digits[nd] = 0;
+    if (base != 10 && p < L->end && hexval(*p) >= 0 && !(base == 2 && (*p == 'u' || *p == 'i')))
+        lex_error(L, p, base == 2 ? "bad number literal: invalid digit for a binary literal"
+                        : base == 8 ? "bad number literal: invalid digit for an octal literal"
+                                    : "bad number literal");
+    if (base != 10 && p < L->end && *p >= '0' && *p <= '9')
+        lex_error(L, p, "bad number literal: invalid digit");
     const char *suffix = NULL;
     if (p < L->end && is_id0(*p)) {
         const char *s = p;
