@@ -17,6 +17,7 @@
  * Match exhaustiveness uses the usefulness algorithm of Maranget, "Warnings
  * for pattern matching" (JFP 2007), specialised to Vex's constructors.
  */
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -219,7 +220,10 @@ static Type *resolve_type(Node *t) {
                          generic[i].nargs > 1 ? "s" : "");
             if (generic[i].k == TY_RESULT)
                 return ty_result(resolve_type(t->list.items[0]), resolve_type(t->list.items[1]));
-            return ty_wrap(generic[i].k, resolve_type(t->list.items[0]));
+            Type *elem = resolve_type(t->list.items[0]);
+            if (ty_res(elem)->kind == TY_REF && (generic[i].k == TY_VEC || generic[i].k == TY_BOX))
+                error_at(t->pos, "E0403", "a reference cannot be stored in a collection (references are second-class)");
+            return ty_wrap(generic[i].k, elem);
         }
     if (!strcmp(t->name, "Self") && cur_fn && cur_fn->owner) {
         void *d = map_get(&types_map, cur_fn->owner);
@@ -384,6 +388,8 @@ static Type *builtin_method(Node *call, Node *recv, Type *rt, const char *name) 
         if (!strcmp(name, "push")) {
             ARGS(1);
             ARG(0, t->elem);
+            if (ty_res(t->elem)->kind == TY_REF)
+                error_at(call->pos, "E0403", "a reference cannot be stored in a collection (references are second-class)");
             check_mutable(recv, "E0402", "borrow as mutable");
             return ty_unit;
         }
@@ -1091,6 +1097,15 @@ static Variant *enum_variant(EnumDef *ed, const char *name, int *idx) {
     return NULL;
 }
 
+static void remap_sym(Node *p, Sym *from, Sym *to) {
+    if (!p)
+        return;
+    if (p->kind == P_BIND && p->sym == from)
+        p->sym = to;
+    for (int i = 0; i < p->list.len; i++)
+        remap_sym(p->list.items[i], from, to);
+}
+
 static void check_pattern(Node *p, Type *t, bool by_ref) {
     Type *r = ty_res(t);
     if (r->kind == TY_REF) {
@@ -1140,12 +1155,30 @@ static void check_pattern(Node *p, Type *t, bool by_ref) {
             error_at(p->pos, "E0300", "range patterns need an integer, found `%s`", ty_str_of(t));
         return;
     case P_OR: {
+        /* every alternative binds the same names; later alternatives
+         * share the first one's symbols */
         int mark = scope.len;
-        for (int i = 0; i < p->list.len; i++) {
-            check_pattern(p->list.items[i], t, by_ref);
-            if (scope.len != mark)
-                error_at(((Node *)p->list.items[i])->pos, "E0300",
-                         "bindings inside or-patterns are not supported");
+        check_pattern(p->list.items[0], t, by_ref);
+        int n0 = scope.len - mark;
+        for (int i = 1; i < p->list.len; i++) {
+            Node *alt = p->list.items[i];
+            int m2 = scope.len;
+            check_pattern(alt, t, by_ref);
+            if (scope.len - m2 != n0)
+                error_at(alt->pos, "E0300", "every alternative of an or-pattern must bind the same names");
+            for (int j = m2; j < scope.len; j++) {
+                Sym *sj = scope.items[j], *s0 = NULL;
+                for (int k = mark; k < mark + n0; k++)
+                    if (!strcmp(((Sym *)scope.items[k])->name, sj->name))
+                        s0 = scope.items[k];
+                if (!s0)
+                    error_at(alt->pos, "E0300", "variable `%s` is not bound in every alternative", sj->name);
+                if (!ty_unify(s0->ty, sj->ty))
+                    error_at(alt->pos, "E0300", "mismatched types: `%s` has type `%s` in one alternative and `%s` in another",
+                             sj->name, ty_str_of(s0->ty), ty_str_of(sj->ty));
+                remap_sym(alt, sj, s0);
+            }
+            scope.len = m2;
         }
         return;
     }
@@ -1845,6 +1878,8 @@ static Type *check_expr_inner(Node *e, Type *expect) {
             Node *x = e->list.items[i];
             expect_type(x, elem, check_expr(x, elem));
         }
+        if (ty_res(elem)->kind == TY_REF)
+            error_at(e->pos, "E0403", "a reference cannot be stored in a collection (references are second-class)");
         if (array) {
             if (et->n != e->list.len)
                 error_at(e->pos, "E0300", "mismatched types: expected an array of %ld elements, found %d", et->n,
@@ -1941,6 +1976,31 @@ static void check_stmt(Node *s) {
     }
 }
 
+/* Error recovery: an error inside a statement abandons that statement
+ * only (error_at longjmps here), restores the scope, and binds a `let`'s
+ * name to a fresh type variable so later uses do not cascade. */
+#define MAX_ERRORS 20
+
+static void check_stmt_guarded(Node *s) {
+    jmp_buf jb;
+    void *save = diag_jmp;
+    int sl = scope.len, ld = loop_depth, lsl = loop_stack.len;
+    diag_jmp = &jb;
+    if (setjmp(jb) == 0) {
+        check_stmt(s);
+        diag_jmp = save;
+        return;
+    }
+    diag_jmp = save;
+    scope.len = sl;
+    loop_depth = ld;
+    loop_stack.len = lsl;
+    if (s->kind == N_LET && !s->c)
+        s->sym = declare(s->name, ty_var(0), true, s->pos);
+    if (diag_error_count() >= MAX_ERRORS && save)
+        longjmp(*(jmp_buf *)save, 1);
+}
+
 static Type *check_block(Node *b, Type *expect) {
     if (b->kind != N_BLOCK)
         return check_expr(b, expect);
@@ -1948,7 +2008,7 @@ static Type *check_block(Node *b, Type *expect) {
     bool saved = block_diverges;
     block_diverges = false;
     for (int i = 0; i < b->list.len; i++)
-        check_stmt(b->list.items[i]);
+        check_stmt_guarded(b->list.items[i]);
     Type *t;
     if (b->c)
         t = check_expr(b->c, expect);
@@ -2166,8 +2226,18 @@ void check_program(Program *p) {
     sym_counter = 0;
     cur_fn = NULL;
     register_items();
-    for (int i = 0; i < prog->fns.len; i++)
-        check_fn(prog->fns.items[i]);
+    for (int i = 0; i < prog->fns.len; i++) {
+        jmp_buf jb;
+        void *save = diag_jmp;
+        diag_jmp = &jb;
+        if (setjmp(jb) == 0)
+            check_fn(prog->fns.items[i]);
+        diag_jmp = save;
+        if (diag_error_count() >= MAX_ERRORS)
+            break;
+    }
+    if (diag_error_count() && diag_jmp)
+        longjmp(*(jmp_buf *)diag_jmp, 1);
     Fn *m = map_get(&fns_map, "main");
     if (!m) {
         SrcFile *f = prog->files.len ? prog->files.items[0] : NULL;

@@ -9,9 +9,11 @@
  *     = help: ...
  *
  * Key invariant: error_at() never returns. It prints the diagnostic and
- * longjmps to the recovery point the driver set (diag_jmp), so every stage
- * can stop at the first error without threading error values around, and
- * no cascade of follow-on errors is possible. Colour only on a terminal.
+ * longjmps to the innermost recovery point (diag_jmp): the driver's, so a
+ * stage can stop at an error without threading error values around, or
+ * the checker's per statement and per function, which abandon just that
+ * statement and go on (check.c), so independent errors are all reported.
+ * Colour only on a terminal.
  * Compiler bugs go through unreachable(), which names the C file and line.
  */
 #include <setjmp.h>
@@ -31,6 +33,7 @@ static int notes_len;
 static char help[512];
 
 void diag_set_quiet(bool q) { quiet = q; }
+void diag_reset(void) { nerrors = 0; }
 int diag_error_count(void) { return nerrors; }
 
 static void source_line(Pos pos, const char *label, bool color) {

@@ -1294,19 +1294,50 @@ static const char *pat_test(Node *p, const char *path) {
     }
 }
 
-/* Declarations of the bindings of p (after its test succeeded). */
-static void pat_bind(Node *p, const char *path) {
+static void collect_binds(Node *p, Vec *out) {
+    if (p->kind == P_BIND) {
+        vec_push(out, p);
+        return;
+    }
+    if (p->kind == P_OR) {
+        collect_binds(p->list.items[0], out);
+        return;
+    }
+    for (int i = 0; i < p->list.len; i++)
+        collect_binds(p->list.items[i], out);
+}
+
+/* The bindings of p (after its test succeeded): declarations, or plain
+ * assignments when `assign` (inside an or-pattern, declared up front). */
+static void pat_bind(Node *p, const char *path, bool assign) {
     Type *t = ty_res(p->ty);
     switch (p->kind) {
     case P_BIND:
-        if (p->autoref)
-            outf(" %s %s VXU = &(%s);", ty_cname(p->sym->ty), p->sym->cname, path);
+        if (assign)
+            outf(" %s = %s(%s);", p->sym->cname, p->autoref ? "&" : "", path);
         else
-            outf(" %s %s VXU = %s;", ty_cname(p->sym->ty), p->sym->cname, path);
+            outf(" %s %s VXU = %s(%s);", ty_cname(p->sym->ty), p->sym->cname, p->autoref ? "&" : "", path);
         return;
+    case P_OR: {
+        Vec binds = {0};
+        collect_binds(p, &binds);
+        if (!binds.len)
+            return;
+        if (!assign)
+            for (int i = 0; i < binds.len; i++) {
+                Node *b = binds.items[i];
+                outf(" %s %s VXU;", ty_cname(b->sym->ty), b->sym->cname);
+            }
+        for (int i = 0; i < p->list.len; i++) {
+            outf(" %sif (%s) {", i ? "else " : "", pat_test(p->list.items[i], path));
+            pat_bind(p->list.items[i], path, true);
+            out(" }");
+        }
+        return;
+    }
     case P_TUPLE:
         for (int i = 0; i < p->list.len; i++)
-            pat_bind(p->list.items[i], arena_printf("%s.f%d", path, i));
+            pat_bind(p->list.items[i], arena_printf("%s.f%d", path, i), assign);
         return;
     case P_VARIANT:
         for (int i = 0; i < p->list.len; i++) {
@@ -1317,7 +1348,7 @@ static void pat_bind(Node *p, const char *path) {
                 sub = arena_printf("(%s).%s", path, p->index ? "err" : "ok");
             else
                 sub = arena_printf("(%s).u.v%d.f%d", path, p->index, i);
-            pat_bind(p->list.items[i], sub);
+            pat_bind(p->list.items[i], sub, assign);
         }
         return;
     default:
@@ -1380,7 +1411,7 @@ static void emit_into(Node *e, const char *dst) {
         for (int i = 0; i < e->list.len; i++) {
             Node *arm = e->list.items[i];
             outf("\n if (%s) {", pat_test(arm->a, path));
-            pat_bind(arm->a, path);
+            pat_bind(arm->a, path, false);
             if (arm->b)
                 outf(" if (%s) {", ex_str(arm->b));
             out(" ");
@@ -1436,7 +1467,7 @@ static void emit_into(Node *e, const char *dst) {
         if (e->sym)
             outf(" %s %s VXU = %s%s;", ty_cname(e->sym->ty), var, e->autoref ? "&" : "", elem);
         else if (e->c) {
-            pat_bind(e->c, elem);
+            pat_bind(e->c, elem, false);
         }
         emit_loop_body(e->b, id, NULL);
         out(" } }");
@@ -1473,7 +1504,7 @@ static void emit_stmt(Node *s) {
         if (s->c) {
             int k = new_tmp();
             outf("%s p%d VXU = %s;", ty_cname(s->ty), k, ex_str(s->a));
-            pat_bind(s->c, arena_printf("p%d", k));
+            pat_bind(s->c, arena_printf("p%d", k), false);
             return;
         }
         outf("%s %s VXU = %s;", ty_cname(s->sym->ty), s->sym->cname, ex_str(s->a));

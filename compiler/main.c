@@ -73,6 +73,7 @@ static int compile(Program *prog, Options *o, FILE *c_out) {
     diag_jmp = &jb;
     if (setjmp(jb))
         return 1;
+    diag_reset();
     types_init();
     for (int i = 0; i < o->vx_files.len; i++) {
         SrcFile *f = o->vx_files.items[i];
