@@ -393,11 +393,112 @@ static const char *eq_fn(Type *t) {
     return name;
 }
 
-/* C expression: a deep copy of v (of type t). */
+/* Does a value of type t own heap memory (a string reference, a Vec
+ * buffer, a Box)? Only such values need clone/drop code. */
+static bool has_heap(Type *t) {
+    t = ty_res(t);
+    switch (t->kind) {
+    case TY_STR: case TY_VEC: case TY_BOX: return true;
+    case TY_STRUCT:
+        for (int i = 0; i < t->sd->fields.len; i++)
+            if (has_heap(((Field *)t->sd->fields.items[i])->ty))
+                return true;
+        return false;
+    case TY_ENUM:
+        for (int i = 0; i < t->ed->variants.len; i++) {
+            Variant *v = t->ed->variants.items[i];
+            for (int j = 0; j < v->ntys; j++)
+                if (has_heap(v->tys[j]))
+                    return true;
+        }
+        return false;
+    case TY_OPTION: case TY_ARRAY: return has_heap(t->elem);
+    case TY_RESULT: return has_heap(t->elem) || has_heap(t->err);
+    case TY_TUPLE:
+        for (int i = 0; i < t->nelems; i++)
+            if (has_heap(t->elems[i]))
+                return true;
+        return false;
+    default: return false;
+    }
+}
+
+static const char *drop_fn(Type *t);
+
+/* C statement: release what v (of type t) owns. */
+static const char *drop_stmt(Type *t, const char *v) {
+    t = ty_res(t);
+    if (!has_heap(t))
+        return "";
+    if (t->kind == TY_STR)
+        return arena_printf("vxc_str_drop(%s);", v);
+    return arena_printf("%s(&(%s));", drop_fn(t), v);
+}
+
+static const char *drop_fn(Type *t) {
+    t = ty_res(t);
+    const char *name = arena_printf("vxc_drop_%s", ty_mangle(t));
+    if (seen(name))
+        return name;
+    const char *ct = ty_cname(t);
+    buf_printf(&protos_b, "static void %s(%s *v);\n", name, ct);
+    Buf o = {0};
+    buf_printf(&o, "static void %s(%s *v) {\n", name, ct);
+    switch (t->kind) {
+    case TY_STRUCT:
+        for (int i = 0; i < t->sd->fields.len; i++) {
+            Field *f = t->sd->fields.items[i];
+            buf_printf(&o, "    %s\n", drop_stmt(f->ty, arena_printf("v->%s", f->name)));
+        }
+        break;
+    case TY_ENUM:
+        buf_puts(&o, "    switch (v->tag) {\n");
+        for (int i = 0; i < t->ed->variants.len; i++) {
+            Variant *vr = t->ed->variants.items[i];
+            buf_printf(&o, "    case %d:", i);
+            for (int j = 0; j < vr->ntys; j++)
+                buf_printf(&o, " %s", drop_stmt(vr->tys[j], arena_printf("v->u.v%d.f%d", i, j)));
+            buf_puts(&o, " break;\n");
+        }
+        buf_puts(&o, "    }\n");
+        break;
+    case TY_VEC:
+        buf_printf(&o, "    for (uint64_t i = 0; i < v->len; i++) { %s }\n    vx_free(v->ptr);\n    v->ptr = NULL;\n",
+                   drop_stmt(t->elem, "v->ptr[i]"));
+        break;
+    case TY_ARRAY:
+        buf_printf(&o, "    for (uint64_t i = 0; i < %ld; i++) { %s }\n", t->n, drop_stmt(t->elem, "v->a[i]"));
+        break;
+    case TY_BOX:
+        buf_printf(&o, "    if (!*v) return;\n    %s\n    vx_free(*v);\n    *v = NULL;\n", drop_stmt(t->elem, "(**v)"));
+        break;
+    case TY_OPTION:
+        buf_printf(&o, "    if (v->some) { %s }\n", drop_stmt(t->elem, "v->val"));
+        break;
+    case TY_RESULT:
+        buf_printf(&o, "    if (v->is_err) { %s } else { %s }\n", drop_stmt(t->err, "v->err"), drop_stmt(t->elem, "v->ok"));
+        break;
+    case TY_TUPLE:
+        for (int i = 0; i < t->nelems; i++)
+            buf_printf(&o, "    %s\n", drop_stmt(t->elems[i], arena_printf("v->f%d", i)));
+        break;
+    default:
+        break;
+    }
+    buf_puts(&o, "}\n");
+    buf_puts(&helpers_b, o.data);
+    buf_free(&o);
+    return name;
+}
+
+/* C expression: a deep copy of v (of type t); a string is shared by
+ * taking a reference. */
 static const char *clone_expr(Type *t, const char *v) {
     t = ty_res(t);
-    if (ty_is_copy(t) && t->kind != TY_BOX)
+    if (!has_heap(t))
         return v;
+    if (t->kind == TY_STR)
+        return arena_printf("vx_str_retain(%s)", v);
     return arena_printf("%s(%s)", clone_fn(t), v);
 }
 
@@ -498,6 +599,87 @@ static void line_directive(Pos p) {
         outf("\n#line %d \"%s\"\n", p.line, p.file->path);
 }
 
+/* ---- drop scopes ----
+ * Every open block has a scope listing the owned values it must drop at
+ * its end (locals with heap memory, hidden temporaries). A local that can
+ * be moved has a drop flag `df_<name>`, cleared by the move, so a value
+ * moved on some paths only is dropped exactly once. return and `?` drop
+ * every open scope; break and continue the scopes inside their loop. */
+typedef struct Slot {
+    const char *cname;
+    Type *ty;
+    bool flag;
+} Slot;
+
+static Vec dscopes;     /* Vec* of Slot* per open scope */
+static Vec loop_depths; /* dscopes.len at each enclosing loop's body */
+
+static void push_dscope(void) { vec_push(&dscopes, arena_alloc(sizeof(Vec))); }
+
+static void add_slot(const char *cname, Type *ty, bool flag) {
+    if (!has_heap(ty) || !dscopes.len)
+        return;
+    Slot *sl = arena_alloc(sizeof(Slot));
+    sl->cname = cname;
+    sl->ty = ty;
+    sl->flag = flag;
+    vec_push(dscopes.items[dscopes.len - 1], sl);
+}
+
+static void emit_drops(int from) {
+    for (int d = dscopes.len - 1; d >= from && d >= 0; d--) {
+        Vec *v = dscopes.items[d];
+        for (int i = v->len - 1; i >= 0; i--) {
+            Slot *sl = v->items[i];
+            if (sl->flag)
+                outf(" if (df_%s) { %s }", sl->cname, drop_stmt(sl->ty, sl->cname));
+            else
+                outf(" %s", drop_stmt(sl->ty, sl->cname));
+        }
+    }
+}
+
+static void pop_dscope(bool drop) {
+    if (drop)
+        emit_drops(dscopes.len - 1);
+    dscopes.len--;
+}
+
+/* Declares local s initialised with the owned value init. */
+static void decl_local(Sym *sym, const char *init) {
+    outf(" %s %s VXU = %s;", ty_cname(sym->ty), sym->cname, init);
+    if (has_heap(sym->ty)) {
+        outf(" bool df_%s VXU = 1;", sym->cname);
+        add_slot(sym->cname, sym->ty, true);
+    }
+}
+
+/* Is e a place (a local, a field or element of a place, a deref)? A place
+ * is read in place; anything else is a fresh owned value. */
+static bool is_place_expr(Node *e) {
+    switch (e->kind) {
+    case N_IDENT: return e->res == R_LOCAL;
+    case N_FIELD: return e->res != R_VARIANT && (e->autoref > 0 || is_place_expr(e->a));
+    case N_INDEX: return e->autoref > 0 || is_place_expr(e->a);
+    case N_DEREF: return true;
+    default: return false;
+    }
+}
+
+/* e as an owned value: a moved local clears its drop flag; any other
+ * place is cloned (a string is shared by reference count). */
+static const char *ex_owned(Node *e) {
+    const char *v = ex_str(e);
+    if (!has_heap(e->ty) || !is_place_expr(e))
+        return v;
+    if (e->kind == N_IDENT && !ty_is_copy(e->ty))
+        return arena_printf("({ df_%s = 0; %s; })", e->sym->cname, v);
+    return clone_expr(e->ty, v);
+}
+
+/* e borrowed: a place as is, or a temporary the caller must drop. */
+static bool is_temp(Node *e) { return has_heap(e->ty) && !is_place_expr(e); }
+
 static void emit_cstring(Buf *o, const char *s, int n) {
     buf_puts(o, "\"");
     for (int i = 0; i < n; i++) {
@@ -535,6 +717,8 @@ static void fmt_piece_value(Node *v, const char *spec) {
     if (ty_is_int(vt) && mode[0] != '-')
         mode = "-1";
     fmt_value(O, v->ty, "&fb", arena_printf("vf%d", t), mode);
+    if (is_temp(v))
+        outf(" %s", drop_stmt(v->ty, arena_printf("vf%d", t)));
     out(" }");
 }
 
@@ -637,7 +821,8 @@ static void emit_intrinsic(Node *e) {
         fmt_value(O, t, "&fb", "l_", "-2");
         out(" vxc_puts(&fb, \"\\n right: \"); ");
         fmt_value(O, t, "&fb", "r_", "-2");
-        outf(" vx_panic(%s, \"%%s\", vxc_buf_cstr(&fb)); } (vxc_unit)0; })", loc_of(e->pos));
+        outf(" vx_panic(%s, \"%%s\", vxc_buf_cstr(&fb)); } %s %s (vxc_unit)0; })", loc_of(e->pos),
+             is_temp(a) ? drop_stmt(t, "l_") : "", is_temp(b) ? drop_stmt(t, "r_") : "");
         return;
     }
     unreachable();
@@ -672,6 +857,21 @@ static void ex_binary(Node *e) {
     }
     if (e->autoref & 2)
         b = arena_printf("(*%s)", b);
+    if (has_heap(t) && (is_temp(e->a) || is_temp(e->b))) {
+        /* string + / == / <: evaluate both, operate, drop temporaries */
+        const char *ct = ty_cname(t);
+        int k = new_tmp();
+        outf("({ %s l%d = %s; %s r%d = %s; %s res%d = ", ct, k, a, ct, k, b, ty_cname(e->ty), k);
+        const char *l = arena_printf("l%d", k), *r = arena_printf("r%d", k);
+        if (!strcmp(op, "+"))
+            outf("vxc_str_concat(%s, %s);", l, r);
+        else if (!strcmp(op, "==") || !strcmp(op, "!="))
+            outf("%s%s;", !strcmp(op, "!=") ? "!" : "", eq_expr(t, l, r));
+        else
+            outf("(vxc_str_cmp(%s, %s) %s 0);", l, r, op);
+        outf(" %s %s res%d; })", is_temp(e->a) ? drop_stmt(t, l) : "", is_temp(e->b) ? drop_stmt(t, r) : "", k);
+        return;
+    }
     if (!strcmp(op, "&&") || !strcmp(op, "||")) {
         outf("(%s %s %s)", a, op, b);
         return;
@@ -741,8 +941,9 @@ static void ex_index(Node *e) {
                  e->autoref > 0;
     if (!place) {
         int t = new_tmp();
-        outf("(*({ %s vt%d = %s; &vt%d.ptr[%s((%s)(%s), vt%d.len, %s)]; }))", ty_cname(bt), t, base, t, idxf, it, idx, t,
-             loc_of(e->pos));
+        outf("({ %s vt%d = %s; %s el%d = %s; %s el%d; })", ty_cname(bt), t, base, ty_cname(e->ty), t,
+             clone_expr(e->ty, arena_printf("vt%d.ptr[%s((%s)(%s), vt%d.len, %s)]", t, idxf, it, idx, t, loc_of(e->pos))),
+             drop_stmt(bt, arena_printf("vt%d", t)), t);
         return;
     }
     outf("(%s).ptr[%s((%s)(%s), (%s).len, %s)]", base, idxf, it, idx, base, loc_of(e->pos));
@@ -750,14 +951,40 @@ static void ex_index(Node *e) {
 
 static const char *vecraw(const char *place) { return arena_printf("((vxc_vecraw *)&(%s))", place); }
 
+static void ex_builtin_method_on(Node *e, const char *r, bool owned_recv);
+
+static bool consumes_receiver(const char *name) {
+    return !strcmp(name, "unwrap") || !strcmp(name, "expect") || !strcmp(name, "unwrap_err") ||
+           !strcmp(name, "unwrap_or") || !strcmp(name, "ok");
+}
+
 static void ex_builtin_method(Node *e) {
+    Node *recv = e->a->a;
+    const char *r = deref_n(ex_str(recv), e->index);
+    if (e->index == 0 && is_temp(recv)) {
+        if (consumes_receiver(e->name)) {
+            ex_builtin_method_on(e, r, true);
+            return;
+        }
+        /* a temporary receiver: lend it to the method, drop it after */
+        int k = new_tmp();
+        outf("({ %s rt%d = %s; %s res%d = ", ty_cname(recv->ty), k, r, ty_cname(e->ty), k);
+        ex_builtin_method_on(e, arena_printf("rt%d", k), false);
+        outf("; %s res%d; })", drop_stmt(recv->ty, arena_printf("rt%d", k)), k);
+        return;
+    }
+    ex_builtin_method_on(e, r, false);
+}
+
+/* The built-in method e on receiver r (a place, or an owned temporary the
+ * method may consume when owned_recv). */
+static void ex_builtin_method_on(Node *e, const char *r, bool owned_recv) {
     Node *recv = e->a->a;
     const char *name = e->name;
     Type *t = ty_res(recv->ty);
     int nd = e->index;
     for (int i = 0; i < nd; i++)
         t = ty_res(t->elem);
-    const char *r = deref_n(ex_str(recv), nd);
     Node *a0 = e->list.len > 0 ? e->list.items[0] : NULL;
     Node *a1 = e->list.len > 1 ? e->list.items[1] : NULL;
     const char *loc = loc_of(e->pos);
@@ -778,7 +1005,7 @@ static void ex_builtin_method(Node *e) {
     case TY_VEC: {
         const char *et = ty_cname(t->elem);
         if (!strcmp(name, "push")) {
-            outf("({ %s x_ = %s; *(%s *)vxc_vec_push_slot(%s, sizeof(%s)) = x_; (vxc_unit)0; })", et, ex_str(a0), et,
+            outf("({ %s x_ = %s; *(%s *)vxc_vec_push_slot(%s, sizeof(%s)) = x_; (vxc_unit)0; })", et, ex_owned(a0), et,
                  vecraw(r), et);
         } else if (!strcmp(name, "pop")) {
             const char *ot = ty_cname(e->ty);
@@ -800,12 +1027,13 @@ static void ex_builtin_method(Node *e) {
                  clone_expr(t->elem, !strcmp(name, "first") ? "v_.ptr[0]" : "v_.ptr[v_.len - 1]"));
         } else if (!strcmp(name, "insert")) {
             outf("({ uint64_t i_ = (uint64_t)(%s); %s x_ = %s; vxc_vec_insert(%s, i_, &x_, sizeof(%s), %s); (vxc_unit)0; })",
-                 ex_str(a0), et, ex_str(a1), vecraw(r), et, loc);
+                 ex_str(a0), et, ex_owned(a1), vecraw(r), et, loc);
         } else if (!strcmp(name, "remove")) {
             outf("({ uint64_t i_ = (uint64_t)(%s); %s x_; vxc_vec_remove(%s, i_, &x_, sizeof(%s), %s); x_; })", ex_str(a0),
                  et, vecraw(r), et, loc);
         } else if (!strcmp(name, "clear")) {
-            outf("({ (%s).len = 0; (vxc_unit)0; })", r);
+            outf("({ %s *v_ = &(%s); for (uint64_t i_ = 0; i_ < v_->len; i_++) { %s } v_->len = 0; (vxc_unit)0; })", ct, r,
+                 drop_stmt(t->elem, "v_->ptr[i_]"));
         } else if (!strcmp(name, "reverse")) {
             outf("({ vxc_vec_reverse(%s, sizeof(%s)); (vxc_unit)0; })", vecraw(r), et);
         } else if (!strcmp(name, "contains")) {
@@ -867,16 +1095,19 @@ static void ex_builtin_method(Node *e) {
     }
     case TY_OPTION:
         if (!strcmp(name, "unwrap"))
-            outf("({ %s o_ = %s; if (!o_.some) vx_panic(%s, \"called unwrap() on a None value\"); o_.val; })", ct, r, loc);
+            outf("({ %s o_ = %s; if (!o_.some) vx_panic(%s, \"called unwrap() on a None value\"); %s; })", ct, r, loc,
+                 owned_recv ? "o_.val" : clone_expr(t->elem, "o_.val"));
         else if (!strcmp(name, "expect"))
-            outf("({ %s o_ = %s; if (!o_.some) { vxc_str m_ = %s; vx_panic(%s, \"%%.*s\", (int)m_->len, m_->ptr); } o_.val; })",
-                 ct, r, ex_str(a0), loc);
+            outf("({ %s o_ = %s; if (!o_.some) { vxc_str m_ = %s; vx_panic(%s, \"%%.*s\", (int)m_->len, m_->ptr); } %s; })",
+                 ct, r, ex_str(a0), loc, owned_recv ? "o_.val" : clone_expr(t->elem, "o_.val"));
         else if (!strcmp(name, "is_some"))
             outf("((%s).some)", r);
         else if (!strcmp(name, "is_none"))
             outf("(!(%s).some)", r);
         else if (!strcmp(name, "unwrap_or"))
-            outf("({ %s o_ = %s; %s d_ = %s; o_.some ? o_.val : d_; })", ct, r, ty_cname(t->elem), ex_str(a0));
+            outf("({ %s o_ = %s; %s d_ = %s; %s r_; if (o_.some) { r_ = %s; %s } else r_ = d_; r_; })", ct, r,
+                 ty_cname(t->elem), ex_owned(a0), ty_cname(t->elem), owned_recv ? "o_.val" : clone_expr(t->elem, "o_.val"),
+                 drop_stmt(t->elem, "d_"));
         else
             unreachable();
         return;
@@ -888,20 +1119,25 @@ static void ex_builtin_method(Node *e) {
             else
                 out("vxc_puts(&fb, \"called unwrap() on an Err value: \"); ");
             fmt_value(O, t->err, "&fb", "o_.err", "-2");
-            outf(" vx_panic(%s, \"%%s\", vxc_buf_cstr(&fb)); } o_.ok; })", loc);
+            outf(" vx_panic(%s, \"%%s\", vxc_buf_cstr(&fb)); } %s; })", loc,
+                 owned_recv ? "o_.ok" : clone_expr(t->elem, "o_.ok"));
         } else if (!strcmp(name, "unwrap_err")) {
             outf("({ %s o_ = %s; if (!o_.is_err) { VXC_BUF(fb); vxc_puts(&fb, \"called unwrap_err() on an Ok value: \"); ", ct, r);
             fmt_value(O, t->elem, "&fb", "o_.ok", "-2");
-            outf(" vx_panic(%s, \"%%s\", vxc_buf_cstr(&fb)); } o_.err; })", loc);
+            outf(" vx_panic(%s, \"%%s\", vxc_buf_cstr(&fb)); } %s; })", loc,
+                 owned_recv ? "o_.err" : clone_expr(t->err, "o_.err"));
         } else if (!strcmp(name, "is_ok"))
             outf("(!(%s).is_err)", r);
         else if (!strcmp(name, "is_err"))
             outf("((%s).is_err)", r);
         else if (!strcmp(name, "unwrap_or"))
-            outf("({ %s o_ = %s; %s d_ = %s; o_.is_err ? d_ : o_.ok; })", ct, r, ty_cname(t->elem), ex_str(a0));
+            outf("({ %s o_ = %s; %s d_ = %s; %s r_; if (!o_.is_err) { r_ = %s; %s } else { r_ = d_; %s } r_; })", ct, r,
+                 ty_cname(t->elem), ex_owned(a0), ty_cname(t->elem), owned_recv ? "o_.ok" : clone_expr(t->elem, "o_.ok"),
+                 drop_stmt(t->elem, "d_"), owned_recv ? drop_stmt(t->err, "o_.err") : "");
         else if (!strcmp(name, "ok"))
-            outf("({ %s o_ = %s; %s r_ = {0}; if (!o_.is_err) { r_.some = 1; r_.val = o_.ok; } r_; })", ct, r,
-                 ty_cname(e->ty));
+            outf("({ %s o_ = %s; %s r_ = {0}; if (!o_.is_err) { r_.some = 1; r_.val = %s; } %s r_; })", ct, r,
+                 ty_cname(e->ty), owned_recv ? "o_.ok" : clone_expr(t->elem, "o_.ok"),
+                 owned_recv ? arena_printf("else { %s }", drop_stmt(t->err, "o_.err")) : "");
         else
             unreachable();
         return;
@@ -925,7 +1161,7 @@ static void call_args(Node *e, int first_sep) {
     for (int i = 0; i < e->list.len; i++) {
         if (i || first_sep)
             out(", ");
-        ex(e->list.items[i]);
+        out(ex_owned(e->list.items[i]));
     }
 }
 
@@ -962,9 +1198,20 @@ static void ex_call(Node *e) {
         Fn *m = e->fn;
         Node *recv = e->a->a;
         const char *r = deref_n(ex_str(recv), e->index);
+        Type *bt0 = ty_res(recv->ty);
+        for (int i = 0; i < e->index; i++)
+            bt0 = ty_res(bt0->elem);
+        if (m->self_kind != 0 && is_temp(recv) && e->index == 0) {
+            /* a temporary receiver lent to the method, dropped after */
+            int k = new_tmp();
+            outf("({ %s rv%d = %s; %s res%d = %s(&rv%d", ty_cname(bt0), k, r, ty_cname(e->ty), k, m->cname, k);
+            call_args(e, 1);
+            outf("); %s res%d; })", drop_stmt(bt0, arena_printf("rv%d", k)), k);
+            return;
+        }
         outf("%s(", m->cname);
         if (m->self_kind == 0) {
-            out(r);
+            out(e->index == 0 ? ex_owned(recv) : clone_expr(bt0, r));
         } else {
             bool place = e->index > 0 || recv->kind == N_IDENT || recv->kind == N_FIELD || recv->kind == N_INDEX ||
                          recv->kind == N_DEREF;
@@ -999,7 +1246,7 @@ static void ex_call(Node *e) {
         if (!strcmp(tn, "Box")) {
             Type *inner = ty_res(e->ty)->elem;
             const char *it = ty_cname(inner);
-            outf("({ %s x_ = %s; %s *p_ = vx_alloc(sizeof(%s)); *p_ = x_; p_; })", it, ex_str(e->list.items[0]), it, it);
+            outf("({ %s x_ = %s; %s *p_ = vx_alloc(sizeof(%s)); *p_ = x_; p_; })", it, ex_owned(e->list.items[0]), it, it);
             return;
         }
         if (!strcmp(name, "args")) {
@@ -1024,14 +1271,14 @@ static void ex_call(Node *e) {
         Type *t = ty_res(e->aux ? e->aux : e->ty);
         const char *ct = ty_cname(e->ty);
         if (t->kind == TY_OPTION) {
-            outf("((%s){.some = 1, .val = %s})", ct, ex_str(e->list.items[0]));
+            outf("((%s){.some = 1, .val = %s})", ct, ex_owned(e->list.items[0]));
             return;
         }
         if (t->kind == TY_RESULT) {
             if (e->index == 0)
-                outf("((%s){.is_err = 0, .ok = %s})", ct, ex_str(e->list.items[0]));
+                outf("((%s){.is_err = 0, .ok = %s})", ct, ex_owned(e->list.items[0]));
             else
-                outf("((%s){.is_err = 1, .err = %s})", ct, ex_str(e->list.items[0]));
+                outf("((%s){.is_err = 1, .err = %s})", ct, ex_owned(e->list.items[0]));
             return;
         }
         outf("((%s){.tag = %d", ct, e->index);
@@ -1063,24 +1310,24 @@ static void ex_int(Node *e) {
         outf("((%s)UINT64_C(%llu))", ty_cname(t), (unsigned long long)e->ival);
 }
 
+/* e? - on the error path, convert (F.from), drop every open scope and
+ * return; on the success path the payload moves out of the temporary. */
 static void ex_try(Node *e) {
     Type *t = ty_res(e->a->ty);
     const char *ct = ty_cname(t);
     int k = new_tmp();
-    Type *rt = ty_res(e->ty); /* value type */
-    (void)rt;
+    Type *fr = fn_ret_type();
+    outf("({ %s q%d = %s; ", ct, k, ex_owned(e->a));
     if (t->kind == TY_OPTION) {
-        outf("({ %s q%d = %s; if (!q%d.some) return (%s){0}; q%d.val; })", ct, k, ex_str(e->a), k,
-             ty_cname(fn_ret_type()), k);
+        outf("if (!q%d.some) {", k);
+        emit_drops(0);
+        outf(" return (%s){0}; } q%d.val; })", ty_cname(fr), k);
         return;
     }
-    Type *fr = fn_ret_type();
-    if (e->from_fn)
-        outf("({ %s q%d = %s; if (q%d.is_err) return (%s){.is_err = 1, .err = %s(q%d.err)}; q%d.ok; })", ct, k,
-             ex_str(e->a), k, ty_cname(fr), e->from_fn->cname, k, k);
-    else
-        outf("({ %s q%d = %s; if (q%d.is_err) return (%s){.is_err = 1, .err = q%d.err}; q%d.ok; })", ct, k,
-             ex_str(e->a), k, ty_cname(fr), k, k);
+    outf("if (q%d.is_err) { %s rv%d = {.is_err = 1, .err = %s(q%d.err)};", k, ty_cname(fr), k,
+         e->from_fn ? e->from_fn->cname : "", k);
+    emit_drops(0);
+    outf(" return rv%d; } q%d.ok; })", k, k);
 }
 
 static void ex(Node *e) {
@@ -1133,6 +1380,13 @@ static void ex(Node *e) {
     case N_FIELD:
         if (e->res == R_VARIANT) {
             outf("((%s){.tag = %d})", ty_cname(e->aux), e->index);
+            return;
+        }
+        if (e->autoref == 0 && is_temp(e->a)) {
+            int k = new_tmp();
+            const char *f = e->flag ? arena_printf("ft%d.f%d", k, e->index) : arena_printf("ft%d.%s", k, e->name);
+            outf("({ %s ft%d = %s; %s fr%d = %s; %s fr%d; })", ty_cname(e->a->ty), k, ex_str(e->a), ty_cname(e->ty), k,
+                 clone_expr(e->ty, f), drop_stmt(e->a->ty, arena_printf("ft%d", k)), k);
             return;
         }
         if (e->flag)
@@ -1190,7 +1444,7 @@ static void ex(Node *e) {
         for (int i = 0; i < e->list.len; i++) {
             if (i)
                 out(", ");
-            ex(e->list.items[i]);
+            out(ex_owned(e->list.items[i]));
         }
         if (!e->list.len)
             out("0");
@@ -1217,7 +1471,7 @@ static void ex(Node *e) {
         if (e->list.len)
             outf(" v%d.ptr = vx_alloc(sizeof(%s) * %d); v%d.cap = %d;", k, et, e->list.len, k, e->list.len);
         for (int i = 0; i < e->list.len; i++)
-            outf(" v%d.ptr[v%d.len++] = %s;", k, k, ex_str(e->list.items[i]));
+            outf(" v%d.ptr[v%d.len++] = %s;", k, k, ex_owned(e->list.items[i]));
         outf(" v%d; })", k);
         return;
     }
@@ -1313,10 +1567,18 @@ static void pat_bind(Node *p, const char *path, bool assign) {
     Type *t = ty_res(p->ty);
     switch (p->kind) {
     case P_BIND:
-        if (assign)
-            outf(" %s = %s(%s);", p->sym->cname, p->autoref ? "&" : "", path);
-        else
-            outf(" %s %s VXU = %s(%s);", ty_cname(p->sym->ty), p->sym->cname, p->autoref ? "&" : "", path);
+        if (p->autoref) {
+            if (assign)
+                outf(" %s = &(%s);", p->sym->cname, path);
+            else
+                outf(" %s %s VXU = &(%s);", ty_cname(p->sym->ty), p->sym->cname, path);
+        } else if (assign) {
+            outf(" %s = %s;", p->sym->cname, clone_expr(p->sym->ty, path));
+            if (has_heap(p->sym->ty))
+                outf(" df_%s = 1;", p->sym->cname);
+        } else {
+            decl_local(p->sym, clone_expr(p->sym->ty, path));
+        }
         return;
     case P_OR: {
         Vec binds = {0};
@@ -1326,7 +1588,11 @@ static void pat_bind(Node *p, const char *path, bool assign) {
         if (!assign)
             for (int i = 0; i < binds.len; i++) {
                 Node *b = binds.items[i];
-                outf(" %s %s VXU;", ty_cname(b->sym->ty), b->sym->cname);
+                outf(" %s %s VXU = {0};", ty_cname(b->sym->ty), b->sym->cname);
+                if (has_heap(b->sym->ty)) {
+                    outf(" bool df_%s VXU = 0;", b->sym->cname);
+                    add_slot(b->sym->cname, b->sym->ty, true);
+                }
             }
         for (int i = 0; i < p->list.len; i++) {
             outf(" %sif (%s) {", i ? "else " : "", pat_test(p->list.items[i], path));
@@ -1372,21 +1638,30 @@ static void emit_block_body(Node *b, const char *dst) {
 
 static int cur_loop(void) { return loop_labels.len ? (int)(intptr_t)loop_labels.items[loop_labels.len - 1] : 0; }
 
-/* { { body } vxc_cont_N: tail } - `continue` jumps to the label, so the
- * tail (the inclusive-range exit test) still runs. */
-static void emit_loop_body(Node *body, int id, const char *tail) {
+/* { { var; body; drops } vxc_cont_N: tail } - `continue` drops the body's
+ * scopes and jumps to the label, so the tail (the inclusive-range exit
+ * test) still runs. */
+static void emit_loop_body(Node *body, int id, const char *tail, Sym *var, const char *var_init) {
     vec_push(&loop_labels, (void *)(intptr_t)id);
+    vec_push(&loop_depths, (void *)(intptr_t)dscopes.len);
     out(" { {");
+    push_dscope();
+    if (var)
+        decl_local(var, var_init);
     emit_block_body(body, NULL);
+    pop_dscope(!body->flag);
     outf(" }\n vxc_cont_%d: __attribute__((unused)); %s }", id, tail ? tail : "");
     loop_labels.len--;
+    loop_depths.len--;
 }
 
 static void emit_into(Node *e, const char *dst) {
     switch (e->kind) {
     case N_BLOCK:
         out("{");
+        push_dscope();
         emit_block_body(e, is_unitish(e->ty) ? NULL : dst);
+        pop_dscope(!e->flag);
         out(" }");
         return;
     case N_IF:
@@ -1401,55 +1676,65 @@ static void emit_into(Node *e, const char *dst) {
         int k = new_tmp();
         Type *st = ty_res(e->a->ty);
         const char *path;
-        if (st->kind == TY_REF) {
-            outf("{ %s m%d = %s;", ty_cname(st), k, ex_str(e->a));
+        push_dscope();
+        if (is_place_expr(e->a) && st->kind != TY_REF) {
+            outf("{ %s *m%d = &%s;", ty_cname(st), k, ex_str(e->a));
             path = arena_printf("(*m%d)", k);
         } else {
             outf("{ %s m%d = %s;", ty_cname(st), k, ex_str(e->a));
-            path = arena_printf("m%d", k);
+            path = st->kind == TY_REF ? arena_printf("(*m%d)", k) : arena_printf("m%d", k);
+            if (st->kind != TY_REF)
+                add_slot(arena_printf("m%d", k), st, false);
         }
         for (int i = 0; i < e->list.len; i++) {
             Node *arm = e->list.items[i];
             outf("\n if (%s) {", pat_test(arm->a, path));
+            push_dscope();
             pat_bind(arm->a, path, false);
             if (arm->b)
                 outf(" if (%s) {", ex_str(arm->b));
             out(" ");
             emit_into(arm->c, is_unitish(arm->ty) ? NULL : dst);
+            emit_drops(dscopes.len - 1);
             outf(" goto vxc_mend_%d;", k);
-            if (arm->b)
+            if (arm->b) {
                 out(" }");
+                emit_drops(dscopes.len - 1);
+            }
+            pop_dscope(false);
             out(" }");
         }
-        outf("\n __builtin_unreachable();\n vxc_mend_%d:; }", k);
+        outf("\n __builtin_unreachable();\n vxc_mend_%d:;", k);
+        pop_dscope(true);
+        out(" }");
         return;
     }
     case N_LOOP: {
         int id = new_tmp();
         out("for (;;)");
-        emit_loop_body(e->b, id, NULL);
+        emit_loop_body(e->b, id, NULL, NULL, NULL);
         outf("\n vxc_brk_%d: __attribute__((unused));", id);
         return;
     }
     case N_WHILE: {
         int id = new_tmp();
         outf("while (%s)", ex_str(e->a));
-        emit_loop_body(e->b, id, NULL);
+        emit_loop_body(e->b, id, NULL, NULL, NULL);
         outf("\n vxc_brk_%d: __attribute__((unused));", id);
         return;
     }
     case N_FOR: {
         int id = new_tmp();
-        const char *var = e->sym ? e->sym->cname : arena_printf("fv%d", id);
         if (e->a->kind == N_RANGE) {
             const char *ct = ty_cname(e->a->ty);
+            const char *var = arena_printf("fv%d", id);
             outf("{ %s lo%d = %s, hi%d = %s;", ct, id, ex_str(e->a->a), id, ex_str(e->a->b));
             if (e->a->flag) {
                 outf(" if (lo%d <= hi%d) for (%s %s = lo%d;; %s++)", id, id, ct, var, id, var);
-                emit_loop_body(e->b, id, arena_printf("if (%s == hi%d) break;", var, id));
+                emit_loop_body(e->b, id, arena_printf("if (%s == hi%d) break;", var, id), e->sym, var);
             } else {
                 outf(" for (%s %s = lo%d; %s < hi%d; %s++)", ct, var, id, var, id, var);
-                emit_loop_body(e->b, id, NULL);
+                emit_loop_body(e->b, id, NULL, e->sym, var);
             }
             out(" }");
             outf("\n vxc_brk_%d: __attribute__((unused));", id);
@@ -1459,39 +1744,62 @@ static void emit_into(Node *e, const char *dst) {
         bool by_ref = ct->kind == TY_REF;
         if (by_ref)
             ct = ty_res(ct->elem);
-        outf("{ %s c%d = %s;", by_ref ? arena_printf("%s *", ty_cname(ct)) : ty_cname(ct), id, ex_str(e->a));
+        push_dscope();
+        if (by_ref) {
+            outf("{ %s *c%d = %s;", ty_cname(ct), id, ex_str(e->a));
+        } else {
+            /* the loop owns the collection; each element is a copy */
+            outf("{ %s c%d = %s;", ty_cname(ct), id, ex_owned(e->a));
+            add_slot(arena_printf("c%d", id), ct, false);
+        }
         const char *c = by_ref ? arena_printf("(*c%d)", id) : arena_printf("c%d", id);
         const char *len = ct->kind == TY_ARRAY ? arena_printf("%ld", ct->n) : arena_printf("%s.len", c);
         const char *elem = ct->kind == TY_ARRAY ? arena_printf("%s.a[i%d]", c, id) : arena_printf("%s.ptr[i%d]", c, id);
-        outf(" for (uint64_t i%d = 0; i%d < %s; i%d++) {", id, id, len, id);
-        if (e->sym)
-            outf(" %s %s VXU = %s%s;", ty_cname(e->sym->ty), var, e->autoref ? "&" : "", elem);
-        else if (e->c) {
+        outf(" for (uint64_t i%d = 0; i%d < %s; i%d++)", id, id, len, id);
+        if (e->sym) {
+            emit_loop_body(e->b, id, NULL, e->sym,
+                           e->autoref ? arena_printf("&%s", elem) : clone_expr(e->sym->ty, elem));
+        } else {
+            out(" {");
+            push_dscope();
             pat_bind(e->c, elem, false);
+            emit_loop_body(e->b, id, NULL, NULL, NULL);
+            pop_dscope(true);
+            out(" }");
         }
-        emit_loop_body(e->b, id, NULL);
-        out(" } }");
         outf("\n vxc_brk_%d: __attribute__((unused));", id);
+        pop_dscope(true);
+        out(" }");
         return;
     }
     case N_RETURN:
-        if (e->a && !is_unitish(e->a->ty))
-            outf("return %s;", ex_str(e->a));
-        else if (e->a)
-            outf("{ (void)%s; return 0; }", ex_str(e->a));
-        else
-            out("return 0;");
+        if (e->a && !is_unitish(e->a->ty)) {
+            int k = new_tmp();
+            outf("{ %s rv%d = %s;", ty_cname(e->a->ty), k, ex_owned(e->a));
+            emit_drops(0);
+            outf(" return rv%d; }", k);
+        } else {
+            out("{");
+            if (e->a)
+                outf(" (void)%s;", ex_str(e->a));
+            emit_drops(0);
+            out(" return 0; }");
+        }
         return;
     case N_BREAK:
-        outf("goto vxc_brk_%d;", cur_loop());
-        return;
     case N_CONTINUE:
-        outf("goto vxc_cont_%d;", cur_loop());
+        out("{");
+        if (loop_depths.len)
+            emit_drops((int)(intptr_t)loop_depths.items[loop_depths.len - 1]);
+        outf(" goto vxc_%s_%d; }", e->kind == N_BREAK ? "brk" : "cont", cur_loop());
         return;
     default:
         if (dst && !is_unitish(e->ty))
-            outf("%s = %s;", dst, ex_str(e));
-        else
+            outf("%s = %s;", dst, ex_owned(e));
+        else if (is_temp(e)) {
+            int k = new_tmp();
+            outf("{ %s dt%d = %s; %s }", ty_cname(e->ty), k, ex_str(e), drop_stmt(e->ty, arena_printf("dt%d", k)));
+        } else
             outf("(void)%s;", ex_str(e));
         return;
     }
@@ -1504,18 +1812,28 @@ static void emit_stmt(Node *s) {
         if (s->c) {
             int k = new_tmp();
             outf("%s p%d VXU = %s;", ty_cname(s->ty), k, ex_str(s->a));
+            if (is_temp(s->a))
+                add_slot(arena_printf("p%d", k), s->ty, false);
             pat_bind(s->c, arena_printf("p%d", k), false);
             return;
         }
-        outf("%s %s VXU = %s;", ty_cname(s->sym->ty), s->sym->cname, ex_str(s->a));
+        decl_local(s->sym, ex_owned(s->a));
         return;
     }
     case N_ASSIGN: {
         Type *t = ty_res(s->a->ty);
-        const char *rhs = ex_str(s->b);
+        const char *rhs = ex_owned(s->b);
         int k = new_tmp();
         if (!strcmp(s->op, "=")) {
-            outf("{ %s v%d = %s; %s = v%d; }", ty_cname(t), k, rhs, ex_str(s->a), k);
+            outf("{ %s v%d = %s; %s *p%d = &%s;", ty_cname(t), k, rhs, ty_cname(t), k, ex_str(s->a));
+            if (has_heap(t)) {
+                if (s->a->kind == N_IDENT)
+                    outf(" if (df_%s) { %s } df_%s = 1;", s->a->sym->cname, drop_stmt(t, arena_printf("*p%d", k)),
+                         s->a->sym->cname);
+                else
+                    outf(" %s", drop_stmt(t, arena_printf("*p%d", k)));
+            }
+            outf(" *p%d = v%d; }", k, k);
             return;
         }
         const char *op = s->name;
@@ -1528,9 +1846,10 @@ static void emit_stmt(Node *s) {
             if (strcmp(op, arith[i].op))
                 continue;
             done = true;
-            if (t->kind == TY_STR)
-                outf("vxc_str_concat(*p%d, v%d);", k, k);
-            else if (ty_is_float(t) && !strcmp(op, "%"))
+            if (t->kind == TY_STR) {
+                outf("({ vxc_str o_ = *p%d; vxc_str n_ = vxc_str_concat(o_, v%d); vxc_str_drop(o_); vxc_str_drop(v%d); n_; });",
+                     k, k, k);
+            } else if (ty_is_float(t) && !strcmp(op, "%"))
                 outf("(%s)fmod(*p%d, v%d);", ty_cname(t), k, k);
             else if (ty_is_float(t))
                 outf("(%s)(*p%d %s v%d);", ty_cname(t), k, op, k);
@@ -1596,38 +1915,33 @@ static void emit_fn(Fn *f) {
     O = &body;
     cur_ret = f->rtype;
     loop_labels.len = 0;
+    loop_depths.len = 0;
+    dscopes.len = 0;
+    bool unit = is_unitish(f->rtype);
     outf("%s {\n", sig.data);
+    if (!unit)
+        outf("    %s vxc_ret;\n", ty_cname(f->rtype));
+    /* by-value parameters are owned by the callee */
+    push_dscope();
     for (int i = 0; i < f->params.len; i++) {
         Param *p = f->params.items[i];
-        if (p->type->sym)
-            outf("    (void)%s;\n", p->type->sym->cname);
+        Sym *sym = p->type->sym;
+        if (!sym)
+            continue;
+        outf("    (void)%s;", sym->cname);
+        if (has_heap(sym->ty)) {
+            outf(" bool df_%s VXU = 1;", sym->cname);
+            add_slot(sym->cname, sym->ty, true);
+        }
+        out("\n");
     }
-    if (is_unitish(f->rtype)) {
-        emit_into(f->body, NULL);
-        out("\n    return 0;\n}\n");
-    } else {
-        out("    ");
-        emit_into(f->body, "vxc_ret");
-        out("\n}\n");
-    }
-    buf_free(&sig);
-    /* the body assigns the tail to vxc_ret: declare it and return it */
-    if (!is_unitish(f->rtype)) {
-        const char *bd = body.data;
-        const char *brace = strchr(bd, '{');
-        Buf fixed = {0};
-        buf_put(&fixed, bd, (size_t)(brace - bd + 1));
-        buf_printf(&fixed, "\n    %s vxc_ret;", ty_cname(f->rtype));
-        buf_puts(&fixed, brace + 1);
-        /* drop the final "}\n" and add the return */
-        fixed.len -= 2;
-        buf_puts(&fixed, "\n    return vxc_ret;\n}\n");
-        buf_puts(&fns_b, fixed.data);
-        buf_free(&fixed);
-    } else {
-        buf_puts(&fns_b, body.data);
-    }
+    out("    ");
+    emit_into(f->body, unit ? NULL : "vxc_ret");
+    pop_dscope(!f->body->flag && ty_res(f->body->ty)->kind != TY_NEVER);
+    outf("\n    return %s;\n}\n", unit ? "0" : "vxc_ret");
+    buf_puts(&fns_b, body.data);
     buf_free(&body);
+    buf_free(&sig);
 }
 
 void emit_program(Program *p, FILE *f) {

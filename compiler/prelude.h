@@ -28,6 +28,10 @@ typedef vx_str *vxc_str;
 /* A literal: a static, immortal vx_str (never freed, shared freely). */
 #define VXC_LIT(s) ({ static vx_str vxs_ = VX_STR_INIT(s); &vxs_; })
 
+static inline void vxc_str_drop(vxc_str s) {
+    if (s)
+        vx_str_release(s);
+}
 static inline vxc_str vxc_str_own(const char *p, uint64_t n) { return vx_str_from_bytes(p, n); }
 static inline vxc_str vxc_str_from_c(const char *p) { return vx_str_from_cstr(p ? p : ""); }
 static inline vxc_str vxc_str_concat(vxc_str a, vxc_str b) { return vx_str_concat(a, b); }
