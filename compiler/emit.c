@@ -66,6 +66,22 @@ static void outf(const char *fmt, ...) {
 
 static int new_tmp(void) { return ++tmp_counter; }
 
+/* A condition for if/while: one level of redundant outer parentheses
+ * removed, so `if ((a == b))` does not trip clang's -Wparentheses-equality. */
+static const char *cond(const char *c) {
+    size_t n = strlen(c);
+    if (n < 2 || c[0] != '(' || c[n - 1] != ')')
+        return c;
+    int depth = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (c[i] == '(')
+            depth++;
+        else if (c[i] == ')' && --depth == 0 && i != n - 1)
+            return c;
+    }
+    return cond(arena_strndup(c + 1, n - 2));
+}
+
 /* ---- types ---- */
 
 static const char *int_suffix(Type *t) {
@@ -1595,7 +1611,7 @@ static void pat_bind(Node *p, const char *path, bool assign) {
                 }
             }
         for (int i = 0; i < p->list.len; i++) {
-            outf(" %sif (%s) {", i ? "else " : "", pat_test(p->list.items[i], path));
+            outf(" %sif (%s) {", i ? "else " : "", cond(pat_test(p->list.items[i], path)));
             pat_bind(p->list.items[i], path, true);
             out(" }");
         }
@@ -1665,7 +1681,7 @@ static void emit_into(Node *e, const char *dst) {
         out(" }");
         return;
     case N_IF:
-        outf("if (%s) ", ex_str(e->a));
+        outf("if (%s) ", cond(ex_str(e->a)));
         emit_into(e->b, dst);
         if (e->c) {
             out(" else ");
@@ -1688,11 +1704,11 @@ static void emit_into(Node *e, const char *dst) {
         }
         for (int i = 0; i < e->list.len; i++) {
             Node *arm = e->list.items[i];
-            outf("\n if (%s) {", pat_test(arm->a, path));
+            outf("\n if (%s) {", cond(pat_test(arm->a, path)));
             push_dscope();
             pat_bind(arm->a, path, false);
             if (arm->b)
-                outf(" if (%s) {", ex_str(arm->b));
+                outf(" if (%s) {", cond(ex_str(arm->b)));
             out(" ");
             emit_into(arm->c, is_unitish(arm->ty) ? NULL : dst);
             emit_drops(dscopes.len - 1);
@@ -1718,7 +1734,7 @@ static void emit_into(Node *e, const char *dst) {
     }
     case N_WHILE: {
         int id = new_tmp();
-        outf("while (%s)", ex_str(e->a));
+        outf("while (%s)", cond(ex_str(e->a)));
         emit_loop_body(e->b, id, NULL, NULL, NULL);
         outf("\n vxc_brk_%d: __attribute__((unused));", id);
         return;

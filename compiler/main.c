@@ -176,7 +176,8 @@ static int cc_build(Options *o, const char *c_path, const char *exe) {
     argv[n++] = "-std=gnu11";
     argv[n++] = o->release ? "-O2" : "-O1";
     argv[n++] = "-g";
-    argv[n++] = "-w";
+    argv[n++] = "-Wall";
+    argv[n++] = "-Wextra";
     argv[n++] = "-fwrapv";
     argv[n++] = arena_printf("-I%s", rt);
     char *san = arena_strndup(VX_SANFLAGS, strlen(VX_SANFLAGS));

@@ -4,7 +4,7 @@
  * arithmetic (no UB: every overflow, division by zero and bad shift is a
  * Vex panic with the Vex location), strings, the format builder, and the
  * type-erased Vec operations that the per-type code in the generated
- * program calls. Everything is static inline, so an unused helper costs
+ * program calls. Everything is VXI, so an unused helper costs
  * nothing and warns nothing.
  */
 #include <math.h>
@@ -19,6 +19,8 @@
 #include "vexrt.h"
 
 #define VXU __attribute__((unused))
+/* every prelude helper: a program uses only some of them */
+#define VXI static inline __attribute__((unused))
 #define VXL(f, l, c) ({ static const vx_loc vxl_ = {f, l, c}; &vxl_; })
 
 typedef uint8_t vxc_unit;
@@ -28,18 +30,18 @@ typedef vx_str *vxc_str;
 /* A literal: a static, immortal vx_str (never freed, shared freely). */
 #define VXC_LIT(s) ({ static vx_str vxs_ = VX_STR_INIT(s); &vxs_; })
 
-static inline void vxc_str_drop(vxc_str s) {
+VXI void vxc_str_drop(vxc_str s) {
     if (s)
         vx_str_release(s);
 }
-static inline vxc_str vxc_str_own(const char *p, uint64_t n) { return vx_str_from_bytes(p, n); }
-static inline vxc_str vxc_str_from_c(const char *p) { return vx_str_from_cstr(p ? p : ""); }
-static inline vxc_str vxc_str_concat(vxc_str a, vxc_str b) { return vx_str_concat(a, b); }
-static inline bool vxc_str_eq(vxc_str a, vxc_str b) { return vx_str_eq(a, b); }
-static inline int vxc_str_cmp(vxc_str a, vxc_str b) { return vx_str_cmp(a, b); }
-static inline bool vxc_str_contains(vxc_str a, vxc_str b) { return vx_str_contains(a, b); }
-static inline bool vxc_str_starts_with(vxc_str a, vxc_str b) { return vx_str_starts_with(a, b); }
-static inline bool vxc_str_ends_with(vxc_str a, vxc_str b) { return vx_str_ends_with(a, b); }
+VXI vxc_str vxc_str_own(const char *p, uint64_t n) { return vx_str_from_bytes(p, n); }
+VXI vxc_str vxc_str_from_c(const char *p) { return vx_str_from_cstr(p ? p : ""); }
+VXI vxc_str vxc_str_concat(vxc_str a, vxc_str b) { return vx_str_concat(a, b); }
+VXI bool vxc_str_eq(vxc_str a, vxc_str b) { return vx_str_eq(a, b); }
+VXI int vxc_str_cmp(vxc_str a, vxc_str b) { return vx_str_cmp(a, b); }
+VXI bool vxc_str_contains(vxc_str a, vxc_str b) { return vx_str_contains(a, b); }
+VXI bool vxc_str_starts_with(vxc_str a, vxc_str b) { return vx_str_starts_with(a, b); }
+VXI bool vxc_str_ends_with(vxc_str a, vxc_str b) { return vx_str_ends_with(a, b); }
 
 /* ---- Vec: every Vec<T> is {T *ptr; len; cap}; these work on the erased form ---- */
 typedef struct vxc_vecraw {
@@ -47,7 +49,7 @@ typedef struct vxc_vecraw {
     uint64_t len, cap;
 } vxc_vecraw;
 
-static inline void vxc_vec_grow(vxc_vecraw *v, uint64_t need, size_t size) {
+VXI void vxc_vec_grow(vxc_vecraw *v, uint64_t need, size_t size) {
     if (need <= v->cap)
         return;
     uint64_t c = v->cap ? v->cap * 2 : 4;
@@ -57,16 +59,16 @@ static inline void vxc_vec_grow(vxc_vecraw *v, uint64_t need, size_t size) {
     v->cap = c;
 }
 
-static inline void *vxc_vec_push_slot(vxc_vecraw *v, size_t size) {
+VXI void *vxc_vec_push_slot(vxc_vecraw *v, size_t size) {
     vxc_vec_grow(v, v->len + 1, size);
     return (char *)v->ptr + size * v->len++;
 }
 
-static inline _Noreturn void vxc_oob(const vx_loc *l, uint64_t len, const char *idx) {
+VXI _Noreturn void vxc_oob(const vx_loc *l, uint64_t len, const char *idx) {
     vx_panic(l, "index out of bounds: the len is %llu but the index is %s", (unsigned long long)len, idx);
 }
 
-static inline uint64_t vxc_idx_s(int64_t i, uint64_t len, const vx_loc *l) {
+VXI uint64_t vxc_idx_s(int64_t i, uint64_t len, const vx_loc *l) {
     if (i < 0 || (uint64_t)i >= len) {
         char b[32];
         snprintf(b, sizeof b, "%lld", (long long)i);
@@ -75,7 +77,7 @@ static inline uint64_t vxc_idx_s(int64_t i, uint64_t len, const vx_loc *l) {
     return (uint64_t)i;
 }
 
-static inline uint64_t vxc_idx_u(uint64_t i, uint64_t len, const vx_loc *l) {
+VXI uint64_t vxc_idx_u(uint64_t i, uint64_t len, const vx_loc *l) {
     if (i >= len) {
         char b[32];
         snprintf(b, sizeof b, "%llu", (unsigned long long)i);
@@ -84,7 +86,7 @@ static inline uint64_t vxc_idx_u(uint64_t i, uint64_t len, const vx_loc *l) {
     return i;
 }
 
-static inline void vxc_vec_insert(vxc_vecraw *v, uint64_t i, const void *x, size_t size, const vx_loc *l) {
+VXI void vxc_vec_insert(vxc_vecraw *v, uint64_t i, const void *x, size_t size, const vx_loc *l) {
     if (i > v->len) {
         char b[32];
         snprintf(b, sizeof b, "%llu", (unsigned long long)i);
@@ -97,7 +99,7 @@ static inline void vxc_vec_insert(vxc_vecraw *v, uint64_t i, const void *x, size
     v->len++;
 }
 
-static inline void vxc_vec_remove(vxc_vecraw *v, uint64_t i, void *out, size_t size, const vx_loc *l) {
+VXI void vxc_vec_remove(vxc_vecraw *v, uint64_t i, void *out, size_t size, const vx_loc *l) {
     vxc_idx_u(i, v->len, l);
     char *p = v->ptr;
     memcpy(out, p + i * size, size);
@@ -105,7 +107,7 @@ static inline void vxc_vec_remove(vxc_vecraw *v, uint64_t i, void *out, size_t s
     v->len--;
 }
 
-static inline void vxc_vec_reverse(vxc_vecraw *v, size_t size) {
+VXI void vxc_vec_reverse(vxc_vecraw *v, size_t size) {
     char tmp[256];
     char *p = v->ptr;
     for (uint64_t i = 0, j = v->len ? v->len - 1 : 0; i < j; i++, j--) {
@@ -120,61 +122,61 @@ static inline void vxc_vec_reverse(vxc_vecraw *v, size_t size) {
 
 /* ---- checked integer arithmetic ---- */
 #define VXC_INT_OPS(T, N, SIGNED, MIN)                                                                   \
-    static inline T vxc_add_##N(T a, T b, const vx_loc *l) {                                             \
+    VXI T vxc_add_##N(T a, T b, const vx_loc *l) {                                             \
         T r;                                                                                             \
         if (__builtin_add_overflow(a, b, &r))                                                            \
             vx_panic(l, "attempt to add with overflow");                                                 \
         return r;                                                                                        \
     }                                                                                                    \
-    static inline T vxc_sub_##N(T a, T b, const vx_loc *l) {                                             \
+    VXI T vxc_sub_##N(T a, T b, const vx_loc *l) {                                             \
         T r;                                                                                             \
         if (__builtin_sub_overflow(a, b, &r))                                                            \
             vx_panic(l, "attempt to subtract with overflow");                                            \
         return r;                                                                                        \
     }                                                                                                    \
-    static inline T vxc_mul_##N(T a, T b, const vx_loc *l) {                                             \
+    VXI T vxc_mul_##N(T a, T b, const vx_loc *l) {                                             \
         T r;                                                                                             \
         if (__builtin_mul_overflow(a, b, &r))                                                            \
             vx_panic(l, "attempt to multiply with overflow");                                            \
         return r;                                                                                        \
     }                                                                                                    \
-    static inline T vxc_div_##N(T a, T b, const vx_loc *l) {                                             \
+    VXI T vxc_div_##N(T a, T b, const vx_loc *l) {                                             \
         if (b == 0)                                                                                      \
             vx_panic(l, "attempt to divide by zero");                                                    \
         if (SIGNED && a == (T)(MIN) && b == (T)-1)                                                       \
             vx_panic(l, "attempt to divide with overflow");                                              \
         return (T)(a / b);                                                                               \
     }                                                                                                    \
-    static inline T vxc_rem_##N(T a, T b, const vx_loc *l) {                                             \
+    VXI T vxc_rem_##N(T a, T b, const vx_loc *l) {                                             \
         if (b == 0)                                                                                      \
             vx_panic(l, "attempt to calculate the remainder with a divisor of zero");                    \
         if (SIGNED && a == (T)(MIN) && b == (T)-1)                                                       \
             vx_panic(l, "attempt to calculate the remainder with overflow");                             \
         return (T)(a % b);                                                                               \
     }                                                                                                    \
-    static inline T vxc_neg_##N(T a, const vx_loc *l) {                                                  \
+    VXI T vxc_neg_##N(T a, const vx_loc *l) {                                                  \
         T r;                                                                                             \
         if (__builtin_sub_overflow((T)0, a, &r))                                                         \
             vx_panic(l, "attempt to negate with overflow");                                              \
         return r;                                                                                        \
     }                                                                                                    \
-    static inline T vxc_shl_##N(T a, int64_t b, const vx_loc *l) {                                       \
+    VXI T vxc_shl_##N(T a, int64_t b, const vx_loc *l) {                                       \
         if (b < 0 || b >= (int64_t)(sizeof(T) * 8))                                                      \
             vx_panic(l, "attempt to shift left with overflow");                                          \
         return (T)((uint64_t)a << b);                                                                    \
     }                                                                                                    \
-    static inline T vxc_shr_##N(T a, int64_t b, const vx_loc *l) {                                       \
+    VXI T vxc_shr_##N(T a, int64_t b, const vx_loc *l) {                                       \
         if (b < 0 || b >= (int64_t)(sizeof(T) * 8))                                                      \
             vx_panic(l, "attempt to shift right with overflow");                                         \
         return (T)(a >> b);                                                                              \
     }                                                                                                    \
-    static inline T vxc_pow_##N(T a, uint32_t e, const vx_loc *l) {                                      \
+    VXI T vxc_pow_##N(T a, uint32_t e, const vx_loc *l) {                                      \
         T r = 1;                                                                                         \
         while (e--)                                                                                      \
             r = vxc_mul_##N(r, a, l);                                                                    \
         return r;                                                                                        \
     }                                                                                                    \
-    static inline T vxc_abs_##N(T a, const vx_loc *l) { return SIGNED && a < 0 ? vxc_neg_##N(a, l) : a; }
+    VXI T vxc_abs_##N(T a, const vx_loc *l) { return a < (T)1 && a != 0 ? vxc_neg_##N(a, l) : a; }
 
 VXC_INT_OPS(int8_t, i8, 1, INT8_MIN)
 VXC_INT_OPS(int16_t, i16, 1, INT16_MIN)
@@ -187,7 +189,7 @@ VXC_INT_OPS(uint64_t, u64, 0, 0)
 
 /* float -> int `as`: saturating, NaN is 0 (Rust semantics, never UB) */
 #define VXC_F2I(T, N, LO, HI)                                                                            \
-    static inline T vxc_f2i_##N(double x) {                                                              \
+    VXI T vxc_f2i_##N(double x) {                                                              \
         if (x != x)                                                                                      \
             return 0;                                                                                    \
         if (x <= (double)(LO))                                                                           \
@@ -209,39 +211,39 @@ VXC_F2I(uint64_t, u64, 0, UINT64_MAX)
 typedef vx_fmt vxc_buf;
 #define VXC_BUF(b) vxc_buf b; vx_fmt_init(&b)
 
-static inline void vxc_put(vxc_buf *b, const char *s, uint64_t n) { vx_fmt_bytes(b, s, n); }
-static inline void vxc_puts(vxc_buf *b, const char *s) { vx_fmt_cstr(b, s); }
-static inline vxc_str vxc_buf_str(vxc_buf *b) { return vx_fmt_finish(b); }
-static inline void vxc_fmt_i64(vxc_buf *b, int64_t v) { vx_fmt_i64(b, v); }
-static inline void vxc_fmt_u64(vxc_buf *b, uint64_t v) { vx_fmt_u64(b, v); }
-static inline void vxc_fmt_bool(vxc_buf *b, bool v) { vx_fmt_bool(b, v); }
+VXI void vxc_put(vxc_buf *b, const char *s, uint64_t n) { vx_fmt_bytes(b, s, n); }
+VXI void vxc_puts(vxc_buf *b, const char *s) { vx_fmt_cstr(b, s); }
+VXI vxc_str vxc_buf_str(vxc_buf *b) { return vx_fmt_finish(b); }
+VXI void vxc_fmt_i64(vxc_buf *b, int64_t v) { vx_fmt_i64(b, v); }
+VXI void vxc_fmt_u64(vxc_buf *b, uint64_t v) { vx_fmt_u64(b, v); }
+VXI void vxc_fmt_bool(vxc_buf *b, bool v) { vx_fmt_bool(b, v); }
 /* Floats in shortest round-trip form (langrt): Display 10, 12.5, 0.1;
  * Debug 10.0. */
-static inline void vxc_fmt_float(vxc_buf *b, double v, int is_f32, int debug) {
+VXI void vxc_fmt_float(vxc_buf *b, double v, int is_f32, int debug) {
     if (is_f32)
         (debug ? vx_fmt_f32_debug : vx_fmt_f32)(b, (float)v);
     else
         (debug ? vx_fmt_f64_debug : vx_fmt_f64)(b, v);
 }
-static inline void vxc_fmt_prec(vxc_buf *b, double v, int prec) { vx_fmt_f64_prec(b, v, prec); }
-static inline void vxc_fmt_str(vxc_buf *b, vxc_str s, int debug) { (debug ? vx_fmt_str_debug : vx_fmt_str)(b, s); }
-static inline void vxc_write(FILE *f, vxc_buf *b, int nl) {
+VXI void vxc_fmt_prec(vxc_buf *b, double v, int prec) { vx_fmt_f64_prec(b, v, prec); }
+VXI void vxc_fmt_str(vxc_buf *b, vxc_str s, int debug) { (debug ? vx_fmt_str_debug : vx_fmt_str)(b, s); }
+VXI void vxc_write(FILE *f, vxc_buf *b, int nl) {
     if (f == stderr)
         (nl ? vx_fmt_eprintln : vx_fmt_eprint)(b);
     else
         (nl ? vx_fmt_println : vx_fmt_print)(b);
 }
 /* The text of a finished buffer, for a panic message. */
-static inline const char *vxc_buf_cstr(vxc_buf *b) { return vx_str_cstr(vx_fmt_finish(b)); }
+VXI const char *vxc_buf_cstr(vxc_buf *b) { return vx_str_cstr(vx_fmt_finish(b)); }
 
 /* ---- os ---- */
-static inline vxc_vecraw vxc_os_args(void) {
+VXI vxc_vecraw vxc_os_args(void) {
     vx_vec v = vx_os_args();
     vxc_vecraw r = {v.data, v.len, v.cap};
     return r;
 }
 
-static inline int vxc_os_env(vxc_str name, vxc_str *out) {
+VXI int vxc_os_env(vxc_str name, vxc_str *out) {
     vx_str *v = vx_os_env(name);
     if (!v)
         return 0;
@@ -249,18 +251,18 @@ static inline int vxc_os_env(vxc_str name, vxc_str *out) {
     return 1;
 }
 
-static inline int64_t vxc_now_ms(void) {
+VXI int64_t vxc_now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Converts between a Vec<string> and langrt's vx_vec (same layout). */
-static inline vx_vec vxc_to_vx_vec(vxc_vecraw v) {
+VXI vx_vec vxc_to_vx_vec(vxc_vecraw v) {
     vx_vec r = {v.ptr, v.len, v.cap};
     return r;
 }
-static inline vxc_vecraw vxc_from_vx_vec(vx_vec v) {
+VXI vxc_vecraw vxc_from_vx_vec(vx_vec v) {
     vxc_vecraw r = {v.data, v.len, v.cap};
     return r;
 }
