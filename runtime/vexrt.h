@@ -60,7 +60,357 @@ _Noreturn void vx__fatal(const char *file, int line, const char *msg);
  * ===================================================================== */
 
 /* Strings, formatting, vectors and os: what the synchronous language needs.
- * (runtime/str.c, runtime/fmt.c, runtime/vec.c, runtime/os.c) */
+ * (runtime/str.c, runtime/fmt.c, runtime/vec.c, runtime/os.c,
+ * runtime/fault.c). docs/design/strings-and-formatting.md has the why.
+ *
+ * Conventions for generated code:
+ *   - A Vex `string` is a `vx_str *`, never NULL (the empty string is the
+ *     static VX_STR_EMPTY). Functions taking `const vx_str *` BORROW it;
+ *     every function returning `vx_str *` returns a NEW reference (+1) that
+ *     the caller releases with vx_str_release. Literals are immortal:
+ *     retain/release on them do nothing, so generated code may treat every
+ *     string alike.
+ *   - Indexes arrive as int64_t (signed Vex integers) or uint64_t (unsigned);
+ *     the *_i variants take int64_t. A negative or too-large index panics
+ *     with the Vex location passed in.
+ *   - `bool f(..., T *out)` is the Option<T> shape: true and *out set when
+ *     Some, false (and *out untouched) when None.
+ */
+
+/* --- Strings (str.c) --------------------------------------------------- */
+
+/* An immutable UTF-8 byte string. `ptr[len]` is always '\0' (handy for C
+ * calls; the bytes may contain other NULs). `rc` is the atomic reference
+ * count, VX_RC_IMMORTAL for static strings (literals), which are never
+ * freed. A heap string is one allocation: the header, then the bytes at
+ * (char *)(s + 1); `cap` is the byte capacity there (0 for a literal). */
+typedef struct vx_str {
+    long rc;
+    size_t len;
+    size_t cap;
+    const char *ptr;
+} vx_str;
+
+#define VX_RC_IMMORTAL (-1L)
+
+/* A string literal as a static initializer, no allocation:
+ *     static vx_str lit_3 = VX_STR_INIT("hello\n");
+ *     ... use &lit_3 ...
+ * The literal must be a C string literal (its length is sizeof - 1, so
+ * embedded "\0" bytes count). VX_STR_LIT gives a pointer to an anonymous
+ * static literal, usable at file scope only (C11 compound literals). */
+#define VX_STR_INIT(lit) { VX_RC_IMMORTAL, sizeof(lit) - 1, 0, (lit) }
+#define VX_STR_LIT(lit) (&(vx_str)VX_STR_INIT(lit))
+
+extern vx_str vx__str_empty;
+#define VX_STR_EMPTY (&vx__str_empty)
+
+/* Reference counting. retain returns its argument (handy in expressions);
+ * release frees the string when the count reaches 0. Both are no-ops on
+ * immortal strings and thread-safe (atomic count). */
+static inline vx_str *vx_str_retain(const vx_str *s) {
+    vx_str *m = (vx_str *)s;
+    if (__atomic_load_n(&m->rc, __ATOMIC_RELAXED) != VX_RC_IMMORTAL)
+        __atomic_fetch_add(&m->rc, 1, __ATOMIC_RELAXED);
+    return m;
+}
+void vx__str_free(vx_str *s);
+static inline void vx_str_release(vx_str *s) {
+    if (__atomic_load_n(&s->rc, __ATOMIC_RELAXED) != VX_RC_IMMORTAL &&
+        __atomic_fetch_sub(&s->rc, 1, __ATOMIC_RELEASE) == 1)
+        vx__str_free(s);
+}
+
+/* Construction. from_bytes copies n bytes; from_cstr copies a C string
+ * (NULL gives NULL, for os.env and extern "C" results). */
+vx_str *vx_str_from_bytes(const char *p, size_t n);
+vx_str *vx_str_from_cstr(const char *p);
+/* The bytes as a NUL-terminated C string, valid while s is alive. */
+static inline const char *vx_str_cstr(const vx_str *s) { return s->ptr; }
+static inline size_t vx_str_len(const vx_str *s) { return s->len; }
+static inline bool vx_str_is_empty(const vx_str *s) { return s->len == 0; }
+
+/* a + b as a new string (returns b or a retained if the other is empty). */
+vx_str *vx_str_concat(const vx_str *a, const vx_str *b);
+/* a + b CONSUMING a: when the caller holds the only reference to a heap
+ * string a, b is appended in place with amortized growth (so `s = s + x`
+ * in a loop is linear); otherwise like concat followed by release(a). */
+vx_str *vx_str_append(vx_str *a, const vx_str *b);
+
+/* ==, and ordering: byte-wise lexicographic like Rust's str (cmp < 0, 0, > 0). */
+bool vx_str_eq(const vx_str *a, const vx_str *b);
+int vx_str_cmp(const vx_str *a, const vx_str *b);
+/* FNV-1a over the bytes (for maps). */
+uint64_t vx_str_hash(const vx_str *s);
+
+/* Searching. Empty patterns match everywhere (find gives 0). */
+bool vx_str_contains(const vx_str *s, const vx_str *pat);
+bool vx_str_starts_with(const vx_str *s, const vx_str *pat);
+bool vx_str_ends_with(const vx_str *s, const vx_str *pat);
+bool vx_str_find(const vx_str *s, const vx_str *pat, uint64_t *out);  /* byte index of the first match */
+bool vx_str_rfind(const vx_str *s, const vx_str *pat, uint64_t *out); /* ... of the last match */
+
+/* s[start..end] by byte range, a new string. Panics (Rust's messages) when
+ * out of range, start > end, or either end is not on a char boundary. */
+vx_str *vx_str_slice(const vx_str *s, int64_t start, int64_t end, const vx_loc *where);
+/* The byte at index i (u8), with the bounds panic. */
+uint8_t vx_str_byte_at(const vx_str *s, int64_t i, const vx_loc *where);
+/* Number of chars (Unicode scalar values), i.e. s.chars().count(). */
+uint64_t vx_str_char_count(const vx_str *s);
+/* The i-th char as a code point (s.chars().nth(i)), Option shape. */
+bool vx_str_char_at(const vx_str *s, uint64_t i, uint32_t *out);
+
+/* Whitespace trimming (Unicode White_Space, like Rust). */
+vx_str *vx_str_trim(const vx_str *s);
+vx_str *vx_str_trim_start(const vx_str *s);
+vx_str *vx_str_trim_end(const vx_str *s);
+/* Case mapping: ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic
+ * (simple one-to-one mappings; other chars unchanged). */
+vx_str *vx_str_to_upper(const vx_str *s);
+vx_str *vx_str_to_lower(const vx_str *s);
+/* s repeated n times. */
+vx_str *vx_str_repeat(const vx_str *s, uint64_t n);
+/* Every non-overlapping `from` replaced by `to` (empty `from`: `to` goes
+ * between every char and at both ends, like Rust). */
+vx_str *vx_str_replace(const vx_str *s, const vx_str *from, const vx_str *to);
+
+/* Parsing like Rust's str::parse. Integers: optional sign ('-' only for
+ * the signed form), ASCII digits, nothing else, in range. f64: decimal
+ * with optional sign, fraction and exponent, or inf/infinity/nan (any case). */
+bool vx_str_parse_i64(const vx_str *s, int64_t *out);
+bool vx_str_parse_u64(const vx_str *s, uint64_t *out);
+bool vx_str_parse_f64(const vx_str *s, double *out);
+
+/* to_string of scalars (Display form; see the vx_fmt_* appenders). */
+vx_str *vx_str_from_i64(int64_t v);
+vx_str *vx_str_from_u64(uint64_t v);
+vx_str *vx_str_from_f64(double v);
+vx_str *vx_str_from_f32(float v);
+vx_str *vx_str_from_bool(bool v);
+vx_str *vx_str_from_char(uint32_t cp);
+
+/* --- Panic helpers: the exact messages of Vex-level faults (fault.c) --- */
+
+_Noreturn void vx_panic_add_overflow(const vx_loc *where); /* attempt to add with overflow */
+_Noreturn void vx_panic_sub_overflow(const vx_loc *where); /* ... subtract ... */
+_Noreturn void vx_panic_mul_overflow(const vx_loc *where); /* ... multiply ... */
+_Noreturn void vx_panic_neg_overflow(const vx_loc *where); /* ... negate ... */
+_Noreturn void vx_panic_shl_overflow(const vx_loc *where); /* ... shift left ... */
+_Noreturn void vx_panic_shr_overflow(const vx_loc *where); /* ... shift right ... */
+_Noreturn void vx_panic_div_overflow(const vx_loc *where); /* MIN / -1: attempt to divide with overflow */
+_Noreturn void vx_panic_rem_overflow(const vx_loc *where); /* MIN % -1: attempt to calculate the remainder with overflow */
+_Noreturn void vx_panic_div_zero(const vx_loc *where);     /* attempt to divide by zero */
+_Noreturn void vx_panic_rem_zero(const vx_loc *where);     /* attempt to calculate the remainder with a divisor of zero */
+/* index out of bounds: the len is L but the index is I */
+_Noreturn void vx_panic_bounds(const vx_loc *where, uint64_t len, uint64_t index);
+_Noreturn void vx_panic_bounds_i(const vx_loc *where, uint64_t len, int64_t index);
+_Noreturn void vx_panic_unwrap_none(const vx_loc *where);  /* called unwrap() on a None value */
+/* called unwrap() on an Err value: <text> (text: the Err payload's Debug form) */
+_Noreturn void vx_panic_unwrap_err(const vx_loc *where, const vx_str *text);
+/* assertion failed: <source text of the condition> */
+_Noreturn void vx_panic_assert(const vx_loc *where, const char *source);
+/* assertion failed: left == right, then "  left: <l>" and " right: <r>" */
+_Noreturn void vx_panic_assert_eq(const vx_loc *where, const vx_str *left, const vx_str *right);
+/* $panic(msg): the message as is */
+_Noreturn void vx_panic_str(const vx_loc *where, const vx_str *msg);
+
+/* Index checks for `v[i]` on arrays and vectors: return i as size_t or
+ * panic with the bounds message. */
+static inline size_t vx_index(uint64_t i, size_t len, const vx_loc *where) {
+    if (__builtin_expect(i >= len, 0))
+        vx_panic_bounds(where, len, i);
+    return (size_t)i;
+}
+static inline size_t vx_index_i(int64_t i, size_t len, const vx_loc *where) {
+    if (__builtin_expect(i < 0 || (uint64_t)i >= len, 0))
+        vx_panic_bounds_i(where, len, i);
+    return (size_t)i;
+}
+
+/* --- Vec<T>, generic by element size (vec.c) --------------------------- */
+
+/* `data` holds `len` elements of the element size the caller passes to
+ * every call (always the same for one vector), room for `cap`. The zero
+ * value VX_VEC_INIT is the empty vector, no allocation. The vector owns
+ * its storage, not the elements' resources: the compiler drops elements
+ * (releases strings, frees boxes) before clear/free/pop-discard. */
+typedef struct vx_vec {
+    void *data;
+    size_t len, cap;
+} vx_vec;
+
+#define VX_VEC_INIT { NULL, 0, 0 }
+
+void vx__vec_grow(vx_vec *v, size_t esize, size_t need);
+/* Room for `additional` more elements without reallocating. */
+void vx_vec_reserve(vx_vec *v, size_t esize, size_t additional);
+/* Append one element: returns the (uninitialized) new slot, len is already
+ * counted. Emit as `*(T *)vx_vec_push(&v, sizeof(T)) = value;`. */
+static inline void *vx_vec_push(vx_vec *v, size_t esize) {
+    if (__builtin_expect(v->len == v->cap, 0))
+        vx__vec_grow(v, esize, v->len + 1);
+    return (char *)v->data + v->len++ * esize;
+}
+/* Remove the last element into *out (Option shape). */
+bool vx_vec_pop(vx_vec *v, size_t esize, void *out);
+/* v[i] with the bounds panic: a pointer to the element. */
+static inline void *vx_vec_at(const vx_vec *v, size_t esize, uint64_t i, const vx_loc *where) {
+    return (char *)v->data + vx_index(i, v->len, where) * esize;
+}
+static inline void *vx_vec_at_i(const vx_vec *v, size_t esize, int64_t i, const vx_loc *where) {
+    return (char *)v->data + vx_index_i(i, v->len, where) * esize;
+}
+/* v.get(i): a pointer to the element, or NULL when out of range. */
+static inline void *vx_vec_get(const vx_vec *v, size_t esize, int64_t i) {
+    return i >= 0 && (uint64_t)i < v->len ? (char *)v->data + (size_t)i * esize : NULL;
+}
+/* len = 0, storage kept (drop the elements first). */
+static inline void vx_vec_clear(vx_vec *v) { v->len = 0; }
+/* Free the storage (drop the elements first); *v becomes VX_VEC_INIT. */
+void vx_vec_free(vx_vec *v);
+/* *dst = a copy of src's storage (bitwise; deep-copy elements afterwards). */
+void vx_vec_clone(vx_vec *dst, const vx_vec *src, size_t esize);
+/* Insert at i (0 <= i <= len): returns the slot to fill, elements after it
+ * moved up. Panics "insertion index (is I) should be <= len (is L)". */
+void *vx_vec_insert(vx_vec *v, size_t esize, int64_t i, const vx_loc *where);
+/* Remove element i into *out, elements after it moved down. Panics
+ * "removal index (is I) should be < len (is L)". */
+void vx_vec_remove(vx_vec *v, size_t esize, int64_t i, void *out, const vx_loc *where);
+/* Swap elements i and j (bounds panic). */
+void vx_vec_swap(vx_vec *v, size_t esize, int64_t i, int64_t j, const vx_loc *where);
+
+/* Vec<string> helpers: split, join, and dropping every element. */
+vx_vec vx_str_split(const vx_str *s, const vx_str *sep); /* Rust split: "a,b,".split(",") = ["a", "b", ""] */
+vx_vec vx_str_lines(const vx_str *s);                    /* Rust lines(): split on \n, strip \r, no final empty */
+vx_str *vx_str_join(const vx_vec *strs, const vx_str *sep);
+void vx_vec_str_free(vx_vec *v); /* release every string, then vx_vec_free */
+
+/* --- Formatting and printing (fmt.c) ----------------------------------- */
+
+/* A string builder with an inline buffer: formatting that fits in it
+ * allocates only the final string (and printing allocates nothing).
+ * Use: vx_fmt f; vx_fmt_init(&f); vx_fmt_*(&f, ...); then exactly one of
+ * vx_fmt_finish (a new string), vx_fmt_print* (write it out) or
+ * vx_fmt_free. Safe to copy only before the first append (pointers into
+ * it are never kept). Not thread-safe (a builder is a local). */
+typedef struct vx_fmt {
+    char *heap;  /* NULL while the bytes live in `small` */
+    size_t len, cap;
+    char small[104];
+} vx_fmt;
+
+static inline void vx_fmt_init(vx_fmt *f) {
+    f->heap = NULL;
+    f->len = 0;
+    f->cap = sizeof f->small;
+}
+/* The bytes so far (not NUL-terminated). */
+static inline char *vx_fmt_data(vx_fmt *f) { return f->heap ? f->heap : f->small; }
+void vx__fmt_grow(vx_fmt *f, size_t need);
+/* Raw bytes and punctuation: vx_fmt_cstr(&f, " { x: "). */
+static inline void vx_fmt_bytes(vx_fmt *f, const char *p, size_t n) {
+    if (__builtin_expect(f->cap - f->len < n, 0))
+        vx__fmt_grow(f, n);
+    __builtin_memcpy(vx_fmt_data(f) + f->len, p, n);
+    f->len += n;
+}
+static inline void vx_fmt_cstr(vx_fmt *f, const char *p) { vx_fmt_bytes(f, p, __builtin_strlen(p)); }
+static inline void vx_fmt_byte(vx_fmt *f, char c) {
+    if (__builtin_expect(f->len == f->cap, 0))
+        vx__fmt_grow(f, 1);
+    vx_fmt_data(f)[f->len++] = c;
+}
+
+/* Display ({}) of every scalar type; i8..i32 and u8..u32 widen to the
+ * 64-bit forms (the wrappers exist so emitting is a name lookup). */
+void vx_fmt_i64(vx_fmt *f, int64_t v);
+void vx_fmt_u64(vx_fmt *f, uint64_t v);
+static inline void vx_fmt_i8(vx_fmt *f, int8_t v) { vx_fmt_i64(f, v); }
+static inline void vx_fmt_i16(vx_fmt *f, int16_t v) { vx_fmt_i64(f, v); }
+static inline void vx_fmt_i32(vx_fmt *f, int32_t v) { vx_fmt_i64(f, v); }
+static inline void vx_fmt_u8(vx_fmt *f, uint8_t v) { vx_fmt_u64(f, v); }
+static inline void vx_fmt_u16(vx_fmt *f, uint16_t v) { vx_fmt_u64(f, v); }
+static inline void vx_fmt_u32(vx_fmt *f, uint32_t v) { vx_fmt_u64(f, v); }
+static inline void vx_fmt_usize(vx_fmt *f, size_t v) { vx_fmt_u64(f, v); }
+void vx_fmt_bool(vx_fmt *f, bool v);                 /* true / false */
+void vx_fmt_str(vx_fmt *f, const vx_str *s);         /* the bytes */
+void vx_fmt_char(vx_fmt *f, uint32_t cp);            /* a code point as UTF-8 (invalid -> U+FFFD) */
+/* Floats, Display: shortest round-trip digits, never an exponent:
+ * 10, 12.5, 0.1, -0, inf, -inf, NaN, 1e21 -> 1000000000000000000000.
+ * f32 uses the shortest digits that round-trip as an f32. */
+void vx_fmt_f64(vx_fmt *f, double v);
+void vx_fmt_f32(vx_fmt *f, float v);
+/* {:.N}: exactly N digits after the point, correctly rounded from the
+ * binary value (ties to even, like Rust): 2.675 -> 2.67, 1.0 -> 1.00. */
+void vx_fmt_f64_prec(vx_fmt *f, double v, int prec);
+static inline void vx_fmt_f32_prec(vx_fmt *f, float v, int prec) { vx_fmt_f64_prec(f, v, prec); }
+
+/* Debug ({:?}). Integers and bool are as Display (use those). Strings are
+ * quoted with \n \t \r \\ \" \0 escaped and other control chars as \u{..}.
+ * Floats like Rust: integral values get ".0" (10.0, -0.0), and magnitudes
+ * below 1e-4 or at least 1e16 use an exponent (1e16, 1.5e-7). */
+void vx_fmt_str_debug(vx_fmt *f, const vx_str *s);
+void vx_fmt_char_debug(vx_fmt *f, uint32_t cp);      /* 'a', '\n', '\'' */
+void vx_fmt_f64_debug(vx_fmt *f, double v);
+void vx_fmt_f32_debug(vx_fmt *f, float v);
+/* Debug building blocks are plain punctuation via vx_fmt_cstr:
+ *   struct  P { x: 1, y: 2 }     "P { " "x: " <x> ", " "y: " <y> " }"  (no fields: "P")
+ *   enum    Circle(1.5), None    "Circle(" <v> ")"
+ *   vec     [1, 2, 3]            "[" ... ", " ... "]"
+ *   tuple   (1, "a")             "(" ... ", " ... ")"  (1-tuple: "(1,)") */
+
+/* {:x} {:X} {:o} {:b}: v in base 16, 8 or 2 (upper: A-F), no prefix; for a
+ * negative signed value pass its two's complement at the type's width
+ * ((uint32_t)x for i32), like Rust. */
+void vx_fmt_u64_radix(vx_fmt *f, uint64_t v, unsigned base, bool upper);
+/* {:e}: shortest digits in exponent form, like Rust: 1234.5 -> 1.2345e3,
+ * 0.001 -> 1e-3, 0 -> 0e0. */
+void vx_fmt_f64_exp(vx_fmt *f, double v);
+void vx_fmt_f32_exp(vx_fmt *f, float v);
+
+/* Pad what was appended since byte offset `start` to `width` chars with
+ * `fill`: align '<' left, '>' right, '^' center (for {:5}, {:>8}, {:^9});
+ * '=' pads after a leading sign, for {:05} (-42 -> -0042). */
+void vx_fmt_pad(vx_fmt *f, size_t start, size_t width, char align, uint32_t fill);
+
+/* Finish: the bytes as a new string; the builder is released. */
+vx_str *vx_fmt_finish(vx_fmt *f);
+/* Drop the builder without using it. */
+void vx_fmt_free(vx_fmt *f);
+/* Write the builder's bytes to stdout (print), stdout plus '\n' (println)
+ * or stderr plus '\n' (eprintln, eprint without), then release it. */
+void vx_fmt_print(vx_fmt *f);
+void vx_fmt_println(vx_fmt *f);
+void vx_fmt_eprint(vx_fmt *f);
+void vx_fmt_eprintln(vx_fmt *f);
+
+/* Printing a string. stdout is buffered (flushed at exit, by os.exit and
+ * before a panic message); stderr is not. A println's line is written
+ * under the stream lock, so lines of different threads never interleave. */
+void vx_print(const vx_str *s);
+void vx_println(const vx_str *s);
+void vx_eprint(const vx_str *s);
+void vx_eprintln(const vx_str *s);
+/* Flush stdout (also done at exit and by vx_os_exit). */
+void vx_flush(void);
+
+/* Integer <-> text without the builder: writes the decimal digits of v
+ * into buf (at least 21 bytes, not NUL-terminated), returns the length. */
+size_t vx_u64_to_dec(char *buf, uint64_t v);
+size_t vx_i64_to_dec(char *buf, int64_t v);
+
+/* --- os (os.c) ---------------------------------------------------------- */
+
+/* Called first by the generated main: records argv for os.args and sets
+ * up stdout buffering. */
+void vx_os_init(int argc, char **argv);
+/* os.args(): a new Vec<string> (program name first); the caller owns it
+ * (drop with vx_vec_str_free). */
+vx_vec vx_os_args(void);
+/* os.env(name): the value as a new string, or NULL (None) when unset. */
+vx_str *vx_os_env(const vx_str *name);
+/* os.exit(code): flush stdout and exit with status code. */
+_Noreturn void vx_os_exit(int code);
 
 /* (end of part 2) */
 

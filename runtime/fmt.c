@@ -1,0 +1,594 @@
+/*
+ * fmt.c - formatting and printing (vexrt.h part 2): the vx_fmt builder
+ * that f-strings, $println and {:?} compile to, and the output streams.
+ *
+ * The builder keeps its bytes in an inline buffer until they outgrow it,
+ * then in a heap block laid out like a heap string (a vx_str header, then
+ * the bytes), so vx_fmt_finish of a long text hands the block over as the
+ * string without copying it. Printing from a builder writes its bytes with
+ * ONE fwrite, which stdio performs under the stream lock: lines written
+ * by different threads never interleave. stdout is the stdio stream
+ * (buffered; flushed by exit(), by vx_panic and by vx_os_exit).
+ *
+ * Floats, Display: the SHORTEST digit string that parses back to the same
+ * value (the Steele-White / Ryu criterion), laid out without exponent.
+ * Two exact fast paths cover the values programs usually print: integral
+ * values below 2^53, and values v for which n / 10^k == v with n < 2^50,
+ * k <= 22 (n and 10^k are exact doubles, so the IEEE division is the
+ * correctly rounded value of the decimal n * 10^-k, which is exactly what
+ * strtod would give). The k tried first is the smallest, so the digits are
+ * the shortest. Everything else (17-digit values, huge and tiny
+ * magnitudes) takes the slow path: a binary search on the digit count P
+ * with glibc's exact "%.*e" and strtod (correctly rounded both ways), plus
+ * the next decimal up when v is a power of two (its rounding interval is
+ * lopsided, so the nearest P-digit decimal may fail while the next one up
+ * round-trips). f32 works the same with float arithmetic and strtof.
+ * Fixed precision ({:.N}) is glibc's exact "%.*f" (ties to even, like Rust).
+ * The formatting runs in the C locale (generated programs never call
+ * setlocale).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lang_impl.h"
+
+/* ---- the builder ---- */
+
+void vx__fmt_grow(vx_fmt *f, size_t need) {
+    size_t want = f->len + need;
+    size_t cap = f->cap * 2;
+    if (cap < want)
+        cap = want;
+    if (cap < 256)
+        cap = 256;
+    if (f->heap) {
+        f->heap = (char *)vx_realloc(f->heap - sizeof(vx_str), sizeof(vx_str) + cap + 1) +
+                  sizeof(vx_str);
+    } else {
+        f->heap = (char *)vx_alloc(sizeof(vx_str) + cap + 1) + sizeof(vx_str);
+        memcpy(f->heap, f->small, f->len);
+    }
+    f->cap = cap;
+}
+
+/* Room for n more bytes; returns where they go (len not advanced). */
+static char *reserve(vx_fmt *f, size_t n) {
+    if (f->cap - f->len < n)
+        vx__fmt_grow(f, n);
+    return vx_fmt_data(f) + f->len;
+}
+
+vx_str *vx_fmt_finish(vx_fmt *f) {
+    if (!f->heap) {
+        vx_str *s = vx_str_from_bytes(f->small, f->len);
+        f->len = 0;
+        return s;
+    }
+    vx_str *s = (vx_str *)(f->heap - sizeof(vx_str));
+    s->rc = 1;
+    s->len = f->len;
+    s->cap = f->cap;
+    s->ptr = f->heap;
+    f->heap[f->len] = '\0';
+    vx_fmt_init(f);
+    return s;
+}
+
+void vx_fmt_free(vx_fmt *f) {
+    if (f->heap)
+        vx_free(f->heap - sizeof(vx_str));
+    vx_fmt_init(f);
+}
+
+/* ---- integers ---- */
+
+static const char pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+size_t vx_u64_to_dec(char *buf, uint64_t v) {
+    char tmp[20];
+    char *p = tmp + sizeof tmp;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        p -= 2;
+        memcpy(p, pairs + 2 * r, 2);
+    }
+    if (v >= 10) {
+        p -= 2;
+        memcpy(p, pairs + 2 * v, 2);
+    } else {
+        *--p = (char)('0' + v);
+    }
+    size_t n = (size_t)(tmp + sizeof tmp - p);
+    memcpy(buf, p, n);
+    return n;
+}
+
+size_t vx_i64_to_dec(char *buf, int64_t v) {
+    if (v >= 0)
+        return vx_u64_to_dec(buf, (uint64_t)v);
+    buf[0] = '-';
+    return 1 + vx_u64_to_dec(buf + 1, 0 - (uint64_t)v);
+}
+
+void vx_fmt_i64(vx_fmt *f, int64_t v) {
+    char *p = reserve(f, 21);
+    f->len += vx_i64_to_dec(p, v);
+}
+
+void vx_fmt_u64(vx_fmt *f, uint64_t v) {
+    char *p = reserve(f, 20);
+    f->len += vx_u64_to_dec(p, v);
+}
+
+void vx_fmt_u64_radix(vx_fmt *f, uint64_t v, unsigned base, bool upper) {
+    const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+    unsigned shift = base == 16 ? 4 : base == 8 ? 3 : 1;
+    char tmp[64];
+    size_t n = 0;
+    do {
+        tmp[sizeof tmp - ++n] = digits[v & (base - 1)];
+        v >>= shift;
+    } while (v);
+    vx_fmt_bytes(f, tmp + sizeof tmp - n, n);
+}
+
+void vx_fmt_bool(vx_fmt *f, bool v) {
+    if (v)
+        vx_fmt_bytes(f, "true", 4);
+    else
+        vx_fmt_bytes(f, "false", 5);
+}
+
+void vx_fmt_str(vx_fmt *f, const vx_str *s) { vx_fmt_bytes(f, s->ptr, s->len); }
+
+void vx_fmt_char(vx_fmt *f, uint32_t cp) {
+    char *p = reserve(f, 4);
+    f->len += vx__utf8_encode(p, cp);
+}
+
+/* ---- Debug of strings and chars ---- */
+
+/* Chars Rust's Debug escapes as \u{..} besides the named escapes: control
+ * characters, and the invisible format characters a reader would miss. */
+static bool escaped(uint32_t c) {
+    return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0xAD || (c >= 0x200B && c <= 0x200F) ||
+           (c >= 0x2028 && c <= 0x202E) || (c >= 0x2060 && c <= 0x2064) || c == 0xFEFF;
+}
+
+static void escape_char(vx_fmt *f, uint32_t c, char quote) {
+    switch (c) {
+    case '\n': vx_fmt_bytes(f, "\\n", 2); return;
+    case '\t': vx_fmt_bytes(f, "\\t", 2); return;
+    case '\r': vx_fmt_bytes(f, "\\r", 2); return;
+    case '\\': vx_fmt_bytes(f, "\\\\", 2); return;
+    case '\0': vx_fmt_bytes(f, "\\0", 2); return;
+    default: break;
+    }
+    if (c == (uint32_t)quote) {
+        vx_fmt_byte(f, '\\');
+        vx_fmt_byte(f, quote);
+    } else if (escaped(c)) {
+        char buf[16];
+        int n = snprintf(buf, sizeof buf, "\\u{%x}", c);
+        vx_fmt_bytes(f, buf, (size_t)n);
+    } else {
+        vx_fmt_char(f, c);
+    }
+}
+
+void vx_fmt_str_debug(vx_fmt *f, const vx_str *s) {
+    const unsigned char *p = (const unsigned char *)s->ptr;
+    size_t n = s->len, i = 0;
+    vx_fmt_byte(f, '"');
+    while (i < n) {
+        size_t run = i; /* copy runs of plain ASCII at once */
+        while (run < n && p[run] >= 0x20 && p[run] < 0x7F && p[run] != '"' && p[run] != '\\')
+            run++;
+        vx_fmt_bytes(f, (const char *)p + i, run - i);
+        i = run;
+        if (i == n)
+            break;
+        uint32_t c = p[i];
+        size_t k = 1;
+        if (c >= 0xC0) {
+            if (c >= 0xF0 && n - i >= 4)
+                c = (c & 7) << 18 | (p[i + 1] & 0x3Fu) << 12 | (p[i + 2] & 0x3Fu) << 6 | (p[i + 3] & 0x3Fu), k = 4;
+            else if (c >= 0xE0 && n - i >= 3)
+                c = (c & 15) << 12 | (p[i + 1] & 0x3Fu) << 6 | (p[i + 2] & 0x3Fu), k = 3;
+            else if (c < 0xE0 && n - i >= 2)
+                c = (c & 31) << 6 | (p[i + 1] & 0x3Fu), k = 2;
+        }
+        if (c >= 0x80 && !escaped(c))
+            vx_fmt_bytes(f, (const char *)p + i, k); /* keep the bytes as they are */
+        else
+            escape_char(f, c, '"');
+        i += k;
+    }
+    vx_fmt_byte(f, '"');
+}
+
+void vx_fmt_char_debug(vx_fmt *f, uint32_t cp) {
+    vx_fmt_byte(f, '\'');
+    escape_char(f, cp, '\'');
+    vx_fmt_byte(f, '\'');
+}
+
+/* ---- floats: shortest round-trip digits ---- */
+
+static const double pow10_tab[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* Digits of n without trailing zeros into d; *dp += count of stripped
+ * zeros. Returns the digit count. */
+static int digits_of(uint64_t n, char *d, int *dp) {
+    int len = (int)vx_u64_to_dec(d, n);
+    *dp += len;
+    while (len > 1 && d[len - 1] == '0')
+        len--;
+    return len;
+}
+
+/* Parse "0.<digits>e<dp>" with strtod/strtof. */
+static double parse_dec(const char *d, int n, int dp, bool single) {
+    char buf[64];
+    memcpy(buf, "0.", 2);
+    memcpy(buf + 2, d, (size_t)n);
+    snprintf(buf + 2 + n, sizeof buf - 2 - (size_t)n, "e%d", dp);
+    return single ? (double)strtof(buf, NULL) : strtod(buf, NULL);
+}
+
+/* The P-significant-digit decimal nearest v (glibc is exact), as digits
+ * (trailing zeros stripped) and point position dp. */
+static int nearest_digits(double v, int P, char *d, int *dp) {
+    char buf[48];
+    snprintf(buf, sizeof buf, "%.*e", P - 1, v);
+    int n = 0;
+    char *e = strchr(buf, 'e');
+    for (char *p = buf; p < e; p++)
+        if (*p != '.')
+            d[n++] = *p;
+    *dp = atoi(e + 1) + 1;
+    while (n > 1 && d[n - 1] == '0')
+        n--;
+    return n;
+}
+
+/* Increment a P-digit decimal by one unit in its last place. */
+static int next_up(char *d, int n, int P, int *dp) {
+    while (n < P)
+        d[n++] = '0';
+    int i = n - 1;
+    while (i >= 0 && d[i] == '9')
+        d[i--] = '0';
+    if (i < 0) {
+        memmove(d + 1, d, (size_t)n);
+        d[0] = '1';
+        n++;
+        (*dp)++;
+    } else {
+        d[i]++;
+    }
+    while (n > 1 && d[n - 1] == '0')
+        n--;
+    return n;
+}
+
+static bool try_digits(double v, int P, bool single, bool pow2, char *d, int *n, int *dp) {
+    *n = nearest_digits(v, P, d, dp);
+    if (parse_dec(d, *n, *dp, single) == v)
+        return true;
+    if (!pow2)
+        return false;
+    char up[40];
+    int udp = *dp;
+    memcpy(up, d, (size_t)*n);
+    int un = next_up(up, *n, P, &udp);
+    if (parse_dec(up, un, udp, single) != v)
+        return false;
+    memcpy(d, up, (size_t)un);
+    *n = un;
+    *dp = udp;
+    return true;
+}
+
+static uint64_t double_bits(double v) {
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    return u;
+}
+
+static uint32_t float_bits(float v) {
+    uint32_t u;
+    memcpy(&u, &v, sizeof u);
+    return u;
+}
+
+/* The exact method for 2^-20 <= v < 2^53 (2^24 for f32) that is not an
+ * integer: v = m * 2^e with e < 0. Its rounding interval is
+ * (lo, hi) = ((2m - 1) / 2^s, (2m + 1) / 2^s), s = 1 - e (below a power of
+ * two the lower half is half as wide: (4m - 1) / 2^(s+1)), ends included
+ * when m is even (round-half-even parsing). For k = 0, 1, ... decimal
+ * places, the integers n with lo * 10^k < n < hi * 10^k are the k-place
+ * decimals that round-trip; the first k that has one gives the shortest
+ * digits, and of its (at most two) candidates the one closest to v wins.
+ * Multiplying by 10^k = 5^k * 2^k and shifting the 2^k into the
+ * denominator keeps every quantity below 2^109 for k <= 23, which this
+ * range needs at most (17 significant digits plus 6 leading zeros), so
+ * unsigned __int128 arithmetic is exact. Returns 0 when out of range. */
+static int exact_shortest(double v, bool single, char *d, int *dp) {
+    uint64_t m;
+    int e;
+    bool lopsided;
+    if (single) {
+        uint32_t b = float_bits((float)v);
+        uint32_t frac = b & 0x7FFFFF, bexp = b >> 23 & 0xFF;
+        if (bexp == 0)
+            return 0;
+        m = frac | 0x800000u;
+        e = (int)bexp - 150;
+        lopsided = frac == 0 && bexp > 1;
+    } else {
+        uint64_t b = double_bits(v);
+        uint64_t frac = b & 0xFFFFFFFFFFFFFull, bexp = b >> 52 & 0x7FF;
+        if (bexp == 0)
+            return 0;
+        m = frac | 0x10000000000000ull;
+        e = (int)bexp - 1075;
+        lopsided = frac == 0 && bexp > 1;
+    }
+    if (e >= 0)
+        return 0;
+    typedef unsigned __int128 u128;
+    u128 lo = lopsided ? 4 * (u128)m - 1 : 2 * (u128)m - 1;
+    u128 mid = lopsided ? 4 * (u128)m : 2 * (u128)m;
+    u128 hi = lopsided ? 4 * (u128)m + 2 : 2 * (u128)m + 1;
+    int s = lopsided ? 2 - e : 1 - e;
+    bool incl = (m & 1) == 0;
+    u128 pow5 = 1;
+    for (int k = 0; k <= 23; k++, pow5 *= 5) {
+        int t = s - k; /* the interval times 10^k is (lo, hi) * 5^k / 2^t */
+        if (t < 0)
+            return 0;
+        u128 L = lo * pow5, H = hi * pow5, V = mid * pow5;
+        u128 n0 = V >> t;
+        u128 best = 0;
+        bool found = false;
+        for (u128 n = n0; n <= n0 + 1; n++) {
+            u128 nt = n << t;
+            bool in = (nt > L || (incl && nt == L)) && (nt < H || (incl && nt == H));
+            if (!in || n == 0)
+                continue;
+            if (found) { /* both inside: take the closer, ties to even */
+                u128 db = V - (best << t), dn = nt - V; /* best = n0 <= v <= n0 + 1 */
+                if (dn < db || (dn == db && (n & 1) == 0))
+                    best = n;
+            } else {
+                best = n;
+                found = true;
+            }
+        }
+        if (found) {
+            *dp = -k;
+            return digits_of((uint64_t)best, d, dp);
+        }
+    }
+    return 0;
+}
+
+/* Shortest digits of the finite v > 0: v == 0.d[0..n) * 10^dp. */
+static int shortest(double v, bool single, char *d, int *dp) {
+    *dp = 0;
+    double lim = single ? 16777216.0 : 9007199254740992.0;
+    if (v < lim && v == (double)(uint64_t)v)
+        return digits_of((uint64_t)v, d, dp);
+    if (v >= 0x1p-20) {
+        int n = exact_shortest(v, single, d, dp);
+        if (n > 0)
+            return n;
+    }
+    double nlim = single ? 16777216.0 : 1125899906842624.0; /* 2^24, 2^50 */
+    for (int k = 1; k <= (single ? 10 : 22); k++) {
+        double t = v * pow10_tab[k];
+        if (t >= nlim)
+            break;
+        double n = (double)(uint64_t)(t + 0.5);
+        for (int tries = 0; tries < 2; tries++) {
+            bool ok = single ? (float)n / (float)pow10_tab[k] == (float)v : n / pow10_tab[k] == v;
+            if (ok && n > 0) {
+                *dp = -k;
+                return digits_of((uint64_t)n, d, dp);
+            }
+            n = t > n ? n + 1 : n - 1;
+        }
+    }
+    bool pow2 = single ? (float_bits((float)v) & 0x7FFFFF) == 0
+                       : (double_bits(v) & 0xFFFFFFFFFFFFFull) == 0;
+    int lo = 1, hi = single ? 9 : 17, n = 0, best_n = 0, best_dp = 0;
+    char best[40], tmp[40];
+    while (lo <= hi) { /* smallest P that round-trips (monotone in P) */
+        int mid = (lo + hi) / 2, mdp;
+        if (try_digits(v, mid, single, pow2, tmp, &n, &mdp)) {
+            memcpy(best, tmp, (size_t)n);
+            best_n = n;
+            best_dp = mdp;
+            hi = mid - 1;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    VX_ASSERT(best_n > 0);
+    memcpy(d, best, (size_t)best_n);
+    *dp = best_dp;
+    return best_n;
+}
+
+static void zeros(vx_fmt *f, int n) {
+    char *p = reserve(f, (size_t)n);
+    memset(p, '0', (size_t)n);
+    f->len += (size_t)n;
+}
+
+/* Lay out 0.d * 10^dp without exponent; returns whether a '.' was written. */
+static bool layout_plain(vx_fmt *f, const char *d, int n, int dp) {
+    if (dp <= 0) {
+        vx_fmt_bytes(f, "0.", 2);
+        zeros(f, -dp);
+        vx_fmt_bytes(f, d, (size_t)n);
+        return true;
+    }
+    if (dp >= n) {
+        vx_fmt_bytes(f, d, (size_t)n);
+        zeros(f, dp - n);
+        return false;
+    }
+    vx_fmt_bytes(f, d, (size_t)dp);
+    vx_fmt_byte(f, '.');
+    vx_fmt_bytes(f, d + dp, (size_t)(n - dp));
+    return true;
+}
+
+/* NaN, inf, -inf; the sign of other values. Returns true if done. */
+static bool special(vx_fmt *f, double v) {
+    if (__builtin_isnan(v)) {
+        vx_fmt_bytes(f, "NaN", 3);
+        return true;
+    }
+    if (__builtin_signbit(v))
+        vx_fmt_byte(f, '-');
+    if (__builtin_isinf(v)) {
+        vx_fmt_bytes(f, "inf", 3);
+        return true;
+    }
+    return false;
+}
+
+static void display(vx_fmt *f, double v, bool single, bool debug) {
+    if (special(f, v))
+        return;
+    v = __builtin_fabs(v);
+    if (v == 0) {
+        vx_fmt_bytes(f, debug ? "0.0" : "0", debug ? 3 : 1);
+        return;
+    }
+    char d[40];
+    int dp, n = shortest(v, single, d, &dp);
+    if (debug && (v < 1e-4 || v >= 1e16)) {
+        vx_fmt_byte(f, d[0]);
+        if (n > 1) {
+            vx_fmt_byte(f, '.');
+            vx_fmt_bytes(f, d + 1, (size_t)(n - 1));
+        }
+        vx_fmt_byte(f, 'e');
+        vx_fmt_i64(f, dp - 1);
+        return;
+    }
+    if (!layout_plain(f, d, n, dp) && debug)
+        vx_fmt_bytes(f, ".0", 2);
+}
+
+static void exponent(vx_fmt *f, double v, bool single) {
+    if (special(f, v))
+        return;
+    v = __builtin_fabs(v);
+    if (v == 0) {
+        vx_fmt_bytes(f, "0e0", 3);
+        return;
+    }
+    char d[40];
+    int dp, n = shortest(v, single, d, &dp);
+    vx_fmt_byte(f, d[0]);
+    if (n > 1) {
+        vx_fmt_byte(f, '.');
+        vx_fmt_bytes(f, d + 1, (size_t)(n - 1));
+    }
+    vx_fmt_byte(f, 'e');
+    vx_fmt_i64(f, dp - 1);
+}
+
+void vx_fmt_f64_exp(vx_fmt *f, double v) { exponent(f, v, false); }
+void vx_fmt_f32_exp(vx_fmt *f, float v) { exponent(f, v, true); }
+
+void vx_fmt_f64(vx_fmt *f, double v) { display(f, v, false, false); }
+void vx_fmt_f32(vx_fmt *f, float v) { display(f, v, true, false); }
+void vx_fmt_f64_debug(vx_fmt *f, double v) { display(f, v, false, true); }
+void vx_fmt_f32_debug(vx_fmt *f, float v) { display(f, v, true, true); }
+
+void vx_fmt_f64_prec(vx_fmt *f, double v, int prec) {
+    if (prec < 0)
+        prec = 0;
+    if (__builtin_isnan(v) || __builtin_isinf(v)) {
+        special(f, v);
+        return;
+    }
+    size_t room = 312 + (size_t)prec;
+    char *p = reserve(f, room + 1);
+    int n = snprintf(p, room + 1, "%.*f", prec, v);
+    VX_ASSERT(n > 0 && (size_t)n <= room);
+    f->len += (size_t)n;
+}
+
+/* ---- padding ---- */
+
+void vx_fmt_pad(vx_fmt *f, size_t start, size_t width, char align, uint32_t fill) {
+    char *d = vx_fmt_data(f);
+    size_t chars = 0;
+    for (size_t i = start; i < f->len; i++)
+        chars += ((unsigned char)d[i] & 0xC0) != 0x80;
+    if (chars >= width)
+        return;
+    size_t pad = width - chars;
+    if (align == '=') { /* zeros after the sign: {:05} */
+        if (d[start] == '-' || d[start] == '+')
+            start++;
+        align = '>';
+    }
+    size_t left = align == '>' ? pad : align == '^' ? pad / 2 : 0;
+    size_t right = pad - left;
+    char fb[4];
+    size_t fl = vx__utf8_encode(fb, fill);
+    size_t seg = f->len - start;
+    reserve(f, pad * fl);
+    d = vx_fmt_data(f);
+    memmove(d + start + left * fl, d + start, seg);
+    for (size_t i = 0; i < left; i++)
+        memcpy(d + start + i * fl, fb, fl);
+    f->len += left * fl;
+    for (size_t i = 0; i < right; i++)
+        memcpy(d + f->len + i * fl, fb, fl);
+    f->len += right * fl;
+}
+
+/* ---- printing ---- */
+
+static void write_out(vx_fmt *f, FILE *to, bool newline) {
+    if (newline)
+        vx_fmt_byte(f, '\n');
+    fwrite(vx_fmt_data(f), 1, f->len, to); /* one locked call: lines never interleave */
+    vx_fmt_free(f);
+}
+
+void vx_fmt_print(vx_fmt *f) { write_out(f, stdout, false); }
+void vx_fmt_println(vx_fmt *f) { write_out(f, stdout, true); }
+void vx_fmt_eprint(vx_fmt *f) { write_out(f, stderr, false); }
+void vx_fmt_eprintln(vx_fmt *f) { write_out(f, stderr, true); }
+
+static void put(const vx_str *s, FILE *to, bool newline) {
+    flockfile(to);
+    fwrite_unlocked(s->ptr, 1, s->len, to);
+    if (newline)
+        putc_unlocked('\n', to);
+    funlockfile(to);
+}
+
+void vx_print(const vx_str *s) { put(s, stdout, false); }
+void vx_println(const vx_str *s) { put(s, stdout, true); }
+void vx_eprint(const vx_str *s) { put(s, stderr, false); }
+void vx_eprintln(const vx_str *s) { put(s, stderr, true); }
+
+void vx_flush(void) { fflush(stdout); }
