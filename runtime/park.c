@@ -17,7 +17,10 @@
  *                      their futex word.
  *
  * Shared state: rt.idle_lock guards the idle stack and each worker's
- * `idle` and `polling` flags. rt.nidle mirrors the stack's size and
+ * `idle` and `polling` flags. rt.poller is the id of the one thread allowed
+ * in epoll_wait (CAS from -1; released by that thread only when it has
+ * left epoll_wait), so an eventfd wake-up always reaches the worker it is
+ * meant for. rt.nidle mirrors the stack's size and
  * rt.nsearching counts searchers; both change with seq_cst RMWs and are
  * read with seq_cst loads where a Dekker pair needs it:
  *   pusher:  RMW(queue length) ; load(nsearching) ; load(nidle)
@@ -68,10 +71,6 @@ static void unstack(vx__worker *w) {
         }
     w->idle = false;
     atomic_fetch_sub_explicit(&vx__g.nidle, 1, memory_order_seq_cst);
-    if (w->polling) {
-        w->polling = false;
-        st_relaxed(&vx__g.poller, -1); /* idle_lock */
-    }
 }
 
 void vx__notify_one(void) {
@@ -162,6 +161,10 @@ static void unidle(vx__worker *w) {
     pthread_mutex_lock(&vx__g.idle_lock);
     if (w->idle)
         unstack(w);
+    if (w->polling) { /* only now: at most one thread is ever inside epoll_wait */
+        w->polling = false;
+        st_release(&vx__g.poller, -1);
+    }
     pthread_mutex_unlock(&vx__g.idle_lock);
     if (atomic_exchange_explicit(&w->wakeup, 0, memory_order_acquire)) /* pairs with notify's release */
         w->searching = true;
@@ -174,10 +177,10 @@ void vx__park(vx__worker *w) {
     vx__g.idle_stack[vx__g.nidle_stack++] = w->id;
     w->idle = true;
     int nidle = atomic_fetch_add_explicit(&vx__g.nidle, 1, memory_order_seq_cst) + 1;
-    if (ld_relaxed(&vx__g.poller) < 0) {
-        st_relaxed(&vx__g.poller, w->id); /* idle_lock */
+    int none = -1;
+    if (atomic_compare_exchange_strong_explicit(&vx__g.poller, &none, w->id,
+                                                memory_order_acquire, memory_order_relaxed))
         w->polling = poll = true;
-    }
     if (nidle == vx__g.nworkers && all_asleep())
         vx__deadlock(); /* does not return */
     pthread_mutex_unlock(&vx__g.idle_lock);
@@ -199,6 +202,11 @@ void vx__park(vx__worker *w) {
         int n = vx__poll_wait(vx__timer_next(), ev, 64);
         unidle(w);
         vx__poll_dispatch(ev, n);
+        stat_add(&w->st.io_events, (uint64_t)n);
+        /* P6: we leave the poller; let another idle worker take it over if
+         * there is a clock or fds to watch. */
+        if (vx__timer_count() > 0 || vx__io_waiting() > 0)
+            vx__notify_push();
     } else {
         while (!ld_acquire(&w->wakeup) && !ld_relaxed(&vx__g.stopping))
             vx__futex_wait(&w->wakeup, 0);

@@ -218,9 +218,14 @@ static void maintenance(vx__worker *w) {
         if (next <= now)
             stat_add(&w->st.timers_fired, (uint64_t)vx__timer_run_due(now));
     }
-    if (ld_relaxed(&vx__g.poller) < 0 && vx__io_waiting() > 0) {
+    int none = -1;
+    if (vx__io_waiting() > 0 &&
+        atomic_compare_exchange_strong_explicit(&vx__g.poller, &none, w->id, memory_order_acquire,
+                                                memory_order_relaxed)) {
+        /* Nobody sleeps in the poller: look for I/O events without blocking. */
         vx__pollev ev[64];
         int n = vx__poll_wait(0, ev, 64);
+        st_release(&vx__g.poller, -1);
         vx__poll_dispatch(ev, n);
         stat_add(&w->st.io_events, (uint64_t)n);
     }
@@ -494,7 +499,7 @@ static void block_on(vx_task *t, bool is_main) {
         st_seqcst(&vx__g.main_waiting, 1);
     for (;;) {
         uint32_t s = ld_acquire(&t->state); /* pairs with complete's release */
-        if (s & T_COMPLETE)
+        if ((s & T_COMPLETE) && s / T_REF_ONE == 1) /* the scheduler is done with it */
             break;
         vx__futex_wait(&t->state, s);
     }

@@ -281,8 +281,15 @@ void vx__task_complete(vx_task *t) {
     VX_ASSERT((old & (T_RUNNING | T_NOTIFIED | T_COMPLETE)) == T_RUNNING);
     if (old & T_JOIN_TASK)
         vx__task_wake(t->joiner);
-    if (old & T_JOIN_THREAD)
+    if (old & T_JOIN_THREAD) {
+        /* The blocked thread holds the handle, so this cannot free the task;
+         * it returns once it sees COMPLETE and a single reference left. The
+         * wake may reach a block already recycled: slabs stay mapped until
+         * vx_shutdown and futex waiters re-check their condition. */
+        vx__task_unref(t);
         vx__futex_wake(&t->state, 1);
+        return;
+    }
     vx__task_unref(t); /* the scheduler's reference */
 }
 

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "vexrt.h"
 
@@ -54,6 +55,13 @@ static inline vx_task *task_of(void *root) { return (vx_task *)(void *)((char *)
 static inline void rt_clean_shutdown(void) {
     vx_stats st;
     vx_stats_get(&st);
+    /* A worker may still be dropping its reference to the last completed
+     * task (its joiner already ran): give it a moment, bounded. */
+    for (int i = 0; i < 2000 && st.tasks_live; i++) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+        vx_stats_get(&st);
+    }
     CHECK_EQ(st.tasks_live, 0);
     CHECK_EQ(st.timers_armed, 0);
     CHECK_EQ(st.io_open, 0);
