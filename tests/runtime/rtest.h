@@ -70,4 +70,47 @@ static inline void rt_clean_shutdown(void) {
     printf("ok\n");
 }
 
+/* Run fn() in a child process (before this process starts the runtime);
+ * returns its exit status (or 128+signal) and what it wrote to stdout and
+ * stderr (NUL-terminated, truncated to the buffer sizes). */
+#include <sys/wait.h>
+#include <unistd.h>
+static inline int run_child(void (*fn)(void), char *out, size_t outsz, char *err, size_t errsz) {
+    int po[2], pe[2];
+    CHECK(pipe(po) == 0 && pipe(pe) == 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        dup2(po[1], 1);
+        dup2(pe[1], 2);
+        close(po[0]);
+        close(pe[0]);
+        fn();
+        fflush(NULL);
+        _exit(0);
+    }
+    close(po[1]);
+    close(pe[1]);
+    size_t no = 0, ne = 0;
+    for (;;) { /* the outputs are small: read stdout to EOF, then stderr */
+        ssize_t n = read(po[0], out + no, outsz - 1 - no);
+        if (n <= 0)
+            break;
+        no += (size_t)n;
+    }
+    for (;;) {
+        ssize_t n = read(pe[0], err + ne, errsz - 1 - ne);
+        if (n <= 0)
+            break;
+        ne += (size_t)n;
+    }
+    out[no] = err[ne] = 0;
+    close(po[0]);
+    close(pe[0]);
+    int st;
+    CHECK(waitpid(pid, &st, 0) == pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 #endif
