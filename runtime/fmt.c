@@ -11,14 +11,14 @@
  * (buffered; flushed by exit(), by vx_panic and by vx_os_exit).
  *
  * Floats, Display: the SHORTEST digit string that parses back to the same
- * value (the Steele-White / Ryu criterion), laid out without exponent.
- * Two exact fast paths cover the values programs usually print: integral
- * values below 2^53, and values v for which n / 10^k == v with n < 2^50,
- * k <= 22 (n and 10^k are exact doubles, so the IEEE division is the
- * correctly rounded value of the decimal n * 10^-k, which is exactly what
- * strtod would give). The k tried first is the smallest, so the digits are
- * the shortest. Everything else (17-digit values, huge and tiny
- * magnitudes) takes the slow path: a binary search on the digit count P
+ * value (the Steele-White / Ryu criterion), the closest to the value when
+ * several are that short, laid out without exponent. A cascade of exact
+ * methods, cheapest first (see shortest()): integral values below 2^53;
+ * an exact interval search in 128-bit integers for 2^-20 <= v < 2^127;
+ * values for which n / 10^k == v with n < 2^50, k <= 22 (n and 10^k are
+ * exact doubles, so the IEEE division is the correctly rounded value of
+ * the decimal n * 10^-k, which is exactly what strtod would give); and for
+ * the rest (huge and tiny magnitudes) a binary search on the digit count P
  * with glibc's exact "%.*e" and strtod (correctly rounded both ways), plus
  * the next decimal up when v is a power of two (its rounding interval is
  * lopsided, so the nearest P-digit decimal may fail while the next one up
@@ -330,6 +330,60 @@ static uint32_t float_bits(float v) {
  * denominator keeps every quantity below 2^109 for k <= 23, which this
  * range needs at most (17 significant digits plus 6 leading zeros), so
  * unsigned __int128 arithmetic is exact. Returns 0 when out of range. */
+typedef unsigned __int128 u128;
+
+/* The exact method for integral v = m * 2^e, 0 <= e <= 72 (below 2^127),
+ * reached for values of at least 2^53 (2^24 for f32). Everything scaled by
+ * 2^g (g = 1, or 2 below a power of two) is an integer: the interval is
+ * (lo << e, hi << e) around mid << e. The shortest digits are n * 10^j with
+ * the LARGEST j for which some n * 10^j * 2^g lies inside (if j works, so
+ * does j - 1 with 10n, so a binary search finds it). 10^j * 2^g < 2^126
+ * for j <= 37, so nothing overflows. */
+static int exact_integral(uint64_t m, int e, bool lopsided, char *d, int *dp) {
+    int g = lopsided ? 2 : 1;
+    u128 lo = (lopsided ? 4 * (u128)m - 1 : 2 * (u128)m - 1) << e;
+    u128 mid = (lopsided ? 4 * (u128)m : 2 * (u128)m) << e;
+    u128 hi = (lopsided ? 4 * (u128)m + 2 : 2 * (u128)m + 1) << e;
+    bool incl = (m & 1) == 0;
+    int jlo = 0, jhi = 37;
+    u128 best_n = mid >> g; /* j = 0: v itself */
+    int best_j = 0;
+    while (jlo <= jhi) {
+        int j = (jlo + jhi) / 2;
+        u128 D = 1;
+        for (int i = 0; i < j; i++)
+            D *= 10;
+        D <<= g;
+        u128 n0 = mid / D, pick = 0;
+        bool found = false;
+        for (u128 n = n0; n <= n0 + 1; n++) {
+            u128 nd = n * D;
+            bool in = (nd > lo || (incl && nd == lo)) && (nd < hi || (incl && nd == hi));
+            if (!in || n == 0)
+                continue;
+            if (found) { /* both inside: the closer, ties to even */
+                u128 db = mid - pick * D, dn = nd - mid;
+                if (dn < db || (dn == db && (n & 1) == 0))
+                    pick = n;
+            } else {
+                pick = n;
+                found = true;
+            }
+        }
+        if (found) {
+            best_n = pick;
+            best_j = j;
+            jlo = j + 1;
+        } else {
+            jhi = j - 1;
+        }
+    }
+    /* best_n < 10^17: at most 17 significant digits are ever needed */
+    VX_ASSERT(best_n < (u128)100000000000000000ull * 10);
+    *dp = best_j;
+    return digits_of((uint64_t)best_n, d, dp);
+}
+
 static int exact_shortest(double v, bool single, char *d, int *dp) {
     uint64_t m;
     int e;
@@ -352,8 +406,7 @@ static int exact_shortest(double v, bool single, char *d, int *dp) {
         lopsided = frac == 0 && bexp > 1;
     }
     if (e >= 0)
-        return 0;
-    typedef unsigned __int128 u128;
+        return e <= 72 ? exact_integral(m, e, lopsided, d, dp) : 0;
     u128 lo = lopsided ? 4 * (u128)m - 1 : 2 * (u128)m - 1;
     u128 mid = lopsided ? 4 * (u128)m : 2 * (u128)m;
     u128 hi = lopsided ? 4 * (u128)m + 2 : 2 * (u128)m + 1;
