@@ -23,7 +23,9 @@
  * the next decimal up when v is a power of two (its rounding interval is
  * lopsided, so the nearest P-digit decimal may fail while the next one up
  * round-trips). f32 works the same with float arithmetic and strtof.
- * Fixed precision ({:.N}) is glibc's exact "%.*f" (ties to even, like Rust).
+ * Fixed precision ({:.N}) is exact 128-bit arithmetic when the result is
+ * small (fixed_fast), glibc's exact "%.*f" otherwise (ties to even, like
+ * Rust).
  * The formatting runs in the C locale (generated programs never call
  * setlocale).
  */
@@ -581,6 +583,59 @@ void vx_fmt_f32(vx_fmt *f, float v) { display(f, v, true, false); }
 void vx_fmt_f64_debug(vx_fmt *f, double v) { display(f, v, false, true); }
 void vx_fmt_f32_debug(vx_fmt *f, float v) { display(f, v, true, true); }
 
+/* {:.N} for N <= 17 when round(|v| * 10^N) < 2^64: exact in 128-bit
+ * integers. With v = m * 2^e, m * 10^N < 2^110; for e < 0 the quotient by
+ * 2^-e is rounded half to even by its remainder. Returns false to defer to
+ * "%.*f". */
+static bool fixed_fast(vx_fmt *f, double v, int prec) {
+    uint64_t b = double_bits(v);
+    uint64_t m = b & 0xFFFFFFFFFFFFFull, bexp = b >> 52 & 0x7FF;
+    int e = bexp ? (int)bexp - 1075 : -1074;
+    if (bexp)
+        m |= 0x10000000000000ull;
+    u128 p10 = 1;
+    for (int i = 0; i < prec; i++)
+        p10 *= 10;
+    u128 q;
+    if (e >= 0) {
+        if (e > 11)
+            return false;
+        q = (u128)(m << e) * p10;
+    } else if (-e < 128) {
+        int s = -e;
+        u128 V = (u128)m * p10;
+        q = V >> s;
+        u128 rem = V - (q << s), half = (u128)1 << (s - 1);
+        if (rem > half || (rem == half && (q & 1)))
+            q++;
+    } else {
+        q = 0; /* |v| < 2^-74: rounds to zero at any N <= 17 */
+    }
+    if (q >> 64)
+        return false;
+    char digits[24];
+    size_t n = vx_u64_to_dec(digits, (uint64_t)q);
+    char *p = reserve(f, n + (size_t)prec + 3);
+    size_t len = 0;
+    if (b >> 63)
+        p[len++] = '-';
+    size_t intdigits = n > (size_t)prec ? n - (size_t)prec : 0;
+    if (intdigits == 0)
+        p[len++] = '0';
+    else
+        memcpy(p + len, digits, intdigits), len += intdigits;
+    if (prec > 0) {
+        p[len++] = '.';
+        size_t lead = n < (size_t)prec ? (size_t)prec - n : 0;
+        memset(p + len, '0', lead);
+        len += lead;
+        memcpy(p + len, digits + intdigits, n - intdigits);
+        len += n - intdigits;
+    }
+    f->len += len;
+    return true;
+}
+
 void vx_fmt_f64_prec(vx_fmt *f, double v, int prec) {
     if (prec < 0)
         prec = 0;
@@ -588,6 +643,8 @@ void vx_fmt_f64_prec(vx_fmt *f, double v, int prec) {
         special(f, v);
         return;
     }
+    if (prec <= 17 && fixed_fast(f, v, prec))
+        return;
     size_t room = 312 + (size_t)prec;
     char *p = reserve(f, room + 1);
     int n = snprintf(p, room + 1, "%.*f", prec, v);

@@ -233,10 +233,43 @@ static void randomized(bool single, int count) {
     END();
 }
 
+/* {:.N} against glibc's exact "%.*f" for random values of every scale. */
+static void precision_random(void) {
+    GROUP("precision-random");
+    for (int i = 0; i < 200000; i++) {
+        uint64_t r = next();
+        uint64_t ex = (uint64_t)(1023 - 80 + (int)((r >> 56) % 150)); /* 2^-80 .. 2^70 */
+        if (i % 4 == 0)
+            ex = (r >> 52) & 0x7FF;
+        if (ex == 0x7FF)
+            continue;
+        uint64_t bits = (r & 0x800FFFFFFFFFFFFFull) | ex << 52;
+        if (i % 8 == 1) /* short decimals with ties and near-ties */
+            bits = 0, memcpy(&bits, &(double){(double)(int64_t)(r % 2000001 - 1000000) / 1000.0}, 8);
+        double v = d_of(bits);
+        int prec = (int)(next() % 21);
+        char want[400];
+        snprintf(want, sizeof want, "%.*f", prec, v);
+        if (strlen(want) > 380)
+            continue;
+        vx_fmt f;
+        vx_fmt_init(&f);
+        vx_fmt_f64_prec(&f, v, prec);
+        vx_str *s = vx_fmt_finish(&f);
+        if (strcmp(s->ptr, want) != 0) {
+            group_fails++;
+            note("  {:.%d} of %a: got %.60s want %.60s\n", prec, v, s->ptr, want);
+        }
+        vx_str_release(s);
+    }
+    END();
+}
+
 int main(void) {
     table();
     specials();
     precision();
+    precision_random();
     randomized(false, 200000);
     randomized(true, 200000);
     return finish();
