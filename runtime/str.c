@@ -100,6 +100,10 @@ int vx_str_cmp(const vx_str *a, const vx_str *b) {
     return a->len < b->len ? -1 : a->len > b->len;
 }
 
+int vx_str_cmp_elem(const void *a, const void *b) {
+    return vx_str_cmp(*(vx_str *const *)a, *(vx_str *const *)b);
+}
+
 uint64_t vx_str_hash(const vx_str *s) {
     uint64_t h = 14695981039346656037ull;
     for (size_t i = 0; i < s->len; i++) {

@@ -279,6 +279,17 @@ void vx_vec_remove(vx_vec *v, size_t esize, int64_t i, void *out, const vx_loc *
 /* Swap elements i and j (bounds panic). */
 void vx_vec_swap(vx_vec *v, size_t esize, int64_t i, int64_t j, const vx_loc *where);
 
+/* Reverse the elements in place. */
+void vx_vec_reverse(vx_vec *v, size_t esize);
+/* Append a bitwise copy of src's elements (clone them afterwards if they
+ * own resources); src may be v itself. */
+void vx_vec_extend(vx_vec *v, const vx_vec *src, size_t esize);
+/* STABLE sort (like Rust's sort) by cmp (< 0, 0, > 0), a merge sort with
+ * insertion-sorted runs; O(n log n), one temporary buffer. */
+void vx_vec_sort(vx_vec *v, size_t esize, int (*cmp)(const void *a, const void *b));
+/* A comparator for Vec<string> (elements are vx_str *). */
+int vx_str_cmp_elem(const void *a, const void *b);
+
 /* Vec<string> helpers: split, join, and dropping every element. */
 vx_vec vx_str_split(const vx_str *s, const vx_str *sep); /* Rust split: "a,b,".split(",") = ["a", "b", ""] */
 vx_vec vx_str_lines(const vx_str *s);                    /* Rust lines(): split on \n, strip \r, no final empty */
