@@ -94,11 +94,14 @@ typedef struct vx_str {
 #define VX_RC_IMMORTAL (-1L)
 
 /* A string literal as a static initializer, no allocation:
- *     static vx_str lit_3 = VX_STR_INIT("hello\n");
+ *     static const vx_str lit_3 = VX_STR_INIT("hello\n");
  *     ... use &lit_3 ...
+ * (const or not: retain/release never write to an immortal string.)
  * The literal must be a C string literal (its length is sizeof - 1, so
- * embedded "\0" bytes count). VX_STR_LIT gives a pointer to an anonymous
- * static literal, usable at file scope only (C11 compound literals). */
+ * embedded "\0" bytes count). Emit non-ASCII bytes as octal escapes
+ * ("\303\251"): a C hex escape swallows the hex digits after it.
+ * VX_STR_LIT gives a pointer to an anonymous static literal, usable at file
+ * scope only (C11 compound literals). */
 #define VX_STR_INIT(lit) { VX_RC_IMMORTAL, sizeof(lit) - 1, 0, (lit) }
 #define VX_STR_LIT(lit) (&(vx_str)VX_STR_INIT(lit))
 
@@ -115,10 +118,11 @@ static inline vx_str *vx_str_retain(const vx_str *s) {
     return m;
 }
 void vx__str_free(vx_str *s);
-static inline void vx_str_release(vx_str *s) {
-    if (__atomic_load_n(&s->rc, __ATOMIC_RELAXED) != VX_RC_IMMORTAL &&
-        __atomic_fetch_sub(&s->rc, 1, __ATOMIC_RELEASE) == 1)
-        vx__str_free(s);
+static inline void vx_str_release(const vx_str *s) {
+    vx_str *m = (vx_str *)s;
+    if (__atomic_load_n(&m->rc, __ATOMIC_RELAXED) != VX_RC_IMMORTAL &&
+        __atomic_fetch_sub(&m->rc, 1, __ATOMIC_RELEASE) == 1)
+        vx__str_free(m);
 }
 
 /* Construction. from_bytes copies n bytes; from_cstr copies a C string
