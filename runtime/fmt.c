@@ -456,7 +456,10 @@ static int shortest(double v, bool single, char *d, int *dp) {
         if (n > 0)
             return n;
     }
-    double nlim = single ? 16777216.0 : 1125899906842624.0; /* 2^24, 2^50 */
+    /* n < 2^50 (2^21 for f32) keeps the scaled rounding interval, of width
+     * v / 2^52 * 10^k at most (v / 2^23 for f32), under 1/4: at most one
+     * integer can round-trip, so the first found is also the closest. */
+    double nlim = single ? 2097152.0 : 1125899906842624.0;
     for (int k = 1; k <= (single ? 10 : 22); k++) {
         double t = v * pow10_tab[k];
         if (t >= nlim)
