@@ -476,10 +476,14 @@ static int shortest(double v, bool single, char *d, int *dp) {
     }
     bool pow2 = single ? (float_bits((float)v) & 0x7FFFFF) == 0
                        : (double_bits(v) & 0xFFFFFFFFFFFFFull) == 0;
-    int lo = 1, hi = single ? 9 : 17, n = 0, best_n = 0, best_dp = 0;
+    int lo = 1, hi = single ? 9 : 17, n = 0, best_n = 0, best_dp = 0, step = 0;
     char best[40], tmp[40];
-    while (lo <= hi) { /* smallest P that round-trips (monotone in P) */
-        int mid = (lo + hi) / 2, mdp;
+    /* The smallest P that round-trips (monotone in P). Values that get here
+     * mostly need the full 16-17 digits (8-9 for f32), so probe P = max - 1
+     * and then max or max - 2 before bisecting what is left. */
+    while (lo <= hi) {
+        int mid = step == 0 ? hi - 1 : step == 1 ? hi : (lo + hi) / 2, mdp;
+        step++;
         if (try_digits(v, mid, single, pow2, tmp, &n, &mdp)) {
             memcpy(best, tmp, (size_t)n);
             best_n = n;
