@@ -164,6 +164,13 @@ uint64_t vx_str_char_count(const vx_str *s);
 /* The i-th char as a code point (s.chars().nth(i)), Option shape. */
 bool vx_str_char_at(const vx_str *s, uint64_t i, uint32_t *out);
 
+/* Iterating chars: `for c in s.chars()` is
+ *     size_t pos = 0; uint32_t c;
+ *     while (vx_str_next_char(s, &pos, &c)) ...
+ * Decodes the char at byte *pos into *out and advances *pos past it;
+ * false at the end. */
+bool vx_str_next_char(const vx_str *s, size_t *pos, uint32_t *out);
+
 /* Whitespace trimming (Unicode White_Space, like Rust). */
 vx_str *vx_str_trim(const vx_str *s);
 vx_str *vx_str_trim_start(const vx_str *s);
@@ -184,6 +191,7 @@ vx_str *vx_str_replace(const vx_str *s, const vx_str *from, const vx_str *to);
 bool vx_str_parse_i64(const vx_str *s, int64_t *out);
 bool vx_str_parse_u64(const vx_str *s, uint64_t *out);
 bool vx_str_parse_f64(const vx_str *s, double *out);
+bool vx_str_parse_bool(const vx_str *s, bool *out); /* exactly "true" or "false" */
 
 /* to_string of scalars (Display form; see the vx_fmt_* appenders). */
 vx_str *vx_str_from_i64(int64_t v);
@@ -297,6 +305,7 @@ int vx_str_cmp_elem(const void *a, const void *b);
 /* Vec<string> helpers: split, join, and dropping every element. */
 vx_vec vx_str_split(const vx_str *s, const vx_str *sep); /* Rust split: "a,b,".split(",") = ["a", "b", ""] */
 vx_vec vx_str_lines(const vx_str *s);                    /* Rust lines(): split on \n, strip \r, no final empty */
+vx_vec vx_str_split_whitespace(const vx_str *s);         /* Rust split_whitespace(): no empty parts */
 vx_str *vx_str_join(const vx_vec *strs, const vx_str *sep);
 void vx_vec_str_free(vx_vec *v); /* release every string, then vx_vec_free */
 

@@ -163,6 +163,14 @@ static void slicing(void) {
     CHECK(vx_str_char_at(emoji, 2, &cp) && cp == 'z');
     CHECK(!vx_str_char_at(emoji, 3, &cp));
     CHECK(vx_str_char_at(&lit_utf, 1, &cp) && cp == 0xE9);
+    size_t pos = 0;
+    uint32_t seen[8];
+    int count = 0;
+    while (count < 8 && vx_str_next_char(emoji, &pos, &seen[count]))
+        count++;
+    CHECK(count == 3 && seen[0] == 'a' && seen[1] == 0x1F600 && seen[2] == 'z' && pos == 6);
+    pos = 0;
+    CHECK(!vx_str_next_char(VX_STR_EMPTY, &pos, &cp));
     vx_str_release(emoji);
     END();
 }
@@ -256,6 +264,20 @@ static void splitting(void) {
     vx_vec_str_free(&none);
     END();
 
+    GROUP("split-whitespace");
+    s = S("  one two\t\nthree\xe3\x80\x80" "four  ");
+    EXPECT_VEC(vx_str_split_whitespace(s), "one", "two", "three", "four");
+    vx_str_release(s);
+    s = S("solo");
+    EXPECT_VEC(vx_str_split_whitespace(s), "solo");
+    vx_str_release(s);
+    s = S(" \t ");
+    vx_vec ws = vx_str_split_whitespace(s);
+    CHECK(ws.len == 0);
+    vx_vec_str_free(&ws);
+    vx_str_release(s);
+    END();
+
     GROUP("join");
     vx_vec v = VX_VEC_INIT;
     vx_str *sep = S(", ");
@@ -323,6 +345,16 @@ static void parsing(void) {
             note("    parse_f64(\"%s\")\n", ft[i].s);
         vx_str_release(s);
     }
+    bool bv = false;
+    vx_str *bs = vx_str_from_cstr("true");
+    CHECK(vx_str_parse_bool(bs, &bv) && bv);
+    vx_str_release(bs);
+    bs = vx_str_from_cstr("false");
+    CHECK(vx_str_parse_bool(bs, &bv) && !bv);
+    vx_str_release(bs);
+    bs = vx_str_from_cstr("True");
+    CHECK(!vx_str_parse_bool(bs, &bv));
+    vx_str_release(bs);
     double nan = 0;
     vx_str *n = vx_str_from_cstr("NaN");
     CHECK(vx_str_parse_f64(n, &nan) && nan != nan);
