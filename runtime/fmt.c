@@ -15,6 +15,7 @@
  * several are that short, laid out without exponent. A cascade of exact
  * methods, cheapest first (see shortest()): integral values below 2^53;
  * an exact interval search in 128-bit integers for 2^-20 <= v < 2^127;
+ * the same search in 256-bit integers for roughly 1e-69 .. 1e76 and f32;
  * values for which n / 10^k == v with n < 2^50, k <= 22 (n and 10^k are
  * exact doubles, so the IEEE division is the correctly rounded value of
  * the decimal n * 10^-k, which is exactly what strtod would give); and for
@@ -445,6 +446,220 @@ static int exact_shortest(double v, bool single, char *d, int *dp) {
     return 0;
 }
 
+/* ---- the exact method in 256-bit integers, for the wider range ---- */
+
+/* Four 64-bit limbs, least significant first. Callers keep every value
+ * below 2^256 (the bounds are checked before any arithmetic). */
+typedef struct u256 {
+    uint64_t w[4];
+} u256;
+
+static u256 w_from(u128 x) {
+    u256 r = {{(uint64_t)x, (uint64_t)(x >> 64), 0, 0}};
+    return r;
+}
+
+static u256 w_mul(u256 a, uint64_t m) {
+    u256 r;
+    u128 c = 0;
+    for (int i = 0; i < 4; i++) {
+        c += (u128)a.w[i] * m;
+        r.w[i] = (uint64_t)c;
+        c >>= 64;
+    }
+    return r;
+}
+
+static u256 w_shl(u256 a, int n) { /* 0 <= n < 256 */
+    u256 r = {{0, 0, 0, 0}};
+    int q = n / 64, b = n % 64;
+    for (int i = 3; i >= q; i--) {
+        r.w[i] = a.w[i - q] << b;
+        if (b && i - q - 1 >= 0)
+            r.w[i] |= a.w[i - q - 1] >> (64 - b);
+    }
+    return r;
+}
+
+static u256 w_shr(u256 a, int n) { /* 0 <= n < 256 */
+    u256 r = {{0, 0, 0, 0}};
+    int q = n / 64, b = n % 64;
+    for (int i = 0; i + q < 4; i++) {
+        r.w[i] = a.w[i + q] >> b;
+        if (b && i + q + 1 < 4)
+            r.w[i] |= a.w[i + q + 1] << (64 - b);
+    }
+    return r;
+}
+
+static int w_cmp(u256 a, u256 b) {
+    for (int i = 3; i >= 0; i--)
+        if (a.w[i] != b.w[i])
+            return a.w[i] < b.w[i] ? -1 : 1;
+    return 0;
+}
+
+static u256 w_add(u256 a, u256 b) {
+    u256 r;
+    u128 c = 0;
+    for (int i = 0; i < 4; i++) {
+        c += (u128)a.w[i] + b.w[i];
+        r.w[i] = (uint64_t)c;
+        c >>= 64;
+    }
+    return r;
+}
+
+static u256 w_sub(u256 a, u256 b) { /* a >= b */
+    u256 r;
+    uint64_t borrow = 0;
+    for (int i = 0; i < 4; i++) {
+        uint64_t x = a.w[i] - b.w[i] - borrow;
+        borrow = a.w[i] < b.w[i] || (a.w[i] == b.w[i] && borrow);
+        r.w[i] = x;
+    }
+    return r;
+}
+
+static u256 w_pow5(int k) {
+    u256 r = w_from(1);
+    for (; k >= 27; k -= 27)
+        r = w_mul(r, 7450580596923828125ull); /* 5^27 */
+    uint64_t p = 1;
+    while (k-- > 0)
+        p *= 5;
+    return w_mul(r, p);
+}
+
+static int bit_length(uint64_t m) { return 64 - __builtin_clzll(m); }
+
+/* floor(x) of a double, without libm. */
+static int floor_int(double x) {
+    int i = (int)x;
+    return (double)i > x ? i - 1 : i;
+}
+
+/* Is the candidate pair (n0, n0 + 1) around the scaled value inside the
+ * interval? r is the distance from n0 up to the value, `unit` the distance
+ * from the value to the lower end, `up` to the upper end, `step` between
+ * n0 and n0 + 1 (all in the same scale). Picks the closer one inside (ties
+ * to even), or returns false. */
+static bool pick(uint64_t n0, u256 r, u256 step, u256 unit, u256 up, bool incl, uint64_t *out) {
+    int c0 = w_cmp(r, unit);
+    bool in0 = n0 > 0 && (c0 < 0 || (incl && c0 == 0));
+    u256 r1 = w_sub(step, r);
+    int c1 = w_cmp(r1, up);
+    bool in1 = c1 < 0 || (incl && c1 == 0);
+    if (in0 && in1) {
+        int c = w_cmp(r, r1);
+        *out = c < 0 || (c == 0 && (n0 & 1) == 0) ? n0 : n0 + 1;
+        return true;
+    }
+    if (in0 || in1)
+        *out = in0 ? n0 : n0 + 1;
+    return in0 || in1;
+}
+
+/* The interval search of exact_shortest and exact_integral with 256-bit
+ * integers, for what they leave: 1e-69 <~ v < 2^-20 and 2^125 <= v <~ 1e76
+ * for f64, and every f32 (including subnormals). The digit count P is at
+ * most 17 (9), and E = floor(log10 v) is E' or E' + 1 for the cheap
+ * underestimate E' below, so the search range is known in advance; the
+ * bounds of every product are checked first (0 = out of range). For large
+ * v the quotient floor(v / 10^j) is estimated in long double and made
+ * exact by comparing products. */
+static int exact_wide(double v, bool single, char *d, int *dp) {
+    uint64_t m;
+    int e;
+    bool lopsided;
+    if (single) {
+        uint32_t b = float_bits((float)v);
+        uint32_t frac = b & 0x7FFFFF, bexp = b >> 23 & 0xFF;
+        m = bexp ? frac | 0x800000u : frac;
+        e = bexp ? (int)bexp - 150 : -149;
+        lopsided = frac == 0 && bexp > 1;
+    } else {
+        uint64_t b = double_bits(v);
+        uint64_t frac = b & 0xFFFFFFFFFFFFFull, bexp = b >> 52 & 0x7FF;
+        m = bexp ? frac | 0x10000000000000ull : frac;
+        e = bexp ? (int)bexp - 1075 : -1074;
+        lopsided = frac == 0 && bexp > 1;
+    }
+    if (m == 0)
+        return 0;
+    int g = lopsided ? 2 : 1, maxp = single ? 9 : 17;
+    uint64_t mv = m << g, dup = lopsided ? 2 : 1; /* lo = mv - 1, hi = mv + dup */
+    bool incl = (m & 1) == 0;
+    int bits = bit_length(mv) + 1;
+    int elo = floor_int((double)(e + bit_length(m) - 1) * 0.30102999566398120);
+    uint64_t best = 0;
+    if (e < 0) {
+        /* v = mv / 2^s; k decimal places: n inside iff lo * 5^k < n * 2^(s-k) < hi * 5^k */
+        int s = g - e;
+        int kmin = -elo - 1, kmax = maxp - 1 - elo;
+        if (kmin < 0) /* the interval is narrower than 1: no trailing zeros needed */
+            kmin = 0;
+        if (bits + (kmax * 2322 + 999) / 1000 > 250 || s - kmin > 250 || s - kmax < 0)
+            return 0;
+        int klo = kmin, khi = kmax, kbest = kmax + 1;
+        while (klo <= khi) {
+            int k = (klo + khi) / 2, t = s - k;
+            u256 C = w_pow5(k), V = w_mul(C, mv);
+            u256 nq = w_shr(V, t);
+            if (nq.w[1] | nq.w[2] | nq.w[3])
+                return 0;
+            u256 r = w_sub(V, w_shl(nq, t)), T = w_shl(w_from(1), t);
+            uint64_t n;
+            if (pick(nq.w[0], r, T, C, w_mul(C, dup), incl, &n)) {
+                best = n, kbest = k, khi = k - 1;
+            } else {
+                klo = k + 1;
+            }
+        }
+        if (kbest > kmax)
+            return 0;
+        *dp = -kbest;
+        return digits_of(best, d, dp);
+    }
+    /* v = mv * 2^e / 2^g; j trailing zeros: n inside iff
+     * lo * 2^e < n * 10^j * 2^g < hi * 2^e */
+    int jlo = elo + 1 - maxp, jhi = elo + 1, jbest = -1;
+    if (jlo < 0)
+        jlo = 0;
+    if (bits + e > 250 || jhi > 70)
+        return 0;
+    u256 E2 = w_shl(w_from(1), e), mid = w_shl(w_from(mv), e);
+    while (jlo <= jhi) {
+        int j = (jlo + jhi) / 2;
+        u256 D = w_shl(w_pow5(j), j + g);
+        long double p10 = 1;
+        for (int i = 0; i < j; i++)
+            p10 *= 10;
+        long double qe = (long double)v / p10;
+        if (qe >= 18446744073709551615.0L)
+            return 0;
+        uint64_t q = (uint64_t)qe;
+        u256 P = w_mul(D, q);
+        int fix = 0;
+        while (w_cmp(P, mid) > 0 && fix++ < 16)
+            P = w_sub(P, D), q--;
+        while (w_cmp(w_sub(mid, P), D) >= 0 && fix++ < 16)
+            P = w_add(P, D), q++;
+        if (fix >= 16)
+            return 0;
+        uint64_t n;
+        if (pick(q, w_sub(mid, P), D, E2, w_mul(E2, dup), incl, &n)) {
+            best = n, jbest = j, jlo = j + 1;
+        } else {
+            jhi = j - 1;
+        }
+    }
+    if (jbest < 0)
+        return 0;
+    *dp = jbest;
+    return digits_of(best, d, dp);
+}
+
 /* Shortest digits of the finite v > 0: v == 0.d[0..n) * 10^dp. */
 static int shortest(double v, bool single, char *d, int *dp) {
     *dp = 0;
@@ -474,6 +689,9 @@ static int shortest(double v, bool single, char *d, int *dp) {
             n = t > n ? n + 1 : n - 1;
         }
     }
+    int wn = exact_wide(v, single, d, dp);
+    if (wn > 0)
+        return wn;
     bool pow2 = single ? (float_bits((float)v) & 0x7FFFFF) == 0
                        : (double_bits(v) & 0xFFFFFFFFFFFFFull) == 0;
     int lo = 1, hi = single ? 9 : 17, n = 0, best_n = 0, best_dp = 0, step = 0;
