@@ -12,18 +12,13 @@
  *
  * Floats, Display: the SHORTEST digit string that parses back to the same
  * value (the Steele-White / Ryu criterion), the closest to the value when
- * several are that short, laid out without exponent. A cascade of exact
- * methods, cheapest first (see shortest()): integral values below 2^53;
- * an exact interval search in 128-bit integers for 2^-20 <= v < 2^127;
- * the same search in 256-bit integers for roughly 1e-69 .. 1e76 and f32;
- * values for which n / 10^k == v with n < 2^50, k <= 22 (n and 10^k are
- * exact doubles, so the IEEE division is the correctly rounded value of
- * the decimal n * 10^-k, which is exactly what strtod would give); and for
- * the rest (huge and tiny magnitudes) a binary search on the digit count P
- * with glibc's exact "%.*e" and strtod (correctly rounded both ways), plus
- * the next decimal up when v is a power of two (its rounding interval is
- * lopsided, so the nearest P-digit decimal may fail while the next one up
- * round-trips). f32 works the same with float arithmetic and strtof.
+ * several are that short, laid out without exponent. One exact interval
+ * search (exact_shortest explains it) at three widths, cheapest first (see
+ * shortest()): integral values below 2^53 directly; 128-bit integers for
+ * 2^-20 <= v < 2^127; a division test for short tiny values; multi-word
+ * integers for everything else (exact_wide). A glibc "%.*e" + strtod
+ * search remains as a safety net that the tests never reach. f32 is the
+ * same with f32 intervals.
  * Fixed precision ({:.N}) is exact 128-bit arithmetic when the result is
  * small (fixed_fast), glibc's exact "%.*f" otherwise (ties to even, like
  * Rust).
@@ -446,89 +441,81 @@ static int exact_shortest(double v, bool single, char *d, int *dp) {
     return 0;
 }
 
-/* ---- the exact method in 256-bit integers, for the wider range ---- */
+/* ---- the exact method in multi-word integers, for every other value ---- */
 
-/* Four 64-bit limbs, least significant first. Callers keep every value
- * below 2^256 (the bounds are checked before any arithmetic). */
-typedef struct u256 {
-    uint64_t w[4];
-} u256;
+/* Big naturals of up to BIGW 64-bit limbs, least significant first. Every
+ * operation works on the first `n` limbs, chosen per value from the bounds
+ * of its products (4 or 5 limbs for everyday magnitudes, up to 19 for the
+ * extremes), so the common case stays cheap. Results never exceed n limbs
+ * (the bounds are checked before any arithmetic). */
+enum { BIGW = 20 };
+typedef struct big {
+    uint64_t w[BIGW];
+} big;
 
-static u256 w_from(u128 x) {
-    u256 r = {{(uint64_t)x, (uint64_t)(x >> 64), 0, 0}};
-    return r;
+static void b_set(big *r, u128 x, int n) {
+    memset(r->w, 0, sizeof r->w[0] * (size_t)n);
+    r->w[0] = (uint64_t)x;
+    r->w[1] = (uint64_t)(x >> 64);
 }
 
-static u256 w_mul(u256 a, uint64_t m) {
-    u256 r;
+static void b_mul(big *r, uint64_t m, int n) { /* r *= m */
     u128 c = 0;
-    for (int i = 0; i < 4; i++) {
-        c += (u128)a.w[i] * m;
-        r.w[i] = (uint64_t)c;
+    for (int i = 0; i < n; i++) {
+        c += (u128)r->w[i] * m;
+        r->w[i] = (uint64_t)c;
         c >>= 64;
     }
-    return r;
 }
 
-static u256 w_shl(u256 a, int n) { /* 0 <= n < 256 */
-    u256 r = {{0, 0, 0, 0}};
-    int q = n / 64, b = n % 64;
-    for (int i = 3; i >= q; i--) {
-        r.w[i] = a.w[i - q] << b;
-        if (b && i - q - 1 >= 0)
-            r.w[i] |= a.w[i - q - 1] >> (64 - b);
+static void b_shl(big *r, const big *a, int sh, int n) { /* r = a << sh, r != a */
+    int q = sh / 64, bsh = sh % 64;
+    for (int i = 0; i < n; i++) {
+        uint64_t x = 0;
+        if (i - q >= 0)
+            x = a->w[i - q] << bsh;
+        if (bsh && i - q - 1 >= 0)
+            x |= a->w[i - q - 1] >> (64 - bsh);
+        r->w[i] = x;
     }
-    return r;
 }
 
-static u256 w_shr(u256 a, int n) { /* 0 <= n < 256 */
-    u256 r = {{0, 0, 0, 0}};
-    int q = n / 64, b = n % 64;
-    for (int i = 0; i + q < 4; i++) {
-        r.w[i] = a.w[i + q] >> b;
-        if (b && i + q + 1 < 4)
-            r.w[i] |= a.w[i + q + 1] << (64 - b);
+static void b_shr(big *r, const big *a, int sh, int n) { /* r = a >> sh, r != a */
+    int q = sh / 64, bsh = sh % 64;
+    for (int i = 0; i < n; i++) {
+        uint64_t x = 0;
+        if (i + q < n)
+            x = a->w[i + q] >> bsh;
+        if (bsh && i + q + 1 < n)
+            x |= a->w[i + q + 1] << (64 - bsh);
+        r->w[i] = x;
     }
-    return r;
 }
 
-static int w_cmp(u256 a, u256 b) {
-    for (int i = 3; i >= 0; i--)
-        if (a.w[i] != b.w[i])
-            return a.w[i] < b.w[i] ? -1 : 1;
+static int b_cmp(const big *a, const big *b, int n) {
+    for (int i = n - 1; i >= 0; i--)
+        if (a->w[i] != b->w[i])
+            return a->w[i] < b->w[i] ? -1 : 1;
     return 0;
 }
 
-static u256 w_add(u256 a, u256 b) {
-    u256 r;
-    u128 c = 0;
-    for (int i = 0; i < 4; i++) {
-        c += (u128)a.w[i] + b.w[i];
-        r.w[i] = (uint64_t)c;
-        c >>= 64;
-    }
-    return r;
-}
-
-static u256 w_sub(u256 a, u256 b) { /* a >= b */
-    u256 r;
+static void b_sub(big *r, const big *a, const big *b, int n) { /* a >= b */
     uint64_t borrow = 0;
-    for (int i = 0; i < 4; i++) {
-        uint64_t x = a.w[i] - b.w[i] - borrow;
-        borrow = a.w[i] < b.w[i] || (a.w[i] == b.w[i] && borrow);
-        r.w[i] = x;
+    for (int i = 0; i < n; i++) {
+        uint64_t x = a->w[i] - b->w[i] - borrow;
+        borrow = a->w[i] < b->w[i] || (a->w[i] == b->w[i] && borrow);
+        r->w[i] = x;
     }
-    return r;
 }
 
-static u256 w_pow5(int k) {
-    u256 r = w_from(1);
+static void b_pow5(big *r, int k, int n) {
+    b_set(r, 1, n);
     for (; k >= 27; k -= 27)
-        r = w_mul(r, 7450580596923828125ull); /* 5^27 */
+        b_mul(r, 7450580596923828125ull, n); /* 5^27 */
     uint64_t p = 1;
     while (k-- > 0)
         p *= 5;
-    return w_mul(r, p);
+    b_mul(r, p, n);
 }
 
 static int bit_length(uint64_t m) { return 64 - __builtin_clzll(m); }
@@ -539,19 +526,30 @@ static int floor_int(double x) {
     return (double)i > x ? i - 1 : i;
 }
 
+/* 10^j in long double by squaring (a handful of roundings, not j). */
+static long double pow10l_(int j) {
+    long double r = 1, b = 10;
+    for (; j; j >>= 1, b *= b)
+        if (j & 1)
+            r *= b;
+    return r;
+}
+
 /* Is the candidate pair (n0, n0 + 1) around the scaled value inside the
- * interval? r is the distance from n0 up to the value, `unit` the distance
- * from the value to the lower end, `up` to the upper end, `step` between
- * n0 and n0 + 1 (all in the same scale). Picks the closer one inside (ties
- * to even), or returns false. */
-static bool pick(uint64_t n0, u256 r, u256 step, u256 unit, u256 up, bool incl, uint64_t *out) {
-    int c0 = w_cmp(r, unit);
+ * interval? r is the distance from n0 up to the value, `down` the distance
+ * from the value to the lower end, `up` to the upper end, `step` from n0
+ * to n0 + 1 (all in the same scale). Picks the closer one inside (ties to
+ * even), or returns false. */
+static bool pick(uint64_t n0, const big *r, const big *step, const big *down, const big *up,
+                 bool incl, int n, uint64_t *out) {
+    int c0 = b_cmp(r, down, n);
     bool in0 = n0 > 0 && (c0 < 0 || (incl && c0 == 0));
-    u256 r1 = w_sub(step, r);
-    int c1 = w_cmp(r1, up);
+    big r1;
+    b_sub(&r1, step, r, n);
+    int c1 = b_cmp(&r1, up, n);
     bool in1 = c1 < 0 || (incl && c1 == 0);
     if (in0 && in1) {
-        int c = w_cmp(r, r1);
+        int c = b_cmp(r, &r1, n);
         *out = c < 0 || (c == 0 && (n0 & 1) == 0) ? n0 : n0 + 1;
         return true;
     }
@@ -560,14 +558,14 @@ static bool pick(uint64_t n0, u256 r, u256 step, u256 unit, u256 up, bool incl, 
     return in0 || in1;
 }
 
-/* The interval search of exact_shortest and exact_integral with 256-bit
- * integers, for what they leave: 1e-69 <~ v < 2^-20 and 2^125 <= v <~ 1e76
- * for f64, and every f32 (including subnormals). The digit count P is at
- * most 17 (9), and E = floor(log10 v) is E' or E' + 1 for the cheap
- * underestimate E' below, so the search range is known in advance; the
- * bounds of every product are checked first (0 = out of range). For large
- * v the quotient floor(v / 10^j) is estimated in long double and made
- * exact by comparing products. */
+/* The interval search of exact_shortest and exact_integral in multi-word
+ * integers, for every value they leave (tiny, huge, subnormal, and f32
+ * alike). The digit count P is at most 17 (9 for f32) and E = floor(log10
+ * v) is E' or E' + 1 for the cheap underestimate E' below, so the range of
+ * k (or j) to search is known in advance; the search is a bisection, since
+ * a k that works makes every larger k work. For large v the quotient
+ * floor(v / 10^j) is estimated in long double and made exact by comparing
+ * products. Returns 0 if a bound check fails (never expected). */
 static int exact_wide(double v, bool single, char *d, int *dp) {
     uint64_t m;
     int e;
@@ -593,25 +591,40 @@ static int exact_wide(double v, bool single, char *d, int *dp) {
     int bits = bit_length(mv) + 1;
     int elo = floor_int((double)(e + bit_length(m) - 1) * 0.30102999566398120);
     uint64_t best = 0;
+    big C, V, Q, R, T, U, t1;
     if (e < 0) {
         /* v = mv / 2^s; k decimal places: n inside iff lo * 5^k < n * 2^(s-k) < hi * 5^k */
         int s = g - e;
         int kmin = -elo - 1, kmax = maxp - 1 - elo;
         if (kmin < 0) /* the interval is narrower than 1: no trailing zeros needed */
             kmin = 0;
-        if (bits + (kmax * 2322 + 999) / 1000 > 250 || s - kmin > 250 || s - kmax < 0)
+        int need = bits + (kmax * 2322 + 999) / 1000; /* bits of V */
+        if (s - kmin + 66 > need)
+            need = s - kmin + 66; /* bits of 2^t and (n0 + 1) << t */
+        int n = need / 64 + 1;
+        if (n > BIGW || s - kmax < 0)
             return 0;
         int klo = kmin, khi = kmax, kbest = kmax + 1;
         while (klo <= khi) {
             int k = (klo + khi) / 2, t = s - k;
-            u256 C = w_pow5(k), V = w_mul(C, mv);
-            u256 nq = w_shr(V, t);
-            if (nq.w[1] | nq.w[2] | nq.w[3])
+            b_pow5(&C, k, n);
+            V = C;
+            b_mul(&V, mv, n);
+            b_shr(&Q, &V, t, n);
+            bool small = true;
+            for (int i = 1; i < n; i++)
+                small = small && Q.w[i] == 0;
+            if (!small)
                 return 0;
-            u256 r = w_sub(V, w_shl(nq, t)), T = w_shl(w_from(1), t);
-            uint64_t n;
-            if (pick(nq.w[0], r, T, C, w_mul(C, dup), incl, &n)) {
-                best = n, kbest = k, khi = k - 1;
+            b_shl(&t1, &Q, t, n);
+            b_sub(&R, &V, &t1, n);
+            b_set(&t1, 1, n);
+            b_shl(&T, &t1, t, n);
+            U = C;
+            b_mul(&U, dup, n);
+            uint64_t nn;
+            if (pick(Q.w[0], &R, &T, &C, &U, incl, n, &nn)) {
+                best = nn, kbest = k, khi = k - 1;
             } else {
                 klo = k + 1;
             }
@@ -626,30 +639,41 @@ static int exact_wide(double v, bool single, char *d, int *dp) {
     int jlo = elo + 1 - maxp, jhi = elo + 1, jbest = -1;
     if (jlo < 0)
         jlo = 0;
-    if (bits + e > 250 || jhi > 70)
+    int n = (bits + e + 12) / 64 + 1; /* mid, 10^j * 2^g, and q * that, off by < 16 */
+    if (n > BIGW)
         return 0;
-    u256 E2 = w_shl(w_from(1), e), mid = w_shl(w_from(mv), e);
+    big E2, mid, P;
+    b_set(&t1, 1, n);
+    b_shl(&E2, &t1, e, n);
+    b_set(&t1, mv, n);
+    b_shl(&mid, &t1, e, n);
+    U = E2;
+    b_mul(&U, dup, n);
     while (jlo <= jhi) {
         int j = (jlo + jhi) / 2;
-        u256 D = w_shl(w_pow5(j), j + g);
-        long double p10 = 1;
-        for (int i = 0; i < j; i++)
-            p10 *= 10;
-        long double qe = (long double)v / p10;
+        b_pow5(&t1, j, n);
+        b_shl(&C, &t1, j + g, n); /* C = 10^j * 2^g */
+        long double qe = (long double)v / pow10l_(j);
         if (qe >= 18446744073709551615.0L)
             return 0;
         uint64_t q = (uint64_t)qe;
-        u256 P = w_mul(D, q);
+        P = C;
+        b_mul(&P, q, n);
         int fix = 0;
-        while (w_cmp(P, mid) > 0 && fix++ < 16)
-            P = w_sub(P, D), q--;
-        while (w_cmp(w_sub(mid, P), D) >= 0 && fix++ < 16)
-            P = w_add(P, D), q++;
+        while (b_cmp(&P, &mid, n) > 0 && fix++ < 16) {
+            b_sub(&P, &P, &C, n);
+            q--;
+        }
+        b_sub(&R, &mid, &P, n);
+        while (b_cmp(&R, &C, n) >= 0 && fix++ < 16) {
+            b_sub(&R, &R, &C, n);
+            q++;
+        }
         if (fix >= 16)
             return 0;
-        uint64_t n;
-        if (pick(q, w_sub(mid, P), D, E2, w_mul(E2, dup), incl, &n)) {
-            best = n, jbest = j, jlo = j + 1;
+        uint64_t nn;
+        if (pick(q, &R, &C, &E2, &U, incl, n, &nn)) {
+            best = nn, jbest = j, jlo = j + 1;
         } else {
             jhi = j - 1;
         }
