@@ -7,7 +7,7 @@
  * through vx_panic (panic.c): stdout flushed, message and location on
  * stderr, exit status 101.
  */
-#include "lang_impl.h"
+#include "vexrt.h"
 
 _Noreturn void vx_panic_add_overflow(const vx_loc *w) { vx_panic(w, "attempt to add with overflow"); }
 _Noreturn void vx_panic_sub_overflow(const vx_loc *w) { vx_panic(w, "attempt to subtract with overflow"); }

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "lang_impl.h"
+#include "vexrt.h"
 
 static int saved_argc;
 static char **saved_argv;

@@ -94,11 +94,14 @@ typedef struct vx_str {
 #define VX_RC_IMMORTAL (-1L)
 
 /* A string literal as a static initializer, no allocation:
- *     static vx_str lit_3 = VX_STR_INIT("hello\n");
+ *     static const vx_str lit_3 = VX_STR_INIT("hello\n");
  *     ... use &lit_3 ...
+ * (const or not: retain/release never write to an immortal string.)
  * The literal must be a C string literal (its length is sizeof - 1, so
- * embedded "\0" bytes count). VX_STR_LIT gives a pointer to an anonymous
- * static literal, usable at file scope only (C11 compound literals). */
+ * embedded "\0" bytes count). Emit non-ASCII bytes as octal escapes
+ * ("\303\251"): a C hex escape swallows the hex digits after it.
+ * VX_STR_LIT gives a pointer to an anonymous static literal, usable at file
+ * scope only (C11 compound literals). */
 #define VX_STR_INIT(lit) { VX_RC_IMMORTAL, sizeof(lit) - 1, 0, (lit) }
 #define VX_STR_LIT(lit) (&(vx_str)VX_STR_INIT(lit))
 
@@ -115,10 +118,11 @@ static inline vx_str *vx_str_retain(const vx_str *s) {
     return m;
 }
 void vx__str_free(vx_str *s);
-static inline void vx_str_release(vx_str *s) {
-    if (__atomic_load_n(&s->rc, __ATOMIC_RELAXED) != VX_RC_IMMORTAL &&
-        __atomic_fetch_sub(&s->rc, 1, __ATOMIC_RELEASE) == 1)
-        vx__str_free(s);
+static inline void vx_str_release(const vx_str *s) {
+    vx_str *m = (vx_str *)s;
+    if (__atomic_load_n(&m->rc, __ATOMIC_RELAXED) != VX_RC_IMMORTAL &&
+        __atomic_fetch_sub(&m->rc, 1, __ATOMIC_RELEASE) == 1)
+        vx__str_free(m);
 }
 
 /* Construction. from_bytes copies n bytes; from_cstr copies a C string
@@ -160,6 +164,13 @@ uint64_t vx_str_char_count(const vx_str *s);
 /* The i-th char as a code point (s.chars().nth(i)), Option shape. */
 bool vx_str_char_at(const vx_str *s, uint64_t i, uint32_t *out);
 
+/* Iterating chars: `for c in s.chars()` is
+ *     size_t pos = 0; uint32_t c;
+ *     while (vx_str_next_char(s, &pos, &c)) ...
+ * Decodes the char at byte *pos into *out and advances *pos past it;
+ * false at the end. */
+bool vx_str_next_char(const vx_str *s, size_t *pos, uint32_t *out);
+
 /* Whitespace trimming (Unicode White_Space, like Rust). */
 vx_str *vx_str_trim(const vx_str *s);
 vx_str *vx_str_trim_start(const vx_str *s);
@@ -180,6 +191,7 @@ vx_str *vx_str_replace(const vx_str *s, const vx_str *from, const vx_str *to);
 bool vx_str_parse_i64(const vx_str *s, int64_t *out);
 bool vx_str_parse_u64(const vx_str *s, uint64_t *out);
 bool vx_str_parse_f64(const vx_str *s, double *out);
+bool vx_str_parse_bool(const vx_str *s, bool *out); /* exactly "true" or "false" */
 
 /* to_string of scalars (Display form; see the vx_fmt_* appenders). */
 vx_str *vx_str_from_i64(int64_t v);
@@ -279,9 +291,21 @@ void vx_vec_remove(vx_vec *v, size_t esize, int64_t i, void *out, const vx_loc *
 /* Swap elements i and j (bounds panic). */
 void vx_vec_swap(vx_vec *v, size_t esize, int64_t i, int64_t j, const vx_loc *where);
 
+/* Reverse the elements in place. */
+void vx_vec_reverse(vx_vec *v, size_t esize);
+/* Append a bitwise copy of src's elements (clone them afterwards if they
+ * own resources); src may be v itself. */
+void vx_vec_extend(vx_vec *v, const vx_vec *src, size_t esize);
+/* STABLE sort (like Rust's sort) by cmp (< 0, 0, > 0), a merge sort with
+ * insertion-sorted runs; O(n log n), one temporary buffer. */
+void vx_vec_sort(vx_vec *v, size_t esize, int (*cmp)(const void *a, const void *b));
+/* A comparator for Vec<string> (elements are vx_str *). */
+int vx_str_cmp_elem(const void *a, const void *b);
+
 /* Vec<string> helpers: split, join, and dropping every element. */
 vx_vec vx_str_split(const vx_str *s, const vx_str *sep); /* Rust split: "a,b,".split(",") = ["a", "b", ""] */
 vx_vec vx_str_lines(const vx_str *s);                    /* Rust lines(): split on \n, strip \r, no final empty */
+vx_vec vx_str_split_whitespace(const vx_str *s);         /* Rust split_whitespace(): no empty parts */
 vx_str *vx_str_join(const vx_vec *strs, const vx_str *sep);
 void vx_vec_str_free(vx_vec *v); /* release every string, then vx_vec_free */
 
@@ -334,6 +358,7 @@ static inline void vx_fmt_u32(vx_fmt *f, uint32_t v) { vx_fmt_u64(f, v); }
 static inline void vx_fmt_usize(vx_fmt *f, size_t v) { vx_fmt_u64(f, v); }
 void vx_fmt_bool(vx_fmt *f, bool v);                 /* true / false */
 void vx_fmt_str(vx_fmt *f, const vx_str *s);         /* the bytes */
+void vx_fmt_str_prec(vx_fmt *f, const vx_str *s, size_t chars); /* {:.N}: at most N chars */
 void vx_fmt_char(vx_fmt *f, uint32_t cp);            /* a code point as UTF-8 (invalid -> U+FFFD) */
 /* Floats, Display: shortest round-trip digits, never an exponent:
  * 10, 12.5, 0.1, -0, inf, -inf, NaN, 1e21 -> 1000000000000000000000.
@@ -393,6 +418,10 @@ void vx_eprint(const vx_str *s);
 void vx_eprintln(const vx_str *s);
 /* Flush stdout (also done at exit and by vx_os_exit). */
 void vx_flush(void);
+
+/* Runtime-internal: encode code point cp as UTF-8 into buf (room for 4
+ * bytes); surrogates and values past U+10FFFF become U+FFFD. */
+size_t vx__utf8_encode(char *buf, uint32_t cp);
 
 /* Integer <-> text without the builder: writes the decimal digits of v
  * into buf (at least 21 bytes, not NUL-terminated), returns the length. */

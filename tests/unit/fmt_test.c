@@ -170,6 +170,18 @@ static void builder(void) {
     EXPECT_FMT(&f, "1.2345e3 1e-3 0e0 -1e300 1e-1 7e0");
     END();
 
+    GROUP("str-prec");
+    vx_str *u = vx_str_from_cstr("h\xc3\xa9llo");
+    for (size_t n = 0; n <= 6; n++) {
+        static const char *want[] = {"", "h", "h\xc3\xa9", "h\xc3\xa9l", "h\xc3\xa9ll",
+                                     "h\xc3\xa9llo", "h\xc3\xa9llo"};
+        vx_fmt_init(&f);
+        vx_fmt_str_prec(&f, u, n);
+        EXPECT_FMT(&f, want[n]);
+    }
+    vx_str_release(u);
+    END();
+
     GROUP("builder-growth");
     vx_fmt_init(&f);
     char want[20001];
