@@ -11,19 +11,17 @@
  * (buffered; flushed by exit(), by vx_panic and by vx_os_exit).
  *
  * Floats, Display: the SHORTEST digit string that parses back to the same
- * value (the Steele-White / Ryu criterion), laid out without exponent.
- * Two exact fast paths cover the values programs usually print: integral
- * values below 2^53, and values v for which n / 10^k == v with n < 2^50,
- * k <= 22 (n and 10^k are exact doubles, so the IEEE division is the
- * correctly rounded value of the decimal n * 10^-k, which is exactly what
- * strtod would give). The k tried first is the smallest, so the digits are
- * the shortest. Everything else (17-digit values, huge and tiny
- * magnitudes) takes the slow path: a binary search on the digit count P
- * with glibc's exact "%.*e" and strtod (correctly rounded both ways), plus
- * the next decimal up when v is a power of two (its rounding interval is
- * lopsided, so the nearest P-digit decimal may fail while the next one up
- * round-trips). f32 works the same with float arithmetic and strtof.
- * Fixed precision ({:.N}) is glibc's exact "%.*f" (ties to even, like Rust).
+ * value (the Steele-White / Ryu criterion), the closest to the value when
+ * several are that short, laid out without exponent. One exact interval
+ * search (exact_shortest explains it) at three widths, cheapest first (see
+ * shortest()): integral values below 2^53 directly; 128-bit integers for
+ * 2^-20 <= v < 2^127; a division test for short tiny values; multi-word
+ * integers for everything else (exact_wide). A glibc "%.*e" + strtod
+ * search remains as a safety net that the tests never reach. f32 is the
+ * same with f32 intervals.
+ * Fixed precision ({:.N}) is exact 128-bit arithmetic when the result is
+ * small (fixed_fast), glibc's exact "%.*f" otherwise (ties to even, like
+ * Rust).
  * The formatting runs in the C locale (generated programs never call
  * setlocale).
  */
@@ -330,6 +328,60 @@ static uint32_t float_bits(float v) {
  * denominator keeps every quantity below 2^109 for k <= 23, which this
  * range needs at most (17 significant digits plus 6 leading zeros), so
  * unsigned __int128 arithmetic is exact. Returns 0 when out of range. */
+typedef unsigned __int128 u128;
+
+/* The exact method for integral v = m * 2^e, 0 <= e <= 72 (below 2^127),
+ * reached for values of at least 2^53 (2^24 for f32). Everything scaled by
+ * 2^g (g = 1, or 2 below a power of two) is an integer: the interval is
+ * (lo << e, hi << e) around mid << e. The shortest digits are n * 10^j with
+ * the LARGEST j for which some n * 10^j * 2^g lies inside (if j works, so
+ * does j - 1 with 10n, so a binary search finds it). 10^j * 2^g < 2^126
+ * for j <= 37, so nothing overflows. */
+static int exact_integral(uint64_t m, int e, bool lopsided, char *d, int *dp) {
+    int g = lopsided ? 2 : 1;
+    u128 lo = (lopsided ? 4 * (u128)m - 1 : 2 * (u128)m - 1) << e;
+    u128 mid = (lopsided ? 4 * (u128)m : 2 * (u128)m) << e;
+    u128 hi = (lopsided ? 4 * (u128)m + 2 : 2 * (u128)m + 1) << e;
+    bool incl = (m & 1) == 0;
+    int jlo = 0, jhi = 37;
+    u128 best_n = mid >> g; /* j = 0: v itself */
+    int best_j = 0;
+    while (jlo <= jhi) {
+        int j = (jlo + jhi) / 2;
+        u128 D = 1;
+        for (int i = 0; i < j; i++)
+            D *= 10;
+        D <<= g;
+        u128 n0 = mid / D, pick = 0;
+        bool found = false;
+        for (u128 n = n0; n <= n0 + 1; n++) {
+            u128 nd = n * D;
+            bool in = (nd > lo || (incl && nd == lo)) && (nd < hi || (incl && nd == hi));
+            if (!in || n == 0)
+                continue;
+            if (found) { /* both inside: the closer, ties to even */
+                u128 db = mid - pick * D, dn = nd - mid;
+                if (dn < db || (dn == db && (n & 1) == 0))
+                    pick = n;
+            } else {
+                pick = n;
+                found = true;
+            }
+        }
+        if (found) {
+            best_n = pick;
+            best_j = j;
+            jlo = j + 1;
+        } else {
+            jhi = j - 1;
+        }
+    }
+    /* best_n < 10^17: at most 17 significant digits are ever needed */
+    VX_ASSERT(best_n < (u128)100000000000000000ull * 10);
+    *dp = best_j;
+    return digits_of((uint64_t)best_n, d, dp);
+}
+
 static int exact_shortest(double v, bool single, char *d, int *dp) {
     uint64_t m;
     int e;
@@ -352,8 +404,7 @@ static int exact_shortest(double v, bool single, char *d, int *dp) {
         lopsided = frac == 0 && bexp > 1;
     }
     if (e >= 0)
-        return 0;
-    typedef unsigned __int128 u128;
+        return e <= 72 ? exact_integral(m, e, lopsided, d, dp) : 0;
     u128 lo = lopsided ? 4 * (u128)m - 1 : 2 * (u128)m - 1;
     u128 mid = lopsided ? 4 * (u128)m : 2 * (u128)m;
     u128 hi = lopsided ? 4 * (u128)m + 2 : 2 * (u128)m + 1;
@@ -390,6 +441,249 @@ static int exact_shortest(double v, bool single, char *d, int *dp) {
     return 0;
 }
 
+/* ---- the exact method in multi-word integers, for every other value ---- */
+
+/* Big naturals of up to BIGW 64-bit limbs, least significant first. Every
+ * operation works on the first `n` limbs, chosen per value from the bounds
+ * of its products (4 or 5 limbs for everyday magnitudes, up to 19 for the
+ * extremes), so the common case stays cheap. Results never exceed n limbs
+ * (the bounds are checked before any arithmetic). */
+enum { BIGW = 20 };
+typedef struct big {
+    uint64_t w[BIGW];
+} big;
+
+static void b_set(big *r, u128 x, int n) {
+    memset(r->w, 0, sizeof r->w[0] * (size_t)n);
+    r->w[0] = (uint64_t)x;
+    r->w[1] = (uint64_t)(x >> 64);
+}
+
+static void b_mul(big *r, uint64_t m, int n) { /* r *= m */
+    u128 c = 0;
+    for (int i = 0; i < n; i++) {
+        c += (u128)r->w[i] * m;
+        r->w[i] = (uint64_t)c;
+        c >>= 64;
+    }
+}
+
+static void b_shl(big *r, const big *a, int sh, int n) { /* r = a << sh, r != a */
+    int q = sh / 64, bsh = sh % 64;
+    for (int i = 0; i < n; i++) {
+        uint64_t x = 0;
+        if (i - q >= 0)
+            x = a->w[i - q] << bsh;
+        if (bsh && i - q - 1 >= 0)
+            x |= a->w[i - q - 1] >> (64 - bsh);
+        r->w[i] = x;
+    }
+}
+
+static void b_shr(big *r, const big *a, int sh, int n) { /* r = a >> sh, r != a */
+    int q = sh / 64, bsh = sh % 64;
+    for (int i = 0; i < n; i++) {
+        uint64_t x = 0;
+        if (i + q < n)
+            x = a->w[i + q] >> bsh;
+        if (bsh && i + q + 1 < n)
+            x |= a->w[i + q + 1] << (64 - bsh);
+        r->w[i] = x;
+    }
+}
+
+static int b_cmp(const big *a, const big *b, int n) {
+    for (int i = n - 1; i >= 0; i--)
+        if (a->w[i] != b->w[i])
+            return a->w[i] < b->w[i] ? -1 : 1;
+    return 0;
+}
+
+static void b_sub(big *r, const big *a, const big *b, int n) { /* a >= b */
+    uint64_t borrow = 0;
+    for (int i = 0; i < n; i++) {
+        uint64_t x = a->w[i] - b->w[i] - borrow;
+        borrow = a->w[i] < b->w[i] || (a->w[i] == b->w[i] && borrow);
+        r->w[i] = x;
+    }
+}
+
+static void b_pow5(big *r, int k, int n) {
+    b_set(r, 1, n);
+    for (; k >= 27; k -= 27)
+        b_mul(r, 7450580596923828125ull, n); /* 5^27 */
+    uint64_t p = 1;
+    while (k-- > 0)
+        p *= 5;
+    b_mul(r, p, n);
+}
+
+static int bit_length(uint64_t m) { return 64 - __builtin_clzll(m); }
+
+/* floor(x) of a double, without libm. */
+static int floor_int(double x) {
+    int i = (int)x;
+    return (double)i > x ? i - 1 : i;
+}
+
+/* 10^j in long double by squaring (a handful of roundings, not j). */
+static long double pow10l_(int j) {
+    long double r = 1, b = 10;
+    for (; j; j >>= 1, b *= b)
+        if (j & 1)
+            r *= b;
+    return r;
+}
+
+/* Is the candidate pair (n0, n0 + 1) around the scaled value inside the
+ * interval? r is the distance from n0 up to the value, `down` the distance
+ * from the value to the lower end, `up` to the upper end, `step` from n0
+ * to n0 + 1 (all in the same scale). Picks the closer one inside (ties to
+ * even), or returns false. */
+static bool pick(uint64_t n0, const big *r, const big *step, const big *down, const big *up,
+                 bool incl, int n, uint64_t *out) {
+    int c0 = b_cmp(r, down, n);
+    bool in0 = n0 > 0 && (c0 < 0 || (incl && c0 == 0));
+    big r1;
+    b_sub(&r1, step, r, n);
+    int c1 = b_cmp(&r1, up, n);
+    bool in1 = c1 < 0 || (incl && c1 == 0);
+    if (in0 && in1) {
+        int c = b_cmp(r, &r1, n);
+        *out = c < 0 || (c == 0 && (n0 & 1) == 0) ? n0 : n0 + 1;
+        return true;
+    }
+    if (in0 || in1)
+        *out = in0 ? n0 : n0 + 1;
+    return in0 || in1;
+}
+
+/* The interval search of exact_shortest and exact_integral in multi-word
+ * integers, for every value they leave (tiny, huge, subnormal, and f32
+ * alike). The digit count P is at most 17 (9 for f32) and E = floor(log10
+ * v) is E' or E' + 1 for the cheap underestimate E' below, so the range of
+ * k (or j) to search is known in advance; the search is a bisection, since
+ * a k that works makes every larger k work. For large v the quotient
+ * floor(v / 10^j) is estimated in long double and made exact by comparing
+ * products. Returns 0 if a bound check fails (never expected). */
+static int exact_wide(double v, bool single, char *d, int *dp) {
+    uint64_t m;
+    int e;
+    bool lopsided;
+    if (single) {
+        uint32_t b = float_bits((float)v);
+        uint32_t frac = b & 0x7FFFFF, bexp = b >> 23 & 0xFF;
+        m = bexp ? frac | 0x800000u : frac;
+        e = bexp ? (int)bexp - 150 : -149;
+        lopsided = frac == 0 && bexp > 1;
+    } else {
+        uint64_t b = double_bits(v);
+        uint64_t frac = b & 0xFFFFFFFFFFFFFull, bexp = b >> 52 & 0x7FF;
+        m = bexp ? frac | 0x10000000000000ull : frac;
+        e = bexp ? (int)bexp - 1075 : -1074;
+        lopsided = frac == 0 && bexp > 1;
+    }
+    if (m == 0)
+        return 0;
+    int g = lopsided ? 2 : 1, maxp = single ? 9 : 17;
+    uint64_t mv = m << g, dup = lopsided ? 2 : 1; /* lo = mv - 1, hi = mv + dup */
+    bool incl = (m & 1) == 0;
+    int bits = bit_length(mv) + 1;
+    int elo = floor_int((double)(e + bit_length(m) - 1) * 0.30102999566398120);
+    uint64_t best = 0;
+    big C, V, Q, R, T, U, t1;
+    if (e < 0) {
+        /* v = mv / 2^s; k decimal places: n inside iff lo * 5^k < n * 2^(s-k) < hi * 5^k */
+        int s = g - e;
+        int kmin = -elo - 1, kmax = maxp - 1 - elo;
+        if (kmin < 0) /* the interval is narrower than 1: no trailing zeros needed */
+            kmin = 0;
+        int need = bits + (kmax * 2322 + 999) / 1000; /* bits of V */
+        if (s - kmin + 66 > need)
+            need = s - kmin + 66; /* bits of 2^t and (n0 + 1) << t */
+        int n = need / 64 + 1;
+        if (n > BIGW || s - kmax < 0)
+            return 0;
+        int klo = kmin, khi = kmax, kbest = kmax + 1;
+        while (klo <= khi) {
+            int k = (klo + khi) / 2, t = s - k;
+            b_pow5(&C, k, n);
+            V = C;
+            b_mul(&V, mv, n);
+            b_shr(&Q, &V, t, n);
+            bool small = true;
+            for (int i = 1; i < n; i++)
+                small = small && Q.w[i] == 0;
+            if (!small)
+                return 0;
+            b_shl(&t1, &Q, t, n);
+            b_sub(&R, &V, &t1, n);
+            b_set(&t1, 1, n);
+            b_shl(&T, &t1, t, n);
+            U = C;
+            b_mul(&U, dup, n);
+            uint64_t nn;
+            if (pick(Q.w[0], &R, &T, &C, &U, incl, n, &nn)) {
+                best = nn, kbest = k, khi = k - 1;
+            } else {
+                klo = k + 1;
+            }
+        }
+        if (kbest > kmax)
+            return 0;
+        *dp = -kbest;
+        return digits_of(best, d, dp);
+    }
+    /* v = mv * 2^e / 2^g; j trailing zeros: n inside iff
+     * lo * 2^e < n * 10^j * 2^g < hi * 2^e */
+    int jlo = elo + 1 - maxp, jhi = elo + 1, jbest = -1;
+    if (jlo < 0)
+        jlo = 0;
+    int n = (bits + e + 12) / 64 + 1; /* mid, 10^j * 2^g, and q * that, off by < 16 */
+    if (n > BIGW)
+        return 0;
+    big E2, mid, P;
+    b_set(&t1, 1, n);
+    b_shl(&E2, &t1, e, n);
+    b_set(&t1, mv, n);
+    b_shl(&mid, &t1, e, n);
+    U = E2;
+    b_mul(&U, dup, n);
+    while (jlo <= jhi) {
+        int j = (jlo + jhi) / 2;
+        b_pow5(&t1, j, n);
+        b_shl(&C, &t1, j + g, n); /* C = 10^j * 2^g */
+        long double qe = (long double)v / pow10l_(j);
+        if (qe >= 18446744073709551615.0L)
+            return 0;
+        uint64_t q = (uint64_t)qe;
+        P = C;
+        b_mul(&P, q, n);
+        int fix = 0;
+        while (b_cmp(&P, &mid, n) > 0 && fix++ < 16) {
+            b_sub(&P, &P, &C, n);
+            q--;
+        }
+        b_sub(&R, &mid, &P, n);
+        while (b_cmp(&R, &C, n) >= 0 && fix++ < 16) {
+            b_sub(&R, &R, &C, n);
+            q++;
+        }
+        if (fix >= 16)
+            return 0;
+        uint64_t nn;
+        if (pick(q, &R, &C, &E2, &U, incl, n, &nn)) {
+            best = nn, jbest = j, jlo = j + 1;
+        } else {
+            jhi = j - 1;
+        }
+    }
+    if (jbest < 0)
+        return 0;
+    *dp = jbest;
+    return digits_of(best, d, dp);
+}
+
 /* Shortest digits of the finite v > 0: v == 0.d[0..n) * 10^dp. */
 static int shortest(double v, bool single, char *d, int *dp) {
     *dp = 0;
@@ -401,7 +695,10 @@ static int shortest(double v, bool single, char *d, int *dp) {
         if (n > 0)
             return n;
     }
-    double nlim = single ? 16777216.0 : 1125899906842624.0; /* 2^24, 2^50 */
+    /* n < 2^50 (2^21 for f32) keeps the scaled rounding interval, of width
+     * v / 2^52 * 10^k at most (v / 2^23 for f32), under 1/4: at most one
+     * integer can round-trip, so the first found is also the closest. */
+    double nlim = single ? 2097152.0 : 1125899906842624.0;
     for (int k = 1; k <= (single ? 10 : 22); k++) {
         double t = v * pow10_tab[k];
         if (t >= nlim)
@@ -416,12 +713,19 @@ static int shortest(double v, bool single, char *d, int *dp) {
             n = t > n ? n + 1 : n - 1;
         }
     }
+    int wn = exact_wide(v, single, d, dp);
+    if (wn > 0)
+        return wn;
     bool pow2 = single ? (float_bits((float)v) & 0x7FFFFF) == 0
                        : (double_bits(v) & 0xFFFFFFFFFFFFFull) == 0;
-    int lo = 1, hi = single ? 9 : 17, n = 0, best_n = 0, best_dp = 0;
+    int lo = 1, hi = single ? 9 : 17, n = 0, best_n = 0, best_dp = 0, step = 0;
     char best[40], tmp[40];
-    while (lo <= hi) { /* smallest P that round-trips (monotone in P) */
-        int mid = (lo + hi) / 2, mdp;
+    /* The smallest P that round-trips (monotone in P). Values that get here
+     * mostly need the full 16-17 digits (8-9 for f32), so probe P = max - 1
+     * and then max or max - 2 before bisecting what is left. */
+    while (lo <= hi) {
+        int mid = step == 0 ? hi - 1 : step == 1 ? hi : (lo + hi) / 2, mdp;
+        step++;
         if (try_digits(v, mid, single, pow2, tmp, &n, &mdp)) {
             memcpy(best, tmp, (size_t)n);
             best_n = n;
@@ -528,6 +832,59 @@ void vx_fmt_f32(vx_fmt *f, float v) { display(f, v, true, false); }
 void vx_fmt_f64_debug(vx_fmt *f, double v) { display(f, v, false, true); }
 void vx_fmt_f32_debug(vx_fmt *f, float v) { display(f, v, true, true); }
 
+/* {:.N} for N <= 17 when round(|v| * 10^N) < 2^64: exact in 128-bit
+ * integers. With v = m * 2^e, m * 10^N < 2^110; for e < 0 the quotient by
+ * 2^-e is rounded half to even by its remainder. Returns false to defer to
+ * "%.*f". */
+static bool fixed_fast(vx_fmt *f, double v, int prec) {
+    uint64_t b = double_bits(v);
+    uint64_t m = b & 0xFFFFFFFFFFFFFull, bexp = b >> 52 & 0x7FF;
+    int e = bexp ? (int)bexp - 1075 : -1074;
+    if (bexp)
+        m |= 0x10000000000000ull;
+    u128 p10 = 1;
+    for (int i = 0; i < prec; i++)
+        p10 *= 10;
+    u128 q;
+    if (e >= 0) {
+        if (e > 11)
+            return false;
+        q = (u128)(m << e) * p10;
+    } else if (-e < 128) {
+        int s = -e;
+        u128 V = (u128)m * p10;
+        q = V >> s;
+        u128 rem = V - (q << s), half = (u128)1 << (s - 1);
+        if (rem > half || (rem == half && (q & 1)))
+            q++;
+    } else {
+        q = 0; /* |v| < 2^-74: rounds to zero at any N <= 17 */
+    }
+    if (q >> 64)
+        return false;
+    char digits[24];
+    size_t n = vx_u64_to_dec(digits, (uint64_t)q);
+    char *p = reserve(f, n + (size_t)prec + 3);
+    size_t len = 0;
+    if (b >> 63)
+        p[len++] = '-';
+    size_t intdigits = n > (size_t)prec ? n - (size_t)prec : 0;
+    if (intdigits == 0)
+        p[len++] = '0';
+    else
+        memcpy(p + len, digits, intdigits), len += intdigits;
+    if (prec > 0) {
+        p[len++] = '.';
+        size_t lead = n < (size_t)prec ? (size_t)prec - n : 0;
+        memset(p + len, '0', lead);
+        len += lead;
+        memcpy(p + len, digits + intdigits, n - intdigits);
+        len += n - intdigits;
+    }
+    f->len += len;
+    return true;
+}
+
 void vx_fmt_f64_prec(vx_fmt *f, double v, int prec) {
     if (prec < 0)
         prec = 0;
@@ -535,6 +892,8 @@ void vx_fmt_f64_prec(vx_fmt *f, double v, int prec) {
         special(f, v);
         return;
     }
+    if (prec <= 17 && fixed_fast(f, v, prec))
+        return;
     size_t room = 312 + (size_t)prec;
     char *p = reserve(f, room + 1);
     int n = snprintf(p, room + 1, "%.*f", prec, v);

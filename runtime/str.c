@@ -100,6 +100,10 @@ int vx_str_cmp(const vx_str *a, const vx_str *b) {
     return a->len < b->len ? -1 : a->len > b->len;
 }
 
+int vx_str_cmp_elem(const void *a, const void *b) {
+    return vx_str_cmp(*(vx_str *const *)a, *(vx_str *const *)b);
+}
+
 uint64_t vx_str_hash(const vx_str *s) {
     uint64_t h = 14695981039346656037ull;
     for (size_t i = 0; i < s->len; i++) {
@@ -226,6 +230,13 @@ bool vx_str_char_at(const vx_str *s, uint64_t idx, uint32_t *out) {
         i += k;
     }
     return false;
+}
+
+bool vx_str_next_char(const vx_str *s, size_t *pos, uint32_t *out) {
+    if (*pos >= s->len)
+        return false;
+    *pos += decode((const unsigned char *)s->ptr + *pos, s->len - *pos, out);
+    return true;
 }
 
 /* The panic text quotes at most the first 256 bytes of the string. */
@@ -483,6 +494,29 @@ vx_vec vx_str_lines(const vx_str *s) {
     return v;
 }
 
+vx_vec vx_str_split_whitespace(const vx_str *s) {
+    vx_vec v = VX_VEC_INIT;
+    const unsigned char *p = (const unsigned char *)s->ptr;
+    size_t i = 0, start = 0;
+    bool in_word = false;
+    while (i < s->len) {
+        uint32_t cp;
+        size_t k = decode(p + i, s->len - i, &cp);
+        if (is_space(cp)) {
+            if (in_word)
+                push_str(&v, vx_str_from_bytes(s->ptr + start, i - start));
+            in_word = false;
+        } else if (!in_word) {
+            start = i;
+            in_word = true;
+        }
+        i += k;
+    }
+    if (in_word)
+        push_str(&v, sub(s, start, s->len));
+    return v;
+}
+
 vx_str *vx_str_join(const vx_vec *strs, const vx_str *sep) {
     vx_str *const *a = strs->data;
     if (strs->len == 1)
@@ -601,6 +635,16 @@ bool vx_str_parse_f64(const vx_str *s, double *out) {
     if (i != n)
         return false;
     *out = strtod(p, NULL); /* ptr[len] == '\0' ends the number */
+    return true;
+}
+
+bool vx_str_parse_bool(const vx_str *s, bool *out) {
+    if (s->len == 4 && memcmp(s->ptr, "true", 4) == 0)
+        *out = true;
+    else if (s->len == 5 && memcmp(s->ptr, "false", 5) == 0)
+        *out = false;
+    else
+        return false;
     return true;
 }
 

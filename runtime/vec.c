@@ -92,3 +92,70 @@ void vx_vec_swap(vx_vec *v, size_t esize, int64_t i, int64_t j, const vx_loc *wh
         memcpy(b + off, tmp, k);
     }
 }
+
+void vx_vec_reverse(vx_vec *v, size_t esize) {
+    if (v->len < 2)
+        return;
+    for (size_t i = 0, j = v->len - 1; i < j; i++, j--)
+        vx_vec_swap(v, esize, (int64_t)i, (int64_t)j, NULL);
+}
+
+void vx_vec_extend(vx_vec *v, const vx_vec *src, size_t esize) {
+    size_t n = src->len;
+    if (n == 0)
+        return;
+    vx_vec_reserve(v, esize, n); /* may move src->data when src == v */
+    memcpy((char *)v->data + v->len * esize, src->data, n * esize);
+    v->len += n;
+}
+
+/* Insertion sort of a[0..n): stable, fast on short runs. */
+static void insertion(char *a, size_t n, size_t esize, char *tmp,
+                      int (*cmp)(const void *, const void *)) {
+    for (size_t i = 1; i < n; i++) {
+        size_t j = i;
+        if (cmp(a + (j - 1) * esize, a + j * esize) <= 0)
+            continue;
+        memcpy(tmp, a + i * esize, esize);
+        while (j > 0 && cmp(a + (j - 1) * esize, tmp) > 0) {
+            memcpy(a + j * esize, a + (j - 1) * esize, esize);
+            j--;
+        }
+        memcpy(a + j * esize, tmp, esize);
+    }
+}
+
+void vx_vec_sort(vx_vec *v, size_t esize, int (*cmp)(const void *, const void *)) {
+    size_t n = v->len;
+    if (n < 2)
+        return;
+    enum { RUN = 16 };
+    char *a = v->data;
+    char *buf = vx_alloc(n * esize + esize); /* the merge target + one element of scratch */
+    char *tmp = buf + n * esize;
+    for (size_t i = 0; i < n; i += RUN)
+        insertion(a + i * esize, n - i < RUN ? n - i : RUN, esize, tmp, cmp);
+    char *src = a, *dst = buf;
+    for (size_t width = RUN; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) { /* ties take the left element: stable */
+                if (cmp(src + j * esize, src + i * esize) < 0)
+                    memcpy(dst + k++ * esize, src + j++ * esize, esize);
+                else
+                    memcpy(dst + k++ * esize, src + i++ * esize, esize);
+            }
+            memcpy(dst + k * esize, src + i * esize, (mid - i) * esize);
+            k += mid - i;
+            memcpy(dst + k * esize, src + j * esize, (hi - j) * esize);
+        }
+        char *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a)
+        memcpy(a, src, n * esize);
+    vx_free(buf);
+}

@@ -1,5 +1,5 @@
 /*
- * check.h - the tiny harness of the C unit tests (tests/unit/*.c).
+ * check.h - the tiny harness of the C unit tests (tests/unit/NAME.c).
  *
  * A test file is a sequence of groups: GROUP("name") ... END(). END prints
  * "PASS unit-<file>-<name>" or "FAIL unit-<file>-<name>: N checks failed"
@@ -11,6 +11,7 @@
 #define CHECK_H
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,7 +57,7 @@ static void END(void) {
         }                                                                       \
     } while (0)
 
-static void expect_bytes(const char *file, int line, const char *got, size_t n, const char *want) {
+__attribute__((unused)) static void expect_bytes(const char *file, int line, const char *got, size_t n, const char *want) {
     if (n != strlen(want) || memcmp(got, want, n) != 0) {
         group_fails++;
         note("  %s:%d: got \"%.*s\", want \"%s\"\n", file, line, (int)(n > 300 ? 300 : n), got,
@@ -65,7 +66,7 @@ static void expect_bytes(const char *file, int line, const char *got, size_t n, 
 }
 
 /* Consumes s (a +1 string). */
-static void expect_str(const char *file, int line, vx_str *s, const char *want) {
+__attribute__((unused)) static void expect_str(const char *file, int line, vx_str *s, const char *want) {
     expect_bytes(file, line, s->ptr, s->len, want);
     if (s->ptr[s->len] != '\0') {
         group_fails++;
@@ -82,7 +83,7 @@ static void expect_str(const char *file, int line, vx_str *s, const char *want) 
  * stderr containing `want`. */
 #include <sys/wait.h>
 #include <unistd.h>
-static void expect_panic(const char *file, int line, void (*fn)(void), const char *want) {
+__attribute__((unused)) static void expect_panic(const char *file, int line, void (*fn)(void), const char *want) {
     int fds[2];
     if (pipe(fds) != 0)
         return;

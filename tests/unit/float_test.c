@@ -189,6 +189,28 @@ static bool shorter_exists(const char *d, int n, int dp, double v, bool single) 
     return parse_digits(t, m, tdp, single) == v;
 }
 
+/* The digits must be the n-digit decimal nearest to v (glibc's "%.*e" is
+ * exact), except at a power of two, whose lopsided interval may exclude
+ * the nearest one in favour of the next one up. */
+static bool nearest(const char *d, int n, double v, bool single) {
+    uint64_t b;
+    memcpy(&b, &v, sizeof b);
+    float fv = (float)v;
+    uint32_t fb;
+    memcpy(&fb, &fv, sizeof fb);
+    if (single ? (fb & 0x7FFFFF) == 0 : (b & 0xFFFFFFFFFFFFFull) == 0)
+        return true;
+    char buf[48], want[40];
+    snprintf(buf, sizeof buf, "%.*e", n - 1, v);
+    int k = 0;
+    for (char *p = buf; *p && *p != 'e'; p++)
+        if (*p != '.')
+            want[k++] = *p;
+    while (k > 1 && want[k - 1] == '0')
+        k--;
+    return k == n && memcmp(want, d, (size_t)n) == 0;
+}
+
 static void randomized(bool single, int count) {
     GROUP(single ? "f32-random-roundtrip" : "f64-random-roundtrip");
     for (int i = 0; i < count; i++) {
@@ -223,10 +245,43 @@ static void randomized(bool single, int count) {
         char d[400];
         int dp, n = sig_digits(s->ptr, s->len, d, &dp);
         bool bad = memcmp(&back, &v, sizeof v) != 0 || strchr(s->ptr, 'e') ||
-                   shorter_exists(d, n, dp, __builtin_fabs(v), single);
+                   shorter_exists(d, n, dp, __builtin_fabs(v), single) ||
+                   !nearest(d, n, __builtin_fabs(v), single);
         if (bad) {
             group_fails++;
             note("  %s %a -> %.80s (back %a)\n", single ? "f32" : "f64", v, s->ptr, back);
+        }
+        vx_str_release(s);
+    }
+    END();
+}
+
+/* {:.N} against glibc's exact "%.*f" for random values of every scale. */
+static void precision_random(void) {
+    GROUP("precision-random");
+    for (int i = 0; i < 200000; i++) {
+        uint64_t r = next();
+        uint64_t ex = (uint64_t)(1023 - 80 + (int)((r >> 56) % 150)); /* 2^-80 .. 2^70 */
+        if (i % 4 == 0)
+            ex = (r >> 52) & 0x7FF;
+        if (ex == 0x7FF)
+            continue;
+        uint64_t bits = (r & 0x800FFFFFFFFFFFFFull) | ex << 52;
+        if (i % 8 == 1) /* short decimals with ties and near-ties */
+            bits = 0, memcpy(&bits, &(double){(double)(int64_t)(r % 2000001 - 1000000) / 1000.0}, 8);
+        double v = d_of(bits);
+        int prec = (int)(next() % 21);
+        char want[400];
+        snprintf(want, sizeof want, "%.*f", prec, v);
+        if (strlen(want) > 380)
+            continue;
+        vx_fmt f;
+        vx_fmt_init(&f);
+        vx_fmt_f64_prec(&f, v, prec);
+        vx_str *s = vx_fmt_finish(&f);
+        if (strcmp(s->ptr, want) != 0) {
+            group_fails++;
+            note("  {:.%d} of %a: got %.60s want %.60s\n", prec, v, s->ptr, want);
         }
         vx_str_release(s);
     }
@@ -237,6 +292,7 @@ int main(void) {
     table();
     specials();
     precision();
+    precision_random();
     randomized(false, 200000);
     randomized(true, 200000);
     return finish();

@@ -163,6 +163,14 @@ static void slicing(void) {
     CHECK(vx_str_char_at(emoji, 2, &cp) && cp == 'z');
     CHECK(!vx_str_char_at(emoji, 3, &cp));
     CHECK(vx_str_char_at(&lit_utf, 1, &cp) && cp == 0xE9);
+    size_t pos = 0;
+    uint32_t seen[8];
+    int count = 0;
+    while (count < 8 && vx_str_next_char(emoji, &pos, &seen[count]))
+        count++;
+    CHECK(count == 3 && seen[0] == 'a' && seen[1] == 0x1F600 && seen[2] == 'z' && pos == 6);
+    pos = 0;
+    CHECK(!vx_str_next_char(VX_STR_EMPTY, &pos, &cp));
     vx_str_release(emoji);
     END();
 }
@@ -256,6 +264,20 @@ static void splitting(void) {
     vx_vec_str_free(&none);
     END();
 
+    GROUP("split-whitespace");
+    s = S("  one two\t\nthree\xe3\x80\x80" "four  ");
+    EXPECT_VEC(vx_str_split_whitespace(s), "one", "two", "three", "four");
+    vx_str_release(s);
+    s = S("solo");
+    EXPECT_VEC(vx_str_split_whitespace(s), "solo");
+    vx_str_release(s);
+    s = S(" \t ");
+    vx_vec ws = vx_str_split_whitespace(s);
+    CHECK(ws.len == 0);
+    vx_vec_str_free(&ws);
+    vx_str_release(s);
+    END();
+
     GROUP("join");
     vx_vec v = VX_VEC_INIT;
     vx_str *sep = S(", ");
@@ -323,6 +345,16 @@ static void parsing(void) {
             note("    parse_f64(\"%s\")\n", ft[i].s);
         vx_str_release(s);
     }
+    bool bv = false;
+    vx_str *bs = vx_str_from_cstr("true");
+    CHECK(vx_str_parse_bool(bs, &bv) && bv);
+    vx_str_release(bs);
+    bs = vx_str_from_cstr("false");
+    CHECK(vx_str_parse_bool(bs, &bv) && !bv);
+    vx_str_release(bs);
+    bs = vx_str_from_cstr("True");
+    CHECK(!vx_str_parse_bool(bs, &bv));
+    vx_str_release(bs);
     double nan = 0;
     vx_str *n = vx_str_from_cstr("NaN");
     CHECK(vx_str_parse_f64(n, &nan) && nan != nan);
@@ -387,8 +419,95 @@ static void threads(void) {
     END();
 }
 
+/* Random strings over a tiny alphabet (so patterns occur often) against
+ * naive reference implementations of find, rfind, split, replace, trim. */
+static uint64_t rs = 0x1234567ull;
+static size_t rnd(size_t n) {
+    rs ^= rs << 13, rs ^= rs >> 7, rs ^= rs << 17;
+    return (size_t)(rs % n);
+}
+
+static size_t random_text(char *buf, size_t max) {
+    static const char *atoms[] = {"a", "b", " ", "\xc3\xa9", "ab"};
+    size_t n = 0, parts = rnd(max / 2 + 1);
+    for (size_t i = 0; i < parts; i++) {
+        const char *a = atoms[rnd(5)];
+        size_t k = strlen(a);
+        if (n + k >= max)
+            break;
+        memcpy(buf + n, a, k);
+        n += k;
+    }
+    buf[n] = '\0';
+    return n;
+}
+
+static long naive_find(const char *s, size_t n, const char *p, size_t m, bool last) {
+    long found = -1;
+    for (size_t i = 0; i + m <= n; i++) {
+        if (memcmp(s + i, p, m) == 0) {
+            found = (long)i;
+            if (!last)
+                break;
+        }
+    }
+    return found;
+}
+
+static void randomized(void) {
+    GROUP("random-vs-naive");
+    char a[64], b[8], c[8], want[4096];
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t n = random_text(a, sizeof a), m = random_text(b, 5), k = random_text(c, 5);
+        vx_str *s = vx_str_from_bytes(a, n), *p = vx_str_from_bytes(b, m), *r = vx_str_from_bytes(c, k);
+        uint64_t at = 0;
+        long f = naive_find(a, n, b, m, false), l = naive_find(a, n, b, m, true);
+        CHECK(vx_str_find(s, p, &at) == (f >= 0) && (f < 0 || at == (uint64_t)f));
+        CHECK(vx_str_rfind(s, p, &at) == (l >= 0) && (l < 0 || at == (uint64_t)l));
+        CHECK(vx_str_contains(s, p) == (f >= 0));
+        if (m > 0) {
+            /* replace: left to right, non-overlapping */
+            size_t w = 0, i = 0, matches = 0;
+            while (i < n) {
+                if (i + m <= n && memcmp(a + i, b, m) == 0) {
+                    memcpy(want + w, c, k), w += k, i += m, matches++;
+                } else {
+                    want[w++] = a[i++];
+                }
+            }
+            want[w] = '\0';
+            vx_str *got = vx_str_replace(s, p, r);
+            expect_bytes(__FILE__, __LINE__, got->ptr, got->len, want);
+            vx_str_release(got);
+            /* split, then join with the separator gives the string back;
+             * no part contains the separator */
+            vx_vec parts = vx_str_split(s, p);
+            vx_str *joined = vx_str_join(&parts, p);
+            CHECK(vx_str_eq(joined, s));
+            vx_str **pa = parts.data;
+            for (size_t j = 0; j < parts.len; j++)
+                CHECK(!vx_str_contains(pa[j], p));
+            CHECK(parts.len == matches + 1);
+            vx_str_release(joined);
+            vx_vec_str_free(&parts);
+        }
+        /* trim removes exactly the ASCII spaces at both ends here */
+        size_t lo = 0, hi = n;
+        while (lo < hi && a[lo] == ' ')
+            lo++;
+        while (hi > lo && a[hi - 1] == ' ')
+            hi--;
+        memcpy(want, a + lo, hi - lo);
+        want[hi - lo] = '\0';
+        EXPECT_STR(vx_str_trim(s), want);
+        vx_str_release(s), vx_str_release(p), vx_str_release(r);
+    }
+    END();
+}
+
 int main(void) {
     threads();
+    randomized();
     basics();
     compare();
     search();

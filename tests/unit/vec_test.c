@@ -113,6 +113,67 @@ static void reference(void) {
     END();
 }
 
+typedef struct keyed { int32_t key, seq; } keyed;
+static int by_key(const void *a, const void *b) {
+    const keyed *x = a, *y = b;
+    return (x->key > y->key) - (x->key < y->key);
+}
+
+static void sorting(void) {
+    GROUP("sort-stable");
+    uint64_t r = 12345;
+    bool ok = true;
+    for (int round = 0; round < 60; round++) {
+        size_t n = (size_t)round * round; /* 0, 1, 4, ... 3481 */
+        vx_vec v = VX_VEC_INIT;
+        for (size_t i = 0; i < n; i++) {
+            r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+            keyed *k = vx_vec_push(&v, sizeof(keyed));
+            k->key = (int32_t)(r % (round % 3 == 0 ? 5 : 100000)) - 50;
+            k->seq = (int32_t)i;
+        }
+        vx_vec_sort(&v, sizeof(keyed), by_key);
+        keyed *a = v.data;
+        for (size_t i = 1; i < n; i++)
+            ok = ok && (a[i - 1].key < a[i].key || (a[i - 1].key == a[i].key && a[i - 1].seq < a[i].seq));
+        ok = ok && v.len == n;
+        vx_vec_free(&v);
+    }
+    CHECK(ok);
+    vx_vec s = VX_VEC_INIT;
+    static const char *words[] = {"pear", "apple", "fig", "apple", "", "banana"};
+    for (int i = 0; i < 6; i++)
+        *(vx_str **)vx_vec_push(&s, sizeof(vx_str *)) = vx_str_from_cstr(words[i]);
+    vx_vec_sort(&s, sizeof(vx_str *), vx_str_cmp_elem);
+    vx_str *comma = vx_str_from_cstr(",");
+    EXPECT_STR(vx_str_join(&s, comma), ",apple,apple,banana,fig,pear");
+    vx_vec_reverse(&s, sizeof(vx_str *));
+    EXPECT_STR(vx_str_join(&s, comma), "pear,fig,banana,apple,apple,");
+    vx_str_release(comma);
+    vx_vec_str_free(&s);
+    END();
+
+    GROUP("extend-reverse");
+    vx_vec a = VX_VEC_INIT, b = VX_VEC_INIT;
+    for (int i = 0; i < 5; i++)
+        *(int16_t *)vx_vec_push(&a, 2) = (int16_t)i;
+    for (int i = 0; i < 3; i++)
+        *(int16_t *)vx_vec_push(&b, 2) = (int16_t)(10 + i);
+    vx_vec_extend(&a, &b, 2);
+    vx_vec_extend(&a, &a, 2); /* self-extend */
+    static const int16_t want[] = {0, 1, 2, 3, 4, 10, 11, 12, 0, 1, 2, 3, 4, 10, 11, 12};
+    CHECK(a.len == 16 && memcmp(a.data, want, sizeof want) == 0);
+    vx_vec_reverse(&a, 2);
+    CHECK(((int16_t *)a.data)[0] == 12 && ((int16_t *)a.data)[15] == 0);
+    vx_vec empty = VX_VEC_INIT;
+    vx_vec_extend(&b, &empty, 2);
+    vx_vec_reverse(&empty, 2);
+    CHECK(b.len == 3 && empty.len == 0);
+    vx_vec_free(&a);
+    vx_vec_free(&b);
+    END();
+}
+
 static vx_vec pv;
 static void at_oob(void) { vx_vec_at(&pv, 4, 3, &here); }
 static void at_neg(void) { vx_vec_at_i(&pv, 4, -1, &here); }
@@ -143,6 +204,7 @@ static void panics(void) {
 int main(void) {
     basics();
     reference();
+    sorting();
     panics();
     return finish();
 }
