@@ -46,7 +46,7 @@ directive() {
 
 # has_location LINE FILE: does FILE hold a ` --> PATH:LINE:COL` line?
 has_location() {
-  grep -Eq -e "^ *--> .*:$1:[0-9]+ *\$" "$2"
+  grep -Eq -e "^ *--> .*:$1:[1-9][0-9]* *\$" "$2"
 }
 
 # check_stderr SRC ERR T: every `// stderr:` TEXT must be in ERR; prints the
@@ -123,7 +123,11 @@ run_one() {
     awk '
       /^error(\[[A-Za-z0-9]+\])?: / { head = $0; next }
       head != "" && /^ *--> / {
-        n = split($0, a, ":"); print a[n - 1] "\t" head; head = ""; next
+        # a location is FILE:LINE:COL with LINE, COL >= 1
+        n = split($0, a, ":")
+        if (a[n - 1] ~ /^[0-9]+$/ && a[n] ~ /^[0-9]+ *$/ && a[n - 1] > 0 && a[n] > 0)
+          print a[n - 1] "\t" head
+        head = ""; next
       }
       { head = "" }
     ' "$t/err" > "$t/got-err"
@@ -131,7 +135,7 @@ run_one() {
       why="no // error: comment in the test"
     else
       awk -F '\t' '
-        NR == FNR { got[NR] = $0; gline[NR] = $1; ngot = NR; next }
+        FILENAME == ARGV[1] { got[FNR] = $0; gline[FNR] = $1; ngot = FNR; next }
         {
           want = $0; sub(/^[^\t]*\t/, "", want); found = 0
           for (i = 1; i <= ngot; i++)
