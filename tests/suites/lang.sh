@@ -84,10 +84,10 @@ run_one() {
   args=$(directive args "$t/src" | head -n 1)
   # ulimit -f caps the output files (a runaway printing loop gets SIGXFSZ)
   if [ $kind = fail ]; then
-    (ulimit -f 20000; timeout "$TIMEOUT" "$VEX" check "$f") > "$t/out" 2> "$t/err" < /dev/null
+    (ulimit -f 20000; timeout -k 5 "$TIMEOUT" "$VEX" check "$f") > "$t/out" 2> "$t/err" < /dev/null
   else
     # shellcheck disable=SC2086
-    (ulimit -f 20000; timeout "$TIMEOUT" "$VEX" run "$f" $args) > "$t/out" 2> "$t/err" < /dev/null
+    (ulimit -f 20000; timeout -k 5 "$TIMEOUT" "$VEX" run "$f" $args) > "$t/out" 2> "$t/err" < /dev/null
   fi
   rc=$?
   why=
@@ -177,7 +177,14 @@ find "$@" -name '*.vx' -type f 2>/dev/null | sort > "$work/list"
 # Each test writes its block to its own file; print them in order at the end.
 awk -v w="$work" '{ printf "%s\n%s/%05d\n", $0, w, NR }' "$work/list" |
   xargs -n 2 -P 2 sh "$0" --one
-for r in "$work"/[0-9]*; do
-  [ -f "$r" ] && cat "$r"
-done
+n=0
+while IFS= read -r f; do
+  n=$((n + 1))
+  r=$(printf '%s/%05d' "$work" "$n")
+  if [ -s "$r" ]; then
+    cat "$r"
+  else
+    echo "FAIL ${f#tests/}: the runner produced no result for it"
+  fi
+done < "$work/list"
 exit 0
