@@ -11,6 +11,9 @@
 #     // exit: N          the exit status must be N (default 0)
 #     // args: a b c      command-line arguments after the file
 #     // stderr: TEXT     stderr must contain a line that contains TEXT
+#     // with: F G        more source files (.vx or .c, relative to the test's
+#                         directory) given after the test file; files under a
+#                         `support/` directory are helpers, not tests
 #   tests/fail/**/*.vx    `vex check FILE`
 #     // error: TEXT      on the line a diagnostic must point at: exit status 1
 #                         and a diagnostic whose first line `error[CODE]: msg`
@@ -82,12 +85,17 @@ run_one() {
     *) kind=run ;;
   esac
   args=$(directive args "$t/src" | head -n 1)
+  with=
+  for w in $(directive with "$t/src"); do
+    with="$with ${f%/*}/$w"
+  done
   # ulimit -f caps the output files (a runaway printing loop gets SIGXFSZ)
   if [ $kind = fail ]; then
-    (ulimit -f 20000; timeout -k 5 "$TIMEOUT" "$VEX" check "$f") > "$t/out" 2> "$t/err" < /dev/null
+    # shellcheck disable=SC2086
+    (ulimit -f 20000; timeout -k 5 "$TIMEOUT" "$VEX" check "$f" $with) > "$t/out" 2> "$t/err" < /dev/null
   else
     # shellcheck disable=SC2086
-    (ulimit -f 20000; timeout -k 5 "$TIMEOUT" "$VEX" run "$f" $args) > "$t/out" 2> "$t/err" < /dev/null
+    (ulimit -f 20000; timeout -k 5 "$TIMEOUT" "$VEX" run "$f" $with $args) > "$t/out" 2> "$t/err" < /dev/null
   fi
   rc=$?
   why=
@@ -173,7 +181,7 @@ fi
 [ $# -gt 0 ] || set -- tests/run tests/fail tests/panic
 work=$(mktemp -d) || exit 2
 trap 'rm -rf "$work"' EXIT
-find "$@" -name '*.vx' -type f 2>/dev/null | sort > "$work/list"
+find "$@" -name '*.vx' -type f ! -path '*/support/*' 2>/dev/null | sort > "$work/list"
 # Each test writes its block to its own file; print them in order at the end.
 awk -v w="$work" '{ printf "%s\n%s/%05d\n", $0, w, NR }' "$work/list" |
   xargs -n 2 -P 2 sh "$0" --one
