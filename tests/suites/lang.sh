@@ -11,6 +11,9 @@
 #     // exit: N          the exit status must be N (default 0)
 #     // args: a b c      command-line arguments after the file
 #     // stderr: TEXT     stderr must contain a line that contains TEXT
+#     // with: F G        more source files (.vx or .c, relative to the test's
+#                         directory) given after the test file; files under a
+#                         `support/` directory are helpers, not tests
 #   tests/fail/**/*.vx    `vex check FILE`
 #     // error: TEXT      on the line a diagnostic must point at: exit status 1
 #                         and a diagnostic whose first line `error[CODE]: msg`
@@ -34,7 +37,7 @@ export VEX_OUT VEX TIMEOUT
 
 # detail FILE: the first lines of FILE, indented, for the report
 detail() {
-  sed -n '1,15s/^/    /p' "$1"
+  sed -n '1,15s/^/    /p' "$1" | cut -c1-200
   n=$(wc -l < "$1")
   [ "$n" -le 15 ] || echo "    ... ($n lines)"
 }
@@ -46,7 +49,7 @@ directive() {
 
 # has_location LINE FILE: does FILE hold a ` --> PATH:LINE:COL` line?
 has_location() {
-  grep -Eq -e "^ *--> .*:$1:[0-9]+ *\$" "$2"
+  grep -Eq -e "^ *--> .*:$1:[1-9][0-9]* *\$" "$2"
 }
 
 # check_stderr SRC ERR T: every `// stderr:` TEXT must be in ERR; prints the
@@ -82,12 +85,17 @@ run_one() {
     *) kind=run ;;
   esac
   args=$(directive args "$t/src" | head -n 1)
+  with=
+  for w in $(directive with "$t/src"); do
+    with="$with ${f%/*}/$w"
+  done
+  # ulimit -f caps the output files (a runaway printing loop gets SIGXFSZ)
   if [ $kind = fail ]; then
     # shellcheck disable=SC2086
-    timeout "$TIMEOUT" "$VEX" check "$f" > "$t/out" 2> "$t/err" < /dev/null
+    (ulimit -f 20000; timeout -k 5 "$TIMEOUT" "$VEX" check "$f" $with) > "$t/out" 2> "$t/err" < /dev/null
   else
     # shellcheck disable=SC2086
-    timeout "$TIMEOUT" "$VEX" run "$f" $args > "$t/out" 2> "$t/err" < /dev/null
+    (ulimit -f 20000; timeout -k 5 "$TIMEOUT" "$VEX" run "$f" $with $args) > "$t/out" 2> "$t/err" < /dev/null
   fi
   rc=$?
   why=
@@ -123,7 +131,11 @@ run_one() {
     awk '
       /^error(\[[A-Za-z0-9]+\])?: / { head = $0; next }
       head != "" && /^ *--> / {
-        n = split($0, a, ":"); print a[n - 1] "\t" head; head = ""; next
+        # a location is FILE:LINE:COL with LINE, COL >= 1
+        n = split($0, a, ":")
+        if (a[n - 1] ~ /^[0-9]+$/ && a[n] ~ /^[0-9]+ *$/ && a[n - 1] > 0 && a[n] > 0)
+          print a[n - 1] "\t" head
+        head = ""; next
       }
       { head = "" }
     ' "$t/err" > "$t/got-err"
@@ -131,7 +143,7 @@ run_one() {
       why="no // error: comment in the test"
     else
       awk -F '\t' '
-        NR == FNR { got[NR] = $0; gline[NR] = $1; ngot = NR; next }
+        FILENAME == ARGV[1] { got[FNR] = $0; gline[FNR] = $1; ngot = FNR; next }
         {
           want = $0; sub(/^[^\t]*\t/, "", want); found = 0
           for (i = 1; i <= ngot; i++)
@@ -169,11 +181,18 @@ fi
 [ $# -gt 0 ] || set -- tests/run tests/fail tests/panic
 work=$(mktemp -d) || exit 2
 trap 'rm -rf "$work"' EXIT
-find "$@" -name '*.vx' -type f 2>/dev/null | sort > "$work/list"
+find "$@" -name '*.vx' -type f ! -path '*/support/*' 2>/dev/null | sort > "$work/list"
 # Each test writes its block to its own file; print them in order at the end.
 awk -v w="$work" '{ printf "%s\n%s/%05d\n", $0, w, NR }' "$work/list" |
   xargs -n 2 -P 2 sh "$0" --one
-for r in "$work"/[0-9]*; do
-  [ -f "$r" ] && cat "$r"
-done
+n=0
+while IFS= read -r f; do
+  n=$((n + 1))
+  r=$(printf '%s/%05d' "$work" "$n")
+  if [ -s "$r" ]; then
+    cat "$r"
+  else
+    echo "FAIL ${f#tests/}: the runner produced no result for it"
+  fi
+done < "$work/list"
 exit 0
