@@ -494,6 +494,19 @@ vx_vec vx_str_lines(const vx_str *s) {
     return v;
 }
 
+vx_vec vx_str_chars(const vx_str *s) {
+    vx_vec v = VX_VEC_INIT;
+    vx_vec_reserve(&v, sizeof(vx_str *), s->len);
+    const unsigned char *p = (const unsigned char *)s->ptr;
+    for (size_t i = 0; i < s->len;) {
+        uint32_t cp;
+        size_t k = decode(p + i, s->len - i, &cp);
+        push_str(&v, vx_str_from_bytes(s->ptr + i, k));
+        i += k;
+    }
+    return v;
+}
+
 vx_vec vx_str_split_whitespace(const vx_str *s) {
     vx_vec v = VX_VEC_INIT;
     const unsigned char *p = (const unsigned char *)s->ptr;

@@ -306,6 +306,7 @@ int vx_str_cmp_elem(const void *a, const void *b);
 vx_vec vx_str_split(const vx_str *s, const vx_str *sep); /* Rust split: "a,b,".split(",") = ["a", "b", ""] */
 vx_vec vx_str_lines(const vx_str *s);                    /* Rust lines(): split on \n, strip \r, no final empty */
 vx_vec vx_str_split_whitespace(const vx_str *s);         /* Rust split_whitespace(): no empty parts */
+vx_vec vx_str_chars(const vx_str *s);                    /* every char as a one-char string */
 vx_str *vx_str_join(const vx_vec *strs, const vx_str *sep);
 void vx_vec_str_free(vx_vec *v); /* release every string, then vx_vec_free */
 

@@ -264,6 +264,13 @@ static void splitting(void) {
     vx_vec_str_free(&none);
     END();
 
+    GROUP("chars");
+    EXPECT_VEC(vx_str_chars(&lit_utf), "h", "\xc3\xa9", "l", "l", "o");
+    vx_vec none0 = vx_str_chars(VX_STR_EMPTY);
+    CHECK(none0.len == 0);
+    vx_vec_str_free(&none0);
+    END();
+
     GROUP("split-whitespace");
     s = S("  one two\t\nthree\xe3\x80\x80" "four  ");
     EXPECT_VEC(vx_str_split_whitespace(s), "one", "two", "three", "four");
