@@ -175,8 +175,9 @@ bool vx_str_next_char(const vx_str *s, size_t *pos, uint32_t *out);
 vx_str *vx_str_trim(const vx_str *s);
 vx_str *vx_str_trim_start(const vx_str *s);
 vx_str *vx_str_trim_end(const vx_str *s);
-/* Case mapping: ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic
- * (simple one-to-one mappings; other chars unchanged). */
+/* Case mapping like Rust's to_uppercase/to_lowercase for ASCII, Latin-1,
+ * Latin Extended-A, Greek and Cyrillic (ß -> SS, final sigma included);
+ * chars of other scripts are left unchanged. */
 vx_str *vx_str_to_upper(const vx_str *s);
 vx_str *vx_str_to_lower(const vx_str *s);
 /* s repeated n times. */
