@@ -29,6 +29,8 @@ static const char prelude_text[] =
     ;
 
 static Buf types_b, protos_b, helpers_b, fns_b;
+static Buf lits_b; /* file-scope string literals and source locations */
+static int nlits;
 static Vec done_names; /* emitted type / helper names */
 static Buf *O;         /* current output */
 static int tmp_counter;
@@ -70,7 +72,7 @@ static int new_tmp(void) { return ++tmp_counter; }
  * removed, so `if ((a == b))` does not trip clang's -Wparentheses-equality. */
 static const char *cond(const char *c) {
     size_t n = strlen(c);
-    if (n < 2 || c[0] != '(' || c[n - 1] != ')')
+    if (n < 3 || c[0] != '(' || c[n - 1] != ')' || c[1] == '{')
         return c;
     int depth = 0;
     for (size_t i = 0; i < n; i++) {
@@ -586,11 +588,20 @@ static const char *clone_fn(Type *t) {
 /* ---- expressions ---- */
 
 static void ex(Node *e);
+static void emit_cstring(Buf *o, const char *s, int n);
 static void emit_into(Node *e, const char *dst);
 static void emit_stmt(Node *s);
 
+/* Source locations and string literals are file-scope statics (a static
+ * inside a statement expression is miscompiled by clang 14 when it sits in
+ * an initializer). */
 static const char *loc_of(Pos p) {
-    return arena_printf("VXL(\"%s\", %d, %d)", p.file ? p.file->path : "?", p.line, p.col);
+    int k = ++nlits;
+    buf_printf(&lits_b, "static const vx_loc vxl_%d VXU = {", k);
+    const char *path = p.file ? p.file->path : "?";
+    emit_cstring(&lits_b, path, (int)strlen(path));
+    buf_printf(&lits_b, ", %d, %d};\n", p.line, p.col);
+    return arena_printf("(&vxl_%d)", k);
 }
 
 static bool is_unitish(Type *t) {
@@ -713,9 +724,11 @@ static void emit_cstring(Buf *o, const char *s, int n) {
 }
 
 static void str_lit(const char *s, int n) {
-    out("VXC_LIT(");
-    emit_cstring(O, s, n);
-    out(")");
+    int k = ++nlits;
+    buf_printf(&lits_b, "static vx_str vxs_%d VXU = VX_STR_INIT(", k);
+    emit_cstring(&lits_b, s, n);
+    buf_puts(&lits_b, ");\n");
+    outf("(&vxs_%d)", k);
 }
 
 /* Builds a format buffer named `b` from literal pieces and values:
@@ -1966,6 +1979,8 @@ void emit_program(Program *p, FILE *f) {
     memset(&protos_b, 0, sizeof protos_b);
     memset(&helpers_b, 0, sizeof helpers_b);
     memset(&fns_b, 0, sizeof fns_b);
+    memset(&lits_b, 0, sizeof lits_b);
+    nlits = 0;
     memset(&done_names, 0, sizeof done_names);
     memset(&loop_labels, 0, sizeof loop_labels);
     tmp_counter = 0;
@@ -2003,6 +2018,8 @@ void emit_program(Program *p, FILE *f) {
     fputs(prelude_text, f);
     fputs("\n/* ---- types ---- */\n", f);
     fputs(types_b.data ? types_b.data : "", f);
+    fputs("\n/* ---- string literals and source locations ---- */\n", f);
+    fputs(lits_b.data ? lits_b.data : "", f);
     fputs("\n/* ---- prototypes ---- */\n", f);
     fputs(protos_b.data ? protos_b.data : "", f);
     fputs("\n/* ---- constants ---- */\n", f);
@@ -2022,5 +2039,6 @@ void emit_program(Program *p, FILE *f) {
     buf_free(&protos_b);
     buf_free(&helpers_b);
     buf_free(&fns_b);
+    buf_free(&lits_b);
     buf_free(&consts);
 }

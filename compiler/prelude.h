@@ -21,14 +21,12 @@
 #define VXU __attribute__((unused))
 /* every prelude helper: a program uses only some of them */
 #define VXI static inline __attribute__((unused))
-#define VXL(f, l, c) ({ static const vx_loc vxl_ = {f, l, c}; &vxl_; })
 
 typedef uint8_t vxc_unit;
 
 /* ---- strings: langrt's refcounted immutable vx_str (vexrt.h part 2) ---- */
 typedef vx_str *vxc_str;
-/* A literal: a static, immortal vx_str (never freed, shared freely). */
-#define VXC_LIT(s) ({ static vx_str vxs_ = VX_STR_INIT(s); &vxs_; })
+/* A literal is a file-scope static, immortal vx_str (emit.c: str_lit). */
 
 VXI void vxc_str_drop(vxc_str s) {
     if (s)
