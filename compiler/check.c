@@ -1927,11 +1927,17 @@ static Type *check_expr_inner(Node *e, Type *expect) {
             if (!vals[j])
                 error_at(e->pos, "E0302", "missing field `%s` in initializer of `%s`",
                          ((Field *)sd->fields.items[j])->name, sd->name);
-        /* reorder into declaration order for the emitter */
-        Vec ordered = {0};
-        for (int j = 0; j < nf; j++)
+        /* reorder into declaration order for the emitter; list2 keeps the
+         * source position of each, so effects still happen left to right */
+        Vec ordered = {0}, srcpos = {0};
+        for (int j = 0; j < nf; j++) {
             vec_push(&ordered, vals[j]);
+            for (int i = 0; i < e->list.len; i++)
+                if (e->list.items[i] == vals[j])
+                    vec_push(&srcpos, (void *)(intptr_t)i);
+        }
         e->list = ordered;
+        e->list2 = srcpos;
         return sd->ty;
     }
     case N_TUPLE: {

@@ -154,7 +154,7 @@ static void define_type(Type *t) {
         }
         buf_printf(&b, "struct vx_S_%s {\n", sd->name);
         for (int i = 0; i < sd->fields.len; i++)
-            buf_printf(&b, "    %s %s;\n", names[i], ((Field *)sd->fields.items[i])->name);
+            buf_printf(&b, "    %s f_%s;\n", names[i], ((Field *)sd->fields.items[i])->name);
         if (!sd->fields.len)
             buf_puts(&b, "    char vx_empty;\n");
         buf_puts(&b, "};\n");
@@ -277,7 +277,7 @@ static const char *fmt_fn(Type *t) {
         for (int i = 0; i < sd->fields.len; i++) {
             Field *f = sd->fields.items[i];
             buf_printf(&o, "    vxc_puts(b, \"%s%s: \");\n    ", i ? ", " : "", f->name);
-            fmt_value(&o, f->ty, "b", arena_printf("v.%s", f->name), "-2");
+            fmt_value(&o, f->ty, "b", arena_printf("v.f_%s", f->name), "-2");
             buf_puts(&o, "\n");
         }
         if (sd->fields.len)
@@ -366,7 +366,7 @@ static const char *eq_fn(Type *t) {
         for (int i = 0; i < t->sd->fields.len; i++) {
             Field *f = t->sd->fields.items[i];
             buf_printf(&o, "    if (!%s) return false;\n",
-                       eq_expr(f->ty, arena_printf("a.%s", f->name), arena_printf("b.%s", f->name)));
+                       eq_expr(f->ty, arena_printf("a.f_%s", f->name), arena_printf("b.f_%s", f->name)));
         }
         break;
     case TY_ENUM:
@@ -466,7 +466,7 @@ static const char *drop_fn(Type *t) {
     case TY_STRUCT:
         for (int i = 0; i < t->sd->fields.len; i++) {
             Field *f = t->sd->fields.items[i];
-            buf_printf(&o, "    %s\n", drop_stmt(f->ty, arena_printf("v->%s", f->name)));
+            buf_printf(&o, "    %s\n", drop_stmt(f->ty, arena_printf("v->f_%s", f->name)));
         }
         break;
     case TY_ENUM:
@@ -533,7 +533,7 @@ static const char *clone_fn(Type *t) {
     case TY_STRUCT:
         for (int i = 0; i < t->sd->fields.len; i++) {
             Field *f = t->sd->fields.items[i];
-            buf_printf(&o, "    v.%s = %s;\n", f->name, clone_expr(f->ty, arena_printf("v.%s", f->name)));
+            buf_printf(&o, "    v.f_%s = %s;\n", f->name, clone_expr(f->ty, arena_printf("v.f_%s", f->name)));
         }
         break;
     case TY_ENUM:
@@ -876,10 +876,26 @@ static const char *deref_n(const char *s, int n) {
     return s;
 }
 
+static void ex_binary_on(Node *e, const char *a, const char *b);
+static bool has_effects(Node *e);
+
 static void ex_binary(Node *e) {
     const char *op = e->op;
+    if (strcmp(op, "&&") && strcmp(op, "||") && has_effects(e->a) && has_effects(e->b)) {
+        /* both sides have effects: evaluate left to right first */
+        int k = new_tmp();
+        outf("({ %s bl%d VXU = %s; %s br%d VXU = %s; ", ty_cname(e->a->ty), k, ex_str(e->a), ty_cname(e->b->ty), k,
+             ex_str(e->b));
+        ex_binary_on(e, arena_printf("bl%d", k), arena_printf("br%d", k));
+        out("; })");
+        return;
+    }
+    ex_binary_on(e, ex_str(e->a), ex_str(e->b));
+}
+
+static void ex_binary_on(Node *e, const char *a, const char *b) {
+    const char *op = e->op;
     Type *t = ty_res(e->a->ty);
-    const char *a = ex_str(e->a), *b = ex_str(e->b);
     if (e->autoref & 1) {
         a = arena_printf("(*%s)", a);
         t = ty_res(t->elem);
@@ -1186,6 +1202,71 @@ static void ex_builtin_method_on(Node *e, const char *r, bool owned_recv) {
 }
 
 /* A call's arguments, comma separated. */
+/* Could evaluating e have a visible effect (a call, a print)? */
+static bool has_effects(Node *e) {
+    if (!e)
+        return false;
+    switch (e->kind) {
+    case N_CALL: case N_INTRINSIC: case N_IF: case N_MATCH: case N_BLOCK: case N_LOOP: case N_WHILE:
+    case N_FOR: case N_TRY: case N_FSTR:
+        return true;
+    default:
+        break;
+    }
+    if (has_effects(e->a) || has_effects(e->b))
+        return true;
+    if (e->kind == N_STRUCTLIT || e->kind == N_TUPLE || e->kind == N_VECLIT)
+        for (int i = 0; i < e->list.len; i++)
+            if (has_effects(e->list.items[i]))
+                return true;
+    return false;
+}
+
+/* Owned values of e->list, evaluated left to right (in `order`, when
+ * given): when two or more have effects they go into temporaries first,
+ * opening a statement expression the caller closes with seq_close(). */
+static const char **seq_values(Node *e, const Vec *order, bool *opened) {
+    int n = e->list.len, eff = 0;
+    const char **v = arena_alloc(sizeof(char *) * (size_t)(n + 1));
+    for (int i = 0; i < n; i++)
+        eff += has_effects(e->list.items[i]);
+    *opened = eff >= 2;
+    if (*opened) {
+        int k = new_tmp();
+        out("({");
+        for (int j = 0; j < n; j++) {
+            int i = order && order->len == n ? (int)(intptr_t)order->items[j] : j;
+            /* order maps declaration slot -> source position: invert */
+            if (order && order->len == n) {
+                for (int d = 0; d < n; d++)
+                    if ((int)(intptr_t)order->items[d] == j)
+                        i = d;
+            }
+            Node *a = e->list.items[i];
+            outf(" %s sq%d_%d VXU = %s;", ty_cname(a->ty), k, i, ex_owned(a));
+            v[i] = arena_printf("sq%d_%d", k, i);
+        }
+        out(" ");
+    } else {
+        for (int i = 0; i < n; i++)
+            v[i] = ex_owned(e->list.items[i]);
+    }
+    return v;
+}
+
+static void seq_close(bool opened) {
+    if (opened)
+        out("; })");
+}
+
+static void call_args_v(const char **v, int n, int first_sep) {
+    for (int i = 0; i < n; i++) {
+        if (i || first_sep)
+            out(", ");
+        out(v[i]);
+    }
+}
+
 static void call_args(Node *e, int first_sep) {
     for (int i = 0; i < e->list.len; i++) {
         if (i || first_sep)
@@ -1215,11 +1296,15 @@ static void ex_extern_call(Node *e) {
 
 static void ex_call(Node *e) {
     switch (e->res) {
-    case R_FN:
+    case R_FN: {
+        bool op;
+        const char **v = seq_values(e, NULL, &op);
         outf("%s(", e->fn->cname);
-        call_args(e, 0);
+        call_args_v(v, e->list.len, 0);
         out(")");
+        seq_close(op);
         return;
+    }
     case R_EXTERN:
         ex_extern_call(e);
         return;
@@ -1263,9 +1348,12 @@ static void ex_call(Node *e) {
     case R_STATIC: {
         const char *tn = e->sval, *name = e->name;
         if (e->fn) {
+            bool op;
+            const char **v = seq_values(e, NULL, &op);
             outf("%s(", e->fn->cname);
-            call_args(e, 0);
+            call_args_v(v, e->list.len, 0);
             out(")");
+            seq_close(op);
             return;
         }
         if (!strcmp(tn, "Vec")) {
@@ -1413,7 +1501,7 @@ static void ex(Node *e) {
         }
         if (e->autoref == 0 && is_temp(e->a)) {
             int k = new_tmp();
-            const char *f = e->flag ? arena_printf("ft%d.f%d", k, e->index) : arena_printf("ft%d.%s", k, e->name);
+            const char *f = e->flag ? arena_printf("ft%d.f%d", k, e->index) : arena_printf("ft%d.f_%s", k, e->name);
             outf("({ %s ft%d = %s; %s fr%d = %s; %s fr%d; })", ty_cname(e->a->ty), k, ex_str(e->a), ty_cname(e->ty), k,
                  clone_expr(e->ty, f), drop_stmt(e->a->ty, arena_printf("ft%d", k)), k);
             return;
@@ -1421,7 +1509,7 @@ static void ex(Node *e) {
         if (e->flag)
             outf("%s.f%d", deref_n(ex_str(e->a), e->autoref), e->index);
         else
-            outf("%s.%s", deref_n(ex_str(e->a), e->autoref), e->name);
+            outf("%s.f_%s", deref_n(ex_str(e->a), e->autoref), e->name);
         return;
     case N_INDEX:
         ex_index(e);
@@ -1469,15 +1557,14 @@ static void ex(Node *e) {
         ex_try(e);
         return;
     case N_STRUCTLIT: {
+        bool op;
+        const char **v = seq_values(e, &e->list2, &op);
         outf("((%s){", ty_cname(e->ty));
-        for (int i = 0; i < e->list.len; i++) {
-            if (i)
-                out(", ");
-            out(ex_owned(e->list.items[i]));
-        }
+        call_args_v(v, e->list.len, 0);
         if (!e->list.len)
             out("0");
         out("})");
+        seq_close(op);
         return;
     }
     case N_TUPLE:
