@@ -222,6 +222,27 @@ static Node *struct_lit(Parser *P, Token *name) {
     return n;
 }
 
+/* Where byte i of an f-string's decoded text sits in the source (exact
+ * unless an escape precedes it on the way). */
+static Pos piece_pos(Parser *P, Token *t, int i) {
+    Pos p = t->pos;
+    const char *src = P->f->text;
+    size_t off = (size_t)t->pos.off + 2 + (size_t)i;
+    if (off > P->f->len)
+        return p;
+    for (size_t k = (size_t)t->pos.off; k < off; k++) {
+        if (src[k] == '\n') {
+            p.line++;
+            p.col = 1;
+        } else {
+            p.col++;
+        }
+    }
+    p.off = (int)off;
+    p.len = 1;
+    return p;
+}
+
 /* Splits an f-string's text into literal pieces (N_STR) and expressions.
  * `{{` and `}}` are literal braces; `{expr}` or `{expr:spec}`. */
 static Node *fstring(Parser *P, Token *t) {
@@ -284,7 +305,7 @@ static Node *fstring(Parser *P, Token *t) {
                 buf_free(&lit);
                 error_at(t->pos, "E0100", "empty expression in f-string");
             }
-            Node *e = parse_expr_text(P->f, t->pos, s + i + 1, eend - i - 1);
+            Node *e = parse_expr_text(P->f, piece_pos(P, t, i + 1), s + i + 1, eend - i - 1);
             vec_push(&n->list, e);
             vec_push(&n->list2, colon >= 0 ? arena_strndup(s + colon, (size_t)(j - colon)) : (void *)"");
             i = j + 1;
@@ -721,7 +742,13 @@ Node *parse_expr_text(SrcFile *f, Pos at, const char *text, int len) {
     int n;
     Token *t = tokenize(&sub, &n);
     for (int i = 0; i < n; i++) {
-        t[i].pos = at;
+        /* the sub-tokenizer counted lines and columns within the piece */
+        Pos p = at;
+        p.line = at.line + t[i].pos.line - 1;
+        p.col = t[i].pos.line == 1 ? at.col + t[i].pos.col - 1 : t[i].pos.col;
+        p.off = at.off + t[i].pos.off;
+        p.len = t[i].pos.len;
+        t[i].pos = p;
         t[i].nl_before = false;
     }
     Parser P = {f, t, n, 0, 1, false, 0, NULL};

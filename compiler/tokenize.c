@@ -302,9 +302,14 @@ Token *tokenize(SrcFile *f, int *ntok) {
         }
         if (c == '/' && p + 1 < L.end && p[1] == '*') {
             const char *q = p + 2;
+            int line0 = L.line;
+            const char *ls0 = L.line_start;
             for (;;) {
-                if (q + 1 >= L.end)
+                if (q + 1 >= L.end) {
+                    L.line = line0;
+                    L.line_start = ls0;
                     lex_error(&L, p, "unterminated block comment");
+                }
                 if (*q == '\n') {
                     L.line++;
                     L.line_start = q + 1;
