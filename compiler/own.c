@@ -29,7 +29,16 @@ typedef struct State {
 enum { READ, MOVE };
 
 static State st;
-static int nsyms;
+/* Sym ids are unique in the program; a state covers the current function's
+ * locals only, ids base .. base+nsyms-1, so it costs O(locals of the fn). */
+static int base, nsyms;
+
+/* The state index of a local of the current function, or -1. */
+static int slot(Sym *s) {
+    if (!s || s->id < base || s->id - base >= nsyms)
+        return -1;
+    return s->id - base;
+}
 
 static State copy_state(State s) {
     State c = s;
@@ -56,16 +65,17 @@ static void walk(Node *e, int mode);
 
 static void use_local(Node *e, int mode) {
     Sym *s = e->sym;
-    if (!s || s->id >= nsyms)
+    int k = slot(s);
+    if (k < 0)
         return;
-    if (st.moved[s->id] && !st.dead) {
-        diag_note(st.where[s->id], "value moved here");
+    if (st.moved[k] && !st.dead) {
+        diag_note(st.where[k], "value moved here");
         diag_help("use `.clone()` to keep a copy, or use the value before moving it");
         error_at(e->pos, "E0400", "use of moved value: `%s`", s->name);
     }
     if (mode == MOVE && !ty_is_copy(s->ty)) {
-        st.moved[s->id] = 1;
-        st.where[s->id] = e->pos;
+        st.moved[k] = 1;
+        st.where[k] = e->pos;
     }
 }
 
@@ -99,13 +109,13 @@ static void walk_stmt(Node *s) {
     switch (s->kind) {
     case N_LET:
         walk(s->a, MOVE);
-        if (s->sym && s->sym->id < nsyms)
-            st.moved[s->sym->id] = 0;
+        if (slot(s->sym) >= 0)
+            st.moved[slot(s->sym)] = 0;
         return;
     case N_ASSIGN:
         walk(s->b, MOVE);
-        if (s->a->kind == N_IDENT && s->a->sym && s->a->sym->id < nsyms && !strcmp(s->op, "=")) {
-            st.moved[s->a->sym->id] = 0;
+        if (s->a->kind == N_IDENT && slot(s->a->sym) >= 0 && !strcmp(s->op, "=")) {
+            st.moved[slot(s->a->sym)] = 0;
             return;
         }
         walk(s->a, READ);
@@ -256,12 +266,16 @@ void own_program(Program *prog) {
         Fn *f = prog->fns.items[i];
         if (!f->body)
             continue;
-        nsyms = 1;
+        int lo = 0, hi = -1;
         for (int j = 0; j < f->locals.len; j++) {
             Sym *s = f->locals.items[j];
-            if (s->id + 1 > nsyms)
-                nsyms = s->id + 1;
+            if (hi < lo || s->id < lo)
+                lo = s->id;
+            if (s->id > hi)
+                hi = s->id;
         }
+        base = lo;
+        nsyms = hi >= lo ? hi - lo + 1 : 1;
         st.moved = arena_alloc((size_t)nsyms);
         st.where = arena_alloc(sizeof(Pos) * (size_t)nsyms);
         st.dead = false;
