@@ -47,7 +47,9 @@ static _Noreturn void lex_error(Lexer *L, const char *at, const char *msg) {
 
 static Token *new_tok(Lexer *L, TokKind k, const char *start) {
     if (L->n == L->cap) {
-        L->cap = L->cap ? L->cap * 2 : 1024;
+        /* first guess: a token per 2 bytes, so real files never regrow (an
+         * arena block this big is fresh mmap memory: unused pages cost nothing) */
+        L->cap = L->cap ? L->cap * 2 : (int)(L->f->len / 2 < (1u << 24) ? L->f->len / 2 : (1u << 24)) + 16;
         Token *t = arena_alloc(sizeof(Token) * (size_t)L->cap);
         if (L->n)
             memcpy(t, L->toks, sizeof(Token) * (size_t)L->n);
@@ -338,9 +340,9 @@ Token *tokenize(SrcFile *f, int *ntok) {
             bool after_dot = L.n > 0 && L.toks[L.n - 1].kind == TK_PUNCT && !strcmp(L.toks[L.n - 1].s, ".");
             TokKind k = c == '$' ? TK_DOLLAR : TK_IDENT;
             size_t n = (size_t)(q - p);
-            if (k == TK_IDENT && !after_dot)
+            if (k == TK_IDENT && !after_dot && n <= 8)
                 for (int i = 0; keywords[i]; i++)
-                    if (strlen(keywords[i]) == n && !memcmp(keywords[i], p, n))
+                    if (keywords[i][0] == c && !strncmp(keywords[i], p, n) && !keywords[i][n])
                         k = TK_KW;
             if (k == TK_KW && n == 3 && !memcmp(p, "let", 3) && q < L.end && *q == '!')
                 q++, n++;
@@ -352,6 +354,8 @@ Token *tokenize(SrcFile *f, int *ntok) {
         } else {
             int i;
             for (i = 0; puncts[i]; i++) {
+                if (puncts[i][0] != c)
+                    continue;
                 size_t n = strlen(puncts[i]);
                 if ((size_t)(L.end - p) >= n && !memcmp(puncts[i], p, n))
                     break;
