@@ -328,7 +328,7 @@ static uint32_t lower_of(uint32_t c) {
         return c + 32;
     if (c >= 0x100 && c <= 0x17F) {
         if (c == 0x130 || c == 0x131 || c == 0x138 || c == 0x149 || c == 0x17F)
-            return c == 0x130 ? 'i' : c;
+            return c; /* map_case handles U+0130 */
         bool odd_upper = (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E);
         if (c == 0x178)
             return 0xFF;
@@ -371,30 +371,63 @@ static uint32_t upper_of(uint32_t c) {
     return c;
 }
 
-static vx_str *map_case(const vx_str *s, uint32_t (*map)(uint32_t)) {
+static bool is_cased(uint32_t c) { return lower_of(c) != c || upper_of(c) != c; }
+
+/* Rust's final-sigma rule, simplified: a capital sigma becomes the final
+ * form when a cased letter precedes it and none follows. */
+static bool final_sigma(const unsigned char *p, size_t n, size_t i, size_t k) {
+    bool before = false, after = false;
+    if (i > 0) {
+        size_t b = i - 1;
+        while (b > 0 && (p[b] & 0xC0) == 0x80)
+            b--;
+        uint32_t c;
+        decode(p + b, i - b, &c);
+        before = is_cased(c);
+    }
+    if (i + k < n) {
+        uint32_t c;
+        decode(p + i + k, n - i - k, &c);
+        after = is_cased(c);
+    }
+    return before && !after;
+}
+
+/* Case mapping char by char with the one-to-one tables above, plus the
+ * few one-to-many mappings Rust applies in these alphabets: upper of
+ * U+00DF is "SS", lower of U+0130 is "i" + U+0307, and the final sigma. */
+static vx_str *map_case(const vx_str *s, bool upper) {
     vx_fmt f;
     vx_fmt_init(&f);
     const unsigned char *p = (const unsigned char *)s->ptr;
     for (size_t i = 0; i < s->len;) {
         if (p[i] < 0x80) {
-            vx_fmt_byte(&f, (char)map(p[i]));
+            vx_fmt_byte(&f, (char)(upper ? upper_of(p[i]) : lower_of(p[i])));
             i++;
             continue;
         }
         uint32_t cp;
         size_t k = decode(p + i, s->len - i, &cp);
-        uint32_t m = map(cp);
-        if (m == cp)
+        uint32_t m = upper ? upper_of(cp) : lower_of(cp);
+        if (upper && cp == 0xDF) {
+            vx_fmt_bytes(&f, "SS", 2);
+        } else if (!upper && cp == 0x130) {
+            vx_fmt_byte(&f, 'i');
+            vx_fmt_char(&f, 0x307);
+        } else if (!upper && cp == 0x3A3 && final_sigma(p, s->len, i, k)) {
+            vx_fmt_char(&f, 0x3C2);
+        } else if (m == cp) {
             vx_fmt_bytes(&f, (const char *)p + i, k);
-        else
+        } else {
             vx_fmt_char(&f, m);
+        }
         i += k;
     }
     return vx_fmt_finish(&f);
 }
 
-vx_str *vx_str_to_upper(const vx_str *s) { return map_case(s, upper_of); }
-vx_str *vx_str_to_lower(const vx_str *s) { return map_case(s, lower_of); }
+vx_str *vx_str_to_upper(const vx_str *s) { return map_case(s, true); }
+vx_str *vx_str_to_lower(const vx_str *s) { return map_case(s, false); }
 
 vx_str *vx_str_repeat(const vx_str *s, uint64_t n) {
     if (n == 0 || s->len == 0)
@@ -490,6 +523,19 @@ vx_vec vx_str_lines(const vx_str *s) {
         size_t e = end > at && s->ptr[end - 1] == '\r' ? end - 1 : end;
         push_str(&v, vx_str_from_bytes(s->ptr + at, e - at));
         at = end + 1;
+    }
+    return v;
+}
+
+vx_vec vx_str_chars(const vx_str *s) {
+    vx_vec v = VX_VEC_INIT;
+    vx_vec_reserve(&v, sizeof(vx_str *), s->len);
+    const unsigned char *p = (const unsigned char *)s->ptr;
+    for (size_t i = 0; i < s->len;) {
+        uint32_t cp;
+        size_t k = decode(p + i, s->len - i, &cp);
+        push_str(&v, vx_str_from_bytes(s->ptr + i, k));
+        i += k;
     }
     return v;
 }

@@ -175,8 +175,9 @@ bool vx_str_next_char(const vx_str *s, size_t *pos, uint32_t *out);
 vx_str *vx_str_trim(const vx_str *s);
 vx_str *vx_str_trim_start(const vx_str *s);
 vx_str *vx_str_trim_end(const vx_str *s);
-/* Case mapping: ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic
- * (simple one-to-one mappings; other chars unchanged). */
+/* Case mapping like Rust's to_uppercase/to_lowercase for ASCII, Latin-1,
+ * Latin Extended-A, Greek and Cyrillic (ß -> SS, final sigma included);
+ * chars of other scripts are left unchanged. */
 vx_str *vx_str_to_upper(const vx_str *s);
 vx_str *vx_str_to_lower(const vx_str *s);
 /* s repeated n times. */
@@ -306,6 +307,7 @@ int vx_str_cmp_elem(const void *a, const void *b);
 vx_vec vx_str_split(const vx_str *s, const vx_str *sep); /* Rust split: "a,b,".split(",") = ["a", "b", ""] */
 vx_vec vx_str_lines(const vx_str *s);                    /* Rust lines(): split on \n, strip \r, no final empty */
 vx_vec vx_str_split_whitespace(const vx_str *s);         /* Rust split_whitespace(): no empty parts */
+vx_vec vx_str_chars(const vx_str *s);                    /* every char as a one-char string */
 vx_str *vx_str_join(const vx_vec *strs, const vx_str *sep);
 void vx_vec_str_free(vx_vec *v); /* release every string, then vx_vec_free */
 

@@ -194,10 +194,19 @@ static void transform(void) {
 
     GROUP("case");
     s = S("Hello, World! 123 \xc3\xa9\xc3\x89 \xce\xb1\xce\xa9 \xd0\xb4\xd0\x96 \xc5\x82\xc5\x81 \xc3\x9f");
-    EXPECT_STR(vx_str_to_upper(s), "HELLO, WORLD! 123 \xc3\x89\xc3\x89 \xce\x91\xce\xa9 \xd0\x94\xd0\x96 \xc5\x81\xc5\x81 \xc3\x9f");
+    EXPECT_STR(vx_str_to_upper(s), "HELLO, WORLD! 123 \xc3\x89\xc3\x89 \xce\x91\xce\xa9 \xd0\x94\xd0\x96 \xc5\x81\xc5\x81 SS");
     EXPECT_STR(vx_str_to_lower(s), "hello, world! 123 \xc3\xa9\xc3\xa9 \xce\xb1\xcf\x89 \xd0\xb4\xd0\xb6 \xc5\x82\xc5\x82 \xc3\x9f");
     vx_str_release(s);
     EXPECT_STR(vx_str_to_upper(VX_STR_EMPTY), "");
+    s = S("stra\xc3\x9f" "e");                    /* straße */
+    EXPECT_STR(vx_str_to_upper(s), "STRASSE");
+    vx_str_release(s);
+    s = S("\xc4\xb0" "stanbul");                  /* İstanbul */
+    EXPECT_STR(vx_str_to_lower(s), "i\xcc\x87" "stanbul");
+    vx_str_release(s);
+    s = S("\xce\x9f\xce\x94\xce\x9f\xce\xa3 \xce\xa3"); /* ΟΔΟΣ Σ */
+    EXPECT_STR(vx_str_to_lower(s), "\xce\xbf\xce\xb4\xce\xbf\xcf\x82 \xcf\x83");
+    vx_str_release(s);
     END();
 
     GROUP("repeat");
@@ -262,6 +271,13 @@ static void splitting(void) {
     vx_vec none = vx_str_lines(VX_STR_EMPTY);
     CHECK(none.len == 0);
     vx_vec_str_free(&none);
+    END();
+
+    GROUP("chars");
+    EXPECT_VEC(vx_str_chars(&lit_utf), "h", "\xc3\xa9", "l", "l", "o");
+    vx_vec none0 = vx_str_chars(VX_STR_EMPTY);
+    CHECK(none0.len == 0);
+    vx_vec_str_free(&none0);
     END();
 
     GROUP("split-whitespace");
