@@ -737,6 +737,15 @@ static const char *ex_owned(Node *e) {
     return clone_expr(e->ty, v);
 }
 
+/* A temporary lent by reference (`&make()`, a method receiver): its value
+ * goes into a MIR local of the current scope, dropped at the scope's end. */
+static const char *materialize(Node *a, const char *value) {
+    const char *t = new_local("lt", a->ty);
+    mir_stmt(M, arena_printf("%s = %s;", t, value), cur_pos);
+    add_slot(t, a->ty, false);
+    return t;
+}
+
 /* e borrowed: a place as is, or a temporary the caller must drop. */
 static bool is_temp(Node *e) { return has_heap(e->ty) && !is_place_expr(e); }
 
@@ -863,8 +872,11 @@ static void emit_intrinsic(Node *e) {
     if (!strcmp(n, "$assert")) {
         Node *c = e->list.items[0];
         if (e->list.len == 2) {
+            const char *cs = ex_str(c);
+            const char *msg = ex_str(e->list.items[1]);
+            (void)cs;
             outf("({ if (!(%s)) { vxc_str m_ = %s; vx_panic(%s, \"%%.*s\", (int)m_->len, m_->ptr); } (vxc_unit)0; })",
-                 ex_str(c), ex_str(e->list.items[1]), loc_of(e->pos));
+                 cs, msg, loc_of(e->pos));
             return;
         }
         outf("({ if (!(%s)) vx_panic(%s, \"assertion failed: %%s\", ", ex_str(c), loc_of(e->pos));
@@ -878,8 +890,10 @@ static void emit_intrinsic(Node *e) {
         Type *t = a->ty;
         const char *ct = ty_cname(t);
         bool ne = !strcmp(n, "$assert_ne");
+        const char *as = ex_str(a);
+        const char *bs = ex_str(b);
         outf("({ %s l_ = %s; %s r_ = %s; if (%s%s) { VXC_BUF(fb); vxc_puts(&fb, \"assertion failed: left %s right\\n  left: \"); ",
-             ct, ex_str(a), ct, ex_str(b), ne ? "" : "!", eq_expr(t, "l_", "r_"), ne ? "!=" : "==");
+             ct, as, ct, bs, ne ? "" : "!", eq_expr(t, "l_", "r_"), ne ? "!=" : "==");
         fmt_value(O, t, "&fb", "l_", "-2");
         out(" vxc_puts(&fb, \"\\n right: \"); ");
         fmt_value(O, t, "&fb", "r_", "-2");
@@ -940,13 +954,16 @@ static void ex_binary(Node *e) {
     if (strcmp(op, "&&") && strcmp(op, "||") && has_effects(e->a) && has_effects(e->b)) {
         /* both sides have effects: evaluate left to right first */
         int k = new_tmp();
-        outf("({ %s bl%d VXU = %s; %s br%d VXU = %s; ", ty_cname(e->a->ty), k, ex_str(e->a), ty_cname(e->b->ty), k,
-             ex_str(e->b));
+        const char *a = ex_str(e->a);
+        const char *b = ex_str(e->b);
+        outf("({ %s bl%d VXU = %s; %s br%d VXU = %s; ", ty_cname(e->a->ty), k, a, ty_cname(e->b->ty), k, b);
         ex_binary_on(e, arena_printf("bl%d", k), arena_printf("br%d", k));
         out("; })");
         return;
     }
-    ex_binary_on(e, ex_str(e->a), ex_str(e->b));
+    const char *a = ex_str(e->a);
+    const char *b = ex_str(e->b);
+    ex_binary_on(e, a, b);
 }
 
 static void ex_binary_on(Node *e, const char *a, const char *b) {
@@ -1127,8 +1144,10 @@ static void ex_builtin_method_on(Node *e, const char *r, bool owned_recv) {
             outf("({ %s o_ = {0}; %s v_ = %s; if (v_.len) { o_.some = 1; o_.val = %s; } o_; })", ot, ct, r,
                  clone_expr(t->elem, !strcmp(name, "first") ? "v_.ptr[0]" : "v_.ptr[v_.len - 1]"));
         } else if (!strcmp(name, "insert")) {
+            const char *i0 = ex_str(a0);
+            const char *x1 = ex_owned(a1);
             outf("({ uint64_t i_ = (uint64_t)(%s); %s x_ = %s; vxc_vec_insert(%s, i_, &x_, sizeof(%s), %s); (vxc_unit)0; })",
-                 ex_str(a0), et, ex_owned(a1), vecraw(r), et, loc);
+                 i0, et, x1, vecraw(r), et, loc);
         } else if (!strcmp(name, "remove")) {
             outf("({ uint64_t i_ = (uint64_t)(%s); %s x_; vxc_vec_remove(%s, i_, &x_, sizeof(%s), %s); x_; })", ex_str(a0),
                  et, vecraw(r), et, loc);
@@ -1169,11 +1188,19 @@ static void ex_builtin_method_on(Node *e, const char *r, bool owned_recv) {
         else if (!strcmp(name, "byte_at"))
             outf("vx_str_byte_at(%s, (int64_t)(%s), %s)", r, ex_str(a0), loc);
         else if (!strcmp(name, "slice") || !strcmp(name, "substring"))
-            outf("vx_str_slice(%s, (int64_t)(%s), (int64_t)(%s), %s)", r, ex_str(a0), ex_str(a1), loc);
+        {
+            const char *s0 = ex_str(a0);
+            const char *s1 = ex_str(a1);
+            outf("vx_str_slice(%s, (int64_t)(%s), (int64_t)(%s), %s)", r, s0, s1, loc);
+        }
         else if (!strcmp(name, "repeat"))
             outf("vx_str_repeat(%s, (uint64_t)(%s))", r, ex_str(a0));
         else if (!strcmp(name, "replace"))
-            outf("vx_str_replace(%s, %s, %s)", r, ex_str(a0), ex_str(a1));
+        {
+            const char *s0 = ex_str(a0);
+            const char *s1 = ex_str(a1);
+            outf("vx_str_replace(%s, %s, %s)", r, s0, s1);
+        }
         else if (!strcmp(name, "find") || !strcmp(name, "rfind"))
             outf("({ %s o_ = {0}; o_.some = vx_str_%s(%s, %s, &o_.val); o_; })", ot, name, r, ex_str(a0));
         else if (!strcmp(name, "parse_i64") || !strcmp(name, "parse_int"))
@@ -1390,12 +1417,8 @@ static void ex_call(Node *e) {
                 outf("%s", ex_str(recv));
             else if (place)
                 outf("&%s", r);
-            else {
-                Type *bt = rt;
-                for (int i = 0; i < e->index; i++)
-                    bt = ty_res(bt->elem);
-                outf("&(%s){%s}", ty_cname(bt), r);
-            }
+            else
+                outf("&%s", materialize(recv, r));
         }
         call_args(e, 1);
         out(")");
@@ -1606,7 +1629,7 @@ static void ex(Node *e) {
         if (place && !(a->kind == N_IDENT && a->res != R_LOCAL))
             outf("(&%s)", ex_str(a));
         else
-            outf("(&(%s){%s})", ty_cname(a->ty), ex_str(a));
+            outf("(&%s)", materialize(a, ex_owned(a)));
         return;
     }
     case N_BINARY:
