@@ -31,7 +31,7 @@ static const char prelude_text[] =
 static Buf types_b, protos_b, helpers_b, fns_b;
 static Buf lits_b; /* file-scope string literals and source locations */
 static int nlits;
-static Vec done_names; /* emitted type / helper names */
+static Vec done_names; /* emitted type / helper names: a hash set */
 static Buf *O;         /* current output */
 static int tmp_counter;
 static Program *prog;
@@ -39,11 +39,39 @@ static MFn *M;       /* the function being lowered */
 static Pos cur_pos;  /* the statement being lowered */
 static Type *fn_ret_type(void);
 
+/* Has `name` been emitted already? (an open-addressing set; done_names
+ * holds the table, its len the count) */
+static unsigned name_hash(const char *s) {
+    unsigned h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
 static bool seen(const char *name) {
-    for (int i = 0; i < done_names.len; i++)
-        if (!strcmp(done_names.items[i], name))
+    if (done_names.len * 2 >= done_names.cap) {
+        int cap = done_names.cap ? done_names.cap * 2 : 256;
+        void **t = arena_alloc(sizeof(void *) * (size_t)cap);
+        for (int i = 0; i < done_names.cap; i++) {
+            const char *k = done_names.items[i];
+            if (!k)
+                continue;
+            unsigned j = name_hash(k) & (unsigned)(cap - 1);
+            while (t[j])
+                j = (j + 1) & (unsigned)(cap - 1);
+            t[j] = (void *)k;
+        }
+        done_names.items = t;
+        done_names.cap = cap;
+    }
+    unsigned j = name_hash(name) & (unsigned)(done_names.cap - 1);
+    while (done_names.items[j]) {
+        if (!strcmp(done_names.items[j], name))
             return true;
-    vec_push(&done_names, (void *)name);
+        j = (j + 1) & (unsigned)(done_names.cap - 1);
+    }
+    done_names.items[j] = (void *)name;
+    done_names.len++;
     return false;
 }
 
