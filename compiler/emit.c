@@ -774,6 +774,15 @@ static const char *materialize(Node *a, const char *value) {
     return t;
 }
 
+/* An operand evaluated now, into a MIR local, because an operand to its
+ * right has control flow that is lowered into blocks first: keeps
+ * left-to-right order. Ownership passes on unchanged to the consumer. */
+static const char *hoist(Node *a, const char *value) {
+    const char *t = new_local("ho", a->ty);
+    mir_stmt(M, arena_printf("%s = %s;", t, value), cur_pos);
+    return t;
+}
+
 /* e borrowed: a place as is, or a temporary the caller must drop. */
 static bool is_temp(Node *e) { return has_heap(e->ty) && !is_place_expr(e); }
 
@@ -983,6 +992,8 @@ static void ex_binary(Node *e) {
         /* both sides have effects: evaluate left to right first */
         int k = new_tmp();
         const char *a = ex_str(e->a);
+        if (has_control_flow(e->b))
+            a = hoist(e->a, a);
         const char *b = ex_str(e->b);
         outf("({ %s bl%d VXU = %s; %s br%d VXU = %s; ", ty_cname(e->a->ty), k, a, ty_cname(e->b->ty), k, b);
         ex_binary_on(e, arena_printf("bl%d", k), arena_printf("br%d", k));
@@ -990,6 +1001,8 @@ static void ex_binary(Node *e) {
         return;
     }
     const char *a = ex_str(e->a);
+    if (has_effects(e->a) && has_control_flow(e->b))
+        a = hoist(e->a, a);
     const char *b = ex_str(e->b);
     ex_binary_on(e, a, b);
 }
@@ -1346,7 +1359,7 @@ static const char **seq_values(Node *e, const Vec *order, bool *opened) {
         int k = new_tmp();
         out("({");
         for (int j = 0; j < n; j++) {
-            int i = order && order->len == n ? (int)(intptr_t)order->items[j] : j;
+            int i = j;
             /* order maps declaration slot -> source position: invert */
             if (order && order->len == n) {
                 for (int d = 0; d < n; d++)
@@ -1354,13 +1367,31 @@ static const char **seq_values(Node *e, const Vec *order, bool *opened) {
                         i = d;
             }
             Node *a = e->list.items[i];
-            outf(" %s sq%d_%d VXU = %s;", ty_cname(a->ty), k, i, ex_owned(a));
+            const char *val = ex_owned(a);
+            bool later_cf = false;
+            for (int jj = j + 1; jj < n; jj++) {
+                int ii = jj;
+                if (order && order->len == n)
+                    for (int d = 0; d < n; d++)
+                        if ((int)(intptr_t)order->items[d] == jj)
+                            ii = d;
+                later_cf |= has_control_flow(e->list.items[ii]);
+            }
+            if (later_cf && has_effects(a))
+                val = hoist(a, val);
+            outf(" %s sq%d_%d VXU = %s;", ty_cname(a->ty), k, i, val);
             v[i] = arena_printf("sq%d_%d", k, i);
         }
         out(" ");
     } else {
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
             v[i] = ex_owned(e->list.items[i]);
+            bool later_cf = false;
+            for (int j = i + 1; j < n; j++)
+                later_cf |= has_control_flow(e->list.items[j]);
+            if (later_cf && has_effects(e->list.items[i]))
+                v[i] = hoist(e->list.items[i], v[i]);
+        }
     }
     return v;
 }
