@@ -1204,7 +1204,7 @@ static void ex_builtin_method_on(Node *e, const char *r, bool owned_recv) {
             outf("({ %s v_ = %s; %s x_ = %s; bool f_ = 0; for (uint64_t i_ = 0; i_ < v_.len && !f_; i_++) f_ = %s; f_; })",
                  ct, r, et, x, eq_expr(t->elem, "v_.ptr[i_]", "x_"));
         } else if (!strcmp(name, "join")) {
-            outf("({ %s v_ = %s; vx_vec w_ = vxc_to_vx_vec(*%s); vx_str_join(&w_, %s); })", ct, r, vecraw("v_"), ex_str(a0));
+            outf("({ %s v_ = %s; vx_vec w_ = {v_.ptr, v_.len, v_.cap}; vx_str_join(&w_, %s); })", ct, r, ex_str(a0));
         } else {
             unreachable();
         }
