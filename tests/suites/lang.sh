@@ -159,6 +159,12 @@ run_one() {
       [ -z "$why" ] || { echo "stderr:" >> "$t/why"; sed -n '1,8s/^/  /p' "$t/err" >> "$t/why"; }
     fi
   fi
+  # a sanitizer report fails the test whatever the exit status was (LSan
+  # keeps an exit status of 1, the expected one for tests/fail)
+  if grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|WARNING: ThreadSanitizer|runtime error: ' "$t/err"; then
+    why="${why:+$why, }sanitizer report on stderr"
+    [ -s "$t/why" ] || { echo "stderr:" >> "$t/why"; grep -E -m 3 -A 3 'ERROR: |WARNING: ThreadSanitizer|runtime error: ' "$t/err" | sed 's/^/  /' >> "$t/why"; }
+  fi
   if [ -z "$why" ]; then
     echo "PASS $name"
   else
