@@ -85,6 +85,8 @@ run_one() {
     *) kind=run ;;
   esac
   args=$(directive args "$t/src" | head -n 1)
+  # `--` keeps arguments like `x.vx` or `-o` away from vex's own options
+  [ -z "$args" ] || args="-- $args"
   with=
   for w in $(directive with "$t/src"); do
     with="$with ${f%/*}/$w"
