@@ -29,6 +29,9 @@
 # Prints `PASS <name>` or `FAIL <name>: <why>` (then a few indented detail
 # lines) per test; exits 0 unless the suite could not run at all.
 
+# Bytes, not characters: a test may hold invalid UTF-8 on purpose.
+LC_ALL=C
+export LC_ALL
 : "${VEX_OUT:=.}"
 case $VEX_OUT in /*) ;; *) VEX_OUT=$(pwd)/$VEX_OUT ;; esac
 VEX=$VEX_OUT/bin/vex
@@ -165,7 +168,7 @@ run_one() {
   # keeps an exit status of 1, the expected one for tests/fail)
   if grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|WARNING: ThreadSanitizer|runtime error: ' "$t/err"; then
     why="${why:+$why, }sanitizer report on stderr"
-    [ -s "$t/why" ] || { echo "stderr:" >> "$t/why"; grep -E -m 3 -A 3 'ERROR: |WARNING: ThreadSanitizer|runtime error: ' "$t/err" | sed 's/^/  /' >> "$t/why"; }
+    [ -s "$t/why" ] || { echo "stderr:" >> "$t/why"; grep -E 'ERROR: |WARNING: ThreadSanitizer|runtime error: |#[0-4] ' "$t/err" | head -n 6 | sed 's/^/  /' >> "$t/why"; }
   fi
   if [ -z "$why" ]; then
     echo "PASS $name"
