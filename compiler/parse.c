@@ -38,6 +38,7 @@ static Node *expr(Parser *P);
 static Node *block(Parser *P);
 static Node *type_expr(Parser *P);
 static Node *pattern(Parser *P);
+static Node *parse_expr_in(Parser *outer, SrcFile *f, Pos at, const char *text, int len);
 
 static Token *peek(Parser *P) { return &P->t[P->i]; }
 static Token *next(Parser *P) {
@@ -295,7 +296,7 @@ static Node *fstring(Parser *P, Token *t) {
                 buf_free(&lit);
                 error_at(t->pos, "E0100", "empty expression in f-string");
             }
-            Node *e = parse_expr_text(P->f, t->pos, s + i + 1, eend - i - 1);
+            Node *e = parse_expr_in(P, P->f, t->pos, s + i + 1, eend - i - 1);
             vec_push(&n->list, e);
             vec_push(&n->list2, colon >= 0 ? arena_strndup(s + colon, (size_t)(j - colon)) : (void *)"");
             i = j + 1;
@@ -737,7 +738,9 @@ static Node *expr(Parser *P) {
     return n;
 }
 
-Node *parse_expr_text(SrcFile *f, Pos at, const char *text, int len) {
+/* An f-string piece inside the parser `outer` (or NULL) continues its
+ * depth and chain counts, so nested f-strings cannot recurse unbounded. */
+static Node *parse_expr_in(Parser *outer, SrcFile *f, Pos at, const char *text, int len) {
     /* The piece is tokenized on its own; positions point at the f-string. */
     SrcFile sub = {f ? f->path : "<f-string>", text, (size_t)len};
     int n;
@@ -746,12 +749,17 @@ Node *parse_expr_text(SrcFile *f, Pos at, const char *text, int len) {
         t[i].pos = at;
         t[i].nl_before = false;
     }
-    Parser P = {f, t, n, 0, 1, false, 0, 0, NULL};
+    Parser P = {f, t, n, 0, 1, false, outer ? outer->depth : 0, outer ? outer->chain : 0, NULL};
+    enter(&P);
     Node *e = expr(&P);
     if (peek(&P)->kind != TK_EOF)
         error_at(at, "E0100", "expected `}` after the expression in an f-string, found %s",
                  tok_desc(peek(&P)));
     return e;
+}
+
+Node *parse_expr_text(SrcFile *f, Pos at, const char *text, int len) {
+    return parse_expr_in(NULL, f, at, text, len);
 }
 
 /* ---- patterns ---- */
