@@ -47,6 +47,7 @@ static void usage(FILE *f) {
           "  help                                    this text\n"
           "  --version                               print the version\n"
           "options: --dump=tokens|ast|mir             print the IR after a stage\n"
+          "         --error-format=json                one JSON object per diagnostic\n"
           "environment: VEX_CC picks the C compiler (default cc)\n",
           f);
 }
@@ -329,6 +330,8 @@ int main(int argc, char **argv) {
             o.out = argv[++i];
         } else if (!strcmp(a, "--release")) {
             o.release = true;
+        } else if (!strcmp(a, "--error-format=json")) {
+            diag_set_json(true);
         } else if (!strncmp(a, "--dump=", 7)) {
             o.dump = a + 7;
         } else if (ends_with(a, ".vx")) {

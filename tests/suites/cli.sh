@@ -40,5 +40,6 @@ check run-args-exit sh -c "VEX_CC='$tmp/cc' timeout 120 '$VEX' run '$tmp/hello.v
 check run-cached sh -c "VEX_CC='$tmp/cc' timeout 20 '$VEX' run '$tmp/hello.vx' > '$tmp/o'; [ \$? = 3 ] && grep -qx 'hello 0' '$tmp/o' && [ \$(wc -l < '$tmp/cc.log') = 1 ]"
 check run-cache-invalidated sh -c "echo '// changed' >> '$tmp/hello.vx'; VEX_CC='$tmp/cc' timeout 120 '$VEX' run '$tmp/hello.vx' > /dev/null; [ \$(wc -l < '$tmp/cc.log') = 2 ]"
 check check-error-exit sh -c "printf 'fn main() { let x: i32 = true }\n' > '$tmp/bad.vx'; timeout 10 '$VEX' check '$tmp/bad.vx' 2> '$tmp/e'; [ \$? = 1 ] && grep -q '^error\\[E0300\\]' '$tmp/e' && grep -q '^ --> ' '$tmp/e'"
+check error-format-json sh -c "timeout 10 '$VEX' check --error-format=json '$tmp/bad.vx' 2> '$tmp/e'; [ \$? = 1 ] && grep -q '^{\"level\":\"error\",\"code\":\"E0300\",.*\"line\":1,' '$tmp/e'"
 check missing-file sh -c "! timeout 10 '$VEX' check '$tmp/nope.vx' 2>/dev/null"
 exit 0
