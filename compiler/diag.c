@@ -203,6 +203,6 @@ const char *did_you_mean(const char *name, const char **cands, int n) {
             best = cands[i];
         }
     }
-    int lim = (int)strlen(name) / 3 + 1;
-    return bd <= lim ? best : NULL;
+    int len = (int)strlen(name), lim = len / 3 + 1;
+    return bd <= lim && bd < len ? best : NULL; /* `y` is not a typo of `x` */
 }
