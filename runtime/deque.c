@@ -84,3 +84,24 @@ int64_t vx__deque_len(vx__deque *d) {
     int64_t top = ld_seqcst(&d->top);
     return b > top ? b - top : 0;
 }
+
+/* Owner only: claim the k oldest tasks at once (the overflow to the global
+ * queue). One CAS of top from t to t+k: safe for the OWNER (unlike a thief)
+ * because the owner is not taking from the bottom meanwhile, and k leaves
+ * the newest tasks in place; a thief that read slot t fails its CAS. */
+int vx__deque_shed(vx__deque *d, vx_task **out, int k) {
+    for (;;) {
+        int64_t top = ld_seqcst(&d->top);
+        int64_t b = ld_relaxed(&d->bottom); /* only the owner writes bottom */
+        int64_t n = b - top;
+        if (n < 2)
+            return 0;
+        if (k > n / 2)
+            k = (int)(n / 2);
+        for (int i = 0; i < k; i++)
+            out[i] = ld_relaxed(&d->buf[(top + i) & MASK]);
+        if (atomic_compare_exchange_strong_explicit(&d->top, &top, top + k, memory_order_seq_cst,
+                                                    memory_order_relaxed))
+            return k;
+    }
+}

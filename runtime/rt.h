@@ -106,11 +106,12 @@ bool vx__deque_push(vx__deque *d, vx_task *t); /* owner; false when full */
 vx_task *vx__deque_take(vx__deque *d);         /* owner: newest */
 vx_task *vx__deque_steal(vx__deque *d);        /* anyone: oldest */
 int64_t vx__deque_len(vx__deque *d);           /* a snapshot */
+int vx__deque_shed(vx__deque *d, vx_task **out, int k); /* owner: k oldest */
 
 /* ---- inject.c: the global injection queue --------------------------------- */
-void vx__inject_push(vx_task *first, vx_task *last, long n);
-vx_task *vx__inject_pop(void);          /* one task, NULL if empty */
-long vx__inject_pop_batch(long max, vx_task **first); /* up to max, linked */
+void vx__inject_push(vx_task *t);
+void vx__inject_push_batch(vx_task **t, long n);
+long vx__inject_pop_batch(vx_task **out, long max); /* a batch or up to max singles */
 long vx__inject_len(void);              /* seq_cst snapshot */
 void vx__inject_init(void);
 

@@ -121,6 +121,7 @@
 
 #define LIFO_MAX 3
 #define SPIN_NS 20000
+#define BATCH_MAX (VX_DEQUE_CAP / 2 + 1) /* tasks moved to or from the global queue at once */
 
 vx__rt vx__g = {.start_lock = PTHREAD_MUTEX_INITIALIZER,
                 .idle_lock = PTHREAD_MUTEX_INITIALIZER,
@@ -143,18 +144,11 @@ char **vx_argv(void) { return g_argv; }
 static void push_local(vx__worker *w, vx_task *t) {
     if (vx__deque_push(&w->dq, t))
         return;
-    vx_task *first = t, *last = t;
-    long n = 1;
-    for (int i = 0; i < VX_DEQUE_CAP / 2; i++) {
-        vx_task *o = vx__deque_steal(&w->dq); /* the oldest half */
-        if (!o)
-            break;
-        last->next = o;
-        last = o;
-        n++;
-    }
-    vx__inject_push(first, last, n);
-    stat_add(&w->st.injected, (uint64_t)n);
+    vx_task *half[BATCH_MAX];
+    int k = vx__deque_shed(&w->dq, half, BATCH_MAX - 1);
+    half[k] = t; /* oldest first, then t */
+    vx__inject_push_batch(half, k + 1);
+    stat_add(&w->st.injected, (uint64_t)k + 1);
     vx__notify_one();
 }
 
@@ -172,7 +166,7 @@ void vx__sched_spawn(vx_task *t) {
         vx_start(0);
     atomic_fetch_add_explicit(&vx__g.ext_spawned, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&vx__g.ext_injected, 1, memory_order_relaxed);
-    vx__inject_push(t, t, 1);
+    vx__inject_push(t);
     vx__notify_one();
 }
 
@@ -188,25 +182,22 @@ void vx__sched_push(vx_task *t) {
         return;
     }
     atomic_fetch_add_explicit(&vx__g.ext_injected, 1, memory_order_relaxed);
-    vx__inject_push(t, t, 1);
+    vx__inject_push(t);
     vx__notify_one();
 }
 
 /* ---- finding work ---------------------------------------------------------- */
 
 static vx_task *from_inject(vx__worker *w) {
-    vx_task *first;
-    long n = vx__inject_pop_batch(VX_DEQUE_CAP / 2 > 1 ? VX_DEQUE_CAP / 2 : 1, &first);
+    vx_task *got[BATCH_MAX];
+    long n = vx__inject_pop_batch(got, BATCH_MAX);
     if (!n)
         return NULL;
-    vx_task *t = first;
-    for (vx_task *o = first->next, *next; o; o = next) {
-        next = o->next;
-        push_local(w, o);
-    }
-    if (n > 1)
+    for (long i = 1; i < n; i++)
+        push_local(w, got[i]);
+    if (n > 2)
         vx__notify_push();
-    return t;
+    return got[0];
 }
 
 static void maintenance(vx__worker *w) {
