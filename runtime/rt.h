@@ -99,7 +99,8 @@ typedef struct vx__deque {
     _Atomic int64_t top;    /* thieves' end (CAS) */
     char pad1[56];
     _Atomic int64_t bottom; /* owner's end */
-    char pad2[56];
+    int64_t top_cache;      /* owner: a lower bound of top */
+    char pad2[48];
     _Atomic(vx_task *) buf[VX_DEQUE_CAP];
 } vx__deque;
 bool vx__deque_push(vx__deque *d, vx_task *t); /* owner; false when full */

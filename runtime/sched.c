@@ -156,9 +156,10 @@ void vx__sched_spawn(vx_task *t) {
     vx__worker *w = vx__self;
     if (w) {
         stat_inc(&w->st.spawned);
-        int64_t before = vx__deque_len(&w->dq);
         push_local(w, t);
-        if (before > 0) /* a backlog: worth an idle worker's time */
+        /* Worth an idle worker's time only if there is a backlog (the
+         * cheap test first: usually nobody is idle). */
+        if (ld_relaxed(&vx__g.nidle) > 0 && vx__deque_len(&w->dq) > 1)
             vx__notify_push();
         return;
     }
@@ -310,7 +311,9 @@ static vx_task *search(vx__worker *w) {
         }
         if (now - start > SPIN_NS)
             return NULL; /* still searching: vx__park stops it (P2) */
-        for (int i = 0; i < 16; i++)
+        /* Back off (up to ~1 us between looks): each look reads the other
+         * workers' deque indices, cache lines their owners are writing. */
+        for (int i = 0; i < (16 << (round < 6 ? round : 6)); i++)
             cpu_relax();
     }
 }
