@@ -130,6 +130,7 @@ typedef struct vx__worker {
     bool polling;           /* rt.idle_lock: parked in the poller */
     _Atomic uint32_t wakeup;/* 1 = unparked (park.c); futex word */
     uint64_t id_next, id_end; /* owner: task ids reserved for this worker */
+    vx_task *current;       /* owner: the task being resumed (panic backtraces) */
     vx__freelist free[VX_NCLASS]; /* owner */
     pthread_t thread;
     struct {
@@ -213,6 +214,7 @@ void vx__pollb_wakeup(void);
 
 /* ---- dump.c ---------------------------------------------------------------- */
 void vx__dump_install(void);
+void vx__panic_backtrace(int fd);      /* panic.c calls it: the current task's await chain */
 void vx__check_dump_request(void);
 _Noreturn void vx__deadlock(void);
 

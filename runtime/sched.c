@@ -328,6 +328,7 @@ static void run(vx__worker *w, vx_task *t) {
     /* NOTIFIED -> RUNNING; acquire pairs with the waker's release (task.c). */
     atomic_fetch_add_explicit(&t->state, T_RUNNING - T_NOTIFIED, memory_order_acquire);
     t->budget = VX_BUDGET;
+    w->current = t;
     vx_frame *f = t->top; /* task owner: we hold RUNNING */
     uint64_t polls = 0;
     for (;;) {
