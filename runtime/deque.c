@@ -110,3 +110,9 @@ int vx__deque_shed(vx__deque *d, vx_task **out, int k) {
             return k;
     }
 }
+
+/* Owner only: the task the next take would return, or garbage if the deque
+ * is empty (only for a prefetch: never dereferenced). */
+vx_task *vx__deque_peek(vx__deque *d) {
+    return ld_relaxed(&d->buf[(ld_relaxed(&d->bottom) - 1) & MASK]);
+}

@@ -108,6 +108,7 @@ vx_task *vx__deque_take(vx__deque *d);         /* owner: newest */
 vx_task *vx__deque_steal(vx__deque *d);        /* anyone: oldest */
 int64_t vx__deque_len(vx__deque *d);           /* a snapshot */
 int vx__deque_shed(vx__deque *d, vx_task **out, int k); /* owner: k oldest */
+vx_task *vx__deque_peek(vx__deque *d);         /* owner: for a prefetch only */
 
 /* ---- inject.c: the global injection queue --------------------------------- */
 void vx__inject_push(vx_task *t);

@@ -247,8 +247,12 @@ static vx_task *find_work(vx__worker *w) {
         if ((t = vx__deque_steal(&w->dq)))
             return t;
     }
-    if ((t = vx__deque_take(&w->dq)))
+    if ((t = vx__deque_take(&w->dq))) {
+        /* The next task's header is likely in another core's cache (it was
+         * spawned there): fetch it while this one runs. */
+        __builtin_prefetch(vx__deque_peek(&w->dq), 1);
         return t;
+    }
     return from_inject(w);
 }
 

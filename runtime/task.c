@@ -172,6 +172,10 @@ vx_task *vx__task_alloc(size_t size) {
         t = fl->head;
         fl->head = t->next;
         fl->n--;
+        /* The next block was probably freed by another worker: start
+         * fetching it now, so the next spawn does not wait for the miss. */
+        if (fl->head)
+            __builtin_prefetch(fl->head, 1);
         t->cls = (uint8_t)c;
     } else {
         /* A non-worker thread: one block from a fresh carve or the
