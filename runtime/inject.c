@@ -94,7 +94,7 @@ long vx__inject_pop_batch(vx_task **out, long max) {
         }
         if (!q.head)
             q.tail = NULL;
-    } else if ((b = q.bhead) && b->n <= max) {
+    } else if ((b = q.bhead) && b->n <= max) { /* whole batches only */
         q.bhead = b->next;
         if (!q.bhead)
             q.btail = NULL;

@@ -32,13 +32,14 @@
  *                              (no atomic operation at all).
  *
  * Run order, one tick (find_work):
- *   1. every 61 ticks: check the global queue first, then the oldest task
- *      of the own deque; fire due timers; poll I/O without blocking when no
+ *   1. every 61 ticks: check the global queue first (taking only what fits
+ *      in the deque); fire due timers; poll I/O without blocking when no
  *      worker sleeps in the poller; print a requested dump. (61 as in Go: a
  *      prime, so that it does not beat with the program's own periods.)
+ *      Every 61*67 ticks, the oldest task of the own deque.
  *   2. the LIFO slot, at most 3 times in a row (tokio's bound); after that
- *      its task goes to the deque's bottom and the oldest task runs, so a
- *      ping-pong pair cannot starve the queue.
+ *      the newest queued task runs first and the slot's task goes to the
+ *      deque, so a ping-pong pair cannot starve the queue.
  *   3. the own deque's bottom.
  *   4. the global queue (a batch of up to half a deque).
  *   5. search: steal half of a victim's deque (random first victim), poll
@@ -120,6 +121,7 @@
 #include "rt.h"
 
 #define LIFO_MAX 3
+#define OLDEST_TICKS (61 * 67) /* see find_work */
 #define SPIN_NS 20000
 #define BATCH_MAX (VX_DEQUE_CAP / 2 + 1) /* tasks moved to or from the global queue at once */
 
@@ -189,9 +191,13 @@ void vx__sched_push(vx_task *t) {
 
 /* ---- finding work ---------------------------------------------------------- */
 
+/* Take from the global queue what fits in the own deque: a whole batch if
+ * there is room for it, else single tasks only (pouring a batch into a
+ * nearly full deque would overflow half of it straight back, F3). */
 static vx_task *from_inject(vx__worker *w) {
     vx_task *got[BATCH_MAX];
-    long n = vx__inject_pop_batch(got, BATCH_MAX);
+    long room = VX_DEQUE_CAP - vx__deque_len(&w->dq) + 1;
+    long n = vx__inject_pop_batch(got, room < BATCH_MAX ? room : BATCH_MAX);
     if (!n)
         return NULL;
     for (long i = 1; i < n; i++)
@@ -227,7 +233,15 @@ static vx_task *find_work(vx__worker *w) {
     vx_task *t;
     if (++w->tick % 61 == 0) {
         maintenance(w);
-        if ((t = from_inject(w)) || (t = vx__deque_steal(&w->dq)))
+        if ((t = from_inject(w)))
+            return t;
+        /* Rarely, the oldest task of the own deque: the owner's end is LIFO,
+         * so this bounds how long its top can wait on a worker nobody steals
+         * from. Rare, because in a fork/join tree the oldest task is the
+         * biggest pending subtree: starting it often turns depth-first into
+         * breadth-first and floods the deque (bench/NOTES.md F1: 5x on
+         * skynet at every 61 ticks). */
+        if (w->tick % OLDEST_TICKS == 0 && (t = vx__deque_steal(&w->dq)))
             return t;
     }
     if ((t = w->lifo)) {
@@ -236,10 +250,15 @@ static vx_task *find_work(vx__worker *w) {
             stat_inc(&w->st.lifo);
             return t;
         }
-        /* The bound: the slot's task waits behind the oldest task. */
-        push_local(w, t);
+        /* The bound: a queued task runs before the slot's task goes on (the
+         * NEWEST queued one: our deque is LIFO at the owner's end, and the
+         * oldest would be a fork/join tree's biggest subtree, F2). */
         w->lifo_streak = 0;
-        return vx__deque_steal(&w->dq);
+        vx_task *o = vx__deque_take(&w->dq);
+        if (!o)
+            return t; /* nothing else is queued here */
+        push_local(w, t);
+        return o;
     }
     w->lifo_streak = 0;
     if (w->after_yield) {
@@ -382,7 +401,9 @@ static void *worker_main(void *arg) {
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     while (!ld_relaxed(&vx__g.stopping)) {
         vx_task *t = find_work(w);
-        if (!t)
+        if (t)
+            vx__search_end(w); /* woken as a searcher and found work here (F5) */
+        else
             t = search(w);
         if (t) {
             run(w, t);
