@@ -217,6 +217,7 @@ void vx__pollb_wakeup(void);
 void vx__dump_install(void);
 void vx__panic_backtrace(int fd);      /* panic.c calls it: the current task's await chain */
 void vx__check_dump_request(void);
+void vx__stats_collect(vx_stats *out); /* vx_stats_get without start_lock */
 _Noreturn void vx__deadlock(void);
 
 /* task budget / completion helper shared by the leaf operations */

@@ -542,9 +542,11 @@ _Noreturn void vx_main(int argc, char **argv, vx_task *main_task) {
     _exit(exit_status);
 }
 
-void vx_stats_get(vx_stats *out) {
+/* Sum the counters. The caller keeps the workers array alive: it holds
+ * start_lock, or it is a worker (the array is freed only after every
+ * worker has been joined). */
+void vx__stats_collect(vx_stats *out) {
     memset(out, 0, sizeof *out);
-    pthread_mutex_lock(&vx__g.start_lock);
     out->workers = vx__g.nworkers;
     for (int i = 0; i < vx__g.nworkers; i++) {
         vx__worker *w = vx__g.workers[i];
@@ -562,10 +564,19 @@ void vx_stats_get(vx_stats *out) {
         out->io_events += ld_relaxed(&w->st.io_events);
         out->tasks_live += ld_relaxed(&w->st.tasks_live);
     }
-    pthread_mutex_unlock(&vx__g.start_lock);
     out->spawned += ld_relaxed(&vx__g.ext_spawned);
     out->injected += ld_relaxed(&vx__g.ext_injected);
     out->tasks_live += ld_relaxed(&vx__g.ext_tasks_live);
     out->timers_armed = vx__timer_count();
     out->io_open = vx__io_open_count();
+}
+
+void vx_stats_get(vx_stats *out) {
+    if (vx__self) { /* a worker: never wait for start_lock (vx_shutdown holds it while joining us) */
+        vx__stats_collect(out);
+        return;
+    }
+    pthread_mutex_lock(&vx__g.start_lock);
+    vx__stats_collect(out);
+    pthread_mutex_unlock(&vx__g.start_lock);
 }
