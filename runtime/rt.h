@@ -72,7 +72,7 @@ enum {
     T_JOIN_THREAD = 16u, /* a thread waits in vx_block_on: futex-wake on completion */
     T_REF_ONE = 256u,
 };
-#define VX_NCLASS 15
+#define VX_NCLASS 21
 #define VX_CLASS_LARGE 255
 #define VX_FREE_LOCAL_MAX 512 /* a worker's free list keeps at most this many per class */
 
@@ -130,7 +130,6 @@ typedef struct vx__worker {
     bool idle;              /* rt.idle_lock: on the idle stack */
     bool polling;           /* rt.idle_lock: parked in the poller */
     _Atomic uint32_t wakeup;/* 1 = unparked (park.c); futex word */
-    uint64_t id_next, id_end; /* owner: task ids reserved for this worker */
     vx_task *current;       /* owner: the task being resumed (panic backtraces) */
     vx__freelist free[VX_NCLASS]; /* owner */
     pthread_t thread;
@@ -161,7 +160,6 @@ typedef struct vx__rt {
     /* statistics of non-worker threads */
     _Atomic int64_t ext_tasks_live;
     _Atomic uint64_t ext_spawned, ext_injected;
-    _Atomic uint64_t id_next;
 } vx__rt;
 extern vx__rt vx__g;
 extern _Thread_local vx__worker *vx__self;

@@ -126,8 +126,7 @@
 #define BATCH_MAX (VX_DEQUE_CAP / 2 + 1) /* tasks moved to or from the global queue at once */
 
 vx__rt vx__g = {.start_lock = PTHREAD_MUTEX_INITIALIZER,
-                .idle_lock = PTHREAD_MUTEX_INITIALIZER,
-                .id_next = 1};
+                .idle_lock = PTHREAD_MUTEX_INITIALIZER};
 _Thread_local vx__worker *vx__self;
 
 static int exit_status;

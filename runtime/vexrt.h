@@ -166,9 +166,10 @@ static inline void vx_frame_init(vx_frame *f, vx_resume_fn resume, vx_frame *par
     f->state = 0;
 }
 
-/* A task: this 48-byte header, then the root frame, in one allocation.
+/* A task: this 40-byte header, then the root frame, in one allocation.
  * Generated code only touches the fields marked "public"; the rest belongs
- * to the scheduler (runtime/rt.h documents them). */
+ * to the scheduler (runtime/task.c documents them). The root frame is
+ * 8-byte aligned (no Vex type needs more). */
 struct vx_task {
     vx_task *next;             /* queue link (run queues, free lists) */
     vx_frame *top;             /* public: innermost suspended frame; written
@@ -179,9 +180,8 @@ struct vx_task {
     uint8_t cls;               /* size class of the allocation */
     vx_drop_fn drop;           /* drop hook of the root frame */
     vx_task *joiner;           /* the task awaiting completion (vx_join) */
-    uint64_t id;               /* task number, 1 = the first task */
 };
-#define VX_TASK_HEADER 48
+#define VX_TASK_HEADER 40
 
 /* The root frame of a task. */
 static inline vx_frame *vx_task_frame(vx_task *t) {
