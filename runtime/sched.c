@@ -108,8 +108,9 @@
  *   2. unpark every worker (futex words set, eventfd written) and join the
  *      threads.
  *   3. return the workers' free lists to the global lists.
- *   4. drop every task still alive (drop hooks run) and free the slabs.
- *   5. cancel the timers that are still armed; close the poller.
+ *   4. disarm the timers that are still armed (they live in task frames).
+ *   5. drop every task still alive (drop hooks run), free the slabs; close
+ *      the poller.
  *   6. free the workers; vx_start may run again.
  */
 #include <signal.h>
@@ -488,8 +489,8 @@ long vx_shutdown(void) {
         pthread_join(vx__g.workers[i]->thread, NULL);
     for (int i = 0; i < vx__g.nworkers; i++)
         vx__task_flush_cache(vx__g.workers[i]->free);
+    vx__timer_teardown(); /* before the tasks: their frames hold the timers */
     long n = vx__task_teardown();
-    vx__timer_teardown();
     vx__poll_teardown();
     for (int i = 0; i < vx__g.nworkers; i++)
         vx_free(vx__g.workers[i]);

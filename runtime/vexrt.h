@@ -71,7 +71,7 @@ _Noreturn void vx__fatal(const char *file, int line, const char *msg);
 /* Tasks, frames, the M:N scheduler, the poller, timers, channels, mutexes
  * and block-on: what async fn and go lower to. (runtime/task.c, sched.c,
  * deque.c, inject.c, park.c, poll.c + poll_epoll.c, timer.c, chan.c,
- * sync.c, blockon.c, dump.c; design: docs/design/runtime.md)
+ * sync.c, dump.c; design: docs/design/runtime.md)
  *
  * THE SHAPE OF GENERATED CODE. Every async fn becomes a frame struct whose
  * first member is a vx_frame, and a resume function
