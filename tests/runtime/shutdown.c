@@ -28,7 +28,7 @@ static vx_poll sleeper(vx_frame *self, vx_task *task) {
     f_t *f = (f_t *)self;
     if (f->base.state == 0) {
         f->base.state = 1;
-        if (vx_sleep(&f->base, task, 10000, &f->t, &at_sleep) == VX_PENDING)
+        if (vx_sleep(&f->base, task, 600000, &f->t, &at_sleep) == VX_PENDING)
             return VX_PENDING;
     }
     return VX_READY;
@@ -58,7 +58,7 @@ int main(void) {
         vx_spawn_detached(j);
     }
     vx_stats st;
-    for (int i = 0; i < 2000; i++) { /* until every task is suspended */
+    for (int i = 0; i < 10000; i++) { /* until every task is suspended */
         vx_stats_get(&st);
         if (st.timers_armed == N)
             break;
