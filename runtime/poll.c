@@ -37,7 +37,7 @@
 #define IO_READY ((uintptr_t)1)
 
 struct vx_io {
-    int fd;
+    int fd;                   /* written before the registration syscall publishes the block */
     _Atomic uintptr_t dir[2]; /* VX_IO_READ, VX_IO_WRITE */
     vx_io *next_free;         /* cache.lock */
     vx_io *next_all;          /* cache.lock */

@@ -143,8 +143,9 @@ typedef struct vx__worker {
 typedef struct vx__rt {
     _Atomic int running;         /* 1 between vx_start and vx_shutdown */
     _Atomic int stopping;        /* shutdown in progress */
-    int nworkers;
-    vx__worker **workers;
+    int nworkers;                /* written by vx_start before the workers start */
+    vx__worker **workers;        /* (pthread_create orders it) and by vx_shutdown after */
+                                 /* they are joined: read freely in between */
     pthread_mutex_t start_lock;  /* vx_start / vx_shutdown */
     /* park.c */
     pthread_mutex_t idle_lock;
