@@ -533,6 +533,19 @@ static void block_on(vx_task *t, bool is_main) {
 
 void vx_block_on(vx_task *t) { block_on(t, false); }
 
+void vx_join_sync(vx_task *t) {
+    if (vx__self)
+        vx_panic(NULL, "vx_join_sync called from an async context (a worker thread): "
+                       "it would stall the worker");
+    /* Ask completion for a futex wake (acq_rel: the acquire half pairs with
+     * complete's release when it is already complete). */
+    uint32_t s = atomic_fetch_or_explicit(&t->state, T_JOIN_THREAD, memory_order_acq_rel);
+    while (!(s & T_COMPLETE)) {
+        vx__futex_wait(&t->state, s);
+        s = ld_acquire(&t->state);
+    }
+}
+
 _Noreturn void vx_main(int argc, char **argv, vx_task *main_task) {
     g_argc = argc;
     g_argv = argv;

@@ -220,6 +220,10 @@ void vx_task_release(vx_task *t);
  * in vx_task_frame(target)). At most one task joins a given task. */
 vx_poll vx_join(vx_frame *self, vx_task *task, vx_task *target, const vx_loc *at);
 
+/* For sync code: block the calling (non-worker) thread until `target`
+ * has completed. Panics on a worker. */
+void vx_join_sync(vx_task *target);
+
 /* Leaf operation: give the other tasks a turn. Always returns VX_PENDING;
  * the frame is resumed in the state it set. */
 vx_poll vx_yield(vx_frame *self, vx_task *task, const vx_loc *at);
@@ -294,6 +298,11 @@ vx_poll vx_chan_recv(vx_frame *self, vx_task *task, vx_chan *c, void *out,
                      vx_waiter *w, const vx_loc *at);
 /* Number of buffered values (a snapshot). */
 size_t vx_chan_len(vx_chan *c);
+/* For sync code (a non-worker thread): block the calling thread until the
+ * operation completes; return VX_OK or VX_ECLOSED. From a worker they panic
+ * like vx_block_on. */
+int vx_chan_send_sync(vx_chan *c, const void *value);
+int vx_chan_recv_sync(vx_chan *c, void *out);
 
 /* ---- mutex and wait group ----------------------------------------------- */
 
