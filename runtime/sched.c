@@ -131,6 +131,8 @@ vx__rt vx__g = {.start_lock = PTHREAD_MUTEX_INITIALIZER,
 _Thread_local vx__worker *vx__self;
 
 static int exit_status;
+static pthread_t main_thread;   /* written once by vx_main_thread, before it blocks */
+static _Atomic int have_main_thread;
 static int g_argc;
 static char **g_argv;
 
@@ -507,6 +509,23 @@ long vx_shutdown(void) {
     return n;
 }
 
+void vx_main_thread(void) {
+    main_thread = pthread_self();
+    st_release(&have_main_thread, 1);
+}
+
+static bool on_main_thread(void) {
+    return ld_acquire(&have_main_thread) && pthread_equal(pthread_self(), main_thread);
+}
+
+/* The main thread starts or stops waiting for t (the deadlock test). */
+static void main_waits(vx_task *t) {
+    st_relaxed(&vx__g.main_task, t); /* published by the seq_cst store below */
+    st_seqcst(&vx__g.main_waiting, 1);
+    /* The workers may all have parked before main_waiting was set. */
+    vx__deadlock_check();
+}
+
 static void block_on(vx_task *t, bool is_main) {
     if (vx__self)
         vx_panic(NULL, "vx_block_on called from an async context (a worker thread): "
@@ -515,12 +534,9 @@ static void block_on(vx_task *t, bool is_main) {
     /* Not yet shared: plain update of our own word. */
     st_relaxed(&t->state, ld_relaxed(&t->state) | T_JOIN_THREAD);
     vx_spawn(t);
-    if (is_main) { /* after the spawn: see the deadlock test in park.c */
-        vx__g.main_task = t;
-        st_seqcst(&vx__g.main_waiting, 1);
-        /* The workers may all have parked before main_waiting was set. */
-        vx__deadlock_check();
-    }
+    is_main = is_main || on_main_thread();
+    if (is_main) /* after the spawn: see the deadlock test in park.c */
+        main_waits(t);
     for (;;) {
         uint32_t s = ld_acquire(&t->state); /* pairs with complete's release */
         if ((s & T_COMPLETE) && s / T_REF_ONE == 1) /* the scheduler is done with it */
@@ -540,15 +556,21 @@ void vx_join_sync(vx_task *t) {
     /* Ask completion for a futex wake (acq_rel: the acquire half pairs with
      * complete's release when it is already complete). */
     uint32_t s = atomic_fetch_or_explicit(&t->state, T_JOIN_THREAD, memory_order_acq_rel);
+    bool is_main = !(s & T_COMPLETE) && on_main_thread();
+    if (is_main)
+        main_waits(t);
     while (!(s & T_COMPLETE)) {
         vx__futex_wait(&t->state, s);
         s = ld_acquire(&t->state);
     }
+    if (is_main)
+        st_seqcst(&vx__g.main_waiting, 0);
 }
 
 _Noreturn void vx_main(int argc, char **argv, vx_task *main_task) {
     g_argc = argc;
     g_argv = argv;
+    vx_main_thread();
     vx_start(0);
     block_on(main_task, true);
     fflush(NULL);

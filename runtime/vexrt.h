@@ -258,6 +258,11 @@ long vx_shutdown(void);
  * task dump on stderr and the program goes on. */
 _Noreturn void vx_main(int argc, char **argv, vx_task *main_task);
 void vx_set_exit_status(int status);
+/* For a program whose main is sync code: mark the calling thread as the
+ * program's main thread (vx_main does it too). While it blocks in
+ * vx_block_on, a sync channel operation or vx_join_sync, the deadlock
+ * detector watches it as it watches an async main. */
+void vx_main_thread(void);
 /* The arguments given to vx_main (argc 0 before). */
 int vx_argc(void);
 char **vx_argv(void);
