@@ -83,8 +83,10 @@
  * order; the seq_cst RMWs stand for the StoreLoad fences of the classic
  * protocol (ThreadSanitizer does not model standalone fences).
  *
- * Deadlock detection: the last worker to register as idle (P1), with
- * vx_main's thread waiting for main, checks under idle_lock that no queue
+ * Deadlock detection: the last worker to register as idle (P1), with the
+ * main thread (vx_main, or vx_main_thread for a sync main) blocked waiting
+ * for a task, or that thread as it starts to wait, checks under idle_lock
+ * that no queue
  * holds a task, no timer is armed and no task waits for I/O. Every other
  * worker is registered idle, and a worker that saw work deregisters before
  * taking it (P2), so "every worker idle and every queue empty" cannot be
