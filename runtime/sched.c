@@ -86,11 +86,11 @@
  * Deadlock detection: the last worker to register as idle (P1), with the
  * main thread (vx_main, or vx_main_thread for a sync main) blocked waiting
  * for a task, or that thread as it starts to wait, checks under idle_lock
- * that no queue
- * holds a task, no timer is armed and no task waits for I/O. Every other
- * worker is registered idle, and a worker that saw work deregisters before
- * taking it (P2), so "every worker idle and every queue empty" cannot be
- * observed while a task is in flight: nothing can ever run again. It prints
+ * that no queue holds a task, no timer is armed and no task waits for I/O.
+ * Every other worker is registered idle, and a worker that saw work
+ * deregisters before taking it (P2), so "every worker idle and every queue
+ * empty" cannot be observed while a task is in flight: nothing can ever run
+ * again. It prints
  * "fatal: all tasks are asleep - deadlock!" and the task dump, and exits 2.
  *
  * Rejected alternatives. A single global run queue with a lock: simple, but
