@@ -58,7 +58,7 @@ static inline void vx__spin_lock(vx__spin *l) {
 }
 static inline void vx__spin_unlock(vx__spin *l) { st_release(&l->v, 0); }
 
-/* futex.c-style wrappers live in park.c */
+/* Futex wait/wake on a 32-bit word (park.c). */
 void vx__futex_wait(_Atomic uint32_t *addr, uint32_t val);
 void vx__futex_wake(_Atomic uint32_t *addr, int n);
 
@@ -69,7 +69,7 @@ enum {
     T_RUNNING = 2u,      /* a worker is resuming it */
     T_COMPLETE = 4u,     /* the root frame returned VX_READY */
     T_JOIN_TASK = 8u,    /* t->joiner is set: wake it on completion */
-    T_JOIN_THREAD = 16u, /* a thread waits in vx_block_on: futex-wake on completion */
+    T_JOIN_THREAD = 16u, /* a thread waits (block-on, vx_join_sync): futex-wake on completion */
     T_REF_ONE = 256u,
 };
 #define VX_NCLASS 21
@@ -167,7 +167,6 @@ extern _Thread_local vx__worker *vx__self;
 
 void vx__sched_push(vx_task *t);       /* a woken task: LIFO slot or global queue */
 void vx__sched_spawn(vx_task *t);      /* a new task: local deque or global queue */
-void vx__sched_start(int workers);
 
 /* ---- park.c: idle workers ------------------------------------------------- */
 void vx__park_init(int nworkers);
