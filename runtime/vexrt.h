@@ -361,7 +361,8 @@ vx_poll vx_sleep(vx_frame *self, vx_task *task, int64_t ms, vx_timer *tm,
 
 /* One registration per fd for its life (edge-triggered). The fd must be
  * non-blocking. The protocol: try the syscall; on EAGAIN await
- * vx_io_wait(...VX_IO_READ or VX_IO_WRITE...), then try again. */
+ * vx_io_wait(...VX_IO_READ or VX_IO_WRITE...), then try again. At most one
+ * task waits per direction of an fd at a time (a second one panics). */
 typedef struct vx_io vx_io;
 enum { VX_IO_READ = 0, VX_IO_WRITE = 1 };
 vx_io *vx_io_open(int fd);          /* NULL and errno set on failure */
