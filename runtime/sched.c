@@ -411,6 +411,7 @@ static void *worker_main(void *arg) {
             t = search(w);
         if (t) {
             run(w, t);
+            w->current = NULL; /* a panic outside a task prints no backtrace */
             continue;
         }
         int64_t next = vx__timer_next();
