@@ -308,6 +308,14 @@ static bool is_place(Node *e) {
 
 static void check_mutable(Node *place, const char *code, const char *what) {
     Type *via = NULL;
+    Node *root = place;
+    while (root->kind == N_FIELD || root->kind == N_INDEX)
+        root = root->a;
+    if (root->kind == N_IDENT && root->res == R_CONST) {
+        if (!strcmp(code, "E0401"))
+            error_at(place->pos, code, "cannot assign to constant `%s`", root->name);
+        error_at(place->pos, code, "cannot borrow constant `%s` as mutable", root->name);
+    }
     Sym *s = place_root(place, &via);
     if (via) {
         if (!via->mut)
@@ -318,7 +326,8 @@ static void check_mutable(Node *place, const char *code, const char *what) {
         Type *st = ty_res(s->ty);
         if (st->kind == TY_REF && st->mut)
             return;
-        diag_note(s->pos, "`%s` is declared here; write `let! %s` to make it mutable", s->name, s->name);
+        diag_note(s->pos, "`%s` is declared here", s->name);
+        diag_help("make the binding mutable: `let! %s`", s->name);
         if (!strcmp(code, "E0401"))
             error_at(place->pos, code, "cannot assign twice to immutable binding `%s`", s->name);
         error_at(place->pos, code, "cannot borrow immutable binding `%s` as mutable", s->name);
@@ -1301,31 +1310,6 @@ static int ctor_fields(Type *t, int c, Type **out) {
     }
 }
 
-static const char *ctor_name(Type *t, int c) {
-    t = ty_res(t);
-    if (t->kind == TY_REF)
-        t = ty_res(t->elem);
-    switch (t->kind) {
-    case TY_BOOL: return c ? "true" : "false";
-    case TY_OPTION: return c ? "Some(_)" : "None";
-    case TY_RESULT: return c ? "Err(_)" : "Ok(_)";
-    case TY_ENUM: {
-        Variant *v = t->ed->variants.items[c];
-        if (!v->ntys)
-            return arena_printf("%s.%s", t->ed->name, v->name);
-        Buf b = {0};
-        buf_printf(&b, "%s.%s(", t->ed->name, v->name);
-        for (int i = 0; i < v->ntys; i++)
-            buf_puts(&b, i ? ", _" : "_");
-        buf_puts(&b, ")");
-        char *s = arena_strndup(b.data, b.len);
-        buf_free(&b);
-        return s;
-    }
-    default: return "_";
-    }
-}
-
 /* Which constructor does pattern p (not wildcard) stand for? */
 static int pat_ctor(Node *p) {
     if (p->kind == P_LIT && p->a->kind == N_BOOL)
@@ -1338,6 +1322,7 @@ static int pat_ctor(Node *p) {
 }
 
 static int budget;
+static int ctor_only = -1; /* check_exhaustive: only this top constructor */
 
 /* true when the rows cover every value of the column types */
 static bool covers(Row *rows, int nrows, Type **tys, int ncols) {
@@ -1416,6 +1401,122 @@ static bool covers(Row *rows, int nrows, Type **tys, int ncols) {
     return true;
 }
 
+/* The printed form of constructor c of t applied to argument patterns. */
+static const char *ctor_pattern(Type *t, int c, const char **args, int nargs) {
+    t = ty_res(t);
+    if (t->kind == TY_REF)
+        t = ty_res(t->elem);
+    Buf b = {0};
+    switch (t->kind) {
+    case TY_BOOL: buf_puts(&b, c ? "true" : "false"); break;
+    case TY_OPTION: buf_puts(&b, c ? "Some" : "None"); break;
+    case TY_RESULT: buf_puts(&b, c ? "Err" : "Ok"); break;
+    case TY_ENUM: buf_printf(&b, "%s.%s", t->ed->name, ((Variant *)t->ed->variants.items[c])->name); break;
+    case TY_UNIT: buf_puts(&b, "()"); break;
+    default: break;
+    }
+    if (nargs || t->kind == TY_TUPLE) {
+        buf_puts(&b, "(");
+        for (int i = 0; i < nargs; i++)
+            buf_printf(&b, "%s%s", i ? ", " : "", args[i]);
+        buf_puts(&b, ")");
+    }
+    char *r = arena_strndup(b.data ? b.data : "", b.len);
+    buf_free(&b);
+    return r;
+}
+
+/* A vector of patterns (one per column) matched by no row, or NULL when
+ * the rows are exhaustive: Maranget's usefulness with witnesses. */
+static const char **missing(Row *rows, int nrows, Type **tys, int ncols) {
+    if (--budget < 0)
+        return NULL;
+    if (ncols == 0)
+        return nrows > 0 ? NULL : arena_alloc(sizeof(char *));
+    int extra = 0;
+    for (int i = 0; i < nrows; i++)
+        if (rows[i].p[0]->kind == P_OR)
+            extra += rows[i].p[0]->list.len;
+    if (extra) {
+        Row *nr = arena_alloc(sizeof(Row) * (size_t)(nrows + extra));
+        int k = 0;
+        for (int i = 0; i < nrows; i++) {
+            Node *p0 = rows[i].p[0];
+            if (p0->kind != P_OR) {
+                nr[k++] = rows[i];
+                continue;
+            }
+            for (int j = 0; j < p0->list.len; j++) {
+                Node **ps = arena_alloc(sizeof(Node *) * (size_t)rows[i].n);
+                memcpy(ps, rows[i].p, sizeof(Node *) * (size_t)rows[i].n);
+                ps[0] = p0->list.items[j];
+                nr[k].p = ps;
+                nr[k].n = rows[i].n;
+                k++;
+            }
+        }
+        return missing(nr, k, tys, ncols);
+    }
+    int nc = ctor_count(tys[0]);
+    if (nc == 0) {
+        Row *nr = arena_alloc(sizeof(Row) * (size_t)(nrows + 1));
+        int k = 0;
+        for (int i = 0; i < nrows; i++)
+            if (irrefutable(rows[i].p[0])) {
+                nr[k].p = rows[i].p + 1;
+                nr[k].n = rows[i].n - 1;
+                k++;
+            }
+        const char **w = missing(nr, k, tys + 1, ncols - 1);
+        if (!w)
+            return NULL;
+        const char **r = arena_alloc(sizeof(char *) * (size_t)(ncols + 1));
+        r[0] = "_";
+        memcpy(r + 1, w, sizeof(char *) * (size_t)(ncols - 1));
+        return r;
+    }
+    int only = ctor_only;
+    ctor_only = -1;
+    for (int c = 0; c < nc; c++) {
+        if (only >= 0 && c != only)
+            continue;
+        Type *ft[64];
+        int nf = ctor_fields(tys[0], c, ft);
+        Type **ntys = arena_alloc(sizeof(Type *) * (size_t)(nf + ncols));
+        memcpy(ntys, ft, sizeof(Type *) * (size_t)nf);
+        memcpy(ntys + nf, tys + 1, sizeof(Type *) * (size_t)(ncols - 1));
+        Row *nr = arena_alloc(sizeof(Row) * (size_t)(nrows + 1));
+        int k = 0;
+        for (int i = 0; i < nrows; i++) {
+            Node *p0 = rows[i].p[0];
+            bool wild = irrefutable(p0);
+            if (!wild && pat_ctor(p0) != c)
+                continue;
+            Node **ps = arena_alloc(sizeof(Node *) * (size_t)(nf + rows[i].n));
+            for (int j = 0; j < nf; j++) {
+                if (wild || j >= p0->list.len) {
+                    static Node wildnode = {.kind = P_WILD};
+                    ps[j] = &wildnode;
+                } else {
+                    ps[j] = p0->list.items[j];
+                }
+            }
+            memcpy(ps + nf, rows[i].p + 1, sizeof(Node *) * (size_t)(rows[i].n - 1));
+            nr[k].p = ps;
+            nr[k].n = nf + rows[i].n - 1;
+            k++;
+        }
+        const char **w = missing(nr, k, ntys, nf + ncols - 1);
+        if (w) {
+            const char **r = arena_alloc(sizeof(char *) * (size_t)(ncols + 1));
+            r[0] = ctor_pattern(tys[0], c, w, nf);
+            memcpy(r + 1, w + nf, sizeof(char *) * (size_t)(ncols - 1));
+            return r;
+        }
+    }
+    return NULL;
+}
+
 static void check_exhaustive(Node *m, Type *t) {
     Vec arms = {0};
     for (int i = 0; i < m->list.len; i++) {
@@ -1423,44 +1524,31 @@ static void check_exhaustive(Node *m, Type *t) {
         if (!arm->b)
             vec_push(&arms, arm->a);
     }
-    budget = 100000;
     Row *rows = arena_alloc(sizeof(Row) * (size_t)(arms.len + 1));
     for (int i = 0; i < arms.len; i++) {
         rows[i].p = (Node **)&arms.items[i];
         rows[i].n = 1;
     }
     Type *tys[1] = {t};
-    if (covers(rows, arms.len, tys, 1))
+    budget = 100000;
+    const char **w = missing(rows, arms.len, tys, 1);
+    if (!w)
         return;
-    /* name the missing top-level constructors */
-    int nc = ctor_count(t);
+    /* name one missing pattern per missing top-level constructor */
     Buf b = {0};
-    int nmiss = 0;
+    int nc = ctor_count(t), nmiss = 0;
     for (int c = 0; c < nc; c++) {
-        Vec sub = {0};
-        for (int i = 0; i < arms.len; i++) {
-            Node *p = arms.items[i];
-            if (p->kind == P_OR) {
-                for (int j = 0; j < p->list.len; j++)
-                    if (irrefutable(p->list.items[j]) || pat_ctor(p->list.items[j]) == c)
-                        vec_push(&sub, p->list.items[j]);
-            } else if (irrefutable(p) || pat_ctor(p) == c) {
-                vec_push(&sub, p);
-            }
-        }
-        Row *r2 = arena_alloc(sizeof(Row) * (size_t)(sub.len + 1));
-        for (int i = 0; i < sub.len; i++) {
-            r2[i].p = (Node **)&sub.items[i];
-            r2[i].n = 1;
-        }
         budget = 100000;
-        if (!covers(r2, sub.len, tys, 1)) {
-            buf_printf(&b, "%s`%s`", nmiss ? ", " : "", ctor_name(t, c));
+        ctor_only = c;
+        const char **wc = missing(rows, arms.len, tys, 1);
+        ctor_only = -1;
+        if (wc) {
+            buf_printf(&b, "%s`%s`", nmiss ? ", " : "", wc[0]);
             nmiss++;
         }
     }
     if (!nmiss)
-        buf_puts(&b, "`_`");
+        buf_printf(&b, "`%s`", w[0]);
     char *msg = arena_strndup(b.data, b.len);
     buf_free(&b);
     diag_help("add arms for the missing patterns, or a `_ =>` arm");
@@ -1662,13 +1750,9 @@ static Type *check_expr_inner(Node *e, Type *expect) {
     }
     case N_IF: {
         expect_type(e->a, ty_bool, check_expr(e->a, ty_bool));
-        Type *tt = check_block(e->b, e->c ? expect : ty_unit);
-        if (!e->c) {
-            if (!ty_unify(tt, ty_unit))
-                error_at(e->b->c ? e->b->c->pos : e->b->pos, "E0300",
-                         "mismatched types: `if` without `else` must have type `()`, found `%s`", ty_str_of(tt));
-            return ty_unit;
-        }
+        Type *tt = check_block(e->b, e->c ? expect : NULL);
+        if (!e->c)
+            return ty_unit; /* the value of an if without else is discarded */
         Type *et = e->c->kind == N_IF ? check_expr(e->c, expect ? expect : tt) : check_block(e->c, expect ? expect : tt);
         if (ty_res(tt)->kind == TY_NEVER)
             return et;
@@ -1852,11 +1936,17 @@ static Type *check_expr_inner(Node *e, Type *expect) {
             if (!vals[j])
                 error_at(e->pos, "E0302", "missing field `%s` in initializer of `%s`",
                          ((Field *)sd->fields.items[j])->name, sd->name);
-        /* reorder into declaration order for the emitter */
-        Vec ordered = {0};
-        for (int j = 0; j < nf; j++)
+        /* reorder into declaration order for the emitter; list2 keeps the
+         * source position of each, so effects still happen left to right */
+        Vec ordered = {0}, srcpos = {0};
+        for (int j = 0; j < nf; j++) {
             vec_push(&ordered, vals[j]);
+            for (int i = 0; i < e->list.len; i++)
+                if (e->list.items[i] == vals[j])
+                    vec_push(&srcpos, (void *)(intptr_t)i);
+        }
         e->list = ordered;
+        e->list2 = srcpos;
         return sd->ty;
     }
     case N_TUPLE: {
@@ -2197,7 +2287,9 @@ static void check_fn(Fn *f) {
     }
     block_diverges = false;
     Type *rt = f->rtype;
-    Type *bt = check_block(f->body, rt);
+    Type *bt = check_block(f->body, ty_res(rt)->kind == TY_UNIT ? NULL : rt);
+    if (ty_res(rt)->kind == TY_UNIT)
+        bt = ty_unit; /* a unit function discards its tail value */
     if (ty_res(bt)->kind != TY_NEVER && !ty_unify(rt, bt)) {
         if (ty_res(bt)->kind == TY_UNIT) {
             diag_help("add a tail expression of type `%s` (or `return` a value)", ty_str_of(rt));

@@ -22,6 +22,7 @@
 
 typedef struct State {
     unsigned char *moved; /* indexed by Sym.id */
+    uint64_t *fields;     /* partial moves: bit i = field i moved out */
     Pos *where;           /* where each local was moved */
     bool dead;            /* no path reaches here */
 } State;
@@ -29,11 +30,10 @@ typedef struct State {
 enum { READ, MOVE };
 
 static State st;
-/* Sym ids are unique in the program; a state covers the current function's
- * locals only, ids base .. base+nsyms-1, so it costs O(locals of the fn). */
+/* The state is indexed by the function's own locals only, ids base ..
+ * base+nsyms-1, so it costs O(locals of the fn), not of the program. */
 static int base, nsyms;
 
-/* The state index of a local of the current function, or -1. */
 static int slot(Sym *s) {
     if (!s || s->id < base || s->id - base >= nsyms)
         return -1;
@@ -44,6 +44,8 @@ static State copy_state(State s) {
     State c = s;
     c.moved = arena_alloc((size_t)nsyms);
     memcpy(c.moved, s.moved, (size_t)nsyms);
+    c.fields = arena_alloc(sizeof(uint64_t) * (size_t)nsyms);
+    memcpy(c.fields, s.fields, sizeof(uint64_t) * (size_t)nsyms);
     return c;
 }
 
@@ -53,11 +55,13 @@ static State join(State a, State b) {
         return b;
     if (b.dead)
         return a;
-    for (int i = 0; i < nsyms; i++)
+    for (int i = 0; i < nsyms; i++) {
         if (b.moved[i] && !a.moved[i]) {
             a.moved[i] = 1;
             a.where[i] = b.where[i];
         }
+        a.fields[i] |= b.fields[i];
+    }
     return a;
 }
 
@@ -73,8 +77,36 @@ static void use_local(Node *e, int mode) {
         diag_help("use `.clone()` to keep a copy, or use the value before moving it");
         error_at(e->pos, "E0400", "use of moved value: `%s`", s->name);
     }
+    if (st.fields[k] && !st.dead) {
+        diag_note(st.where[k], "a field was moved out here");
+        diag_help("use `.clone()` on the field to keep the whole value usable");
+        error_at(e->pos, "E0400", "use of partially moved value: `%s`", s->name);
+    }
     if (mode == MOVE && !ty_is_copy(s->ty)) {
         st.moved[k] = 1;
+        st.where[k] = e->pos;
+    }
+}
+
+/* x.f of a local x: moving it out moves just that field (Rust's partial
+ * move); the other fields stay usable. */
+static void use_field(Node *e, int mode) {
+    Node *owner = e->a;
+    Sym *s = owner->sym;
+    int k = slot(s);
+    if (k < 0 || e->index >= 64)
+        return;
+    if (st.moved[k] && !st.dead) {
+        diag_note(st.where[k], "value moved here");
+        error_at(owner->pos, "E0400", "use of moved value: `%s`", s->name);
+    }
+    uint64_t bit = (uint64_t)1 << e->index;
+    if ((st.fields[k] & bit) && !st.dead) {
+        diag_note(st.where[k], "value moved here");
+        error_at(e->pos, "E0400", "use of moved value: `%s.%s`", s->name, e->name);
+    }
+    if (mode == MOVE && !ty_is_copy(e->ty)) {
+        st.fields[k] |= bit;
         st.where[k] = e->pos;
     }
 }
@@ -109,13 +141,22 @@ static void walk_stmt(Node *s) {
     switch (s->kind) {
     case N_LET:
         walk(s->a, MOVE);
-        if (slot(s->sym) >= 0)
+        if (slot(s->sym) >= 0) {
             st.moved[slot(s->sym)] = 0;
+            st.fields[slot(s->sym)] = 0;
+        }
         return;
     case N_ASSIGN:
         walk(s->b, MOVE);
         if (s->a->kind == N_IDENT && slot(s->a->sym) >= 0 && !strcmp(s->op, "=")) {
             st.moved[slot(s->a->sym)] = 0;
+            st.fields[slot(s->a->sym)] = 0;
+            return;
+        }
+        if (s->a->kind == N_FIELD && s->a->a->kind == N_IDENT && slot(s->a->a->sym) >= 0 && s->a->index < 64 &&
+            !strcmp(s->op, "=")) {
+            st.fields[slot(s->a->a->sym)] &= ~((uint64_t)1 << s->a->index);
+            walk(s->a->a, READ);
             return;
         }
         walk(s->a, READ);
@@ -162,18 +203,43 @@ static void walk(Node *e, int mode) {
                 st.dead = true;
             return;
         }
-    case N_FIELD:
+    case N_FIELD: {
         if (e->res == R_VARIANT)
             return;
-        walk(e->a, mode == MOVE && !ty_is_copy(e->ty) ? MOVE : READ);
+        bool moving = mode == MOVE && !ty_is_copy(e->ty);
+        if (moving && e->autoref > 0 && ty_res(e->a->ty)->kind == TY_REF) {
+            diag_help("use `.clone()` to copy the value");
+            error_at(e->pos, "E0400", "cannot move out of `%s`, which is behind a reference", e->name);
+        }
+        if (e->a->kind == N_IDENT && e->a->res == R_LOCAL && e->autoref == 0 && !e->flag &&
+            ty_res(e->a->ty)->kind == TY_STRUCT) {
+            use_field(e, mode);
+            return;
+        }
+        walk(e->a, moving ? MOVE : READ);
         return;
+    }
     case N_INDEX:
+        if (mode == MOVE && !ty_is_copy(e->ty)) {
+            diag_help("use `.clone()` to copy the element, or `pop()`/`remove(i)` to take it out");
+            error_at(e->pos, "E0400", "cannot move out of an index of `%s`", ty_str_of(e->a->ty));
+        }
         walk(e->a, READ);
         walk(e->b, READ);
         return;
+    case N_DEREF:
+        if (mode == MOVE && !ty_is_copy(e->ty)) {
+            if (ty_res(e->a->ty)->kind == TY_REF) {
+                diag_help("use `.clone()` to copy the value");
+                error_at(e->pos, "E0400", "cannot move out of a reference");
+            }
+            walk(e->a, MOVE); /* moving out of a Box consumes the Box */
+            return;
+        }
+        walk(e->a, READ);
+        return;
     case N_UNARY:
     case N_CAST:
-    case N_DEREF:
     case N_REF:
         walk(e->a, READ);
         return;
@@ -278,6 +344,7 @@ void own_program(Program *prog) {
         nsyms = hi >= lo ? hi - lo + 1 : 1;
         st.moved = arena_alloc((size_t)nsyms);
         st.where = arena_alloc(sizeof(Pos) * (size_t)nsyms);
+        st.fields = arena_alloc(sizeof(uint64_t) * (size_t)nsyms);
         st.dead = false;
         walk(f->body, MOVE);
     }

@@ -39,6 +39,7 @@ static Node *block(Parser *P);
 static Node *type_expr(Parser *P);
 static Node *pattern(Parser *P);
 static Node *parse_expr_in(Parser *outer, SrcFile *f, Pos at, const char *text, int len);
+static bool is_assign_op(Token *t);
 
 static Token *peek(Parser *P) { return &P->t[P->i]; }
 static Token *next(Parser *P) {
@@ -234,6 +235,27 @@ static Node *struct_lit(Parser *P, Token *name) {
     return n;
 }
 
+/* Where byte i of an f-string's decoded text sits in the source (exact
+ * unless an escape precedes it on the way). */
+static Pos piece_pos(Parser *P, Token *t, int i) {
+    Pos p = t->pos;
+    const char *src = P->f->text;
+    size_t off = (size_t)t->pos.off + 2 + (size_t)i;
+    if (off > P->f->len)
+        return p;
+    for (size_t k = (size_t)t->pos.off; k < off; k++) {
+        if (src[k] == '\n') {
+            p.line++;
+            p.col = 1;
+        } else {
+            p.col++;
+        }
+    }
+    p.off = (int)off;
+    p.len = 1;
+    return p;
+}
+
 /* Splits an f-string's text into literal pieces (N_STR) and expressions.
  * `{{` and `}}` are literal braces; `{expr}` or `{expr:spec}`. */
 static Node *fstring(Parser *P, Token *t) {
@@ -296,7 +318,7 @@ static Node *fstring(Parser *P, Token *t) {
                 buf_free(&lit);
                 error_at(t->pos, "E0100", "empty expression in f-string");
             }
-            Node *e = parse_expr_in(P, P->f, t->pos, s + i + 1, eend - i - 1);
+            Node *e = parse_expr_in(P, P->f, piece_pos(P, t, i + 1), s + i + 1, eend - i - 1);
             vec_push(&n->list, e);
             vec_push(&n->list2, colon >= 0 ? arena_strndup(s + colon, (size_t)(j - colon)) : (void *)"");
             i = j + 1;
@@ -508,6 +530,17 @@ static Node *match_expr(Parser *P) {
         }
         expect(P, "=>");
         arm->c = expr(P);
+        if (is_assign_op(peek(P))) {
+            /* `pat => x = e`: an assignment arm is a block holding it */
+            Token *u = next(P);
+            Node *as = new_node(N_ASSIGN, u->pos);
+            as->op = u->s;
+            as->a = arm->c;
+            as->b = expr(P);
+            Node *blk = new_node(N_BLOCK, arm->c->pos);
+            vec_push(&blk->list, as);
+            arm->c = blk;
+        }
         vec_push(&n->list, arm);
         if (accept(P, ","))
             continue;
@@ -746,7 +779,13 @@ static Node *parse_expr_in(Parser *outer, SrcFile *f, Pos at, const char *text, 
     int n;
     Token *t = tokenize(&sub, &n);
     for (int i = 0; i < n; i++) {
-        t[i].pos = at;
+        /* the sub-tokenizer counted lines and columns within the piece */
+        Pos p = at;
+        p.line = at.line + t[i].pos.line - 1;
+        p.col = t[i].pos.line == 1 ? at.col + t[i].pos.col - 1 : t[i].pos.col;
+        p.off = at.off + t[i].pos.off;
+        p.len = t[i].pos.len;
+        t[i].pos = p;
         t[i].nl_before = false;
     }
     Parser P = {f, t, n, 0, 1, false, outer ? outer->depth : 0, outer ? outer->chain : 0, NULL};

@@ -108,6 +108,7 @@ static void lex_string(Lexer *L, const char *start, bool fstr) {
     int line0 = L->line;
     const char *ls0 = L->line_start;
     const char *p = L->p;
+    int depth = 0; /* f-string: inside {...}, where text is an expression */
     for (;;) {
         if (p >= L->end) {
             buf_free(&b);
@@ -116,6 +117,42 @@ static void lex_string(Lexer *L, const char *start, bool fstr) {
             lex_error(L, start, "unterminated string");
         }
         char c = *p;
+        if (fstr && depth > 0) {
+            /* an interpolation is kept raw: strings in it nest */
+            if (c == '"') {
+                const char *q = p + 1;
+                while (q < L->end && *q != '"' && *q != '\n')
+                    q += *q == '\\' ? 2 : 1;
+                if (q >= L->end || *q != '"') {
+                    buf_free(&b);
+                    L->line = line0;
+                    L->line_start = ls0;
+                    lex_error(L, start, "unterminated string");
+                }
+                buf_put(&b, p, (size_t)(q + 1 - p));
+                p = q + 1;
+                continue;
+            }
+            if (c == '{')
+                depth++;
+            else if (c == '}')
+                depth--;
+            if (c == '\n') {
+                L->line++;
+                L->line_start = p + 1;
+            }
+            buf_put(&b, p, 1);
+            p++;
+            continue;
+        }
+        if (fstr && c == '{') {
+            if (p + 1 < L->end && p[1] == '{') {
+                buf_put(&b, p, 2);
+                p += 2;
+                continue;
+            }
+            depth++;
+        }
         if (c == '"')
             break;
         if (c == '\n') {
@@ -304,9 +341,14 @@ Token *tokenize(SrcFile *f, int *ntok) {
         }
         if (c == '/' && p + 1 < L.end && p[1] == '*') {
             const char *q = p + 2;
+            int line0 = L.line;
+            const char *ls0 = L.line_start;
             for (;;) {
-                if (q + 1 >= L.end)
+                if (q + 1 >= L.end) {
+                    L.line = line0;
+                    L.line_start = ls0;
                     lex_error(&L, p, "unterminated block comment");
+                }
                 if (*q == '\n') {
                     L.line++;
                     L.line_start = q + 1;
