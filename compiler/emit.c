@@ -2172,6 +2172,15 @@ static void emit_stmt(Node *s) {
     }
     case N_ASSIGN: {
         Type *t = ty_res(s->a->ty);
+        if (t->kind == TY_STR && !strcmp(s->op, "=") && s->a->kind == N_IDENT && s->b->kind == N_BINARY &&
+            !strcmp(s->b->op, "+") && s->b->a->kind == N_IDENT && s->b->a->sym == s->a->sym && !s->b->autoref) {
+            /* s = s + x: append to s (in place when s holds the only reference) */
+            const char *v = new_local("v", ty_str);
+            outf("%s = %s; %s = vx_str_append(%s, %s); vxc_str_drop(%s);", v, ex_owned(s->b->b), s->a->sym->cname,
+                 s->a->sym->cname, v, v);
+            flush();
+            return;
+        }
         const char *rhs = ex_owned(s->b);
         const char *v = new_local("v", s->b->ty), *pp = new_local("pa", ty_wrap(TY_REF, t));
         const char *place = ex_str(s->a);
@@ -2198,9 +2207,8 @@ static void emit_stmt(Node *s) {
             if (strcmp(op, arith[i].op))
                 continue;
             done = true;
-            if (t->kind == TY_STR)
-                outf("({ vxc_str o_ = %s; vxc_str n_ = vxc_str_concat(o_, %s); vxc_str_drop(o_); vxc_str_drop(%s); n_; });",
-                     old, v, v);
+            if (t->kind == TY_STR) /* appends in place when unshared: linear in loops */
+                outf("({ vxc_str n_ = vx_str_append(%s, %s); vxc_str_drop(%s); n_; });", old, v, v);
             else if (ty_is_float(t) && !strcmp(op, "%"))
                 outf("(%s)fmod(%s, %s);", ty_cname(t), old, v);
             else if (ty_is_float(t))
