@@ -1751,7 +1751,6 @@ static Type *check_expr_inner(Node *e, Type *expect) {
     case N_CAST: {
         Type *to = resolve_type(e->b);
         Type *from = check_expr(e->a, ty_is_num(to) ? NULL : to);
-        Type *f = ty_res(from);
         if (!ty_is_num(from) || !ty_is_num(to)) /* docs/language.md: numeric types only */
             error_at(e->pos, "E0303", "cannot cast `%s` as `%s`", ty_str_of(from), ty_str_of(to));
         return to;
