@@ -1135,13 +1135,8 @@ static void check_pattern(Node *p, Type *t, bool by_ref) {
     case P_WILD:
         return;
     case P_BIND: {
-        /* a bare name that is a unit variant of the scrutinee's enum (or None) */
-        int idx;
-        if (r->kind == TY_ENUM && enum_variant(r->ed, p->name, &idx)) {
-            p->kind = P_VARIANT;
-            check_pattern(p, t, by_ref);
-            return;
-        }
+        /* a bare name is a binding (docs/language.md: unit variants are
+         * written qualified, `Dir.North`); only `None` is a variant */
         if (r->kind == TY_OPTION && !strcmp(p->name, "None")) {
             p->kind = P_VARIANT;
             check_pattern(p, t, by_ref);
