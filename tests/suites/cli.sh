@@ -1,0 +1,478 @@
+#!/bin/sh
+# tests/suites/cli.sh - the toolchain as a user meets it: the `vex` command
+# line, the run cache, building, emit-c, VEX_CC, several files and FFI, a
+# relocated or installed vex, panic locations. Fixtures are in tests/cli/;
+# tests/cli/README.md says what each test checks.
+#
+# Every command runs under `timeout`; everything happens in one temp dir
+# (removed at exit) with its own XDG_CACHE_HOME, so the user's cache is
+# never touched. Prints `PASS cli-NAME` or `FAIL cli-NAME: why` per test.
+
+: "${VEX_OUT:=.}" "${VARIANT:=default}"
+case $VEX_OUT in /*) ;; *) VEX_OUT=$(pwd)/$VEX_OUT ;; esac
+VEX=$VEX_OUT/bin/vex
+FIX=$(pwd)/tests/cli
+TO=${VEX_TEST_TIMEOUT:-60}
+if [ ! -x "$VEX" ]; then
+  echo "cli: no compiler at $VEX (build it with make)" >&2
+  exit 2
+fi
+tmp=$(mktemp -d) || exit 2
+trap 'rm -rf "$tmp"' EXIT
+export XDG_CACHE_HOME="$tmp/cache"
+unset VEX_CC VEX_KEEP_C
+
+pass() { echo "PASS cli-$1"; }
+# fail NAME WHY [FILE...]: the FAIL line, then the first lines of each FILE
+fail() {
+  n=$1 w=$2
+  shift 2
+  echo "FAIL cli-$n: $w"
+  for f in "$@"; do
+    [ -s "$f" ] && { echo "  $(basename "$f"):"; sed -n '1,10s/^/    /p' "$f" | cut -c1-200; }
+  done
+  return 0
+}
+# vx ARGS...: vex under a timeout, stdout to $tmp/out, stderr to $tmp/err,
+# the exit status in $rc
+vx() {
+  timeout -k 5 "$TO" "$VEX" "$@" > "$tmp/out" 2> "$tmp/err" < /dev/null
+  rc=$?
+}
+# vxin DIR ARGS...: vx, run in directory DIR
+vxin() {
+  d=$1
+  shift
+  (cd "$d" && exec timeout -k 5 "$TO" "$VEX" "$@") > "$tmp/out" 2> "$tmp/err" < /dev/null
+  rc=$?
+}
+# lines TEXT...: the expected output file $tmp/want, one argument a line
+lines() { printf '%s\n' "$@" > "$tmp/want"; }
+# same: is $tmp/out exactly $tmp/want?
+same() { cmp -s "$tmp/want" "$tmp/out"; }
+# ccwrap DIR: DIR/cc logs one line per call to DIR/cc.log, then runs the real
+# C compiler (cc). VEX_CC=DIR/cc proves when vex does or does not compile.
+ccwrap() {
+  mkdir -p "$1"
+  cat > "$1/cc" <<EOF
+#!/bin/sh
+echo "\$*" >> "$1/cc.log"
+exec cc "\$@"
+EOF
+  chmod +x "$1/cc"
+  : > "$1/cc.log"
+}
+calls() { wc -l < "$1/cc.log" | tr -d ' '; }
+
+# ---- the command itself ----
+
+vx --version
+if [ $rc = 0 ] && grep -Eqx 'vex [0-9]+\.[0-9]+\.[0-9]+' "$tmp/out" && [ ! -s "$tmp/err" ] &&
+   [ "$(wc -l < "$tmp/out")" = 1 ]; then
+  pass version
+else
+  fail version "status $rc, want one line \`vex X.Y.Z\` on stdout" "$tmp/out" "$tmp/err"
+fi
+
+ok=1
+for h in help --help; do
+  vx $h
+  [ $rc = 0 ] && [ ! -s "$tmp/err" ] && grep -q '^usage: vex' "$tmp/out" || ok=0
+  for c in run build check emit-c help --version VEX_CC; do
+    grep -q -e "$c" "$tmp/out" || ok=0
+  done
+done
+[ $ok = 1 ] && pass help || fail help "vex help/--help: status $rc, want usage naming every command on stdout" "$tmp/out" "$tmp/err"
+
+vx
+if [ $rc = 2 ] && [ ! -s "$tmp/out" ] && grep -q '^usage: vex' "$tmp/err"; then
+  pass no-args
+else
+  fail no-args "status $rc, want 2 with usage on stderr only" "$tmp/out" "$tmp/err"
+fi
+
+vx frobnicate x.vx
+if [ $rc = 2 ] && [ ! -s "$tmp/out" ] && grep -q "unknown command.*frobnicate" "$tmp/err"; then
+  pass unknown-command
+else
+  fail unknown-command "status $rc, want 2 and \"unknown command ... frobnicate\" on stderr" "$tmp/out" "$tmp/err"
+fi
+
+vx run
+if [ $rc = 2 ] && grep -q 'no .vx file' "$tmp/err"; then
+  pass run-no-file
+else
+  fail run-no-file "status $rc, want 2 and \"no .vx file\"" "$tmp/err"
+fi
+
+# ---- vex run ----
+
+vx run "$FIX/args.vx" one "two words" --flag -x ''
+lines "argc 6" "[one]" "[two words]" "[--flag]" "[-x]" "[]"
+if [ $rc = 3 ] && same; then
+  pass run-args-exit
+else
+  fail run-args-exit "status $rc (want 3) or wrong stdout" "$tmp/out" "$tmp/err"
+fi
+
+# `--` ends vex's own options: what follows goes to the program, even if it
+# looks like a vex option or a source file.
+vx run "$FIX/args.vx" -- --release -o x.vx y.c -- z
+lines "argc 7" "[--release]" "[-o]" "[x.vx]" "[y.c]" "[--]" "[z]"
+if [ $rc = 3 ] && same; then
+  pass run-dashdash
+else
+  fail run-dashdash "status $rc (want 3) or wrong stdout" "$tmp/out" "$tmp/err"
+fi
+
+vx run "$tmp/no-such-file.vx"
+if { [ $rc = 1 ] || [ $rc = 2 ]; } && grep -q "no-such-file.vx" "$tmp/err" &&
+   grep -qi "no such file" "$tmp/err" && [ ! -s "$tmp/out" ]; then
+  pass run-missing-file
+else
+  fail run-missing-file "status $rc, want 1 or 2 and a message naming the file" "$tmp/err"
+fi
+
+vx run "$tmp/no-such-file"
+if { [ $rc = 1 ] || [ $rc = 2 ]; } && grep -q "no-such-file" "$tmp/err"; then
+  pass run-not-vx
+else
+  fail run-not-vx "status $rc, want 1 or 2 and a message naming the argument" "$tmp/err"
+fi
+
+# ---- the run cache ----
+
+w=$tmp/w1
+ccwrap "$w"
+cp "$FIX/args.vx" "$tmp/prog.vx"
+VEX_CC=$w/cc vx run "$tmp/prog.vx" a
+c1=$(calls "$w")
+VEX_CC=$w/cc vx run "$tmp/prog.vx" b
+c2=$(calls "$w")
+lines "argc 2" "[b]"
+if [ "$c1" = 1 ] && [ "$c2" = 1 ] && [ $rc = 3 ] && same; then
+  pass cache-hit
+else
+  fail cache-hit "C compiler calls: $c1 after the first run, $c2 after the second (want 1, 1); status $rc" "$tmp/out" "$tmp/err"
+fi
+
+sed 's/argc /count /' "$FIX/args.vx" > "$tmp/prog.vx"
+VEX_CC=$w/cc vx run "$tmp/prog.vx" c
+lines "count 2" "[c]"
+if [ "$(calls "$w")" = 2 ] && [ $rc = 3 ] && same; then
+  pass cache-changed-source
+else
+  fail cache-changed-source "C compiler calls $(calls "$w") (want 2), status $rc" "$tmp/out" "$tmp/err"
+fi
+
+VEX_CC=$w/cc vx run --release "$tmp/prog.vx" d
+if [ "$(calls "$w")" = 3 ] && tail -n 1 "$w/cc.log" | grep -q -e ' -O2 ' && [ $rc = 3 ]; then
+  pass cache-changed-flags
+else
+  fail cache-changed-flags "--release: C compiler calls $(calls "$w") (want 3, the last with -O2), status $rc" "$w/cc.log" "$tmp/err"
+fi
+
+# a changed runtime: a private copy of the tree whose vexrt.h gains a comment
+mkdir -p "$tmp/tree/bin" "$tmp/tree/lib"
+cp "$VEX" "$tmp/tree/bin/vex"
+cp -R "$VEX_OUT/lib/vex" "$tmp/tree/lib/vex"
+w=$tmp/w2
+ccwrap "$w"
+VEX_CC=$w/cc timeout "$TO" "$tmp/tree/bin/vex" run "$FIX/args.vx" > /dev/null 2>&1
+echo "/* changed */" >> "$tmp/tree/lib/vex/vexrt.h"
+VEX_CC=$w/cc timeout "$TO" "$tmp/tree/bin/vex" run "$FIX/args.vx" > /dev/null 2>&1
+c2=$(calls "$w")
+VEX_CC=$w/cc timeout "$TO" "$tmp/tree/bin/vex" run "$FIX/args.vx" > /dev/null 2>&1
+c3=$(calls "$w")
+if [ "$c2" = 2 ] && [ "$c3" = 2 ]; then
+  pass cache-changed-runtime
+else
+  fail cache-changed-runtime "C compiler calls $c2 after changing vexrt.h (want 2), then $c3 (want 2)"
+fi
+
+# a changed .c file given on the command line
+cp "$FIX/ffi.vx" "$FIX/ffi.c" "$tmp/"
+w=$tmp/w3
+ccwrap "$w"
+VEX_CC=$w/cc vx run "$tmp/ffi.vx" "$tmp/ffi.c"
+sed 's/^#define CLI_TAG 1$/#define CLI_TAG 2/' "$FIX/ffi.c" > "$tmp/ffi.c"
+VEX_CC=$w/cc vx run "$tmp/ffi.vx" "$tmp/ffi.c"
+lines "mix 67" "tag 2"
+if [ "$(calls "$w")" = 2 ] && [ $rc = 0 ] && same; then
+  pass cache-changed-c-file
+else
+  fail cache-changed-c-file "C compiler calls $(calls "$w") (want 2), status $rc" "$tmp/out" "$tmp/err"
+fi
+
+# XDG_CACHE_HOME is honoured; without it, $HOME/.cache/vex
+x=$tmp/xdg
+vx run "$FIX/argv0.vx"
+XDG_CACHE_HOME=$x vx run "$FIX/argv0.vx"
+n1=$(ls "$x/vex" 2>/dev/null | wc -l)
+mkdir -p "$tmp/home"
+(unset XDG_CACHE_HOME; HOME=$tmp/home vx run "$FIX/argv0.vx")
+n2=$(ls "$tmp/home/.cache/vex" 2>/dev/null | wc -l)
+if [ "$n1" = 1 ] && [ "$n2" = 1 ]; then
+  pass cache-xdg
+else
+  fail cache-xdg "entries: $n1 in \$XDG_CACHE_HOME/vex, $n2 in \$HOME/.cache/vex (want 1, 1)"
+fi
+
+# two `vex run` of the same new program at once, on an empty cache
+c=$tmp/conc
+XDG_CACHE_HOME=$c timeout "$TO" "$VEX" run "$FIX/args.vx" p > "$tmp/o1" 2> "$tmp/e1" &
+p1=$!
+XDG_CACHE_HOME=$c timeout "$TO" "$VEX" run "$FIX/args.vx" q > "$tmp/o2" 2> "$tmp/e2" &
+p2=$!
+wait $p1
+r1=$?
+wait $p2
+r2=$?
+if [ $r1 = 3 ] && [ $r2 = 3 ] && [ "$(cat "$tmp/o1")" = "argc 2
+[p]" ] && [ "$(cat "$tmp/o2")" = "argc 2
+[q]" ] && [ "$(ls "$c/vex" | wc -l)" = 1 ]; then
+  pass cache-concurrent
+else
+  fail cache-concurrent "statuses $r1 $r2 (want 3 3), or wrong output, or leftovers in the cache" "$tmp/o1" "$tmp/e1" "$tmp/o2" "$tmp/e2"
+  ls "$c/vex" | sed 's/^/    /'
+fi
+
+# ---- vex build ----
+
+vx build "$FIX/args.vx" -o "$tmp/built"
+timeout "$TO" "$tmp/built" x y > "$tmp/out" 2>&1
+r=$?
+lines "argc 3" "[x]" "[y]"
+if [ $rc = 0 ] && [ $r = 3 ] && same; then
+  pass build-o
+else
+  fail build-o "vex build status $rc, program status $r (want 0, 3)" "$tmp/err" "$tmp/out"
+fi
+
+# default output name: the source's base name without .vx, in the current dir
+mkdir "$tmp/bd"
+vxin "$tmp/bd" build "$FIX/args.vx"
+if [ $rc = 0 ] && [ -x "$tmp/bd/args" ] && [ "$(ls "$tmp/bd")" = args ] &&
+   [ "$(timeout "$TO" "$tmp/bd/args" | head -n 1)" = "argc 1" ]; then
+  pass build-default-name
+else
+  fail build-default-name "status $rc, want ./args only; got: $(ls "$tmp/bd" | tr '\n' ' ')" "$tmp/err"
+fi
+
+w=$tmp/w4
+ccwrap "$w"
+VEX_CC=$w/cc vx build "$FIX/args.vx" -o "$tmp/dbg"
+VEX_CC=$w/cc vx build --release "$FIX/args.vx" -o "$tmp/rel"
+timeout "$TO" "$tmp/rel" z > "$tmp/out" 2>&1
+r=$?
+lines "argc 2" "[z]"
+if [ $rc = 0 ] && [ $r = 3 ] && same && sed -n 1p "$w/cc.log" | grep -q -e ' -O1 ' &&
+   sed -n 2p "$w/cc.log" | grep -q -e ' -O2 '; then
+  pass build-release
+else
+  fail build-release "status $rc/$r, or -O1 then -O2 not passed to the C compiler" "$w/cc.log" "$tmp/err"
+fi
+
+# a program with errors: diagnostics, status 1, no executable
+vx build "$FIX/bad.vx" -o "$tmp/nothing"
+if [ $rc = 1 ] && [ ! -e "$tmp/nothing" ] && grep -q '^error\[E0300\]' "$tmp/err"; then
+  pass build-error
+else
+  fail build-error "status $rc, want 1, a diagnostic and no output file" "$tmp/err"
+fi
+
+vx build "$FIX/args.vx" -o
+if [ $rc = 2 ] && grep -q -e '-o' "$tmp/err"; then
+  pass build-o-missing
+else
+  fail build-o-missing "status $rc, want 2 and a message about -o" "$tmp/err"
+fi
+
+# ---- vex check ----
+
+vx check "$FIX/args.vx"
+rc1=$rc
+cp "$tmp/err" "$tmp/err1"
+vx check "$FIX/main.vx" "$FIX/lib.vx"
+if [ $rc1 = 0 ] && [ $rc = 0 ] && [ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ] && [ ! -s "$tmp/err1" ]; then
+  pass check-good
+else
+  fail check-good "status $rc, want 0 and no output" "$tmp/out" "$tmp/err"
+fi
+
+vx check "$FIX/bad.vx"
+if [ $rc = 1 ] && [ ! -s "$tmp/out" ] &&
+   [ "$(sed -n 1p "$tmp/err")" = 'error[E0300]: mismatched types: expected `i32`, found `string`' ] &&
+   [ "$(sed -n 2p "$tmp/err")" = " --> $FIX/bad.vx:4:18" ]; then
+  pass check-bad
+else
+  fail check-bad "status $rc, want 1 and the diagnostic on stderr only" "$tmp/out" "$tmp/err"
+fi
+
+# ---- vex emit-c ----
+
+vx emit-c "$FIX/panic.vx"
+if [ $rc = 0 ] && [ ! -s "$tmp/err" ] && grep -q "^#line 5 \"$FIX/panic.vx\"" "$tmp/out" &&
+   grep -q "^#line 9 \"$FIX/panic.vx\"" "$tmp/out"; then
+  pass emit-c-line
+else
+  fail emit-c-line "status $rc, want #line 5 and #line 9 naming panic.vx" "$tmp/err"
+fi
+
+vx emit-c "$FIX/bad.vx"
+if [ $rc = 1 ] && [ ! -s "$tmp/out" ] && grep -q '^error\[E0300\]' "$tmp/err"; then
+  pass emit-c-error
+else
+  fail emit-c-error "status $rc, want 1, a diagnostic and no C on stdout" "$tmp/out" "$tmp/err"
+fi
+
+# The generated C of representative programs compiles with -Werror under
+# gcc and clang, and linked by hand it runs as `vex run` does.
+inc=$VEX_OUT/lib/vex
+for p in run/hello run/fstrings run/match_nested run/enum_payload run/drop_paths run/box_list \
+         run/from_overload run/os_args panic/index_vec_too_large cli/ffi; do
+  src=tests/$p.vx
+  [ $p = cli/ffi ] || [ -f "$src" ] || { fail "emit-c-werror-$p" "no $src"; continue; }
+  name=$(echo "$p" | tr / -)
+  vx emit-c "$src"
+  cp "$tmp/out" "$tmp/gen.c"
+  if [ $rc != 0 ]; then
+    fail "emit-c-werror-$name" "vex emit-c status $rc" "$tmp/err"
+    continue
+  fi
+  ok=1
+  for cc in gcc clang; do
+    command -v $cc > /dev/null || { ok=0; echo "no $cc" > "$tmp/ccerr"; break; }
+    # shellcheck disable=SC2046
+    if ! timeout "$TO" $cc -std=gnu11 -O1 -Wall -Wextra -Werror -fwrapv -I"$inc" -c \
+         -o "$tmp/gen.o" "$tmp/gen.c" > "$tmp/ccerr" 2>&1; then
+      ok=0
+      sed -i "1i $cc:" "$tmp/ccerr"
+      break
+    fi
+  done
+  [ $ok = 1 ] && pass "emit-c-werror-$name" || fail "emit-c-werror-$name" "generated C does not compile cleanly" "$tmp/ccerr"
+done
+
+# hand-linked emit-c output behaves like vex run (stdout and status)
+vx emit-c "$FIX/args.vx"
+cp "$tmp/out" "$tmp/gen.c"
+timeout "$TO" cc -std=gnu11 -fwrapv -I"$inc" -o "$tmp/gen" "$tmp/gen.c" "$inc/libvexrt.a" \
+  -lpthread -lm $( [ "$VARIANT" = asan ] && echo -fsanitize=address,undefined ) \
+  $( [ "$VARIANT" = tsan ] && echo -fsanitize=thread ) > "$tmp/ccerr" 2>&1
+timeout "$TO" "$tmp/gen" k > "$tmp/out" 2>&1
+r=$?
+lines "argc 2" "[k]"
+if [ $r = 3 ] && same; then
+  pass emit-c-links
+else
+  fail emit-c-links "hand-built program status $r (want 3)" "$tmp/ccerr" "$tmp/out"
+fi
+
+# ---- VEX_CC ----
+
+for cc in gcc clang; do
+  VEX_CC=$cc vx run "$FIX/ffi.vx" "$FIX/ffi.c"
+  lines "mix 67" "tag 1"
+  if [ $rc = 0 ] && same; then
+    pass "vex-cc-$cc"
+  else
+    fail "vex-cc-$cc" "status $rc" "$tmp/out" "$tmp/err"
+  fi
+done
+
+VEX_CC=$tmp/no-such-cc vx run "$FIX/args.vx"
+if [ $rc != 0 ] && [ $rc != 3 ] && grep -q "no-such-cc" "$tmp/err" && [ ! -s "$tmp/out" ]; then
+  pass vex-cc-missing
+else
+  fail vex-cc-missing "status $rc, want a failure naming the compiler" "$tmp/err"
+fi
+
+# ---- several files, FFI ----
+
+vx run "$FIX/main.vx" "$FIX/lib.vx"
+lines "count 102" "twice 42" "base 100"
+if [ $rc = 0 ] && same; then
+  pass multi-file
+else
+  fail multi-file "status $rc" "$tmp/out" "$tmp/err"
+fi
+
+vx build "$FIX/ffi.vx" "$FIX/ffi.c" -o "$tmp/ffi-exe"
+timeout "$TO" "$tmp/ffi-exe" > "$tmp/out" 2>&1
+r=$?
+lines "mix 67" "tag 1"
+if [ $rc = 0 ] && [ $r = 0 ] && same; then
+  pass ffi-c-file
+else
+  fail ffi-c-file "status $rc/$r" "$tmp/out" "$tmp/err"
+fi
+
+# ---- where vex finds its runtime ----
+
+ln -s "$VEX" "$tmp/vex-link"
+(cd "$tmp" && timeout "$TO" ./vex-link run "$FIX/args.vx" s > "$tmp/out" 2> "$tmp/err")
+r=$?
+lines "argc 2" "[s]"
+if [ $r = 3 ] && same; then
+  pass symlinked-vex
+else
+  fail symlinked-vex "status $r" "$tmp/out" "$tmp/err"
+fi
+
+mkdir "$tmp/lonely"
+cp "$VEX" "$tmp/lonely/vex"
+(cd "$tmp" && timeout "$TO" lonely/vex check "$FIX/args.vx" > "$tmp/out" 2> "$tmp/err")
+r=$?
+if [ $r = 0 ]; then
+  pass copied-vex-check
+else
+  fail copied-vex-check "vex check needs no runtime: status $r" "$tmp/err"
+fi
+
+# the private tree copied above (bin/ and lib/vex/ side by side) works
+(cd / && timeout "$TO" "$tmp/tree/bin/vex" run "$FIX/args.vx" t > "$tmp/out" 2> "$tmp/err")
+r=$?
+lines "argc 2" "[t]"
+if [ $r = 3 ] && same; then
+  pass relocated-tree
+else
+  fail relocated-tree "status $r" "$tmp/out" "$tmp/err"
+fi
+
+# make install PREFIX=... then run the installed vex from another directory
+if timeout 300 make --no-print-directory -s install VARIANT="$VARIANT" PREFIX="$tmp/inst" \
+     > "$tmp/mk" 2>&1; then
+  (cd "$tmp/bd" && timeout "$TO" "$tmp/inst/bin/vex" run "$FIX/args.vx" u > "$tmp/out" 2> "$tmp/err")
+  r=$?
+  lines "argc 2" "[u]"
+  if [ $r = 3 ] && same && [ -f "$tmp/inst/lib/vex/libvexrt.a" ] && [ -f "$tmp/inst/lib/vex/vexrt.h" ]; then
+    pass make-install
+  else
+    fail make-install "installed vex: status $r" "$tmp/out" "$tmp/err"
+  fi
+else
+  fail make-install "make install failed" "$tmp/mk"
+fi
+
+# ---- panics name the .vx file and line ----
+
+vx run "$FIX/panic.vx"
+if [ $rc = 101 ] && [ "$(cat "$tmp/out")" = before ] &&
+   grep -q '^panic: index out of bounds: the len is 3 but the index is 8$' "$tmp/err" &&
+   grep -Eq "^ *--> $FIX/panic.vx:5:[0-9]+\$" "$tmp/err"; then
+  pass panic-location
+else
+  fail panic-location "status $rc, want 101 and \" --> $FIX/panic.vx:5:COL\"" "$tmp/out" "$tmp/err"
+fi
+
+# a built executable, run from elsewhere, names the source as it was given
+vxin "$FIX/.." build cli/panic.vx -o "$tmp/pexe"
+(cd / && timeout "$TO" "$tmp/pexe" > "$tmp/out" 2> "$tmp/err")
+r=$?
+if [ $r = 101 ] && grep -Eq '^ *--> cli/panic.vx:5:[0-9]+$' "$tmp/err"; then
+  pass panic-location-built
+else
+  fail panic-location-built "status $r, want 101 and \" --> cli/panic.vx:5:COL\"" "$tmp/err"
+fi
+exit 0
