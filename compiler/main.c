@@ -117,16 +117,44 @@ int vexc_check_source(const char *path, const char *src, size_t len) {
 
 /* ---- finding the runtime, hashing, invoking cc ---- */
 
+/* The runtime of this vex: <dir of the executable>/../lib/vex, with the
+ * symlinks in the executable's path resolved (/proc/self/exe). */
+static char self_exe[PATH_MAX];
+
 static char *runtime_dir(void) {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0)
         return arena_printf("lib/vex");
     exe[n] = 0;
+    memcpy(self_exe, exe, (size_t)n + 1);
     char *slash = strrchr(exe, '/');
     if (slash)
         *slash = 0;
+    char *slash2 = strrchr(exe, '/');
+    if (slash2 && slash2 != exe) {
+        *slash2 = 0; /* <prefix>/bin -> <prefix> */
+        return arena_printf("%s/lib/vex", exe);
+    }
     return arena_printf("%s/../lib/vex", exe);
+}
+
+/* Before compiling: is the runtime there? A clear message beats the C
+ * compiler's "vexrt.h: No such file or directory". */
+static bool runtime_present(const char *rt) {
+    const char *need[] = {"vexrt.h", "libvexrt.a"};
+    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
+        char *p = arena_printf("%s/%s", rt, need[i]);
+        if (access(p, R_OK) != 0) {
+            fprintf(stderr,
+                    "vex: cannot find the runtime: %s: %s\n"
+                    "vex: it is looked for in ../lib/vex from this vex (%s); run `make` in the "
+                    "source tree, or `make install PREFIX=DIR` and use DIR/bin/vex\n",
+                    p, strerror(errno), self_exe[0] ? self_exe : "?");
+            return false;
+        }
+    }
+    return true;
 }
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n) {
@@ -170,6 +198,8 @@ static const char *cc_name(void) {
 /* Compiles the C file (plus the user's .c files) into exe. */
 static int cc_build(Options *o, const char *c_path, const char *exe) {
     char *rt = runtime_dir();
+    if (!runtime_present(rt))
+        return 1;
     char *argv[256];
     int n = 0;
     argv[n++] = (char *)cc_name();

@@ -422,6 +422,14 @@ fi
 
 mkdir "$tmp/lonely"
 cp "$VEX" "$tmp/lonely/vex"
+(cd "$tmp" && timeout "$TO" lonely/vex run "$FIX/args.vx" > "$tmp/out" 2> "$tmp/err")
+r=$?
+if [ $r != 0 ] && [ $r != 3 ] && grep -q '^vex: .*runtime' "$tmp/err" &&
+   grep -q "$tmp/lonely" "$tmp/err" && ! grep -q 'fatal error' "$tmp/err"; then
+  pass copied-vex-alone
+else
+  fail copied-vex-alone "status $r, want a vex: message about the missing runtime naming where it looked" "$tmp/err"
+fi
 (cd "$tmp" && timeout "$TO" lonely/vex check "$FIX/args.vx" > "$tmp/out" 2> "$tmp/err")
 r=$?
 if [ $r = 0 ]; then
