@@ -308,7 +308,10 @@ static int cmd_run(Options *o) {
         rename(tmp, exe);
     }
     char **argv = calloc((size_t)o->prog_argc + 2, sizeof(char *));
-    argv[0] = ((SrcFile *)o->vx_files.items[0])->path ? (char *)exe : (char *)exe;
+    /* argv[0] (os.args()[0]) is the program's name, the first source without
+     * .vx, as `vex build` names it, not the hash-named file in the cache. */
+    const char *src0 = ((SrcFile *)o->vx_files.items[0])->path;
+    argv[0] = arena_strndup(src0, strlen(src0) - 3);
     for (int i = 0; i < o->prog_argc; i++)
         argv[i + 1] = o->prog_argv[i];
     fflush(stdout);

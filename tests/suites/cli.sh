@@ -125,6 +125,15 @@ else
   fail run-dashdash "status $rc (want 3) or wrong stdout" "$tmp/out" "$tmp/err"
 fi
 
+# os.args()[0] is the program's name (the source path without .vx, as
+# `vex build` would name it), not the hash-named file in the cache.
+vx run "$FIX/argv0.vx"
+if [ $rc = 0 ] && [ "$(cat "$tmp/out")" = "$FIX/argv0" ]; then
+  pass run-argv0
+else
+  fail run-argv0 "status $rc, want stdout \"$FIX/argv0\"" "$tmp/out" "$tmp/err"
+fi
+
 vx run "$tmp/no-such-file.vx"
 if { [ $rc = 1 ] || [ $rc = 2 ]; } && grep -q "no-such-file.vx" "$tmp/err" &&
    grep -qi "no such file" "$tmp/err" && [ ! -s "$tmp/out" ]; then
