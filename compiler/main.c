@@ -353,7 +353,14 @@ int main(int argc, char **argv) {
             i++;
             break;
         }
-        if (!strcmp(a, "-o") && i + 1 < argc) {
+        if (!strcmp(a, "-o")) {
+            if (is_run && o.vx_files.len)
+                break; /* -o means nothing to vex run: the program's argument */
+            if (is_run || i + 1 >= argc) {
+                fprintf(stderr, "vex %s: %s\n", o.cmd,
+                        is_run ? "-o is an option of vex build" : "-o needs a file name");
+                return 2;
+            }
             o.out = argv[++i];
         } else if (!strcmp(a, "--release")) {
             o.release = true;

@@ -125,6 +125,16 @@ else
   fail run-dashdash "status $rc (want 3) or wrong stdout" "$tmp/out" "$tmp/err"
 fi
 
+# Once the program's arguments have started, `-o` is one of them (it means
+# nothing to `vex run`), not swallowed by vex.
+vx run "$FIX/args.vx" -o out.txt in.txt
+lines "argc 4" "[-o]" "[out.txt]" "[in.txt]"
+if [ $rc = 3 ] && same; then
+  pass run-program-dash-o
+else
+  fail run-program-dash-o "status $rc (want 3) or wrong stdout" "$tmp/out" "$tmp/err"
+fi
+
 # os.args()[0] is the program's name (the source path without .vx, as
 # `vex build` would name it), not the hash-named file in the cache.
 vx run "$FIX/argv0.vx"
