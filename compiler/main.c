@@ -60,6 +60,13 @@ static char *read_file(const char *path, size_t *len) {
     size_t n;
     while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
         buf_put(&b, tmp, n);
+    if (ferror(f)) { /* e.g. EISDIR: a directory opens but does not read */
+        int e = errno;
+        fclose(f);
+        buf_free(&b);
+        errno = e;
+        return NULL;
+    }
     fclose(f);
     if (!b.data)
         buf_put(&b, "", 0);

@@ -159,6 +159,15 @@ else
   fail run-not-vx "status $rc, want 1 or 2 and a message naming the argument" "$tmp/err"
 fi
 
+mkdir "$tmp/dir.vx"
+vx check "$tmp/dir.vx"
+if { [ $rc = 1 ] || [ $rc = 2 ]; } && grep -q "dir.vx.*directory" "$tmp/err" &&
+   ! grep -q '^error' "$tmp/err"; then
+  pass check-directory
+else
+  fail check-directory "status $rc, want 1 or 2 and a message naming the directory" "$tmp/err"
+fi
+
 # ---- the run cache ----
 
 w=$tmp/w1
