@@ -199,7 +199,7 @@ static int run_cmd(char **argv) {
 
 static const char *cc_name(void) {
     const char *cc = getenv("VEX_CC");
-    return cc && *cc ? cc : "cc";
+    return cc && cc[strspn(cc, " \t")] ? cc : "cc";
 }
 
 /* Compiles the C file (plus the user's .c files) into exe. */
@@ -209,7 +209,14 @@ static int cc_build(Options *o, const char *c_path, const char *exe) {
         return 1;
     char *argv[256];
     int n = 0;
-    argv[n++] = (char *)cc_name();
+    /* VEX_CC may hold arguments, like CC for make: "ccache gcc", "gcc -m32" */
+    char *cc = arena_strndup(cc_name(), strlen(cc_name()));
+    for (char *tok = strtok(cc, " \t"); tok && n < 100; tok = strtok(NULL, " \t"))
+        argv[n++] = tok;
+    if (n == 0) {
+        fprintf(stderr, "vex: VEX_CC holds no command\n");
+        return 1;
+    }
     argv[n++] = "-std=gnu11";
     argv[n++] = o->release ? "-O2" : "-O1";
     argv[n++] = "-g";

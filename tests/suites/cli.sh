@@ -416,6 +416,15 @@ else
   fail vex-cc-missing "status $rc, want a failure naming the compiler" "$tmp/err"
 fi
 
+# VEX_CC may carry arguments, like CC does for make: "gcc -DCLI_TAG=5"
+VEX_CC="gcc -DCLI_TAG=5" vx run "$FIX/ffi.vx" "$FIX/ffi.c"
+lines "mix 67" "tag 5"
+if [ $rc = 0 ] && same; then
+  pass vex-cc-with-args
+else
+  fail vex-cc-with-args "status $rc" "$tmp/out" "$tmp/err"
+fi
+
 # ---- several files, FFI ----
 
 vx run "$FIX/main.vx" "$FIX/lib.vx"
