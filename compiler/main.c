@@ -244,10 +244,13 @@ static int cc_build(Options *o, const char *c_path, const char *exe) {
     return 0;
 }
 
+/* $XDG_CACHE_HOME/vex (an absolute XDG_CACHE_HOME only, as the XDG spec
+ * says), else $HOME/.cache/vex; created if missing. NULL (after a message)
+ * if it cannot be used. */
 static char *cache_dir(void) {
     const char *x = getenv("XDG_CACHE_HOME");
     char *d;
-    if (x && *x)
+    if (x && x[0] == '/')
         d = arena_printf("%s/vex", x);
     else {
         const char *home = getenv("HOME");
@@ -260,7 +263,16 @@ static char *cache_dir(void) {
             mkdir(p, 0755);
             *s = '/';
         }
-    mkdir(p, 0755);
+    if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "vex: cannot create the build cache %s: %s (set XDG_CACHE_HOME)\n", d,
+                strerror(errno));
+        return NULL;
+    }
+    if (access(d, W_OK | X_OK) != 0) {
+        fprintf(stderr, "vex: cannot use the build cache %s: %s (set XDG_CACHE_HOME)\n", d,
+                strerror(errno));
+        return NULL;
+    }
     return d;
 }
 
@@ -311,7 +323,10 @@ static int cmd_run(Options *o) {
             h = fnv(h, &st.st_size, sizeof st.st_size);
         }
     }
-    char *exe = arena_printf("%s/%016llx", cache_dir(), (unsigned long long)h);
+    char *dir = cache_dir();
+    if (!dir)
+        return 1;
+    char *exe = arena_printf("%s/%016llx", dir, (unsigned long long)h);
     if (access(exe, X_OK) != 0) {
         char *tmp = arena_printf("%s.tmp%d", exe, (int)getpid());
         int r = build(o, tmp);

@@ -246,6 +246,26 @@ else
   fail cache-xdg "entries: $n1 in \$XDG_CACHE_HOME/vex, $n2 in \$HOME/.cache/vex (want 1, 1)"
 fi
 
+# a relative XDG_CACHE_HOME is ignored (the XDG spec): $HOME/.cache/vex again
+mkdir -p "$tmp/home2" "$tmp/cwd"
+(cd "$tmp/cwd" && XDG_CACHE_HOME=rel HOME=$tmp/home2 vx run "$FIX/argv0.vx")
+n1=$(ls "$tmp/home2/.cache/vex" 2>/dev/null | wc -l)
+if [ "$n1" = 1 ] && [ ! -e "$tmp/cwd/rel" ]; then
+  pass cache-xdg-relative
+else
+  fail cache-xdg-relative "entries in \$HOME/.cache/vex: $n1 (want 1); or ./rel was created"
+fi
+
+# an unusable cache directory: a clear error, not the linker's
+: > "$tmp/plainfile"
+XDG_CACHE_HOME=$tmp/plainfile vx run "$FIX/argv0.vx"
+if [ $rc != 0 ] && grep -q "^vex: .*plainfile" "$tmp/err" &&
+   ! grep -q -e collect2 -e 'cannot open output' "$tmp/err"; then
+  pass cache-unusable
+else
+  fail cache-unusable "status $rc, want a vex: message naming the cache directory" "$tmp/err"
+fi
+
 # two `vex run` of the same new program at once, on an empty cache
 c=$tmp/conc
 XDG_CACHE_HOME=$c timeout "$TO" "$VEX" run "$FIX/args.vx" p > "$tmp/o1" 2> "$tmp/e1" &
