@@ -278,10 +278,13 @@ static char *cache_dir(void) {
 
 static int build(Options *o, const char *exe) {
     Program prog = {0};
-    char cpath[] = "/tmp/vex-XXXXXX.c";
+    const char *tmpdir = getenv("TMPDIR");
+    if (!tmpdir || !*tmpdir)
+        tmpdir = "/tmp";
+    char *cpath = arena_printf("%s/vex-XXXXXX.c", tmpdir);
     int fd = mkstemps(cpath, 2);
     if (fd < 0) {
-        perror("vex: mkstemps");
+        fprintf(stderr, "vex: cannot create a temporary file in %s: %s\n", tmpdir, strerror(errno));
         return 1;
     }
     FILE *f = fdopen(fd, "w");

@@ -256,6 +256,16 @@ else
   fail cache-xdg-relative "entries in \$HOME/.cache/vex: $n1 (want 1); or ./rel was created"
 fi
 
+# the generated C goes to $TMPDIR (VEX_KEEP_C keeps it and says where)
+mkdir "$tmp/tmpdir"
+TMPDIR=$tmp/tmpdir VEX_KEEP_C=1 vx build "$FIX/argv0.vx" -o "$tmp/a0"
+if [ $rc = 0 ] && grep -q "generated C kept in $tmp/tmpdir/vex-.*\.c" "$tmp/err" &&
+   grep -q '^#line' "$tmp/tmpdir"/vex-*.c; then
+  pass tmpdir-keep-c
+else
+  fail tmpdir-keep-c "status $rc, want the C file kept in \$TMPDIR" "$tmp/err"
+fi
+
 # an unusable cache directory: a clear error, not the linker's
 : > "$tmp/plainfile"
 XDG_CACHE_HOME=$tmp/plainfile vx run "$FIX/argv0.vx"
