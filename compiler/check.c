@@ -308,6 +308,14 @@ static bool is_place(Node *e) {
 
 static void check_mutable(Node *place, const char *code, const char *what) {
     Type *via = NULL;
+    Node *root = place;
+    while (root->kind == N_FIELD || root->kind == N_INDEX)
+        root = root->a;
+    if (root->kind == N_IDENT && root->res == R_CONST) {
+        if (!strcmp(code, "E0401"))
+            error_at(place->pos, code, "cannot assign to constant `%s`", root->name);
+        error_at(place->pos, code, "cannot borrow constant `%s` as mutable", root->name);
+    }
     Sym *s = place_root(place, &via);
     if (via) {
         if (!via->mut)
@@ -318,7 +326,8 @@ static void check_mutable(Node *place, const char *code, const char *what) {
         Type *st = ty_res(s->ty);
         if (st->kind == TY_REF && st->mut)
             return;
-        diag_note(s->pos, "`%s` is declared here; write `let! %s` to make it mutable", s->name, s->name);
+        diag_note(s->pos, "`%s` is declared here", s->name);
+        diag_help("make the binding mutable: `let! %s`", s->name);
         if (!strcmp(code, "E0401"))
             error_at(place->pos, code, "cannot assign twice to immutable binding `%s`", s->name);
         error_at(place->pos, code, "cannot borrow immutable binding `%s` as mutable", s->name);

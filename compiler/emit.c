@@ -34,8 +34,9 @@ static int nlits;
 static Vec done_names; /* emitted type / helper names */
 static Buf *O;         /* current output */
 static int tmp_counter;
-static Vec loop_labels; /* int (as pointer) label ids of enclosing loops */
 static Program *prog;
+static MFn *M;       /* the function being lowered */
+static Pos cur_pos;  /* the statement being lowered */
 static Type *fn_ret_type(void);
 
 static bool seen(const char *name) {
@@ -621,9 +622,40 @@ static const char *ex_str(Node *e) {
     return s;
 }
 
-static void line_directive(Pos p) {
-    if (p.file && p.line > 0)
-        outf("\n#line %d \"%s\"\n", p.line, p.file->path);
+
+/* ---- the MIR builder: O collects the C of the pending statement ---- */
+
+static void flush(void) {
+    size_t i = 0;
+    while (i < O->len && O->data[i] == ' ')
+        i++;
+    if (i < O->len)
+        mir_stmt(M, arena_strndup(O->data + i, O->len - i), cur_pos);
+    O->len = 0;
+}
+
+static MBlock *new_block(void) { return mir_block(M); }
+
+static void enter_block(MBlock *b) {
+    flush();
+    mir_set(M, b);
+}
+
+static void jump(MBlock *b) {
+    flush();
+    mir_goto(M, b);
+}
+
+static void branch(const char *c, MBlock *t, MBlock *f) {
+    flush();
+    mir_branch(M, c, t, f);
+}
+
+/* A function-scoped local (a temporary or a hidden value) for the MIR. */
+static const char *new_local(const char *prefix, Type *t) {
+    const char *name = arena_printf("%s%d", prefix, new_tmp());
+    mir_local(M, name, t);
+    return name;
 }
 
 /* ---- drop scopes ----
@@ -639,7 +671,6 @@ typedef struct Slot {
 } Slot;
 
 static Vec dscopes;     /* Vec* of Slot* per open scope */
-static Vec loop_depths; /* dscopes.len at each enclosing loop's body */
 
 static void push_dscope(void) { vec_push(&dscopes, arena_alloc(sizeof(Vec))); }
 
@@ -674,9 +705,11 @@ static void pop_dscope(bool drop) {
 
 /* Declares local s initialised with the owned value init. */
 static void decl_local(Sym *sym, const char *init) {
-    outf(" %s %s VXU = %s;", ty_cname(sym->ty), sym->cname, init);
+    mir_local(M, sym->cname, sym->ty);
+    outf(" %s = %s;", sym->cname, init);
     if (has_heap(sym->ty)) {
-        outf(" bool df_%s VXU = 1;", sym->cname);
+        mir_local(M, arena_printf("df_%s", sym->cname), NULL);
+        outf(" df_%s = 1;", sym->cname);
         add_slot(sym->cname, sym->ty, true);
     }
 }
@@ -702,6 +735,15 @@ static const char *ex_owned(Node *e) {
     if (e->kind == N_IDENT && !ty_is_copy(e->ty))
         return arena_printf("({ df_%s = 0; %s; })", e->sym->cname, v);
     return clone_expr(e->ty, v);
+}
+
+/* A temporary lent by reference (`&make()`, a method receiver): its value
+ * goes into a MIR local of the current scope, dropped at the scope's end. */
+static const char *materialize(Node *a, const char *value) {
+    const char *t = new_local("lt", a->ty);
+    mir_stmt(M, arena_printf("%s = %s;", t, value), cur_pos);
+    add_slot(t, a->ty, false);
+    return t;
 }
 
 /* e borrowed: a place as is, or a temporary the caller must drop. */
@@ -830,8 +872,11 @@ static void emit_intrinsic(Node *e) {
     if (!strcmp(n, "$assert")) {
         Node *c = e->list.items[0];
         if (e->list.len == 2) {
+            const char *cs = ex_str(c);
+            const char *msg = ex_str(e->list.items[1]);
+            (void)cs;
             outf("({ if (!(%s)) { vxc_str m_ = %s; vx_panic(%s, \"%%.*s\", (int)m_->len, m_->ptr); } (vxc_unit)0; })",
-                 ex_str(c), ex_str(e->list.items[1]), loc_of(e->pos));
+                 cs, msg, loc_of(e->pos));
             return;
         }
         outf("({ if (!(%s)) vx_panic(%s, \"assertion failed: %%s\", ", ex_str(c), loc_of(e->pos));
@@ -845,8 +890,10 @@ static void emit_intrinsic(Node *e) {
         Type *t = a->ty;
         const char *ct = ty_cname(t);
         bool ne = !strcmp(n, "$assert_ne");
+        const char *as = ex_str(a);
+        const char *bs = ex_str(b);
         outf("({ %s l_ = %s; %s r_ = %s; if (%s%s) { VXC_BUF(fb); vxc_puts(&fb, \"assertion failed: left %s right\\n  left: \"); ",
-             ct, ex_str(a), ct, ex_str(b), ne ? "" : "!", eq_expr(t, "l_", "r_"), ne ? "!=" : "==");
+             ct, as, ct, bs, ne ? "" : "!", eq_expr(t, "l_", "r_"), ne ? "!=" : "==");
         fmt_value(O, t, "&fb", "l_", "-2");
         out(" vxc_puts(&fb, \"\\n right: \"); ");
         fmt_value(O, t, "&fb", "r_", "-2");
@@ -879,18 +926,44 @@ static const char *deref_n(const char *s, int n) {
 static void ex_binary_on(Node *e, const char *a, const char *b);
 static bool has_effects(Node *e);
 
+static bool has_control_flow(Node *e);
+
 static void ex_binary(Node *e) {
     const char *op = e->op;
+    if ((!strcmp(op, "&&") || !strcmp(op, "||")) && has_control_flow(e->b)) {
+        /* the right side runs only when needed: blocks, not C's && */
+        Buf *save = O;
+        Buf b = {0};
+        O = &b;
+        const char *t = new_local("sc", ty_bool);
+        outf("%s = %s;", t, ex_str(e->a));
+        MBlock *rhs = new_block(), *join = new_block();
+        if (!strcmp(op, "&&"))
+            branch(t, rhs, join);
+        else
+            branch(t, join, rhs);
+        enter_block(rhs);
+        outf("%s = %s;", t, ex_str(e->b));
+        jump(join);
+        enter_block(join);
+        O = save;
+        buf_free(&b);
+        out(t);
+        return;
+    }
     if (strcmp(op, "&&") && strcmp(op, "||") && has_effects(e->a) && has_effects(e->b)) {
         /* both sides have effects: evaluate left to right first */
         int k = new_tmp();
-        outf("({ %s bl%d VXU = %s; %s br%d VXU = %s; ", ty_cname(e->a->ty), k, ex_str(e->a), ty_cname(e->b->ty), k,
-             ex_str(e->b));
+        const char *a = ex_str(e->a);
+        const char *b = ex_str(e->b);
+        outf("({ %s bl%d VXU = %s; %s br%d VXU = %s; ", ty_cname(e->a->ty), k, a, ty_cname(e->b->ty), k, b);
         ex_binary_on(e, arena_printf("bl%d", k), arena_printf("br%d", k));
         out("; })");
         return;
     }
-    ex_binary_on(e, ex_str(e->a), ex_str(e->b));
+    const char *a = ex_str(e->a);
+    const char *b = ex_str(e->b);
+    ex_binary_on(e, a, b);
 }
 
 static void ex_binary_on(Node *e, const char *a, const char *b) {
@@ -1071,8 +1144,10 @@ static void ex_builtin_method_on(Node *e, const char *r, bool owned_recv) {
             outf("({ %s o_ = {0}; %s v_ = %s; if (v_.len) { o_.some = 1; o_.val = %s; } o_; })", ot, ct, r,
                  clone_expr(t->elem, !strcmp(name, "first") ? "v_.ptr[0]" : "v_.ptr[v_.len - 1]"));
         } else if (!strcmp(name, "insert")) {
+            const char *i0 = ex_str(a0);
+            const char *x1 = ex_owned(a1);
             outf("({ uint64_t i_ = (uint64_t)(%s); %s x_ = %s; vxc_vec_insert(%s, i_, &x_, sizeof(%s), %s); (vxc_unit)0; })",
-                 ex_str(a0), et, ex_owned(a1), vecraw(r), et, loc);
+                 i0, et, x1, vecraw(r), et, loc);
         } else if (!strcmp(name, "remove")) {
             outf("({ uint64_t i_ = (uint64_t)(%s); %s x_; vxc_vec_remove(%s, i_, &x_, sizeof(%s), %s); x_; })", ex_str(a0),
                  et, vecraw(r), et, loc);
@@ -1113,11 +1188,19 @@ static void ex_builtin_method_on(Node *e, const char *r, bool owned_recv) {
         else if (!strcmp(name, "byte_at"))
             outf("vx_str_byte_at(%s, (int64_t)(%s), %s)", r, ex_str(a0), loc);
         else if (!strcmp(name, "slice") || !strcmp(name, "substring"))
-            outf("vx_str_slice(%s, (int64_t)(%s), (int64_t)(%s), %s)", r, ex_str(a0), ex_str(a1), loc);
+        {
+            const char *s0 = ex_str(a0);
+            const char *s1 = ex_str(a1);
+            outf("vx_str_slice(%s, (int64_t)(%s), (int64_t)(%s), %s)", r, s0, s1, loc);
+        }
         else if (!strcmp(name, "repeat"))
             outf("vx_str_repeat(%s, (uint64_t)(%s))", r, ex_str(a0));
         else if (!strcmp(name, "replace"))
-            outf("vx_str_replace(%s, %s, %s)", r, ex_str(a0), ex_str(a1));
+        {
+            const char *s0 = ex_str(a0);
+            const char *s1 = ex_str(a1);
+            outf("vx_str_replace(%s, %s, %s)", r, s0, s1);
+        }
         else if (!strcmp(name, "find") || !strcmp(name, "rfind"))
             outf("({ %s o_ = {0}; o_.some = vx_str_%s(%s, %s, &o_.val); o_; })", ot, name, r, ex_str(a0));
         else if (!strcmp(name, "parse_i64") || !strcmp(name, "parse_int"))
@@ -1334,12 +1417,8 @@ static void ex_call(Node *e) {
                 outf("%s", ex_str(recv));
             else if (place)
                 outf("&%s", r);
-            else {
-                Type *bt = rt;
-                for (int i = 0; i < e->index; i++)
-                    bt = ty_res(bt->elem);
-                outf("&(%s){%s}", ty_cname(bt), r);
-            }
+            else
+                outf("&%s", materialize(recv, r));
         }
         call_args(e, 1);
         out(")");
@@ -1431,20 +1510,26 @@ static void ex_int(Node *e) {
  * return; on the success path the payload moves out of the temporary. */
 static void ex_try(Node *e) {
     Type *t = ty_res(e->a->ty);
-    const char *ct = ty_cname(t);
-    int k = new_tmp();
     Type *fr = fn_ret_type();
-    outf("({ %s q%d = %s; ", ct, k, ex_owned(e->a));
-    if (t->kind == TY_OPTION) {
-        outf("if (!q%d.some) {", k);
-        emit_drops(0);
-        outf(" return (%s){0}; } q%d.val; })", ty_cname(fr), k);
-        return;
-    }
-    outf("if (q%d.is_err) { %s rv%d = {.is_err = 1, .err = %s(q%d.err)};", k, ty_cname(fr), k,
-         e->from_fn ? e->from_fn->cname : "", k);
+    Buf *save = O;
+    Buf b = {0};
+    O = &b;
+    const char *q = new_local("q", t);
+    outf("%s = %s;", q, ex_owned(e->a));
+    MBlock *fail = new_block(), *ok = new_block();
+    branch(arena_printf(t->kind == TY_OPTION ? "!%s.some" : "%s.is_err", q), fail, ok);
+    enter_block(fail);
+    if (t->kind == TY_OPTION)
+        outf("vxc_ret = (%s){0};", ty_cname(fr));
+    else
+        outf("vxc_ret = (%s){.is_err = 1, .err = %s(%s.err)};", ty_cname(fr), e->from_fn ? e->from_fn->cname : "", q);
     emit_drops(0);
-    outf(" return rv%d; } q%d.ok; })", k, k);
+    flush();
+    mir_return(M);
+    enter_block(ok);
+    O = save;
+    buf_free(&b);
+    outf("%s.%s", q, t->kind == TY_OPTION ? "val" : "ok");
 }
 
 static void ex(Node *e) {
@@ -1544,7 +1629,7 @@ static void ex(Node *e) {
         if (place && !(a->kind == N_IDENT && a->res != R_LOCAL))
             outf("(&%s)", ex_str(a));
         else
-            outf("(&(%s){%s})", ty_cname(a->ty), ex_str(a));
+            outf("(&%s)", materialize(a, ex_owned(a)));
         return;
     }
     case N_BINARY:
@@ -1600,16 +1685,17 @@ static void ex(Node *e) {
     case N_RETURN:
     case N_BREAK:
     case N_CONTINUE: {
-        if (is_unitish(e->ty)) {
-            out("({ ");
-            emit_into(e, NULL);
-            out(" (vxc_unit)0; })");
-            return;
-        }
-        int k = new_tmp();
-        outf("({ %s r%d; ", ty_cname(e->ty), k);
-        emit_into(e, arena_printf("r%d", k));
-        outf(" r%d; })", k);
+        /* control flow inside an expression: lower it into blocks first,
+         * its value lands in a temporary the expression then reads */
+        Buf *save = O;
+        Buf b = {0};
+        O = &b;
+        const char *r = is_unitish(e->ty) ? NULL : new_local("r", e->ty);
+        emit_into(e, r);
+        flush();
+        O = save;
+        buf_free(&b);
+        out(r ? r : "((vxc_unit)0)");
         return;
     }
     default:
@@ -1684,10 +1770,9 @@ static void pat_bind(Node *p, const char *path, bool assign) {
     switch (p->kind) {
     case P_BIND:
         if (p->autoref) {
-            if (assign)
-                outf(" %s = &(%s);", p->sym->cname, path);
-            else
-                outf(" %s %s VXU = &(%s);", ty_cname(p->sym->ty), p->sym->cname, path);
+            if (!assign)
+                mir_local(M, p->sym->cname, p->sym->ty);
+            outf(" %s = &(%s);", p->sym->cname, path);
         } else if (assign) {
             outf(" %s = %s;", p->sym->cname, clone_expr(p->sym->ty, path));
             if (has_heap(p->sym->ty))
@@ -1704,9 +1789,10 @@ static void pat_bind(Node *p, const char *path, bool assign) {
         if (!assign)
             for (int i = 0; i < binds.len; i++) {
                 Node *b = binds.items[i];
-                outf(" %s %s VXU = {0};", ty_cname(b->sym->ty), b->sym->cname);
+                mir_local(M, b->sym->cname, b->sym->ty);
                 if (has_heap(b->sym->ty)) {
-                    outf(" bool df_%s VXU = 0;", b->sym->cname);
+                    mir_local(M, arena_printf("df_%s", b->sym->cname), NULL);
+                    outf(" df_%s = 0;", b->sym->cname);
                     add_slot(b->sym->cname, b->sym->ty, true);
                 }
             }
@@ -1743,117 +1829,184 @@ static void pat_bind(Node *p, const char *path, bool assign) {
 static Type *cur_ret;
 static Type *fn_ret_type(void) { return cur_ret; }
 
+static bool has_control_flow(Node *e) {
+    if (!e)
+        return false;
+    switch (e->kind) {
+    case N_IF: case N_MATCH: case N_BLOCK: case N_LOOP: case N_WHILE: case N_FOR: case N_RETURN: case N_BREAK:
+    case N_CONTINUE: case N_TRY:
+        return true;
+    default:
+        break;
+    }
+    if (has_control_flow(e->a) || has_control_flow(e->b) || has_control_flow(e->c))
+        return true;
+    if (e->kind != N_FSTR || true)
+        for (int i = 0; i < e->list.len; i++)
+            if (e->kind != N_ARM && has_control_flow(e->list.items[i]))
+                return true;
+    return false;
+}
+
+/* ---- statements and control flow: lowered into the MIR ---- */
+
 static void emit_block_body(Node *b, const char *dst) {
     for (int i = 0; i < b->list.len; i++)
         emit_stmt(b->list.items[i]);
     if (b->c) {
-        line_directive(b->c->pos);
+        cur_pos = b->c->pos;
         emit_into(b->c, dst);
+        flush();
     }
 }
 
-static int cur_loop(void) { return loop_labels.len ? (int)(intptr_t)loop_labels.items[loop_labels.len - 1] : 0; }
+typedef struct Loop {
+    MBlock *brk, *cont;
+    int depth; /* dscopes.len outside the body */
+} Loop;
 
-/* { { var; body; drops } vxc_cont_N: tail } - `continue` drops the body's
- * scopes and jumps to the label, so the tail (the inclusive-range exit
- * test) still runs. */
-static void emit_loop_body(Node *body, int id, const char *tail, Sym *var, const char *var_init) {
-    vec_push(&loop_labels, (void *)(intptr_t)id);
-    vec_push(&loop_depths, (void *)(intptr_t)dscopes.len);
-    out(" { {");
+static Vec loops; /* Loop* */
+
+/* The body of a loop: a scope holding the loop variable, then a jump to
+ * `next` (the condition, the step or the head). */
+static void lower_loop_body(Node *body, MBlock *next, MBlock *exit, Sym *var, const char *var_init) {
+    Loop *lp = arena_alloc(sizeof(Loop));
+    lp->brk = exit;
+    lp->cont = next;
+    lp->depth = dscopes.len;
+    vec_push(&loops, lp);
     push_dscope();
     if (var)
         decl_local(var, var_init);
+    flush();
     emit_block_body(body, NULL);
     pop_dscope(!body->flag);
-    outf(" }\n vxc_cont_%d: __attribute__((unused)); %s }", id, tail ? tail : "");
-    loop_labels.len--;
-    loop_depths.len--;
+    jump(next);
+    loops.len--;
 }
 
 static void emit_into(Node *e, const char *dst) {
     switch (e->kind) {
     case N_BLOCK:
-        out("{");
         push_dscope();
         emit_block_body(e, is_unitish(e->ty) ? NULL : dst);
         pop_dscope(!e->flag);
-        out(" }");
+        flush();
         return;
-    case N_IF:
-        outf("if (%s) ", cond(ex_str(e->a)));
+    case N_IF: {
+        MBlock *t = new_block(), *f = new_block(), *join = new_block();
+        branch(cond(ex_str(e->a)), t, e->c ? f : join);
+        enter_block(t);
         emit_into(e->b, dst);
+        jump(join);
         if (e->c) {
-            out(" else ");
+            enter_block(f);
             emit_into(e->c, dst);
+            jump(join);
         }
+        enter_block(join);
         return;
+    }
     case N_MATCH: {
-        int k = new_tmp();
         Type *st = ty_res(e->a->ty);
         const char *path;
         push_dscope();
         if (is_place_expr(e->a) && st->kind != TY_REF) {
-            outf("{ %s *m%d = &%s;", ty_cname(st), k, ex_str(e->a));
-            path = arena_printf("(*m%d)", k);
+            const char *m = new_local("m", ty_wrap(TY_REF, st));
+            outf("%s = &%s;", m, ex_str(e->a));
+            path = arena_printf("(*%s)", m);
         } else {
-            outf("{ %s m%d = %s;", ty_cname(st), k, ex_str(e->a));
-            path = st->kind == TY_REF ? arena_printf("(*m%d)", k) : arena_printf("m%d", k);
-            if (st->kind != TY_REF)
-                add_slot(arena_printf("m%d", k), st, false);
+            const char *m = new_local("m", st);
+            outf("%s = %s;", m, ex_str(e->a));
+            path = st->kind == TY_REF ? arena_printf("(*%s)", m) : m;
+            if (st->kind != TY_REF && is_temp(e->a))
+                add_slot(m, st, false);
         }
+        flush();
+        MBlock *end = new_block();
         for (int i = 0; i < e->list.len; i++) {
             Node *arm = e->list.items[i];
-            outf("\n if (%s) {", cond(pat_test(arm->a, path)));
+            MBlock *body = new_block(), *next = new_block();
+            branch(cond(pat_test(arm->a, path)), body, next);
+            enter_block(body);
             push_dscope();
             pat_bind(arm->a, path, false);
-            if (arm->b)
-                outf(" if (%s) {", cond(ex_str(arm->b)));
-            out(" ");
+            flush();
+            MBlock *fail = NULL;
+            if (arm->b) {
+                MBlock *pass = new_block();
+                fail = new_block();
+                branch(cond(ex_str(arm->b)), pass, fail);
+                enter_block(pass);
+            }
+            cur_pos = arm->c->pos;
             emit_into(arm->c, is_unitish(arm->ty) ? NULL : dst);
             emit_drops(dscopes.len - 1);
-            outf(" goto vxc_mend_%d;", k);
-            if (arm->b) {
-                out(" }");
+            jump(end);
+            if (fail) {
+                enter_block(fail);
                 emit_drops(dscopes.len - 1);
+                jump(next);
             }
             pop_dscope(false);
-            out(" }");
+            enter_block(next);
         }
-        outf("\n __builtin_unreachable();\n vxc_mend_%d:;", k);
+        flush();
+        mir_unreachable(M);
+        enter_block(end);
         pop_dscope(true);
-        out(" }");
+        flush();
         return;
     }
     case N_LOOP: {
-        int id = new_tmp();
-        out("for (;;)");
-        emit_loop_body(e->b, id, NULL, NULL, NULL);
-        outf("\n vxc_brk_%d: __attribute__((unused));", id);
+        MBlock *head = new_block(), *exit = new_block();
+        jump(head);
+        enter_block(head);
+        lower_loop_body(e->b, head, exit, NULL, NULL);
+        enter_block(exit);
         return;
     }
     case N_WHILE: {
-        int id = new_tmp();
-        outf("while (%s)", cond(ex_str(e->a)));
-        emit_loop_body(e->b, id, NULL, NULL, NULL);
-        outf("\n vxc_brk_%d: __attribute__((unused));", id);
+        MBlock *head = new_block(), *body = new_block(), *exit = new_block();
+        jump(head);
+        enter_block(head);
+        branch(cond(ex_str(e->a)), body, exit);
+        enter_block(body);
+        lower_loop_body(e->b, head, exit, NULL, NULL);
+        enter_block(exit);
         return;
     }
     case N_FOR: {
-        int id = new_tmp();
+        MBlock *head = new_block(), *body = new_block(), *step = new_block(), *exit = new_block();
         if (e->a->kind == N_RANGE) {
-            const char *ct = ty_cname(e->a->ty);
-            const char *var = arena_printf("fv%d", id);
-            outf("{ %s lo%d = %s, hi%d = %s;", ct, id, ex_str(e->a->a), id, ex_str(e->a->b));
+            Type *it = e->a->ty;
+            const char *lo = new_local("lo", it), *hi = new_local("hi", it), *v = new_local("fv", it);
+            outf("%s = %s;", lo, ex_str(e->a->a));
+            outf(" %s = %s;", hi, ex_str(e->a->b));
+            outf(" %s = %s;", v, lo);
             if (e->a->flag) {
-                outf(" if (lo%d <= hi%d) for (%s %s = lo%d;; %s++)", id, id, ct, var, id, var);
-                emit_loop_body(e->b, id, arena_printf("if (%s == hi%d) break;", var, id), e->sym, var);
+                MBlock *go = new_block();
+                branch(arena_printf("%s <= %s", lo, hi), go, exit);
+                enter_block(go);
+                jump(head);
+                enter_block(head);
+                jump(body);
             } else {
-                outf(" for (%s %s = lo%d; %s < hi%d; %s++)", ct, var, id, var, id, var);
-                emit_loop_body(e->b, id, NULL, e->sym, var);
+                jump(head);
+                enter_block(head);
+                branch(arena_printf("%s < %s", v, hi), body, exit);
             }
-            out(" }");
-            outf("\n vxc_brk_%d: __attribute__((unused));", id);
+            enter_block(body);
+            lower_loop_body(e->b, step, exit, e->sym, v);
+            enter_block(step);
+            if (e->a->flag) {
+                MBlock *inc = new_block();
+                branch(arena_printf("%s == %s", v, hi), exit, inc);
+                enter_block(inc);
+            }
+            outf("%s++;", v);
+            jump(head);
+            enter_block(exit);
             return;
         }
         Type *ct = ty_res(e->a->ty);
@@ -1861,99 +2014,116 @@ static void emit_into(Node *e, const char *dst) {
         if (by_ref)
             ct = ty_res(ct->elem);
         push_dscope();
+        const char *c;
         if (by_ref) {
-            outf("{ %s *c%d = %s;", ty_cname(ct), id, ex_str(e->a));
+            const char *p = new_local("c", ty_wrap(TY_REF, ct));
+            outf("%s = %s;", p, ex_str(e->a));
+            c = arena_printf("(*%s)", p);
         } else {
             /* the loop owns the collection; each element is a copy */
-            outf("{ %s c%d = %s;", ty_cname(ct), id, ex_owned(e->a));
-            add_slot(arena_printf("c%d", id), ct, false);
+            c = new_local("c", ct);
+            outf("%s = %s;", c, ex_owned(e->a));
+            add_slot(c, ct, false);
         }
-        const char *c = by_ref ? arena_printf("(*c%d)", id) : arena_printf("c%d", id);
+        const char *i = new_local("i", ty_usize);
+        outf(" %s = 0;", i);
+        jump(head);
+        enter_block(head);
         const char *len = ct->kind == TY_ARRAY ? arena_printf("%ld", ct->n) : arena_printf("%s.len", c);
-        const char *elem = ct->kind == TY_ARRAY ? arena_printf("%s.a[i%d]", c, id) : arena_printf("%s.ptr[i%d]", c, id);
-        outf(" for (uint64_t i%d = 0; i%d < %s; i%d++)", id, id, len, id);
+        const char *elem = ct->kind == TY_ARRAY ? arena_printf("%s.a[%s]", c, i) : arena_printf("%s.ptr[%s]", c, i);
+        branch(arena_printf("%s < %s", i, len), body, exit);
+        enter_block(body);
         if (e->sym) {
-            emit_loop_body(e->b, id, NULL, e->sym,
-                           e->autoref ? arena_printf("&%s", elem) : clone_expr(e->sym->ty, elem));
+            lower_loop_body(e->b, step, exit, e->sym,
+                            e->autoref ? arena_printf("&%s", elem) : clone_expr(e->sym->ty, elem));
         } else {
-            out(" {");
             push_dscope();
             pat_bind(e->c, elem, false);
-            emit_loop_body(e->b, id, NULL, NULL, NULL);
+            flush();
+            MBlock *inner_step = new_block();
+            lower_loop_body(e->b, inner_step, exit, NULL, NULL);
+            enter_block(inner_step);
             pop_dscope(true);
-            out(" }");
+            jump(step);
         }
-        outf("\n vxc_brk_%d: __attribute__((unused));", id);
+        enter_block(step);
+        outf("%s++;", i);
+        jump(head);
+        enter_block(exit);
         pop_dscope(true);
-        out(" }");
+        flush();
         return;
     }
     case N_RETURN:
-        if (e->a && !is_unitish(e->a->ty)) {
-            int k = new_tmp();
-            outf("{ %s rv%d = %s;", ty_cname(e->a->ty), k, ex_owned(e->a));
-            emit_drops(0);
-            outf(" return rv%d; }", k);
-        } else {
-            out("{");
-            if (e->a)
-                outf(" (void)%s;", ex_str(e->a));
-            emit_drops(0);
-            out(" return 0; }");
-        }
+        if (e->a && !is_unitish(e->a->ty))
+            outf("vxc_ret = %s;", ex_owned(e->a));
+        else if (e->a)
+            outf("(void)%s;", ex_str(e->a));
+        emit_drops(0);
+        flush();
+        mir_return(M);
         return;
     case N_BREAK:
-    case N_CONTINUE:
-        out("{");
-        if (loop_depths.len)
-            emit_drops((int)(intptr_t)loop_depths.items[loop_depths.len - 1]);
-        outf(" goto vxc_%s_%d; }", e->kind == N_BREAK ? "brk" : "cont", cur_loop());
+    case N_CONTINUE: {
+        Loop *lp = loops.len ? loops.items[loops.len - 1] : NULL;
+        if (!lp)
+            unreachable();
+        emit_drops(lp->depth);
+        jump(e->kind == N_BREAK ? lp->brk : lp->cont);
         return;
+    }
     default:
         if (dst && !is_unitish(e->ty))
             outf("%s = %s;", dst, ex_owned(e));
         else if (is_temp(e)) {
-            int k = new_tmp();
-            outf("{ %s dt%d = %s; %s }", ty_cname(e->ty), k, ex_str(e), drop_stmt(e->ty, arena_printf("dt%d", k)));
+            const char *t = new_local("dt", e->ty);
+            outf("%s = %s; %s", t, ex_str(e), drop_stmt(e->ty, t));
         } else
             outf("(void)%s;", ex_str(e));
+        flush();
         return;
     }
 }
 
 static void emit_stmt(Node *s) {
-    line_directive(s->pos);
+    flush();
+    cur_pos = s->pos;
     switch (s->kind) {
     case N_LET: {
         if (s->c) {
-            int k = new_tmp();
-            outf("%s p%d VXU = %s;", ty_cname(s->ty), k, ex_str(s->a));
+            const char *p = new_local("p", s->ty);
+            outf("%s = %s;", p, ex_str(s->a));
             if (is_temp(s->a))
-                add_slot(arena_printf("p%d", k), s->ty, false);
-            pat_bind(s->c, arena_printf("p%d", k), false);
+                add_slot(p, s->ty, false);
+            pat_bind(s->c, p, false);
+            flush();
             return;
         }
-        decl_local(s->sym, ex_owned(s->a));
+        const char *init = ex_owned(s->a);
+        decl_local(s->sym, init);
+        flush();
         return;
     }
     case N_ASSIGN: {
         Type *t = ty_res(s->a->ty);
         const char *rhs = ex_owned(s->b);
-        int k = new_tmp();
+        const char *v = new_local("v", s->b->ty), *pp = new_local("pa", ty_wrap(TY_REF, t));
+        const char *place = ex_str(s->a);
+        outf("%s = %s; %s = &%s;", v, rhs, pp, place);
+        const char *old = arena_printf("(*%s)", pp);
         if (!strcmp(s->op, "=")) {
-            outf("{ %s v%d = %s; %s *p%d = &%s;", ty_cname(t), k, rhs, ty_cname(t), k, ex_str(s->a));
             if (has_heap(t)) {
                 if (s->a->kind == N_IDENT)
-                    outf(" if (df_%s) { %s } df_%s = 1;", s->a->sym->cname, drop_stmt(t, arena_printf("*p%d", k)),
-                         s->a->sym->cname);
+                    outf(" if (df_%s) { %s } df_%s = 1;", s->a->sym->cname, drop_stmt(t, old), s->a->sym->cname);
                 else
-                    outf(" %s", drop_stmt(t, arena_printf("*p%d", k)));
+                    outf(" %s", drop_stmt(t, old));
             }
-            outf(" *p%d = v%d; }", k, k);
+            outf(" %s = %s;", old, v);
+            flush();
             return;
         }
         const char *op = s->name;
-        outf("{ %s v%d = %s; %s *p%d = &%s; *p%d = ", ty_cname(s->b->ty), k, rhs, ty_cname(t), k, ex_str(s->a), k);
+        outf(" %s = ", old);
         static const struct { const char *op, *fn; } arith[] = {
             {"+", "add"}, {"-", "sub"}, {"*", "mul"}, {"/", "div"}, {"%", "rem"}, {"<<", "shl"}, {">>", "shr"},
         };
@@ -1962,24 +2132,25 @@ static void emit_stmt(Node *s) {
             if (strcmp(op, arith[i].op))
                 continue;
             done = true;
-            if (t->kind == TY_STR) {
-                outf("({ vxc_str o_ = *p%d; vxc_str n_ = vxc_str_concat(o_, v%d); vxc_str_drop(o_); vxc_str_drop(v%d); n_; });",
-                     k, k, k);
-            } else if (ty_is_float(t) && !strcmp(op, "%"))
-                outf("(%s)fmod(*p%d, v%d);", ty_cname(t), k, k);
+            if (t->kind == TY_STR)
+                outf("({ vxc_str o_ = %s; vxc_str n_ = vxc_str_concat(o_, %s); vxc_str_drop(o_); vxc_str_drop(%s); n_; });",
+                     old, v, v);
+            else if (ty_is_float(t) && !strcmp(op, "%"))
+                outf("(%s)fmod(%s, %s);", ty_cname(t), old, v);
             else if (ty_is_float(t))
-                outf("(%s)(*p%d %s v%d);", ty_cname(t), k, op, k);
+                outf("(%s)(%s %s %s);", ty_cname(t), old, op, v);
             else
-                outf("vxc_%s_%s(*p%d, %sv%d, %s);", arith[i].fn, int_suffix(t), k, i >= 5 ? "(int64_t)" : "", k,
+                outf("vxc_%s_%s(%s, %s%s, %s);", arith[i].fn, int_suffix(t), old, i >= 5 ? "(int64_t)" : "", v,
                      loc_of(s->pos));
         }
         if (!done)
-            outf("(%s)(*p%d %s v%d);", ty_cname(t), k, op, k);
-        out(" }");
+            outf("(%s)(%s %s %s);", ty_cname(t), old, op, v);
+        flush();
         return;
     }
     case N_EXPRSTMT:
         emit_into(s->a, NULL);
+        flush();
         return;
     default:
         unreachable();
@@ -2019,6 +2190,36 @@ static void fn_signature(Buf *b, Fn *f) {
     buf_puts(b, ")");
 }
 
+/* Lowers f's body into a fresh MIR function (M). */
+static MFn *lower_fn(Fn *f) {
+    M = mir_new_fn(f);
+    Buf stmt = {0};
+    O = &stmt;
+    cur_ret = f->rtype;
+    loops.len = 0;
+    dscopes.len = 0;
+    bool unit = is_unitish(f->rtype);
+    /* by-value parameters are owned by the callee */
+    push_dscope();
+    cur_pos = f->pos;
+    for (int i = 0; i < f->params.len; i++) {
+        Param *p = f->params.items[i];
+        Sym *sym = p->type->sym;
+        if (sym && has_heap(sym->ty)) {
+            mir_local(M, arena_printf("df_%s", sym->cname), NULL);
+            outf("df_%s = 1; ", sym->cname);
+            add_slot(sym->cname, sym->ty, true);
+        }
+    }
+    flush();
+    emit_into(f->body, unit ? NULL : "vxc_ret");
+    pop_dscope(!f->body->flag && ty_res(f->body->ty)->kind != TY_NEVER);
+    flush();
+    mir_return(M);
+    buf_free(&stmt);
+    return M;
+}
+
 static void emit_fn(Fn *f) {
     Buf sig = {0};
     fn_signature(&sig, f);
@@ -2027,34 +2228,9 @@ static void emit_fn(Fn *f) {
         buf_free(&sig);
         return;
     }
+    MFn *m = lower_fn(f);
     Buf body = {0};
-    O = &body;
-    cur_ret = f->rtype;
-    loop_labels.len = 0;
-    loop_depths.len = 0;
-    dscopes.len = 0;
-    bool unit = is_unitish(f->rtype);
-    outf("%s {\n", sig.data);
-    if (!unit)
-        outf("    %s vxc_ret;\n", ty_cname(f->rtype));
-    /* by-value parameters are owned by the callee */
-    push_dscope();
-    for (int i = 0; i < f->params.len; i++) {
-        Param *p = f->params.items[i];
-        Sym *sym = p->type->sym;
-        if (!sym)
-            continue;
-        outf("    (void)%s;", sym->cname);
-        if (has_heap(sym->ty)) {
-            outf(" bool df_%s VXU = 1;", sym->cname);
-            add_slot(sym->cname, sym->ty, true);
-        }
-        out("\n");
-    }
-    out("    ");
-    emit_into(f->body, unit ? NULL : "vxc_ret");
-    pop_dscope(!f->body->flag && ty_res(f->body->ty)->kind != TY_NEVER);
-    outf("\n    return %s;\n}\n", unit ? "0" : "vxc_ret");
+    mir_print_c(m, &body, sig.data, is_unitish(f->rtype) ? NULL : ty_cname(f->rtype));
     buf_puts(&fns_b, body.data);
     buf_free(&body);
     buf_free(&sig);
@@ -2069,7 +2245,7 @@ void emit_program(Program *p, FILE *f) {
     memset(&lits_b, 0, sizeof lits_b);
     nlits = 0;
     memset(&done_names, 0, sizeof done_names);
-    memset(&loop_labels, 0, sizeof loop_labels);
+    memset(&loops, 0, sizeof loops);
     tmp_counter = 0;
     buf_puts(&types_b, "");
     for (int i = 0; i < p->structs.len; i++) {
@@ -2084,16 +2260,23 @@ void emit_program(Program *p, FILE *f) {
         define_type(((StructDef *)p->structs.items[i])->ty);
     for (int i = 0; i < p->enums.len; i++)
         define_type(((EnumDef *)p->enums.items[i])->ty);
+    /* a constant is a function of no arguments returning its value */
     Buf consts = {0};
     for (int i = 0; i < p->consts.len; i++) {
         Node *c = p->consts.items[i];
-        Buf b = {0};
-        O = &b;
-        cur_ret = c->ty;
-        ex(c->a);
-        buf_printf(&protos_b, "static inline %s vx_const_%s(void);\n", ty_cname(c->ty), c->name);
-        buf_printf(&consts, "static inline %s vx_const_%s(void) { return %s; }\n", ty_cname(c->ty), c->name, b.data);
-        buf_free(&b);
+        Fn *cf = arena_alloc(sizeof(Fn));
+        cf->name = c->name;
+        cf->pos = c->pos;
+        cf->rtype = c->ty;
+        cf->body = arena_alloc(sizeof(Node));
+        cf->body->kind = N_BLOCK;
+        cf->body->pos = c->pos;
+        cf->body->c = c->a;
+        cf->body->ty = c->ty;
+        const char *sig = arena_printf("static %s vx_const_%s(void)", ty_cname(c->ty), c->name);
+        buf_printf(&protos_b, "%s;\n", sig);
+        MFn *m = lower_fn(cf);
+        mir_print_c(m, &consts, sig, ty_cname(c->ty));
     }
     Fn *main_fn = NULL;
     for (int i = 0; i < p->fns.len; i++) {
@@ -2128,4 +2311,20 @@ void emit_program(Program *p, FILE *f) {
     buf_free(&fns_b);
     buf_free(&lits_b);
     buf_free(&consts);
+}
+
+void emit_dump_mir(Program *p, FILE *f) {
+    prog = p;
+    memset(&done_names, 0, sizeof done_names);
+    tmp_counter = 0;
+    for (int i = 0; i < p->fns.len; i++) {
+        Fn *fn = p->fns.items[i];
+        if (fn->is_extern)
+            continue;
+        mir_dump(lower_fn(fn), f);
+    }
+    buf_free(&types_b);
+    buf_free(&protos_b);
+    buf_free(&helpers_b);
+    buf_free(&lits_b);
 }

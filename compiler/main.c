@@ -46,7 +46,7 @@ static void usage(FILE *f) {
           "  emit-c FILE.vx...                       print the generated C\n"
           "  help                                    this text\n"
           "  --version                               print the version\n"
-          "options: --dump=tokens|ast (after check)  print the IR after a stage\n"
+          "options: --dump=tokens|ast|mir             print the IR after a stage\n"
           "environment: VEX_CC picks the C compiler (default cc)\n",
           f);
 }
@@ -96,6 +96,10 @@ static int compile(Program *prog, Options *o, FILE *c_out) {
     own_program(prog);
     if (o->dump && !strcmp(o->dump, "ast")) {
         dump_ast(prog, stdout);
+        return 0;
+    }
+    if (o->dump && !strcmp(o->dump, "mir")) {
+        emit_dump_mir(prog, stdout);
         return 0;
     }
     if (c_out)

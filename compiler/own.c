@@ -30,7 +30,15 @@ typedef struct State {
 enum { READ, MOVE };
 
 static State st;
-static int nsyms;
+/* The state is indexed by the function's own locals only, ids base ..
+ * base+nsyms-1, so it costs O(locals of the fn), not of the program. */
+static int base, nsyms;
+
+static int slot(Sym *s) {
+    if (!s || s->id < base || s->id - base >= nsyms)
+        return -1;
+    return s->id - base;
+}
 
 static State copy_state(State s) {
     State c = s;
@@ -61,43 +69,45 @@ static void walk(Node *e, int mode);
 
 static void use_local(Node *e, int mode) {
     Sym *s = e->sym;
-    if (!s || s->id >= nsyms)
+    int k = slot(s);
+    if (k < 0)
         return;
-    if (st.moved[s->id] && !st.dead) {
-        diag_note(st.where[s->id], "value moved here");
+    if (st.moved[k] && !st.dead) {
+        diag_note(st.where[k], "value moved here");
         diag_help("use `.clone()` to keep a copy, or use the value before moving it");
         error_at(e->pos, "E0400", "use of moved value: `%s`", s->name);
     }
-    if (st.fields[s->id] && !st.dead) {
-        diag_note(st.where[s->id], "a field was moved out here");
+    if (st.fields[k] && !st.dead) {
+        diag_note(st.where[k], "a field was moved out here");
         diag_help("use `.clone()` on the field to keep the whole value usable");
         error_at(e->pos, "E0400", "use of partially moved value: `%s`", s->name);
     }
     if (mode == MOVE && !ty_is_copy(s->ty)) {
-        st.moved[s->id] = 1;
-        st.where[s->id] = e->pos;
+        st.moved[k] = 1;
+        st.where[k] = e->pos;
     }
 }
 
 /* x.f of a local x: moving it out moves just that field (Rust's partial
  * move); the other fields stay usable. */
 static void use_field(Node *e, int mode) {
-    Node *base = e->a;
-    Sym *s = base->sym;
-    if (!s || s->id >= nsyms || e->index >= 64)
+    Node *owner = e->a;
+    Sym *s = owner->sym;
+    int k = slot(s);
+    if (k < 0 || e->index >= 64)
         return;
-    if (st.moved[s->id] && !st.dead) {
-        diag_note(st.where[s->id], "value moved here");
-        error_at(base->pos, "E0400", "use of moved value: `%s`", s->name);
+    if (st.moved[k] && !st.dead) {
+        diag_note(st.where[k], "value moved here");
+        error_at(owner->pos, "E0400", "use of moved value: `%s`", s->name);
     }
     uint64_t bit = (uint64_t)1 << e->index;
-    if ((st.fields[s->id] & bit) && !st.dead) {
-        diag_note(st.where[s->id], "value moved here");
+    if ((st.fields[k] & bit) && !st.dead) {
+        diag_note(st.where[k], "value moved here");
         error_at(e->pos, "E0400", "use of moved value: `%s.%s`", s->name, e->name);
     }
     if (mode == MOVE && !ty_is_copy(e->ty)) {
-        st.fields[s->id] |= bit;
-        st.where[s->id] = e->pos;
+        st.fields[k] |= bit;
+        st.where[k] = e->pos;
     }
 }
 
@@ -131,21 +141,21 @@ static void walk_stmt(Node *s) {
     switch (s->kind) {
     case N_LET:
         walk(s->a, MOVE);
-        if (s->sym && s->sym->id < nsyms) {
-            st.moved[s->sym->id] = 0;
-            st.fields[s->sym->id] = 0;
+        if (slot(s->sym) >= 0) {
+            st.moved[slot(s->sym)] = 0;
+            st.fields[slot(s->sym)] = 0;
         }
         return;
     case N_ASSIGN:
         walk(s->b, MOVE);
-        if (s->a->kind == N_IDENT && s->a->sym && s->a->sym->id < nsyms && !strcmp(s->op, "=")) {
-            st.moved[s->a->sym->id] = 0;
-            st.fields[s->a->sym->id] = 0;
+        if (s->a->kind == N_IDENT && slot(s->a->sym) >= 0 && !strcmp(s->op, "=")) {
+            st.moved[slot(s->a->sym)] = 0;
+            st.fields[slot(s->a->sym)] = 0;
             return;
         }
-        if (s->a->kind == N_FIELD && s->a->a->kind == N_IDENT && s->a->a->sym && s->a->a->sym->id < nsyms &&
-            s->a->index < 64 && !strcmp(s->op, "=")) {
-            st.fields[s->a->a->sym->id] &= ~((uint64_t)1 << s->a->index);
+        if (s->a->kind == N_FIELD && s->a->a->kind == N_IDENT && slot(s->a->a->sym) >= 0 && s->a->index < 64 &&
+            !strcmp(s->op, "=")) {
+            st.fields[slot(s->a->a->sym)] &= ~((uint64_t)1 << s->a->index);
             walk(s->a->a, READ);
             return;
         }
@@ -322,12 +332,16 @@ void own_program(Program *prog) {
         Fn *f = prog->fns.items[i];
         if (!f->body)
             continue;
-        nsyms = 1;
+        int lo = 0, hi = -1;
         for (int j = 0; j < f->locals.len; j++) {
             Sym *s = f->locals.items[j];
-            if (s->id + 1 > nsyms)
-                nsyms = s->id + 1;
+            if (hi < lo || s->id < lo)
+                lo = s->id;
+            if (s->id > hi)
+                hi = s->id;
         }
+        base = lo;
+        nsyms = hi >= lo ? hi - lo + 1 : 1;
         st.moved = arena_alloc((size_t)nsyms);
         st.where = arena_alloc(sizeof(Pos) * (size_t)nsyms);
         st.fields = arena_alloc(sizeof(uint64_t) * (size_t)nsyms);

@@ -272,7 +272,7 @@ static Node *fstring(Parser *P, Token *t) {
                 str->slen = (int)lit.len;
                 vec_push(&n->list, str);
                 vec_push(&n->list2, NULL);
-                lit.len = 0;
+                buf_free(&lit); /* parse_expr_text may unwind: hold no heap */
             }
             int j = i + 1, depth = 0, colon = -1;
             bool in_str = false;

@@ -47,7 +47,9 @@ static _Noreturn void lex_error(Lexer *L, const char *at, const char *msg) {
 
 static Token *new_tok(Lexer *L, TokKind k, const char *start) {
     if (L->n == L->cap) {
-        L->cap = L->cap ? L->cap * 2 : 1024;
+        /* first guess: a token per 2 bytes, so real files never regrow (an
+         * arena block this big is fresh mmap memory: unused pages cost nothing) */
+        L->cap = L->cap ? L->cap * 2 : (int)(L->f->len / 2 < (1u << 24) ? L->f->len / 2 : (1u << 24)) + 16;
         Token *t = arena_alloc(sizeof(Token) * (size_t)L->cap);
         if (L->n)
             memcpy(t, L->toks, sizeof(Token) * (size_t)L->n);
@@ -106,6 +108,7 @@ static void lex_string(Lexer *L, const char *start, bool fstr) {
     int line0 = L->line;
     const char *ls0 = L->line_start;
     const char *p = L->p;
+    int depth = 0; /* f-string: inside {...}, where text is an expression */
     for (;;) {
         if (p >= L->end) {
             buf_free(&b);
@@ -114,6 +117,42 @@ static void lex_string(Lexer *L, const char *start, bool fstr) {
             lex_error(L, start, "unterminated string");
         }
         char c = *p;
+        if (fstr && depth > 0) {
+            /* an interpolation is kept raw: strings in it nest */
+            if (c == '"') {
+                const char *q = p + 1;
+                while (q < L->end && *q != '"' && *q != '\n')
+                    q += *q == '\\' ? 2 : 1;
+                if (q >= L->end || *q != '"') {
+                    buf_free(&b);
+                    L->line = line0;
+                    L->line_start = ls0;
+                    lex_error(L, start, "unterminated string");
+                }
+                buf_put(&b, p, (size_t)(q + 1 - p));
+                p = q + 1;
+                continue;
+            }
+            if (c == '{')
+                depth++;
+            else if (c == '}')
+                depth--;
+            if (c == '\n') {
+                L->line++;
+                L->line_start = p + 1;
+            }
+            buf_put(&b, p, 1);
+            p++;
+            continue;
+        }
+        if (fstr && c == '{') {
+            if (p + 1 < L->end && p[1] == '{') {
+                buf_put(&b, p, 2);
+                p += 2;
+                continue;
+            }
+            depth++;
+        }
         if (c == '"')
             break;
         if (c == '\n') {
@@ -338,9 +377,9 @@ Token *tokenize(SrcFile *f, int *ntok) {
             bool after_dot = L.n > 0 && L.toks[L.n - 1].kind == TK_PUNCT && !strcmp(L.toks[L.n - 1].s, ".");
             TokKind k = c == '$' ? TK_DOLLAR : TK_IDENT;
             size_t n = (size_t)(q - p);
-            if (k == TK_IDENT && !after_dot)
+            if (k == TK_IDENT && !after_dot && n <= 8)
                 for (int i = 0; keywords[i]; i++)
-                    if (strlen(keywords[i]) == n && !memcmp(keywords[i], p, n))
+                    if (keywords[i][0] == c && !strncmp(keywords[i], p, n) && !keywords[i][n])
                         k = TK_KW;
             if (k == TK_KW && n == 3 && !memcmp(p, "let", 3) && q < L.end && *q == '!')
                 q++, n++;
@@ -352,6 +391,8 @@ Token *tokenize(SrcFile *f, int *ntok) {
         } else {
             int i;
             for (i = 0; puncts[i]; i++) {
+                if (puncts[i][0] != c)
+                    continue;
                 size_t n = strlen(puncts[i]);
                 if ((size_t)(L.end - p) >= n && !memcmp(puncts[i], p, n))
                     break;

@@ -294,9 +294,59 @@ EnumDef *find_enum(const char *name);
 void own_program(Program *prog);
 
 /* ===================================================================== *
+ * mir.c - the MIR: per function a CFG of basic blocks over typed locals
+ * ===================================================================== */
+typedef struct MLocal {
+    const char *cname;
+    Type *ty;       /* NULL for a drop flag (a C bool) */
+} MLocal;
+
+/* A straight-line statement: `place = rvalue`, a call, a drop, a flag
+ * update, rendered as one C statement over MIR locals (emit.c renders
+ * expressions); it never jumps. */
+typedef struct MStmt {
+    const char *c;
+    Pos pos;
+} MStmt;
+
+typedef enum { MT_NONE, MT_GOTO, MT_BRANCH, MT_RETURN, MT_UNREACHABLE } MTermKind;
+
+typedef struct MBlock {
+    int id;
+    Vec stmts;        /* MStmt* */
+    MTermKind term;
+    const char *cond; /* MT_BRANCH: C condition */
+    int succ[2];      /* MT_GOTO: succ[0]; MT_BRANCH: then, else */
+    Pos pos;
+    unsigned char *live_in; /* liveness: indexed by local */
+} MBlock;
+
+typedef struct MFn {
+    Fn *fn;
+    Vec locals;       /* MLocal* */
+    Vec blocks;       /* MBlock*, entry first */
+    MBlock *cur;      /* the block being filled while lowering */
+} MFn;
+
+MFn *mir_new_fn(Fn *fn);
+int mir_local(MFn *m, const char *cname, Type *ty);
+MBlock *mir_block(MFn *m);
+void mir_set(MFn *m, MBlock *b);
+void mir_stmt(MFn *m, const char *c, Pos pos);
+void mir_goto(MFn *m, MBlock *to);
+void mir_branch(MFn *m, const char *cond, MBlock *then_b, MBlock *else_b);
+void mir_return(MFn *m);
+void mir_unreachable(MFn *m);
+void mir_liveness(MFn *m);
+void mir_dump(MFn *m, FILE *out);
+void mir_print_c(MFn *m, Buf *out, const char *signature, const char *ret_ctype);
+
+/* ===================================================================== *
  * emit.c - checked AST to C
  * ===================================================================== */
 void emit_program(Program *prog, FILE *out);
+/* --dump=mir: lowers every function and prints its MIR. */
+void emit_dump_mir(Program *prog, FILE *out);
 
 /* ===================================================================== *
  * main.c - the driver

@@ -183,6 +183,7 @@ work=$(mktemp -d) || exit 2
 trap 'rm -rf "$work"' EXIT
 find "$@" -name '*.vx' -type f ! -path '*/support/*' 2>/dev/null | sort > "$work/list"
 # Each test writes its block to its own file; print them in order at the end.
+[ -s "$work/list" ] || { echo "lang: no .vx test under $*" >&2; exit 0; }
 awk -v w="$work" '{ printf "%s\n%s/%05d\n", $0, w, NR }' "$work/list" |
   xargs -n 2 -P 2 sh "$0" --one
 n=0
