@@ -402,6 +402,10 @@ int main(int argc, char **argv) {
             o.release = true;
         } else if (!strncmp(a, "--dump=", 7)) {
             o.dump = a + 7;
+            if (strcmp(o.dump, "tokens") && strcmp(o.dump, "ast") && strcmp(o.dump, "mir")) {
+                fprintf(stderr, "vex: unknown --dump=%s (tokens, ast or mir)\n", o.dump);
+                return 2;
+            }
         } else if (ends_with(a, ".vx")) {
             size_t len;
             char *text = read_file(a, &len);
@@ -429,7 +433,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "vex %s: no .vx file given\n", o.cmd);
         return 2;
     }
-    if (!strcmp(o.cmd, "check")) {
+    if (!strcmp(o.cmd, "check") || o.dump) { /* --dump prints the IR and stops */
         Program prog = {0};
         return compile(&prog, &o, NULL);
     }

@@ -367,6 +367,18 @@ else
   fail check-bad "status $rc, want 1 and the diagnostic on stderr only" "$tmp/out" "$tmp/err"
 fi
 
+# --dump=STAGE prints that IR and stops, whatever the command; a bad STAGE is
+# an error
+ok=1
+for c in check run build emit-c; do
+  vxin "$tmp/bd" $c --dump=ast "$FIX/argv0.vx"
+  [ $rc = 0 ] && grep -q '^(fn main' "$tmp/out" && [ ! -s "$tmp/err" ] || { ok=0; break; }
+done
+[ "$(ls "$tmp/bd")" = args ] || ok=0
+vx check --dump=bogus "$FIX/argv0.vx"
+[ $rc = 2 ] && grep -q 'bogus' "$tmp/err" || ok=0
+[ $ok = 1 ] && pass dump-stops || fail dump-stops "vex $c --dump=ast: status $rc, or a file was built" "$tmp/out" "$tmp/err"
+
 # ---- vex emit-c ----
 
 vx emit-c "$FIX/panic.vx"
