@@ -419,6 +419,10 @@ int main(int argc, char **argv) {
             f->len = len;
             vec_push(&o.vx_files, f);
         } else if (ends_with(a, ".c")) {
+            if (access(a, R_OK) != 0) {
+                fprintf(stderr, "vex: cannot read %s: %s\n", a, strerror(errno));
+                return 2;
+            }
             vec_push(&o.c_files, (void *)a);
         } else if (is_run && o.vx_files.len) {
             break; /* the program's own arguments start here */
@@ -448,6 +452,21 @@ int main(int argc, char **argv) {
             const char *base = strrchr(p, '/');
             base = base ? base + 1 : p;
             exe = arena_strndup(base, strlen(base) - 3);
+        }
+        /* never overwrite a source with the executable (vex build a.vx -o a.vx) */
+        struct stat out_st, src_st;
+        if (stat(exe, &out_st) == 0) {
+            for (int k = 0; k < o.vx_files.len + o.c_files.len; k++) {
+                const char *src = k < o.vx_files.len
+                                      ? ((SrcFile *)o.vx_files.items[k])->path
+                                      : (const char *)o.c_files.items[k - o.vx_files.len];
+                if (stat(src, &src_st) == 0 && src_st.st_dev == out_st.st_dev &&
+                    src_st.st_ino == out_st.st_ino) {
+                    fprintf(stderr, "vex build: the output %s would overwrite the source %s\n", exe,
+                            src);
+                    return 2;
+                }
+            }
         }
         return build(&o, exe);
     }

@@ -339,6 +339,17 @@ else
   fail build-error "status $rc, want 1, a diagnostic and no output file" "$tmp/err"
 fi
 
+# the output may not be one of the sources: the source is left alone
+cp "$FIX/argv0.vx" "$FIX/ffi.c" "$tmp/bd/"
+ok=1
+for victim in argv0.vx ffi.c; do
+  vxin "$tmp/bd" build argv0.vx ffi.c -o ./$victim
+  [ $rc = 2 ] && grep -q "overwrite.*$victim" "$tmp/err" || ok=0
+done
+cmp -s "$FIX/argv0.vx" "$tmp/bd/argv0.vx" && cmp -s "$FIX/ffi.c" "$tmp/bd/ffi.c" || ok=0
+rm -f "$tmp/bd/argv0.vx" "$tmp/bd/ffi.c"
+[ $ok = 1 ] && pass build-o-is-source || fail build-o-is-source "status $rc, want 2 and the sources untouched" "$tmp/err"
+
 vx build "$FIX/args.vx" -o
 if [ $rc = 2 ] && grep -q -e '-o' "$tmp/err"; then
   pass build-o-missing
@@ -468,6 +479,13 @@ else
 fi
 
 # ---- several files, FFI ----
+
+vx run "$FIX/ffi.vx" "$tmp/missing.c"
+if [ $rc = 2 ] && grep -q "^vex: cannot read $tmp/missing.c: No such file" "$tmp/err"; then
+  pass missing-c-file
+else
+  fail missing-c-file "status $rc, want 2 and \"vex: cannot read .../missing.c\"" "$tmp/err"
+fi
 
 vx run "$FIX/main.vx" "$FIX/lib.vx"
 lines "count 102" "twice 42" "base 100"
