@@ -206,21 +206,27 @@ static const char *cc_name(void) {
     return cc && cc[strspn(cc, " \t")] ? cc : "cc";
 }
 
+/* The C compiler's words into argv (at most 100). VEX_CC may hold arguments,
+ * like CC for make: "ccache gcc", "gcc -m32". 0 after a message if empty. */
+static int cc_words(char **argv) {
+    int n = 0;
+    char *cc = arena_strndup(cc_name(), strlen(cc_name()));
+    for (char *tok = strtok(cc, " \t"); tok && n < 100; tok = strtok(NULL, " \t"))
+        argv[n++] = tok;
+    if (n == 0)
+        fprintf(stderr, "vex: VEX_CC holds no command\n");
+    return n;
+}
+
 /* Compiles the C file (plus the user's .c files) into exe. */
 static int cc_build(Options *o, const char *c_path, const char *exe) {
     char *rt = runtime_dir();
     if (!runtime_present(rt))
         return 1;
     char *argv[256];
-    int n = 0;
-    /* VEX_CC may hold arguments, like CC for make: "ccache gcc", "gcc -m32" */
-    char *cc = arena_strndup(cc_name(), strlen(cc_name()));
-    for (char *tok = strtok(cc, " \t"); tok && n < 100; tok = strtok(NULL, " \t"))
-        argv[n++] = tok;
-    if (n == 0) {
-        fprintf(stderr, "vex: VEX_CC holds no command\n");
+    int n = cc_words(argv);
+    if (n == 0)
         return 1;
-    }
     argv[n++] = "-std=gnu11";
     argv[n++] = o->release ? "-O2" : "-O1";
     argv[n++] = "-g";
@@ -303,6 +309,100 @@ static int build(Options *o, const char *exe) {
     return r;
 }
 
+/* ---- the headers of the user's .c files, for the run cache ----
+ * The key of a cached program covers the sources given on the command line,
+ * but a .c file also depends on the headers it includes. After a build, the
+ * C compiler lists them (-MM) into KEY.deps, KEY the hash of the command
+ * line's files; the executable is stored under the hash of KEY and the
+ * contents of the listed headers, so editing a header rebuilds. */
+
+/* Appends the files of a make rule (`t: a.c b.h \<newline> c.h`, `\ ` an
+ * escaped space) after the target to out, one per line. */
+static void rule_files(const char *rule, size_t len, Buf *out) {
+    size_t i = 0;
+    while (i < len && !(rule[i] == ':' && (i + 1 == len || rule[i + 1] == ' ' || rule[i + 1] == '\n')))
+        i++;
+    i++;
+    char word[PATH_MAX];
+    size_t w = 0;
+    for (; i <= len; i++) {
+        char c = i < len ? rule[i] : ' ';
+        if (c == '\\' && i + 1 < len && rule[i + 1] == ' ') {
+            c = rule[++i];
+        } else if (c == '\\' && i + 1 < len && rule[i + 1] == '\n') {
+            i++;
+            c = ' ';
+        } else if (c == ' ' || c == '\n' || c == '\t') {
+            if (w) {
+                buf_put(out, word, w);
+                buf_put(out, "\n", 1);
+            }
+            w = 0;
+            continue;
+        }
+        if (w < sizeof word - 1)
+            word[w++] = c;
+    }
+}
+
+/* Writes deps_path: every file the user's .c files include (cc -MM), one a
+ * line. False if the C compiler could not say. */
+static bool write_deps(Options *o, const char *deps_path) {
+    Buf list = {0};
+    char *mf = arena_printf("%s.mm%d", deps_path, (int)getpid());
+    for (int i = 0; i < o->c_files.len; i++) {
+        char *argv[120];
+        int n = cc_words(argv);
+        if (n == 0)
+            return false;
+        argv[n++] = arena_printf("-I%s", runtime_dir());
+        argv[n++] = "-MM";
+        argv[n++] = "-MF";
+        argv[n++] = mf;
+        argv[n++] = o->c_files.items[i];
+        argv[n] = NULL;
+        size_t len;
+        char *rule = run_cmd(argv) == 0 ? read_file(mf, &len) : NULL;
+        unlink(mf);
+        if (!rule) {
+            buf_free(&list);
+            return false;
+        }
+        rule_files(rule, len, &list);
+        free(rule);
+    }
+    char *tmp = arena_printf("%s.tmp%d", deps_path, (int)getpid());
+    FILE *f = fopen(tmp, "w");
+    bool ok = f && fwrite(list.data ? list.data : "", 1, list.len, f) == list.len;
+    if (f && fclose(f) != 0)
+        ok = false;
+    buf_free(&list);
+    if (ok)
+        ok = rename(tmp, deps_path) == 0;
+    if (!ok)
+        unlink(tmp);
+    return ok;
+}
+
+/* key hashed with the contents of the files deps_path lists; false if there
+ * is no such list yet. */
+static bool hash_deps(uint64_t *key, const char *deps_path) {
+    size_t len;
+    char *d = read_file(deps_path, &len);
+    if (!d)
+        return false;
+    for (char *line = d; line < d + len;) {
+        char *nl = memchr(line, '\n', (size_t)(d + len - line));
+        if (!nl)
+            break;
+        *nl = 0;
+        *key = hash_file(*key, line);
+        line = nl + 1;
+    }
+    free(d);
+    return true;
+}
+
 static int cmd_run(Options *o) {
     uint64_t h = 14695981039346656037ull;
     h = fnv(h, VEX_VERSION, strlen(VEX_VERSION));
@@ -333,13 +433,24 @@ static int cmd_run(Options *o) {
     char *dir = cache_dir();
     if (!dir)
         return 1;
-    char *exe = arena_printf("%s/%016llx", dir, (unsigned long long)h);
-    if (access(exe, X_OK) != 0) {
+    char *deps = arena_printf("%s/%016llx.deps", dir, (unsigned long long)h);
+    uint64_t key = h;
+    bool known = o->c_files.len == 0 || hash_deps(&key, deps);
+    char *exe = arena_printf("%s/%016llx", dir, (unsigned long long)key);
+    if (!known || access(exe, X_OK) != 0) {
         char *tmp = arena_printf("%s.tmp%d", exe, (int)getpid());
         int r = build(o, tmp);
         if (r) {
             unlink(tmp);
             return r;
+        }
+        if (o->c_files.len) {
+            /* If the C compiler cannot list the headers, there is no KEY.deps
+             * and every run rebuilds: slow, but never a stale program. */
+            key = h;
+            if (write_deps(o, deps))
+                hash_deps(&key, deps);
+            exe = arena_printf("%s/%016llx", dir, (unsigned long long)key);
         }
         rename(tmp, exe);
     }

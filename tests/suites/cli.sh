@@ -62,7 +62,8 @@ EOF
   chmod +x "$1/cc"
   : > "$1/cc.log"
 }
-calls() { wc -l < "$1/cc.log" | tr -d ' '; }
+# calls DIR: how many times the C compiler built a program (not `cc -MM`)
+calls() { grep -c -e ' -o ' "$1/cc.log"; }
 
 # ---- the command itself ----
 
@@ -230,6 +231,27 @@ if [ "$(calls "$w")" = 2 ] && [ $rc = 0 ] && same; then
   pass cache-changed-c-file
 else
   fail cache-changed-c-file "C compiler calls $(calls "$w") (want 2), status $rc" "$tmp/out" "$tmp/err"
+fi
+
+# a changed header included by a .c file given on the command line
+mkdir "$tmp/hd" "$tmp/hd/inc"
+cp "$FIX/ffi.vx" "$tmp/hd/"
+printf '#include "inc/tag.h"\n' > "$tmp/hd/ffi.c"
+cat "$FIX/ffi.c" >> "$tmp/hd/ffi.c"
+echo '#define CLI_TAG 7' > "$tmp/hd/inc/tag.h"
+w=$tmp/w5
+ccwrap "$w"
+VEX_CC=$w/cc vxin "$tmp/hd" run ffi.vx ffi.c
+o1=$(tail -n 1 "$tmp/out")
+echo '#define CLI_TAG 8' > "$tmp/hd/inc/tag.h"
+VEX_CC=$w/cc vxin "$tmp/hd" run ffi.vx ffi.c
+o2=$(tail -n 1 "$tmp/out")
+VEX_CC=$w/cc vxin "$tmp/hd" run ffi.vx ffi.c
+o3=$(tail -n 1 "$tmp/out")
+if [ "$o1 $o2 $o3" = "tag 7 tag 8 tag 8" ] && [ "$(calls "$w")" = 2 ]; then
+  pass cache-changed-header
+else
+  fail cache-changed-header "outputs \"$o1\", \"$o2\", \"$o3\" (want tag 7, tag 8, tag 8); C compiler builds $(calls "$w") (want 2)" "$tmp/err"
 fi
 
 # XDG_CACHE_HOME is honoured; without it, $HOME/.cache/vex
