@@ -426,8 +426,11 @@ static int cmd_run(Options *o) {
         self[n] = 0;
         struct stat st;
         if (!stat(self, &st)) {
-            h = fnv(h, &st.st_mtime, sizeof st.st_mtime);
+            /* a rebuilt vex: nanoseconds, as two builds may share a second */
+            h = fnv(h, &st.st_mtim.tv_sec, sizeof st.st_mtim.tv_sec);
+            h = fnv(h, &st.st_mtim.tv_nsec, sizeof st.st_mtim.tv_nsec);
             h = fnv(h, &st.st_size, sizeof st.st_size);
+            h = fnv(h, &st.st_ino, sizeof st.st_ino);
         }
     }
     char *dir = cache_dir();

@@ -213,10 +213,21 @@ VEX_CC=$w/cc timeout "$TO" "$tmp/tree/bin/vex" run "$FIX/args.vx" > /dev/null 2>
 c2=$(calls "$w")
 VEX_CC=$w/cc timeout "$TO" "$tmp/tree/bin/vex" run "$FIX/args.vx" > /dev/null 2>&1
 c3=$(calls "$w")
+# a rebuilt vex (here: the same second, another nanosecond) rebuilds too
+touch -d '2030-01-01 00:00:00.100000000' "$tmp/tree/bin/vex"
+VEX_CC=$w/cc timeout "$TO" "$tmp/tree/bin/vex" run "$FIX/args.vx" > /dev/null 2>&1
+touch -d '2030-01-01 00:00:00.200000000' "$tmp/tree/bin/vex"
+VEX_CC=$w/cc timeout "$TO" "$tmp/tree/bin/vex" run "$FIX/args.vx" > /dev/null 2>&1
+c4=$(calls "$w")
 if [ "$c2" = 2 ] && [ "$c3" = 2 ]; then
   pass cache-changed-runtime
 else
   fail cache-changed-runtime "C compiler calls $c2 after changing vexrt.h (want 2), then $c3 (want 2)"
+fi
+if [ "$c4" = 4 ]; then
+  pass cache-changed-vex
+else
+  fail cache-changed-vex "C compiler calls $c4 after two new vex mtimes in one second (want 4)"
 fi
 
 # a changed .c file given on the command line
