@@ -47,7 +47,10 @@ static void usage(FILE *f) {
           "  help                                    this text\n"
           "  --version                               print the version\n"
           "options: --dump=tokens|ast|mir             print the IR after a stage\n"
-          "environment: VEX_CC picks the C compiler (default cc)\n",
+          "environment: VEX_CC          the C compiler, with any arguments (default cc)\n"
+          "             XDG_CACHE_HOME  vex run caches programs in $XDG_CACHE_HOME/vex\n"
+          "                             (default ~/.cache/vex; delete it at will)\n"
+          "             VEX_KEEP_C=1    keep the generated C file and say where\n",
           f);
 }
 

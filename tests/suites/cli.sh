@@ -79,7 +79,7 @@ ok=1
 for h in help --help; do
   vx $h
   [ $rc = 0 ] && [ ! -s "$tmp/err" ] && grep -q '^usage: vex' "$tmp/out" || ok=0
-  for c in run build check emit-c help --version VEX_CC; do
+  for c in run build check emit-c help --version VEX_CC XDG_CACHE_HOME; do
     grep -q -e "$c" "$tmp/out" || ok=0
   done
 done
@@ -456,7 +456,8 @@ for p in run/hello run/fstrings run/match_nested run/enum_payload run/drop_paths
   fi
   ok=1
   for cc in gcc clang; do
-    command -v $cc > /dev/null || { ok=0; echo "no $cc" > "$tmp/ccerr"; break; }
+    command -v $cc > /dev/null ||
+      { ok=0; echo "$cc is not installed (apt-get install $cc; .ci/run does)" > "$tmp/ccerr"; break; }
     # shellcheck disable=SC2046
     if ! timeout "$TO" $cc -std=gnu11 -O1 -Wall -Wextra -Werror -fwrapv -I"$inc" -c \
          -o "$tmp/gen.o" "$tmp/gen.c" > "$tmp/ccerr" 2>&1; then
