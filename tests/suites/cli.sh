@@ -423,6 +423,16 @@ vx check --dump=bogus "$FIX/argv0.vx"
 [ $rc = 2 ] && grep -q 'bogus' "$tmp/err" || ok=0
 [ $ok = 1 ] && pass dump-stops || fail dump-stops "vex $c --dump=ast: status $rc, or a file was built" "$tmp/out" "$tmp/err"
 
+# an error in the second file names that file
+printf 'fn helper(): i32 {\n    true\n}\n' > "$tmp/second.vx"
+printf 'fn main() {\n    $println(helper())\n}\n' > "$tmp/first.vx"
+vx check "$tmp/first.vx" "$tmp/second.vx"
+if [ $rc = 1 ] && [ "$(sed -n 2p "$tmp/err")" = " --> $tmp/second.vx:2:5" ]; then
+  pass check-second-file
+else
+  fail check-second-file "status $rc, want 1 and \" --> .../second.vx:2:5\"" "$tmp/err"
+fi
+
 # ---- vex emit-c ----
 
 vx emit-c "$FIX/panic.vx"
