@@ -10,7 +10,9 @@
  * program starts at once the second time.
  * The runtime is found relative to this executable: <bin>/../lib/vex/.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vexc.h"
@@ -406,6 +409,69 @@ static bool hash_deps(uint64_t *key, const char *deps_path) {
     return true;
 }
 
+/* ---- keeping the run cache small ----
+ * As Go's build cache does: a hit refreshes the entry's mtime (at most once
+ * an hour, so hits stay cheap); at most once a day (the mtime of the file
+ * `trimmed`) a miss deletes the entries unused for 5 days and the temp files
+ * of builds that were interrupted over an hour ago. Only names vex makes are
+ * touched: 16 hex digits, then nothing, `.deps`, or a temp suffix. */
+enum { HOUR = 3600, DAY = 24 * HOUR, UNUSED = 5 * DAY };
+
+static void cache_touch(const char *path) {
+    struct stat st;
+    if (stat(path, &st) == 0 && st.st_mtime < time(NULL) - HOUR)
+        utimensat(AT_FDCWD, path, NULL, 0);
+}
+
+static bool all_digits(const char *s) {
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+/* The age after which the cache file `name` goes, or 0 if it is not vex's. */
+static long cache_lifetime(const char *name) {
+    for (int i = 0; i < 16; i++)
+        if (!name[i] || !strchr("0123456789abcdef", name[i]))
+            return 0;
+    const char *rest = name + 16;
+    if (!strncmp(rest, ".deps", 5))
+        rest += 5;
+    if (!*rest)
+        return UNUSED;
+    if ((!strncmp(rest, ".tmp", 4) && all_digits(rest + 4)) ||
+        (!strncmp(rest, ".mm", 3) && all_digits(rest + 3)))
+        return HOUR;
+    return 0;
+}
+
+static void cache_trim(const char *dir) {
+    char *stamp = arena_printf("%s/trimmed", dir);
+    struct stat st;
+    time_t now = time(NULL);
+    if (stat(stamp, &st) == 0 && st.st_mtime > now - DAY)
+        return;
+    int fd = open(stamp, O_WRONLY | O_CREAT, 0644);
+    if (fd < 0)
+        return;
+    close(fd);
+    utimensat(AT_FDCWD, stamp, NULL, 0);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        long life = cache_lifetime(e->d_name);
+        char *path = arena_printf("%s/%s", dir, e->d_name);
+        if (life && lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_mtime < now - life)
+            unlink(path);
+    }
+    closedir(d);
+}
+
 static int cmd_run(Options *o) {
     uint64_t h = 14695981039346656037ull;
     h = fnv(h, VEX_VERSION, strlen(VEX_VERSION));
@@ -459,6 +525,11 @@ static int cmd_run(Options *o) {
             exe = arena_printf("%s/%016llx", dir, (unsigned long long)key);
         }
         rename(tmp, exe);
+        cache_trim(dir);
+    } else {
+        cache_touch(exe);
+        if (o->c_files.len)
+            cache_touch(deps);
     }
     char **argv = calloc((size_t)o->prog_argc + 2, sizeof(char *));
     /* argv[0] (os.args()[0]) is the program's name, the first source without

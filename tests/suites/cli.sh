@@ -64,6 +64,8 @@ EOF
 }
 # calls DIR: how many times the C compiler built a program (not `cc -MM`)
 calls() { grep -c -e ' -o ' "$1/cc.log"; }
+# entries DIR: the cached programs in DIR (16 hex digits), and any temp files
+entries() { ls "$1" 2>/dev/null | grep -v -e '^trimmed$' -e '\.deps$' | wc -l | tr -d ' '; }
 
 # ---- the command itself ----
 
@@ -269,10 +271,10 @@ fi
 x=$tmp/xdg
 vx run "$FIX/argv0.vx"
 XDG_CACHE_HOME=$x vx run "$FIX/argv0.vx"
-n1=$(ls "$x/vex" 2>/dev/null | wc -l)
+n1=$(entries "$x/vex")
 mkdir -p "$tmp/home"
 (unset XDG_CACHE_HOME; HOME=$tmp/home vx run "$FIX/argv0.vx")
-n2=$(ls "$tmp/home/.cache/vex" 2>/dev/null | wc -l)
+n2=$(entries "$tmp/home/.cache/vex")
 if [ "$n1" = 1 ] && [ "$n2" = 1 ]; then
   pass cache-xdg
 else
@@ -282,7 +284,7 @@ fi
 # a relative XDG_CACHE_HOME is ignored (the XDG spec): $HOME/.cache/vex again
 mkdir -p "$tmp/home2" "$tmp/cwd"
 (cd "$tmp/cwd" && XDG_CACHE_HOME=rel HOME=$tmp/home2 vx run "$FIX/argv0.vx")
-n1=$(ls "$tmp/home2/.cache/vex" 2>/dev/null | wc -l)
+n1=$(entries "$tmp/home2/.cache/vex")
 if [ "$n1" = 1 ] && [ ! -e "$tmp/cwd/rel" ]; then
   pass cache-xdg-relative
 else
@@ -321,11 +323,36 @@ wait $p2
 r2=$?
 if [ $r1 = 3 ] && [ $r2 = 3 ] && [ "$(cat "$tmp/o1")" = "argc 2
 [p]" ] && [ "$(cat "$tmp/o2")" = "argc 2
-[q]" ] && [ "$(ls "$c/vex" | wc -l)" = 1 ]; then
+[q]" ] && [ "$(entries "$c/vex")" = 1 ]; then
   pass cache-concurrent
 else
   fail cache-concurrent "statuses $r1 $r2 (want 3 3), or wrong output, or leftovers in the cache" "$tmp/o1" "$tmp/e1" "$tmp/o2" "$tmp/e2"
   ls "$c/vex" | sed 's/^/    /'
+fi
+
+# the cache trims itself: a miss, at most once a day, deletes the entries
+# unused for 5 days and interrupted builds' temp files older than an hour;
+# a hit refreshes its entry; files that are not vex's stay
+k=$tmp/trim/vex
+mkdir -p "$k"
+for f in 00000000000000aa 00000000000000bb.deps 00000000000000cc.tmp123 \
+         00000000000000dd.deps.tmp9 0000000000000011 0000000000000022.tmp7 notes.txt; do
+  : > "$k/$f"
+done
+touch -d '6 days ago' "$k/00000000000000aa" "$k/00000000000000bb.deps" "$k/notes.txt"
+touch -d '2 hours ago' "$k/00000000000000cc.tmp123" "$k/00000000000000dd.deps.tmp9"
+touch -d '4 days ago' "$k/0000000000000011"
+XDG_CACHE_HOME=$tmp/trim vx run "$FIX/argv0.vx"
+left=$(ls "$k" | grep -v '^[0-9a-f]\{16\}$' | tr '\n' ' ')
+hit=$(ls "$k" | grep '^[0-9a-f]\{16\}$' | grep -v 0000000000000011)
+touch -d '3 days ago' "$k/$hit"
+XDG_CACHE_HOME=$tmp/trim vx run "$FIX/argv0.vx"
+fresh=$(find "$k/$hit" -mmin -60 | wc -l)
+if [ "$left" = "0000000000000022.tmp7 notes.txt trimmed " ] && [ -e "$k/0000000000000011" ] &&
+   [ "$fresh" = 1 ]; then
+  pass cache-trim
+else
+  fail cache-trim "left besides programs: \"$left\" (want the young temp file, notes.txt, trimmed); 4-day entry kept: $([ -e "$k/0000000000000011" ] && echo yes || echo no); hit refreshed: $fresh"
 fi
 
 # ---- vex build ----
