@@ -5,9 +5,10 @@
  *   read -> tokenize+parse -> check (names, types) -> own (moves) -> emit C
  * and then the C compiler. `--dump=tokens|ast` prints the IR after a
  * stage. `vex run` caches the executable under $XDG_CACHE_HOME/vex (or
- * ~/.cache/vex) keyed by a content hash of the sources, the vex version,
- * the runtime library, the flags and the C compiler, so an unchanged
- * program starts at once the second time.
+ * ~/.cache/vex) keyed by a content hash of the sources (with the headers
+ * the .c files include), the vex version and binary, the runtime library,
+ * the flags and the C compiler, so an unchanged program starts at once the
+ * second time; the cache deletes what was not used for 5 days.
  * The runtime is found relative to this executable: <bin>/../lib/vex/.
  */
 #include <dirent.h>
