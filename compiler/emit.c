@@ -31,7 +31,7 @@ static const char prelude_text[] =
 static Buf types_b, protos_b, helpers_b, fns_b;
 static Buf lits_b; /* file-scope string literals and source locations */
 static int nlits;
-static Vec done_names; /* emitted type / helper names */
+static Vec done_names; /* emitted type / helper names: a hash set */
 static Buf *O;         /* current output */
 static int tmp_counter;
 static Program *prog;
@@ -39,11 +39,39 @@ static MFn *M;       /* the function being lowered */
 static Pos cur_pos;  /* the statement being lowered */
 static Type *fn_ret_type(void);
 
+/* Has `name` been emitted already? (an open-addressing set; done_names
+ * holds the table, its len the count) */
+static unsigned name_hash(const char *s) {
+    unsigned h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
 static bool seen(const char *name) {
-    for (int i = 0; i < done_names.len; i++)
-        if (!strcmp(done_names.items[i], name))
+    if (done_names.len * 2 >= done_names.cap) {
+        int cap = done_names.cap ? done_names.cap * 2 : 256;
+        void **t = arena_alloc(sizeof(void *) * (size_t)cap);
+        for (int i = 0; i < done_names.cap; i++) {
+            const char *k = done_names.items[i];
+            if (!k)
+                continue;
+            unsigned j = name_hash(k) & (unsigned)(cap - 1);
+            while (t[j])
+                j = (j + 1) & (unsigned)(cap - 1);
+            t[j] = (void *)k;
+        }
+        done_names.items = t;
+        done_names.cap = cap;
+    }
+    unsigned j = name_hash(name) & (unsigned)(done_names.cap - 1);
+    while (done_names.items[j]) {
+        if (!strcmp(done_names.items[j], name))
             return true;
-    vec_push(&done_names, (void *)name);
+        j = (j + 1) & (unsigned)(done_names.cap - 1);
+    }
+    done_names.items[j] = (void *)name;
+    done_names.len++;
     return false;
 }
 
@@ -746,6 +774,15 @@ static const char *materialize(Node *a, const char *value) {
     return t;
 }
 
+/* An operand evaluated now, into a MIR local, because an operand to its
+ * right has control flow that is lowered into blocks first: keeps
+ * left-to-right order. Ownership passes on unchanged to the consumer. */
+static const char *hoist(Node *a, const char *value) {
+    const char *t = new_local("ho", a->ty);
+    mir_stmt(M, arena_printf("%s = %s;", t, value), cur_pos);
+    return t;
+}
+
 /* e borrowed: a place as is, or a temporary the caller must drop. */
 static bool is_temp(Node *e) { return has_heap(e->ty) && !is_place_expr(e); }
 
@@ -955,6 +992,8 @@ static void ex_binary(Node *e) {
         /* both sides have effects: evaluate left to right first */
         int k = new_tmp();
         const char *a = ex_str(e->a);
+        if (has_control_flow(e->b))
+            a = hoist(e->a, a);
         const char *b = ex_str(e->b);
         outf("({ %s bl%d VXU = %s; %s br%d VXU = %s; ", ty_cname(e->a->ty), k, a, ty_cname(e->b->ty), k, b);
         ex_binary_on(e, arena_printf("bl%d", k), arena_printf("br%d", k));
@@ -962,6 +1001,8 @@ static void ex_binary(Node *e) {
         return;
     }
     const char *a = ex_str(e->a);
+    if (has_effects(e->a) && has_control_flow(e->b))
+        a = hoist(e->a, a);
     const char *b = ex_str(e->b);
     ex_binary_on(e, a, b);
 }
@@ -1163,7 +1204,7 @@ static void ex_builtin_method_on(Node *e, const char *r, bool owned_recv) {
             outf("({ %s v_ = %s; %s x_ = %s; bool f_ = 0; for (uint64_t i_ = 0; i_ < v_.len && !f_; i_++) f_ = %s; f_; })",
                  ct, r, et, x, eq_expr(t->elem, "v_.ptr[i_]", "x_"));
         } else if (!strcmp(name, "join")) {
-            outf("({ %s v_ = %s; vx_vec w_ = vxc_to_vx_vec(*%s); vx_str_join(&w_, %s); })", ct, r, vecraw("v_"), ex_str(a0));
+            outf("({ %s v_ = %s; vx_vec w_ = {v_.ptr, v_.len, v_.cap}; vx_str_join(&w_, %s); })", ct, r, ex_str(a0));
         } else {
             unreachable();
         }
@@ -1318,7 +1359,7 @@ static const char **seq_values(Node *e, const Vec *order, bool *opened) {
         int k = new_tmp();
         out("({");
         for (int j = 0; j < n; j++) {
-            int i = order && order->len == n ? (int)(intptr_t)order->items[j] : j;
+            int i = j;
             /* order maps declaration slot -> source position: invert */
             if (order && order->len == n) {
                 for (int d = 0; d < n; d++)
@@ -1326,13 +1367,31 @@ static const char **seq_values(Node *e, const Vec *order, bool *opened) {
                         i = d;
             }
             Node *a = e->list.items[i];
-            outf(" %s sq%d_%d VXU = %s;", ty_cname(a->ty), k, i, ex_owned(a));
+            const char *val = ex_owned(a);
+            bool later_cf = false;
+            for (int jj = j + 1; jj < n; jj++) {
+                int ii = jj;
+                if (order && order->len == n)
+                    for (int d = 0; d < n; d++)
+                        if ((int)(intptr_t)order->items[d] == jj)
+                            ii = d;
+                later_cf |= has_control_flow(e->list.items[ii]);
+            }
+            if (later_cf && has_effects(a))
+                val = hoist(a, val);
+            outf(" %s sq%d_%d VXU = %s;", ty_cname(a->ty), k, i, val);
             v[i] = arena_printf("sq%d_%d", k, i);
         }
         out(" ");
     } else {
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
             v[i] = ex_owned(e->list.items[i]);
+            bool later_cf = false;
+            for (int j = i + 1; j < n; j++)
+                later_cf |= has_control_flow(e->list.items[j]);
+            if (later_cf && has_effects(e->list.items[i]))
+                v[i] = hoist(e->list.items[i], v[i]);
+        }
     }
     return v;
 }

@@ -240,6 +240,7 @@ static int cc_build(Options *o, const char *c_path, const char *exe) {
     argv[n++] = "-Wall";
     argv[n++] = "-Wextra";
     argv[n++] = "-fwrapv";
+    argv[n++] = "-fno-strict-aliasing";
     argv[n++] = arena_printf("-I%s", rt);
     char *san = arena_strndup(VX_SANFLAGS, strlen(VX_SANFLAGS));
     for (char *tok = strtok(san, " "); tok && n < 200; tok = strtok(NULL, " "))

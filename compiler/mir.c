@@ -118,7 +118,8 @@ static void scan_uses(MFn *m, const char *c, unsigned char *use, const unsigned 
 
 static int defined_local(MFn *m, const char *c) {
     const char *eq = strstr(c, " = ");
-    if (!eq)
+    const char *paren = strchr(c, '(');
+    if (!eq || (paren && paren < eq))
         return -1;
     size_t n = (size_t)(eq - c);
     for (int i = 0; i < m->locals.len; i++) {
@@ -141,11 +142,34 @@ void mir_liveness(MFn *m) {
         def[b] = arena_alloc((size_t)nl + 1);
         bl->live_in = arena_alloc((size_t)nl + 1);
         for (int i = 0; i < bl->stmts.len; i++) {
-            MStmt *s = bl->stmts.items[i];
-            int d = defined_local(m, s->c);
-            scan_uses(m, d >= 0 ? strstr(s->c, " = ") + 3 : s->c, use[b], def[b]);
-            if (d >= 0)
-                def[b][d] = 1;
+            /* a statement may hold several `;`-separated assignments */
+            const char *c = ((MStmt *)bl->stmts.items[i])->c;
+            while (*c) {
+                const char *e = c;
+                int depth = 0;
+                bool str = false;
+                for (; *e && (depth > 0 || str || *e != ';'); e++) {
+                    if (str) {
+                        if (*e == '\\' && e[1])
+                            e++;
+                        else if (*e == '"')
+                            str = false;
+                    } else if (*e == '"')
+                        str = true;
+                    else if (*e == '(' || *e == '{' || *e == '[')
+                        depth++;
+                    else if (*e == ')' || *e == '}' || *e == ']')
+                        depth--;
+                }
+                while (c < e && *c == ' ')
+                    c++;
+                char *seg = arena_strndup(c, (size_t)(e - c));
+                int d = defined_local(m, seg);
+                scan_uses(m, d >= 0 ? strstr(seg, " = ") + 3 : seg, use[b], def[b]);
+                if (d >= 0)
+                    def[b][d] = 1;
+                c = *e ? e + 1 : e;
+            }
         }
         if (bl->term == MT_BRANCH)
             scan_uses(m, bl->cond, use[b], def[b]);

@@ -34,6 +34,7 @@ static Node *expr(Parser *P);
 static Node *block(Parser *P);
 static Node *type_expr(Parser *P);
 static Node *pattern(Parser *P);
+static bool is_assign_op(Token *t);
 
 static Token *peek(Parser *P) { return &P->t[P->i]; }
 static Token *next(Parser *P) {
@@ -517,6 +518,17 @@ static Node *match_expr(Parser *P) {
         }
         expect(P, "=>");
         arm->c = expr(P);
+        if (is_assign_op(peek(P))) {
+            /* `pat => x = e`: an assignment arm is a block holding it */
+            Token *u = next(P);
+            Node *as = new_node(N_ASSIGN, u->pos);
+            as->op = u->s;
+            as->a = arm->c;
+            as->b = expr(P);
+            Node *blk = new_node(N_BLOCK, arm->c->pos);
+            vec_push(&blk->list, as);
+            arm->c = blk;
+        }
         vec_push(&n->list, arm);
         if (accept(P, ","))
             continue;

@@ -41,7 +41,9 @@ VXI bool vxc_str_contains(vxc_str a, vxc_str b) { return vx_str_contains(a, b); 
 VXI bool vxc_str_starts_with(vxc_str a, vxc_str b) { return vx_str_starts_with(a, b); }
 VXI bool vxc_str_ends_with(vxc_str a, vxc_str b) { return vx_str_ends_with(a, b); }
 
-/* ---- Vec: every Vec<T> is {T *ptr; len; cap}; these work on the erased form ---- */
+/* ---- Vec: every Vec<T> is {T *ptr; len; cap}; these work on the erased
+ * form through a cast, which is why generated C is compiled with
+ * -fno-strict-aliasing (vex passes it) ---- */
 typedef struct vxc_vecraw {
     void *ptr;
     uint64_t len, cap;
@@ -255,11 +257,7 @@ VXI int64_t vxc_now_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Converts between a Vec<string> and langrt's vx_vec (same layout). */
-VXI vx_vec vxc_to_vx_vec(vxc_vecraw v) {
-    vx_vec r = {v.ptr, v.len, v.cap};
-    return r;
-}
+/* Converts langrt's vx_vec into a Vec<T> (same layout). */
 VXI vxc_vecraw vxc_from_vx_vec(vx_vec v) {
     vxc_vecraw r = {v.data, v.len, v.cap};
     return r;

@@ -446,6 +446,10 @@ for c in check run build emit-c; do
   [ $rc = 0 ] && grep -q '^(fn main' "$tmp/out" && [ ! -s "$tmp/err" ] || { ok=0; break; }
 done
 [ "$(ls "$tmp/bd")" = args ] || ok=0
+vx check --dump=tokens "$FIX/argv0.vx"
+grep -q 'dollar.*println' "$tmp/out" || ok=0
+vx check --dump=mir "$FIX/argv0.vx"
+grep -q '^  bb0:' "$tmp/out" || ok=0
 vx check --dump=bogus "$FIX/argv0.vx"
 [ $rc = 2 ] && grep -q 'bogus' "$tmp/err" || ok=0
 [ $ok = 1 ] && pass dump-stops || fail dump-stops "vex $c --dump=ast: status $rc, or a file was built" "$tmp/out" "$tmp/err"
@@ -496,7 +500,7 @@ for p in run/hello run/fstrings run/match_nested run/enum_payload run/drop_paths
     command -v $cc > /dev/null ||
       { ok=0; echo "$cc is not installed (apt-get install $cc; .ci/run does)" > "$tmp/ccerr"; break; }
     # shellcheck disable=SC2046
-    if ! timeout "$TO" $cc -std=gnu11 -O1 -Wall -Wextra -Werror -fwrapv -I"$inc" -c \
+    if ! timeout "$TO" $cc -std=gnu11 -O2 -Wall -Wextra -Werror -fwrapv -fno-strict-aliasing -I"$inc" -c \
          -o "$tmp/gen.o" "$tmp/gen.c" > "$tmp/ccerr" 2>&1; then
       ok=0
       sed -i "1i $cc:" "$tmp/ccerr"
@@ -509,7 +513,7 @@ done
 # hand-linked emit-c output behaves like vex run (stdout and status)
 vx emit-c "$FIX/args.vx"
 cp "$tmp/out" "$tmp/gen.c"
-timeout "$TO" cc -std=gnu11 -fwrapv -I"$inc" -o "$tmp/gen" "$tmp/gen.c" "$inc/libvexrt.a" \
+timeout "$TO" cc -std=gnu11 -fwrapv -fno-strict-aliasing -I"$inc" -o "$tmp/gen" "$tmp/gen.c" "$inc/libvexrt.a" \
   -lpthread -lm $( [ "$VARIANT" = asan ] && echo -fsanitize=address,undefined ) \
   $( [ "$VARIANT" = tsan ] && echo -fsanitize=thread ) > "$tmp/ccerr" 2>&1
 timeout "$TO" "$tmp/gen" k > "$tmp/out" 2>&1
