@@ -198,7 +198,8 @@ static int run_cmd(char **argv) {
         return -1;
     if (pid == 0) {
         execvp(argv[0], argv);
-        fprintf(stderr, "vex: cannot run `%s`: %s\n", argv[0], strerror(errno));
+        fprintf(stderr, "vex: cannot run the C compiler `%s`: %s (VEX_CC picks it)\n", argv[0],
+                strerror(errno));
         _exit(127);
     }
     int st;
@@ -256,7 +257,8 @@ static int cc_build(Options *o, const char *c_path, const char *exe) {
     argv[n] = NULL;
     int r = run_cmd(argv);
     if (r != 0) {
-        fprintf(stderr, "vex: the C compiler failed (status %d)\n", r);
+        if (r != 127) /* 127: it did not start, and the child said why */
+            fprintf(stderr, "vex: the C compiler failed (status %d)\n", r);
         return 1;
     }
     return 0;

@@ -538,7 +538,8 @@ for cc in gcc clang; do
 done
 
 VEX_CC=$tmp/no-such-cc vx run "$FIX/args.vx"
-if [ $rc != 0 ] && [ $rc != 3 ] && grep -q "no-such-cc" "$tmp/err" && [ ! -s "$tmp/out" ]; then
+if [ $rc != 0 ] && [ $rc != 3 ] && [ ! -s "$tmp/out" ] &&
+   [ "$(cat "$tmp/err")" = "vex: cannot run the C compiler \`$tmp/no-such-cc\`: No such file or directory (VEX_CC picks it)" ]; then
   pass vex-cc-missing
 else
   fail vex-cc-missing "status $rc, want a failure naming the compiler" "$tmp/err"
