@@ -454,6 +454,18 @@ vx check --dump=bogus "$FIX/argv0.vx"
 [ $rc = 2 ] && grep -q 'bogus' "$tmp/err" || ok=0
 [ $ok = 1 ] && pass dump-stops || fail dump-stops "vex $c --dump=ast: status $rc, or a file was built" "$tmp/out" "$tmp/err"
 
+# colour only on a terminal: under a pty (script(1)) the diagnostic is red,
+# through a pipe (check-bad above) it holds no escape at all
+esc=$(printf '\033')
+vx check "$FIX/bad.vx"
+grep -q "$esc" "$tmp/err" && piped=escapes || piped=plain
+timeout "$TO" script -qec "'$VEX' check '$FIX/bad.vx'" /dev/null > "$tmp/tty" 2>&1 < /dev/null
+if [ $piped = plain ] && grep -q "${esc}\[1;31merror\[E0300\]" "$tmp/tty"; then
+  pass check-colour-tty
+else
+  fail check-colour-tty "piped: $piped (want plain); on a tty want red error[E0300]" "$tmp/tty"
+fi
+
 # an error in the second file names that file
 printf 'fn helper(): i32 {\n    true\n}\n' > "$tmp/second.vx"
 printf 'fn main() {\n    $println(helper())\n}\n' > "$tmp/first.vx"
