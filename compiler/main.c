@@ -329,8 +329,8 @@ static int build(Options *o, const char *exe) {
 /* Appends the files of a make rule (`t: a.c b.h \<newline> c.h`, `\ ` an
  * escaped space) after the target to out, one per line. */
 static void rule_files(const char *rule, size_t len, Buf *out) {
-    size_t i = 0;
-    while (i < len && !(rule[i] == ':' && (i + 1 == len || rule[i + 1] == ' ' || rule[i + 1] == '\n')))
+    size_t i = 0; /* skip the target: up to a ':' that ends a word */
+    while (i < len && !(rule[i] == ':' && (i + 1 == len || strchr(" \t\n", rule[i + 1]))))
         i++;
     i++;
     char word[PATH_MAX];
