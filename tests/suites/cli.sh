@@ -132,10 +132,13 @@ fi
 # nothing to `vex run`), not swallowed by vex.
 vx run "$FIX/args.vx" -o out.txt in.txt
 lines "argc 4" "[-o]" "[out.txt]" "[in.txt]"
-if [ $rc = 3 ] && same; then
+rc1=$rc
+same && out1=same || out1=differs
+vx run -o out.txt "$FIX/args.vx"
+if [ $rc1 = 3 ] && [ $out1 = same ] && [ $rc = 2 ] && grep -q -e '-o is an option of vex build' "$tmp/err"; then
   pass run-program-dash-o
 else
-  fail run-program-dash-o "status $rc (want 3) or wrong stdout" "$tmp/out" "$tmp/err"
+  fail run-program-dash-o "status $rc1 (want 3), stdout $out1, or vex run -o X FILE: $rc (want 2)" "$tmp/err"
 fi
 
 # os.args()[0] is the program's name (the source path without .vx, as
