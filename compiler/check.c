@@ -89,6 +89,7 @@ static int loop_depth;
 static int sym_counter;
 
 static Type *resolve_type(Node *t);
+static void check_const(Node *c, Node *use);
 static Type *check_expr(Node *e, Type *expect);
 static Type *check_block(Node *b, Type *expect);
 static void check_pattern(Node *p, Type *t, bool by_ref);
@@ -109,6 +110,13 @@ static _Noreturn void mismatch(Pos pos, Type *want, Type *got) {
 
 /* The type `got` must be usable where `want` is expected. */
 static void expect_type(Node *e, Type *want, Type *got) {
+    Type *w = ty_res(want), *g = ty_res(got);
+    if (w->kind == TY_REF && g->kind == TY_REF && !w->mut && g->mut) {
+        /* `&T!` lends as `&T` (a reborrow) */
+        if (!ty_unify(w->elem, g->elem))
+            mismatch(e->pos, want, got);
+        return;
+    }
     if (!ty_unify(want, got))
         mismatch(e->pos, want, got);
 }
@@ -1666,9 +1674,9 @@ static Type *check_expr_inner(Node *e, Type *expect) {
         Node *c = map_get(&consts_map, e->name);
         if (c) {
             e->res = R_CONST;
-            e->aux = c->ty;
             if (!c->ty)
-                error_at(e->pos, "E0200", "constant `%s` is used before its type is known", e->name);
+                check_const(c, e);
+            e->aux = c->ty;
             return c->ty;
         }
         if (!strcmp(e->name, "None")) {
@@ -1993,6 +2001,8 @@ static void mark_break(void) {
 }
 
 static Type *check_expr(Node *e, Type *expect) {
+    if (e->ty)
+        return e->ty; /* already checked (an overloaded call probes its argument) */
     bool is_loop = e->kind == N_LOOP || e->kind == N_WHILE || e->kind == N_FOR;
     if (is_loop)
         vec_push(&loop_stack, e);
@@ -2151,6 +2161,64 @@ static void zonk_node(Node *n) {
 
 /* ---- items ---- */
 
+/* Does type t hold `target` by value (directly or through fields,
+ * payloads, Option/Result/tuples/arrays, but not Box/Vec)? */
+static bool contains_by_value(Type *t, Type *target, int depth) {
+    t = ty_res(t);
+    if (depth > 64)
+        return false;
+    switch (t->kind) {
+    case TY_STRUCT:
+        if (depth > 0 && t == target)
+            return true;
+        for (int i = 0; i < t->sd->fields.len; i++)
+            if (contains_by_value(((Field *)t->sd->fields.items[i])->ty, target, depth + 1))
+                return true;
+        return false;
+    case TY_ENUM:
+        if (depth > 0 && t == target)
+            return true;
+        for (int i = 0; i < t->ed->variants.len; i++) {
+            Variant *v = t->ed->variants.items[i];
+            for (int j = 0; j < v->ntys; j++)
+                if (contains_by_value(v->tys[j], target, depth + 1))
+                    return true;
+        }
+        return false;
+    case TY_OPTION: case TY_ARRAY: return contains_by_value(t->elem, target, depth + 1);
+    case TY_RESULT: return contains_by_value(t->elem, target, depth + 1) || contains_by_value(t->err, target, depth + 1);
+    case TY_TUPLE:
+        for (int i = 0; i < t->nelems; i++)
+            if (contains_by_value(t->elems[i], target, depth + 1))
+                return true;
+        return false;
+    default: return false;
+    }
+}
+
+/* A constant is checked on first use, so it may refer to constants
+ * declared after it; a cycle is an error. */
+static void check_const(Node *c, Node *use) {
+    if (c->flag)
+        error_at(use ? use->pos : c->pos, "E0300", "constant `%s` depends on itself", c->name);
+    c->flag = true;
+    Fn *save_fn = cur_fn;
+    Vec save_scope = scope;
+    int save_depth = loop_depth;
+    cur_fn = NULL;
+    memset(&scope, 0, sizeof scope);
+    loop_depth = 0;
+    Type *decl = c->b ? resolve_type(c->b) : NULL;
+    Type *t = check_expr(c->a, decl);
+    if (decl && !ty_unify(decl, t))
+        mismatch(c->a->pos, decl, t);
+    c->ty = ty_zonk(decl ? decl : t);
+    zonk_node(c->a);
+    cur_fn = save_fn;
+    scope = save_scope;
+    loop_depth = save_depth;
+}
+
 static void register_items(void) {
     for (int i = 0; i < prog->structs.len; i++) {
         StructDef *sd = prog->structs.items[i];
@@ -2197,15 +2265,19 @@ static void register_items(void) {
             }
         }
     }
-    /* value recursion without a Box would make an infinite type */
+    /* a type that contains itself by value (not through Box or Vec) would
+     * have infinite size */
     for (int i = 0; i < prog->structs.len; i++) {
         StructDef *sd = prog->structs.items[i];
-        for (int j = 0; j < sd->fields.len; j++) {
-            Type *ft = ty_res(((Field *)sd->fields.items[j])->ty);
-            if (ft->kind == TY_STRUCT && ft->sd == sd)
-                error_at(((Field *)sd->fields.items[j])->pos, "E0300",
-                         "recursive type `%s` has infinite size; use `Box<%s>`", sd->name, sd->name);
-        }
+        if (contains_by_value(sd->ty, sd->ty, 0))
+            error_at(sd->pos, "E0300", "recursive type `%s` has infinite size; put the recursion in a `Box` or `Vec`",
+                     sd->name);
+    }
+    for (int i = 0; i < prog->enums.len; i++) {
+        EnumDef *ed = prog->enums.items[i];
+        if (contains_by_value(ed->ty, ed->ty, 0))
+            error_at(ed->pos, "E0300", "recursive type `%s` has infinite size; put the recursion in a `Box` or `Vec`",
+                     ed->name);
     }
     for (int i = 0; i < prog->fns.len; i++) {
         Fn *f = prog->fns.items[i];
@@ -2262,12 +2334,8 @@ static void register_items(void) {
     }
     for (int i = 0; i < prog->consts.len; i++) {
         Node *c = prog->consts.items[i];
-        Type *decl = c->b ? resolve_type(c->b) : NULL;
-        Type *t = check_expr(c->a, decl);
-        if (decl && !ty_unify(decl, t))
-            mismatch(c->a->pos, decl, t);
-        c->ty = ty_zonk(decl ? decl : t);
-        zonk_node(c->a);
+        if (!c->ty)
+            check_const(c, NULL);
     }
 }
 

@@ -274,7 +274,8 @@ static void fmt_value(Buf *o, Type *t, const char *b, const char *v, const char 
         buf_printf(o, "vxc_fmt_bool(%s, %s);", b, v);
         break;
     case TY_STR:
-        buf_printf(o, "vxc_fmt_str(%s, %s, (%s) == -2);", b, v, mode);
+        buf_printf(o, "if ((%s) >= 0) vx_fmt_str_prec(%s, %s, (size_t)(%s)); else vxc_fmt_str(%s, %s, (%s) == -2);", mode,
+                   b, v, mode, b, v, mode);
         break;
     case TY_UNIT: case TY_NEVER:
         buf_printf(o, "vxc_puts(%s, \"()\");", b);

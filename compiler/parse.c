@@ -10,8 +10,10 @@
  *  - Rust's struct-literal rule: no `Name { ... }` literal in the head of
  *    if/while/match/for unless parenthesised (no_struct).
  * Recursion depth is bounded (MAX_DEPTH) so no input can overflow the
- * stack, and every error unwinds through error_at, so the parser never
- * loops on bad input.
+ * stack, and so is the length of left-nested chains (`a + b + c`,
+ * `x.f().g[0]`, `e as T as U`: MAX_CHAIN links in all), which the parser
+ * builds in a loop but every later pass walks recursively. Every error
+ * unwinds through error_at, so the parser never loops on bad input.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 #include "vexc.h"
 
 #define MAX_DEPTH 200
+#define MAX_CHAIN 1000
 
 typedef struct Parser {
     SrcFile *f;
@@ -27,6 +30,7 @@ typedef struct Parser {
     int nl_off;     /* > 0 inside parentheses/brackets */
     bool no_struct; /* in an if/while/match/for head */
     int depth;
+    int chain;      /* links of the left-nested chains being built */
     Program *prog;
 } Parser;
 
@@ -35,6 +39,7 @@ static Node *block(Parser *P);
 static Node *type_expr(Parser *P);
 static Node *pattern(Parser *P);
 static bool is_assign_op(Token *t);
+static Node *parse_expr_in(Parser *outer, SrcFile *f, Pos at, const char *text, int len);
 
 static Token *peek(Parser *P) { return &P->t[P->i]; }
 static Token *next(Parser *P) {
@@ -99,6 +104,13 @@ static void enter(Parser *P) {
         error_at(peek(P)->pos, "E0100", "expression nests too deeply");
 }
 static void leave(Parser *P) { P->depth--; }
+
+/* One more link in a left-nested chain (the AST gets one level deeper). */
+static void chain_link(Parser *P, Token *t, int *links) {
+    (*links)++;
+    if (++P->chain > MAX_CHAIN)
+        error_at(t->pos, "E0100", "expression is too long (more than %d operators in a chain)", MAX_CHAIN);
+}
 
 /* Is the statement complete here? `;`, a newline, `}` or end of file. */
 static void end_stmt(Parser *P) {
@@ -306,7 +318,7 @@ static Node *fstring(Parser *P, Token *t) {
                 buf_free(&lit);
                 error_at(t->pos, "E0100", "empty expression in f-string");
             }
-            Node *e = parse_expr_text(P->f, piece_pos(P, t, i + 1), s + i + 1, eend - i - 1);
+            Node *e = parse_expr_in(P, P->f, piece_pos(P, t, i + 1), s + i + 1, eend - i - 1);
             vec_push(&n->list, e);
             vec_push(&n->list2, colon >= 0 ? arena_strndup(s + colon, (size_t)(j - colon)) : (void *)"");
             i = j + 1;
@@ -597,9 +609,12 @@ static Node *postfix(Parser *P) {
     Node *n = primary(P);
     if (!n)
         n = block_like(P);
+    int links = 0;
     for (;;) {
         Token *t = peek(P);
         bool nl = t->nl_before && !P->nl_off;
+        if ((is_p(t, ".") || (!nl && (is_p(t, "(") || is_p(t, "[") || is_p(t, "?")))))
+            chain_link(P, t, &links);
         if (is_p(t, ".")) {
             next(P);
             Token *f = peek(P);
@@ -646,6 +661,7 @@ static Node *postfix(Parser *P) {
             c->a = n;
             n = c;
         } else {
+            P->chain -= links;
             return n;
         }
     }
@@ -683,13 +699,16 @@ static Node *unary(Parser *P) {
 // cast = unary ("as" type)*
 static Node *cast(Parser *P) {
     Node *n = unary(P);
+    int links = 0;
     while (at_kw(P, "as")) {
         Token *t = next(P);
+        chain_link(P, t, &links);
         Node *c = new_node(N_CAST, t->pos);
         c->a = n;
         c->b = type_expr(P);
         n = c;
     }
+    P->chain -= links;
     return n;
 }
 
@@ -710,15 +729,17 @@ static int binop_prec(Token *t) {
 // binary = cast (binop cast)*   (precedence climbing, Rust's table)
 static Node *binary(Parser *P, int min_prec) {
     Node *lhs = cast(P);
+    int links = 0;
     for (;;) {
         Token *t = peek(P);
         int prec = binop_prec(t);
         if (prec < min_prec || prec < 0)
-            return lhs;
+            break;
         if (t->nl_before && !P->nl_off &&
             (is_p(t, "-") || is_p(t, "*") || is_p(t, "&")))
-            return lhs;
+            break;
         next(P);
+        chain_link(P, t, &links);
         enter(P);
         Node *rhs = binary(P, prec + 1);
         leave(P);
@@ -730,6 +751,8 @@ static Node *binary(Parser *P, int min_prec) {
         n->b = rhs;
         lhs = n;
     }
+    P->chain -= links;
+    return lhs;
 }
 
 // expr = binary ((".." | "..=") binary)?
@@ -748,7 +771,9 @@ static Node *expr(Parser *P) {
     return n;
 }
 
-Node *parse_expr_text(SrcFile *f, Pos at, const char *text, int len) {
+/* An f-string piece inside the parser `outer` (or NULL) continues its
+ * depth and chain counts, so nested f-strings cannot recurse unbounded. */
+static Node *parse_expr_in(Parser *outer, SrcFile *f, Pos at, const char *text, int len) {
     /* The piece is tokenized on its own; positions point at the f-string. */
     SrcFile sub = {f ? f->path : "<f-string>", text, (size_t)len};
     int n;
@@ -763,12 +788,17 @@ Node *parse_expr_text(SrcFile *f, Pos at, const char *text, int len) {
         t[i].pos = p;
         t[i].nl_before = false;
     }
-    Parser P = {f, t, n, 0, 1, false, 0, NULL};
+    Parser P = {f, t, n, 0, 1, false, outer ? outer->depth : 0, outer ? outer->chain : 0, NULL};
+    enter(&P);
     Node *e = expr(&P);
     if (peek(&P)->kind != TK_EOF)
         error_at(at, "E0100", "expected `}` after the expression in an f-string, found %s",
                  tok_desc(peek(&P)));
     return e;
+}
+
+Node *parse_expr_text(SrcFile *f, Pos at, const char *text, int len) {
+    return parse_expr_in(NULL, f, at, text, len);
 }
 
 /* ---- patterns ---- */
@@ -1200,7 +1230,7 @@ static void item(Parser *P) {
 void parse_file(Program *prog, SrcFile *f) {
     int n;
     Token *t = tokenize(f, &n);
-    Parser P = {f, t, n, 0, 0, false, 0, prog};
+    Parser P = {f, t, n, 0, 0, false, 0, 0, prog};
     vec_push(&prog->files, f);
     while (peek(&P)->kind != TK_EOF)
         item(&P);
