@@ -639,7 +639,9 @@ fi
 # make install PREFIX=... then run the installed vex from another directory
 if timeout 300 make --no-print-directory -s install VARIANT="$VARIANT" PREFIX="$tmp/inst" \
      > "$tmp/mk" 2>&1; then
-  (cd "$tmp/bd" && timeout "$TO" "$tmp/inst/bin/vex" run "$FIX/args.vx" u > "$tmp/out" 2> "$tmp/err")
+  # found through PATH, as a user runs it
+  (cd "$tmp/bd" && PATH="$tmp/inst/bin:$PATH" timeout "$TO" vex run "$FIX/args.vx" u \
+     > "$tmp/out" 2> "$tmp/err")
   r=$?
   lines "argc 2" "[u]"
   if [ $r = 3 ] && same && [ -f "$tmp/inst/lib/vex/libvexrt.a" ] && [ -f "$tmp/inst/lib/vex/vexrt.h" ]; then
