@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,10 +193,38 @@ static uint64_t hash_file(uint64_t h, const char *path) {
     return fnv(h, path, strlen(path));
 }
 
+/* Interrupted (Ctrl-C) while the C compiler runs, vex stops it and deletes
+ * its temp files (the generated C, the half-built program in the cache)
+ * before dying of the same signal. */
+static const char *volatile doomed[2];
+static volatile pid_t cc_child;
+
+static void on_fatal_signal(int sig) {
+    if (cc_child > 0) {
+        kill(cc_child, sig);
+        waitpid(cc_child, NULL, 0);
+    }
+    for (int i = 0; i < 2; i++)
+        if (doomed[i])
+            unlink(doomed[i]);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void clean_up_on_signals(void) {
+    struct sigaction sa = {0};
+    sa.sa_handler = on_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
+}
+
 static int run_cmd(char **argv) {
     pid_t pid = fork();
     if (pid < 0)
         return -1;
+    cc_child = pid;
     if (pid == 0) {
         execvp(argv[0], argv);
         fprintf(stderr, "vex: cannot run the C compiler `%s`: %s (VEX_CC picks it)\n", argv[0],
@@ -204,8 +233,11 @@ static int run_cmd(char **argv) {
     }
     int st;
     while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
+        if (errno != EINTR) {
+            cc_child = 0;
             return -1;
+        }
+    cc_child = 0;
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
@@ -303,6 +335,8 @@ static int build(Options *o, const char *exe) {
         tmpdir = "/tmp";
     char *cpath = arena_printf("%s/vex-XXXXXX.c", tmpdir);
     int fd = mkstemps(cpath, 2);
+    if (fd >= 0 && !getenv("VEX_KEEP_C"))
+        doomed[0] = cpath;
     if (fd < 0) {
         fprintf(stderr, "vex: cannot create a temporary file in %s: %s\n", tmpdir, strerror(errno));
         return 1;
@@ -312,6 +346,7 @@ static int build(Options *o, const char *exe) {
     fclose(f);
     if (r == 0)
         r = cc_build(o, cpath, exe);
+    doomed[0] = NULL;
     if (!getenv("VEX_KEEP_C"))
         unlink(cpath);
     else
@@ -515,6 +550,7 @@ static int cmd_run(Options *o) {
     char *exe = arena_printf("%s/%016llx", dir, (unsigned long long)key);
     if (!known || access(exe, X_OK) != 0) {
         char *tmp = arena_printf("%s.tmp%d", exe, (int)getpid());
+        doomed[1] = tmp;
         int r = build(o, tmp);
         if (r) {
             unlink(tmp);
@@ -529,6 +565,7 @@ static int cmd_run(Options *o) {
             exe = arena_printf("%s/%016llx", dir, (unsigned long long)key);
         }
         rename(tmp, exe);
+        doomed[1] = NULL;
         cache_trim(dir);
     } else {
         cache_touch(exe);
@@ -629,6 +666,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "vex %s: no .vx file given\n", o.cmd);
         return 2;
     }
+    clean_up_on_signals(); /* vex run's exec puts the default actions back */
     if (!strcmp(o.cmd, "check") || o.dump) { /* --dump prints the IR and stops */
         Program prog = {0};
         return compile(&prog, &o, NULL);

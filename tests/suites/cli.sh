@@ -358,6 +358,25 @@ else
   fail cache-trim "left besides programs: \"$left\" (want the young temp file, notes.txt, trimmed); 4-day entry kept: $([ -e "$k/0000000000000011" ] && echo yes || echo no); hit refreshed: $fresh"
 fi
 
+# interrupted while the C compiler runs (it signals vex itself, then sleeps):
+# vex stops it, deletes the generated C and the half-built program, and dies
+# of the signal
+mkdir -p "$tmp/int/td"
+cat > "$tmp/int/cc" <<EOF
+#!/bin/sh
+echo started >> "$tmp/int/log"
+kill -INT \$PPID
+exec sleep 30
+EOF
+chmod +x "$tmp/int/cc"
+TMPDIR=$tmp/int/td XDG_CACHE_HOME=$tmp/int/cache VEX_CC=$tmp/int/cc vx run "$FIX/args.vx"
+left=$(ls "$tmp/int/td" "$tmp/int/cache/vex" 2>/dev/null | grep -v -e '^$' -e ':$' | tr '\n' ' ')
+if [ $rc = 130 ] && [ -s "$tmp/int/log" ] && [ -z "$left" ]; then
+  pass interrupted-build
+else
+  fail interrupted-build "status $rc (want 130), compiler started: $(cat "$tmp/int/log" 2>/dev/null), left: $left"
+fi
+
 # ---- vex build ----
 
 vx build "$FIX/args.vx" -o "$tmp/built"
