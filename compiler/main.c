@@ -328,26 +328,49 @@ static char *cache_dir(void) {
     return d;
 }
 
+/* Compiles the program into exe. The C goes to memory first, so a program
+ * with errors (or a crash of vex) leaves no temp file behind. */
 static int build(Options *o, const char *exe) {
     Program prog = {0};
+    char *ctext = NULL;
+    size_t clen = 0;
+    FILE *mem = open_memstream(&ctext, &clen);
+    if (!mem) {
+        perror("vex: open_memstream");
+        return 1;
+    }
+    int r = compile(&prog, o, mem);
+    fclose(mem);
+    if (r) {
+        free(ctext);
+        return r;
+    }
     const char *tmpdir = getenv("TMPDIR");
     if (!tmpdir || !*tmpdir)
         tmpdir = "/tmp";
     char *cpath = arena_printf("%s/vex-XXXXXX.c", tmpdir);
     int fd = mkstemps(cpath, 2);
-    if (fd >= 0 && !getenv("VEX_KEEP_C"))
-        doomed[0] = cpath;
     if (fd < 0) {
         fprintf(stderr, "vex: cannot create a temporary file in %s: %s\n", tmpdir, strerror(errno));
+        free(ctext);
         return 1;
     }
+    bool keep = getenv("VEX_KEEP_C") != NULL;
+    if (!keep)
+        doomed[0] = cpath;
     FILE *f = fdopen(fd, "w");
-    int r = compile(&prog, o, f);
-    fclose(f);
-    if (r == 0)
+    bool ok = f && fwrite(ctext, 1, clen, f) == clen;
+    if (f && fclose(f) != 0)
+        ok = false;
+    free(ctext);
+    if (!ok) {
+        fprintf(stderr, "vex: cannot write %s: %s\n", cpath, strerror(errno));
+        r = 1;
+    } else {
         r = cc_build(o, cpath, exe);
+    }
     doomed[0] = NULL;
-    if (!getenv("VEX_KEEP_C"))
+    if (!keep)
         unlink(cpath);
     else
         fprintf(stderr, "vex: generated C kept in %s\n", cpath);
