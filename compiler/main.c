@@ -45,7 +45,7 @@ static void usage(FILE *f) {
     fputs("usage: vex <command> [args]\n"
           "commands:\n"
           "  run FILE.vx... [FILE.c...] [-- args]   compile (cached) and run\n"
-          "  build FILE.vx... [FILE.c...] [-o OUT] [--release]\n"
+          "  build FILE.vx... [FILE.c...] [-o OUT|DIR] [--release]\n"
           "                                          build a native executable\n"
           "  check FILE.vx...                        diagnostics only (exit 1 on error)\n"
           "  emit-c FILE.vx...                       print the generated C\n"
@@ -699,13 +699,17 @@ int main(int argc, char **argv) {
         return compile(&prog, &o, stdout);
     }
     if (!strcmp(o.cmd, "build")) {
-        const char *exe = o.out;
-        if (!exe) {
-            const char *p = ((SrcFile *)o.vx_files.items[0])->path;
-            const char *base = strrchr(p, '/');
-            base = base ? base + 1 : p;
-            exe = arena_strndup(base, strlen(base) - 3);
-        }
+        /* the default name: the first source's base name without .vx, in the
+         * current directory, or in the directory -o names (as go build -o) */
+        const char *p = ((SrcFile *)o.vx_files.items[0])->path;
+        const char *base = strrchr(p, '/');
+        base = base ? base + 1 : p;
+        const char *exe = arena_strndup(base, strlen(base) - 3);
+        struct stat dir_st;
+        if (o.out && stat(o.out, &dir_st) == 0 && S_ISDIR(dir_st.st_mode))
+            exe = arena_printf("%s/%s", o.out, exe);
+        else if (o.out)
+            exe = o.out;
         /* never overwrite a source with the executable (vex build a.vx -o a.vx) */
         struct stat out_st, src_st;
         if (stat(exe, &out_st) == 0) {

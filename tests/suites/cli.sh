@@ -399,6 +399,16 @@ else
   fail build-default-name "status $rc, want ./args only; got: $(ls "$tmp/bd" | tr '\n' ' ')" "$tmp/err"
 fi
 
+# -o naming a directory puts the executable in it (as go build -o DIR)
+mkdir "$tmp/outdir"
+vx build "$FIX/args.vx" -o "$tmp/outdir"
+if [ $rc = 0 ] && [ "$(ls "$tmp/outdir")" = args ] &&
+   [ "$(timeout "$TO" "$tmp/outdir/args" | head -n 1)" = "argc 1" ]; then
+  pass build-o-directory
+else
+  fail build-o-directory "status $rc, want OUTDIR/args; got: $(ls "$tmp/outdir" | tr '\n' ' ')" "$tmp/err"
+fi
+
 w=$tmp/w4
 ccwrap "$w"
 VEX_CC=$w/cc vx build "$FIX/args.vx" -o "$tmp/dbg"
