@@ -10,16 +10,56 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "vexc.h"
 
 typedef struct Block {
     struct Block *next;
     size_t used, size;
+    bool mapped; /* from big_block(): munmap, not free */
     _Alignas(16) char data[];
 } Block;
 
 static Block *head;
+static size_t total; /* bytes in the blocks of the arena */
+
+#define HUGE_PAGE (2u << 20)
+
+/* Under ASan, keep every block on the heap, where LeakSanitizer scans it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_HUGE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_HUGE 0
+#endif
+#endif
+#ifndef ARENA_HUGE
+#define ARENA_HUGE 1
+#endif
+
+/* Past the first few megabytes (a big program), blocks are 2 MB aligned
+ * mmap memory marked for transparent huge pages: touching them costs one
+ * page fault per 2 MB instead of one per 4 KB, which was a third of the
+ * time of `vex check` on a 20,000-line program. Fresh mmap memory is
+ * zero, like calloc's. */
+static Block *big_block(size_t bs) {
+    size_t len = (sizeof(Block) + bs + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+    char *m = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    char *a = (char *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+    if (a > m)
+        munmap(m, (size_t)(a - m));
+    munmap(a + len, (size_t)(m + HUGE_PAGE - a)); /* the unaligned tail */
+#ifdef MADV_HUGEPAGE
+    madvise(a, len, MADV_HUGEPAGE);
+#endif
+    Block *b = (Block *)a;
+    b->size = len - sizeof(Block);
+    b->mapped = true;
+    return b;
+}
 
 static void oom(void) {
     fputs("vex: out of memory\n", stderr);
@@ -30,10 +70,16 @@ void *arena_alloc(size_t size) {
     size = (size + 15) & ~(size_t)15;
     if (!head || head->used + size > head->size) {
         size_t bs = size > (1u << 20) ? size : (1u << 20);
-        Block *b = calloc(1, sizeof(Block) + bs);
-        if (!b)
-            oom();
-        b->size = bs;
+        Block *b = NULL;
+        if (ARENA_HUGE && (total >= (4u << 20) || bs >= (4u << 20)))
+            b = big_block(bs > (8u << 20) ? bs : (8u << 20));
+        if (!b) {
+            b = calloc(1, sizeof(Block) + bs);
+            if (!b)
+                oom();
+            b->size = bs;
+        }
+        total += b->size;
         b->next = head;
         head = b;
     }
@@ -45,9 +91,13 @@ void *arena_alloc(size_t size) {
 void arena_reset(void) {
     while (head) {
         Block *n = head->next;
-        free(head);
+        if (head->mapped)
+            munmap(head, sizeof(Block) + head->size);
+        else
+            free(head);
         head = n;
     }
+    total = 0;
 }
 
 char *arena_strndup(const char *s, size_t n) {

@@ -1001,10 +1001,16 @@ static void ex_binary(Node *e) {
         out("; })");
         return;
     }
+    /* a long operator chain nests C parentheses past what compilers
+     * accept (clang: 256): every 32 levels, the left operand goes into a
+     * MIR local */
+    static int depth;
+    depth++;
     const char *a = ex_str(e->a);
-    if (has_effects(e->a) && has_control_flow(e->b))
+    if ((has_effects(e->a) && has_control_flow(e->b)) || (depth % 32 == 0 && e->a->kind == N_BINARY))
         a = hoist(e->a, a);
     const char *b = ex_str(e->b);
+    depth--;
     ex_binary_on(e, a, b);
 }
 

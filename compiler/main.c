@@ -52,6 +52,7 @@ static void usage(FILE *f) {
           "  help                                    this text\n"
           "  --version                               print the version\n"
           "options: --dump=tokens|ast|mir             print the IR after a stage\n"
+          "         --error-format=json                one JSON object per diagnostic\n"
           "environment: VEX_CC          the C compiler, with any arguments (default cc)\n"
           "             XDG_CACHE_HOME  vex run caches programs in $XDG_CACHE_HOME/vex\n"
           "                             (default ~/.cache/vex; delete it at will)\n"
@@ -652,6 +653,8 @@ int main(int argc, char **argv) {
             o.out = argv[++i];
         } else if (!strcmp(a, "--release")) {
             o.release = true;
+        } else if (!strcmp(a, "--error-format=json")) {
+            diag_set_json(true);
         } else if (!strncmp(a, "--dump=", 7)) {
             o.dump = a + 7;
             if (strcmp(o.dump, "tokens") && strcmp(o.dump, "ast") && strcmp(o.dump, "mir")) {

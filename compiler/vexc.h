@@ -72,6 +72,7 @@ void diag_note(Pos pos, const char *fmt, ...) __attribute__((format(printf, 2, 3
 void diag_help(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void diag_set_quiet(bool quiet);
 void diag_reset(void);
+void diag_set_json(bool on);
 int diag_error_count(void);
 /* The recovery point used by error_at (a jmp_buf pointer). */
 extern void *diag_jmp;

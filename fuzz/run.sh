@@ -19,13 +19,16 @@ for f in $(find tests examples -name '*.vx' 2>/dev/null); do
   cp "$f" "$dir/seeds/$(echo "$f" | tr / _)"
 done
 log=$dir/fuzz.log
+# fork mode re-executes the binary: run a private copy, so a rebuild during
+# the run cannot break it
+cp "$FUZZ_BIN" "$dir/fuzz_check.run" || exit 2
 keep=
 [ "${FUZZ_KEEP_GOING:-0}" = 1 ] && keep="-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1"
 # -timeout: the compiler must never hang; -max_len: real programs are small;
 # -use_value_profile: helps with the many string comparisons of a parser.
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-timeout $((FUZZ_SECONDS + 120)) "$FUZZ_BIN" \
+timeout $((FUZZ_SECONDS + 120)) "$dir/fuzz_check.run" \
   -max_total_time="$FUZZ_SECONDS" -timeout=5 -max_len=4096 -rss_limit_mb=2048 \
   -dict=fuzz/vex.dict -use_value_profile=1 -print_final_stats=1 \
   -artifact_prefix="$dir/artifacts/" $keep \

@@ -489,6 +489,15 @@ vx check --dump=bogus "$FIX/argv0.vx"
 [ $rc = 2 ] && grep -q 'bogus' "$tmp/err" || ok=0
 [ $ok = 1 ] && pass dump-stops || fail dump-stops "vex $c --dump=ast: status $rc, or a file was built" "$tmp/out" "$tmp/err"
 
+# --error-format=json: one JSON object per diagnostic on stderr, for tools
+vx check --error-format=json "$FIX/bad.vx"
+if [ $rc = 1 ] && [ ! -s "$tmp/out" ] && [ "$(wc -l < "$tmp/err")" = 1 ] &&
+   grep -q "^{\"level\":\"error\",\"code\":\"E0300\",.*\"file\":\"$FIX/bad.vx\",\"line\":4,\"col\":18," "$tmp/err"; then
+  pass check-json
+else
+  fail check-json "status $rc, want 1 and one JSON line for E0300 at 4:18" "$tmp/err"
+fi
+
 # colour only on a terminal: under a pty (script(1)) the diagnostic is red,
 # through a pipe (check-bad above) it holds no escape at all
 esc=$(printf '\033')
