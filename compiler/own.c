@@ -15,6 +15,14 @@
  * paths that end in return/break/continue/panic are dead and do not join.
  * A loop body is walked twice, the second time starting from the state
  * after one iteration, which finds "moved in the previous iteration".
+ *
+ * Loans (second-class references): `let r = &x...` (or `r = &x...`) lends
+ * x to r until r's last use, found by liveness over the source order (a use
+ * inside a loop that also contains the conflict counts when the loan was
+ * made before the loop; bindings matched through r inherit its loan).
+ * While a loan is live, x cannot be moved (E0400), reassigned (E0401) or
+ * mutated or lent mutably (E0402), and x must outlive r (E0403). One call
+ * cannot take `&x!` together with another reference to x (E0402).
  */
 #include <string.h>
 
@@ -28,6 +36,17 @@ typedef struct State {
 } State;
 
 enum { READ, MOVE };
+
+typedef struct Loan {
+    Sym *ref, *root;
+    bool mut, dead;
+    int off;
+} Loan;
+
+static Vec loans;       /* Loan* of the function */
+static Vec *uses;       /* per slot: offsets (as pointers) where it is read */
+static int *scope_end;  /* per slot: end offset of the block declaring it */
+static Vec loop_ranges; /* int pairs (start, end) of the enclosing loops */
 
 static State st;
 /* The state is indexed by the function's own locals only, ids base ..
@@ -67,6 +86,133 @@ static State join(State a, State b) {
 
 static void walk(Node *e, int mode);
 
+static int max_off(Node *n) {
+    if (!n)
+        return 0;
+    int m = n->pos.off;
+    int a = max_off(n->a), b = max_off(n->b), c = max_off(n->c);
+    m = a > m ? a : m;
+    m = b > m ? b : m;
+    m = c > m ? c : m;
+    for (int i = 0; i < n->list.len; i++) {
+        int x = max_off(n->list.items[i]);
+        m = x > m ? x : m;
+    }
+    return m;
+}
+
+static void collect_uses(Node *n) {
+    if (!n)
+        return;
+    if (n->kind == N_IDENT && n->res == R_LOCAL && slot(n->sym) >= 0)
+        vec_push(&uses[slot(n->sym)], (void *)(intptr_t)n->pos.off);
+    if (n->kind == N_BLOCK) {
+        int end = max_off(n);
+        for (int i = 0; i < n->list.len; i++) {
+            Node *st_ = n->list.items[i];
+            if (st_->kind == N_LET && slot(st_->sym) >= 0)
+                scope_end[slot(st_->sym)] = end;
+        }
+    }
+    collect_uses(n->a);
+    collect_uses(n->b);
+    collect_uses(n->c);
+    for (int i = 0; i < n->list.len; i++)
+        collect_uses(n->list.items[i]);
+}
+
+/* Is reference r used after offset off (or again in an enclosing loop
+ * entered after the loan was made)? */
+static bool ref_live(Loan *l, int off) {
+    int k = slot(l->ref);
+    if (k < 0)
+        return false;
+    Vec *u = &uses[k];
+    for (int i = 0; i < u->len; i++)
+        if ((int)(intptr_t)u->items[i] > off)
+            return true;
+    for (int j = 0; j + 1 < loop_ranges.len; j += 2) {
+        int lo = (int)(intptr_t)loop_ranges.items[j], hi = (int)(intptr_t)loop_ranges.items[j + 1];
+        if (l->off >= lo || off < lo || off > hi)
+            continue;
+        for (int i = 0; i < u->len; i++) {
+            int x = (int)(intptr_t)u->items[i];
+            if (x >= lo && x <= hi)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* The local a place is rooted at, without going through a reference. */
+static Sym *owned_root(Node *e) {
+    for (;;) {
+        if (e->kind == N_IDENT)
+            return e->res == R_LOCAL ? e->sym : NULL;
+        if ((e->kind == N_FIELD || e->kind == N_INDEX) && e->autoref == 0 && ty_res(e->a->ty)->kind != TY_REF)
+            e = e->a;
+        else
+            return NULL;
+    }
+}
+
+enum { EV_MOVE, EV_ASSIGN, EV_MUTATE };
+
+/* x is moved / assigned / mutated at e: no live loan may see it. */
+static void check_loans(Sym *x, Node *e, int ev) {
+    if (!x || st.dead)
+        return;
+    for (int i = 0; i < loans.len; i++) {
+        Loan *l = loans.items[i];
+        if (l->dead || l->root != x || l->ref == x || !ref_live(l, e->pos.off))
+            continue;
+        diag_note(l->ref->pos, "`%s` borrows `%s` here and is used later", l->ref->name, x->name);
+        if (ev == EV_MOVE)
+            error_at(e->pos, "E0400", "cannot move out of `%s` because it is borrowed", x->name);
+        if (ev == EV_ASSIGN)
+            error_at(e->pos, "E0401", "cannot assign to `%s` because it is borrowed", x->name);
+        error_at(e->pos, "E0402", "cannot mutate or lend `%s` mutably because it is borrowed", x->name);
+    }
+}
+
+static void add_loan(Sym *ref, Node *init, Node *at) {
+    if (!ref || !init || init->kind != N_REF)
+        return;
+    Sym *root = owned_root(init->a);
+    if (!root)
+        return;
+    for (int i = 0; i < loans.len; i++) {
+        Loan *l = loans.items[i];
+        if (l->ref == ref)
+            l->dead = true; /* r now refers to something else */
+    }
+    Loan *l = arena_alloc(sizeof(Loan));
+    l->ref = ref;
+    l->root = root;
+    l->mut = init->mut;
+    l->off = at->pos.off;
+    vec_push(&loans, l);
+    int kr = slot(root), kf = slot(ref);
+    if (kr >= 0 && kf >= 0 && scope_end[kr] > 0 && ref_live(l, scope_end[kr])) {
+        diag_note(root->pos, "`%s` is dropped at the end of its block", root->name);
+        error_at(at->pos, "E0403", "`%s` does not live long enough: `%s` still refers to it after its block",
+                 root->name, ref->name);
+    }
+}
+
+static void bind_derived(Node *p, Loan *l) {
+    if (!p)
+        return;
+    if (p->kind == P_BIND && p->sym && ty_res(p->sym->ty)->kind == TY_REF) {
+        Loan *d = arena_alloc(sizeof(Loan));
+        *d = *l;
+        d->ref = p->sym;
+        vec_push(&loans, d);
+    }
+    for (int i = 0; i < p->list.len; i++)
+        bind_derived(p->list.items[i], l);
+}
+
 static void use_local(Node *e, int mode) {
     Sym *s = e->sym;
     int k = slot(s);
@@ -83,6 +229,7 @@ static void use_local(Node *e, int mode) {
         error_at(e->pos, "E0400", "use of partially moved value: `%s`", s->name);
     }
     if (mode == MOVE && !ty_is_copy(s->ty)) {
+        check_loans(s, e, EV_MOVE);
         st.moved[k] = 1;
         st.where[k] = e->pos;
     }
@@ -128,6 +275,8 @@ static bool binds_by_value(Node *p) {
 }
 
 static void walk_loop_body(Node *body) {
+    vec_push(&loop_ranges, (void *)(intptr_t)body->pos.off);
+    vec_push(&loop_ranges, (void *)(intptr_t)max_off(body));
     State before = copy_state(st);
     walk(body, READ);
     /* second pass: as if entering the next iteration */
@@ -135,6 +284,7 @@ static void walk_loop_body(Node *body) {
     st.dead = false;
     walk(body, READ);
     st = join(before, st);
+    loop_ranges.len -= 2;
 }
 
 static void walk_stmt(Node *s) {
@@ -145,9 +295,17 @@ static void walk_stmt(Node *s) {
             st.moved[slot(s->sym)] = 0;
             st.fields[slot(s->sym)] = 0;
         }
+        add_loan(s->sym, s->a, s);
         return;
     case N_ASSIGN:
         walk(s->b, MOVE);
+        if (s->a->kind == N_IDENT && s->a->res == R_LOCAL)
+            add_loan(s->a->sym, s->b, s->a);
+        {
+            Sym *root = owned_root(s->a);
+            if (root && !(s->a->kind == N_IDENT && ty_res(s->a->ty)->kind == TY_REF))
+                check_loans(root, s->a, s->a->kind == N_IDENT ? EV_ASSIGN : EV_MUTATE);
+        }
         if (s->a->kind == N_IDENT && slot(s->a->sym) >= 0 && !strcmp(s->op, "=")) {
             st.moved[slot(s->a->sym)] = 0;
             st.fields[slot(s->a->sym)] = 0;
@@ -188,15 +346,32 @@ static void walk(Node *e, int mode) {
             st.dead = true;
         return;
     case N_CALL:
+        /* one call cannot take &x! with another reference to x */
+        for (int i = 0; i < e->list.len; i++)
+            for (int j = 0; j < i; j++) {
+                Node *a = e->list.items[j], *b = e->list.items[i];
+                if (a->kind != N_REF || b->kind != N_REF || (!a->mut && !b->mut))
+                    continue;
+                Sym *ra = owned_root(a->a), *rb = owned_root(b->a);
+                if (ra && ra == rb)
+                    error_at(b->pos, "E0402", "cannot lend `%s` mutably while it is also lent in the same call", ra->name);
+            }
         switch (e->res) {
         case R_METHOD:
+            if (e->fn->self_kind == 2)
+                check_loans(owned_root(e->a->a), e->a->a, EV_MUTATE);
             walk(e->a->a, e->fn->self_kind == 0 ? MOVE : READ);
             walk_list(&e->list, MOVE);
             return;
-        case R_BUILTIN_METHOD:
+        case R_BUILTIN_METHOD: {
+            static const char *mutating[] = {"push", "pop", "insert", "remove", "clear", "reverse", NULL};
+            for (int i = 0; mutating[i]; i++)
+                if (!strcmp(e->name, mutating[i]) && ty_res(e->a->a->ty)->kind != TY_REF)
+                    check_loans(owned_root(e->a->a), e->a->a, EV_MUTATE);
             walk(e->a->a, READ);
             walk_list(&e->list, MOVE);
             return;
+        }
         default:
             walk_list(&e->list, MOVE);
             if (ty_res(e->ty)->kind == TY_NEVER)
@@ -238,9 +413,13 @@ static void walk(Node *e, int mode) {
         }
         walk(e->a, READ);
         return;
+    case N_REF:
+        if (e->mut)
+            check_loans(owned_root(e->a), e, EV_MUTATE);
+        walk(e->a, READ);
+        return;
     case N_UNARY:
     case N_CAST:
-    case N_REF:
         walk(e->a, READ);
         return;
     case N_BINARY:
@@ -293,6 +472,13 @@ static void walk(Node *e, int mode) {
         for (int i = 0; i < e->list.len; i++)
             moves |= binds_by_value(((Node *)e->list.items[i])->a);
         walk(e->a, moves ? MOVE : READ);
+        if (e->a->kind == N_IDENT && e->a->res == R_LOCAL)
+            for (int i = 0, n = loans.len; i < n; i++) {
+                Loan *l = loans.items[i];
+                if (!l->dead && l->ref == e->a->sym)
+                    for (int k = 0; k < e->list.len; k++)
+                        bind_derived(((Node *)e->list.items[k])->a, l);
+            }
         State s0 = copy_state(st);
         State out = s0;
         out.dead = true;
@@ -346,6 +532,11 @@ void own_program(Program *prog) {
         st.where = arena_alloc(sizeof(Pos) * (size_t)nsyms);
         st.fields = arena_alloc(sizeof(uint64_t) * (size_t)nsyms);
         st.dead = false;
+        uses = arena_alloc(sizeof(Vec) * (size_t)nsyms);
+        scope_end = arena_alloc(sizeof(int) * (size_t)nsyms);
+        memset(&loans, 0, sizeof loans);
+        memset(&loop_ranges, 0, sizeof loop_ranges);
+        collect_uses(f->body);
         walk(f->body, MOVE);
     }
 }
