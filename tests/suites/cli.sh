@@ -19,6 +19,7 @@ if [ ! -x "$VEX" ]; then
 fi
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 2' INT TERM HUP
 export XDG_CACHE_HOME="$tmp/cache"
 unset VEX_CC VEX_KEEP_C
 
