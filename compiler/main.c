@@ -306,8 +306,16 @@ static char *cache_dir(void) {
     if (x && x[0] == '/')
         d = arena_printf("%s/vex", x);
     else {
+        /* Never a shared fallback like /tmp/.cache: anyone could plant the
+         * program vex runs there. Go's build cache refuses the same way. */
         const char *home = getenv("HOME");
-        d = arena_printf("%s/.cache/vex", home && *home ? home : "/tmp");
+        if (!home || home[0] != '/') {
+            fputs("vex: the run cache needs $XDG_CACHE_HOME or $HOME (neither is set to an "
+                  "absolute path); set one, or use vex build\n",
+                  stderr);
+            return NULL;
+        }
+        d = arena_printf("%s/.cache/vex", home);
     }
     char *p = arena_strndup(d, strlen(d));
     for (char *s = p + 1; *s; s++)

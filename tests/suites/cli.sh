@@ -295,6 +295,17 @@ else
   fail cache-xdg-relative "entries in \$HOME/.cache/vex: $n1 (want 1); or ./rel was created"
 fi
 
+# neither XDG_CACHE_HOME nor HOME: an error, never a shared /tmp/.cache where
+# another user could plant the program vex runs
+(unset XDG_CACHE_HOME HOME; vx run "$FIX/argv0.vx"; echo $rc > "$tmp/rc")
+rc=$(cat "$tmp/rc")
+if [ "$rc" = 1 ] && grep -q '^vex: the run cache needs $XDG_CACHE_HOME or $HOME' "$tmp/err" &&
+   [ ! -s "$tmp/out" ]; then
+  pass cache-no-home
+else
+  fail cache-no-home "status $rc, want 1 and a message naming XDG_CACHE_HOME and HOME" "$tmp/out" "$tmp/err"
+fi
+
 # the generated C goes to $TMPDIR (VEX_KEEP_C keeps it and says where)
 mkdir "$tmp/tmpdir"
 TMPDIR=$tmp/tmpdir VEX_KEEP_C=1 vx build "$FIX/argv0.vx" -o "$tmp/a0"
