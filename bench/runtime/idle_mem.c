@@ -73,6 +73,7 @@ static vx_poll sleep_idle_resume(vx_frame *self, vx_task *task)
         VX_ASSERT(!"bad state");
     }
     atomic_fetch_add_explicit(&ready, 1, memory_order_release);
+    memset(&fr->tm, 0, sizeof fr->tm); /* task frames are not zeroed */
     fr->base.state = 1;
     if (vx_sleep(&fr->base, task, 10000, &fr->tm, &at_sleep) == VX_PENDING)
         return VX_PENDING;
