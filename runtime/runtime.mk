@@ -2,7 +2,7 @@
 RT_SRC  := $(wildcard runtime/*.c)
 RT_OBJ  := $(RT_SRC:runtime/%.c=$(OBJ)/runtime/%.o)
 
-$(OBJ)/runtime/%.o: runtime/%.c runtime/vexrt.h $(wildcard runtime/*_impl.h runtime/rt.h)
+$(OBJ)/runtime/%.o: runtime/%.c runtime/vexrt.h runtime/rt.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iruntime -c -o $@ $<
 
@@ -13,3 +13,27 @@ $(RTLIB): $(RT_OBJ)
 $(RTHDR): runtime/vexrt.h
 	@mkdir -p $(@D)
 	cp $< $@
+
+# The test build of the runtime: the same sources with the deque shrunk to 4
+# slots (VX_DEQUE_CAP=4) so that overflow to the global queue and stealing
+# run in every test. Objects under $(OBJ)/rt-test/, library rt-test.a.
+RT_TEST_OBJ := $(RT_SRC:runtime/%.c=$(OBJ)/rt-test/%.o)
+RT_TEST_LIB := $(OBJ)/rt-test/libvexrt-test.a
+
+$(OBJ)/rt-test/%.o: runtime/%.c runtime/vexrt.h runtime/rt.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -DVX_DEQUE_CAP=4 -Iruntime -c -o $@ $<
+
+$(RT_TEST_LIB): $(RT_TEST_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+# tests/runtime/NAME.c -> $(OBJ)/rt-test/bin/NAME
+RT_TESTS := $(patsubst tests/runtime/%.c,$(OBJ)/rt-test/bin/%,$(wildcard tests/runtime/*.c))
+
+$(OBJ)/rt-test/bin/%: tests/runtime/%.c tests/runtime/rtest.h $(RT_TEST_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iruntime -Itests/runtime -o $@ $< $(RT_TEST_LIB) $(LDFLAGS)
+
+.PHONY: runtime-tests
+runtime-tests: $(RT_TESTS)
+	@echo $(RT_TESTS)

@@ -329,7 +329,7 @@ struct vx_timer {
     int64_t when;
     void (*fire)(vx_timer *tm);
     void *arg;          /* free for the owner */
-    int32_t index;      /* position in the timer heap, -1 when not armed */
+    int32_t index;      /* heap position + 1; 0 when not armed (zeroed) */
     int32_t status;     /* vx_sleep: VX_OK, or VX_ECANCELED */
 };
 void vx_timer_start(vx_timer *tm, int64_t when, void (*fire)(vx_timer *tm));

@@ -1,0 +1,547 @@
+/*
+ * sched.c - the M:N scheduler: workers, their run loop, spawn, wake, block-on,
+ * start and shutdown.
+ *
+ * DESIGN
+ *
+ * Vocabulary. A TASK is a header plus a root frame (task.c). A WORKER is an
+ * OS thread that resumes tasks; there are N of them ($VEX_WORKERS, default
+ * the online CPUs). A worker owns a bounded Chase-Lev DEQUE (deque.c) and a
+ * one-task LIFO SLOT. The GLOBAL QUEUE (inject.c) holds tasks from non-worker
+ * threads and the overflow of full deques. A TICK is one pass of a worker's
+ * loop. A worker is SEARCHING while it looks for work in other workers'
+ * deques, IDLE once it has registered to sleep (park.c), and it PARKS in the
+ * poller (the first idle worker: epoll_wait, poll.c) or on its futex word.
+ *
+ * Where tasks go.
+ *   spawn from a worker     -> the bottom of its own deque (locality: the
+ *                              child's data is hot; fork/join pops it next).
+ *   wake from a worker      -> its LIFO slot; the slot's previous occupant
+ *                              moves to the deque. Message passing (A sends
+ *                              to B, then waits) runs B next on the same
+ *                              worker with a warm cache and no wake-up of an
+ *                              idle vCPU (~30 us on this VM).
+ *   spawn/wake elsewhere    -> the global queue, and one idle worker is
+ *                              woken.
+ *   a full deque            -> half of it and the new task go to the global
+ *                              queue in one batch.
+ *   a task that yields      -> the bottom of the deque; the worker then takes
+ *                              its next task from the TOP (the oldest), so
+ *                              yielding tasks take turns. If the worker has no
+ *                              other work it simply resumes the task again
+ *                              (no atomic operation at all).
+ *
+ * Run order, one tick (find_work):
+ *   1. every 61 ticks: check the global queue first, then the oldest task
+ *      of the own deque; fire due timers; poll I/O without blocking when no
+ *      worker sleeps in the poller; print a requested dump. (61 as in Go: a
+ *      prime, so that it does not beat with the program's own periods.)
+ *   2. the LIFO slot, at most 3 times in a row (tokio's bound); after that
+ *      its task goes to the deque's bottom and the oldest task runs, so a
+ *      ping-pong pair cannot starve the queue.
+ *   3. the own deque's bottom.
+ *   4. the global queue (a batch of up to half a deque).
+ *   5. search: steal half of a victim's deque (random first victim), poll
+ *      the global queue, fire timers; spin this way for up to SPIN_NS
+ *      before parking, so that work arriving within a wake-up time is caught
+ *      without a futex round trip.
+ *   6. park (park.c), then go to 1.
+ * A task's BUDGET (VX_BUDGET leaf operations per turn) makes a task whose
+ * operations keep completing at once yield anyway (vx__done in rt.h).
+ *
+ * Resuming a task (run). Acquire it (NOTIFIED -> RUNNING), resume its
+ * innermost frame `top`; while a frame returns READY resume its parent;
+ * when the root returns READY the task is complete (task.c wakes the
+ * joiner). On PENDING: a yield re-queues it; otherwise RUNNING is cleared
+ * and, if a wake arrived meanwhile (NOTIFIED), the worker queues it again.
+ *
+ * The spinning/parking protocol (P1-P6; park.c has the code):
+ *   P1. A worker with no work registers as idle under idle_lock (seq_cst
+ *       RMW of nidle); the first idle worker takes the poller role.
+ *   P2. It stops searching (seq_cst RMW of nsearching), then re-checks the
+ *       global queue and every deque with seq_cst loads. If it sees work,
+ *       it deregisters (BEFORE taking the work) and searches again.
+ *   P3. Otherwise it sleeps: the poller in epoll_wait until the earliest
+ *       timer, the others on their futex word.
+ *   P4. A producer that made work stealable (global queue: seq_cst RMW of
+ *       its length) then reads nidle and nsearching (seq_cst). If nobody
+ *       searches and somebody is idle, it CASes nsearching 0 -> 1 and
+ *       unparks one idle worker (preferring a futex sleeper over the
+ *       poller), which wakes up as a searcher. P1/P2 against P4 is a Dekker
+ *       pair: no work on the global queue is ever left with every worker
+ *       asleep. Pushes to a worker's own deque use the same check with
+ *       relaxed loads: the owner is awake and runs that work itself, so a
+ *       missed wake-up costs parallelism, never progress.
+ *   P5. A searcher that finds work stops searching; if it was the last
+ *       searcher it notifies another idle worker (work tends to come in
+ *       bursts), so at most one wake-up chain runs at a time.
+ *   P6. A worker that leaves the poller to run work it found wakes another
+ *       idle worker if timers or I/O waiters exist, so someone keeps
+ *       watching the clock and the fds.
+ * Barriers: every one of them is an atomic operation with an explicit
+ * order; the seq_cst RMWs stand for the StoreLoad fences of the classic
+ * protocol (ThreadSanitizer does not model standalone fences).
+ *
+ * Deadlock detection: the last worker to register as idle (P1), with
+ * vx_main's thread waiting for main, checks under idle_lock that no queue
+ * holds a task, no timer is armed and no task waits for I/O. Every other
+ * worker is registered idle, and a worker that saw work deregisters before
+ * taking it (P2), so "every worker idle and every queue empty" cannot be
+ * observed while a task is in flight: nothing can ever run again. It prints
+ * "fatal: all tasks are asleep - deadlock!" and the task dump, and exits 2.
+ *
+ * Rejected alternatives. A single global run queue with a lock: simple, but
+ * every spawn and wake would take the lock (Go before 1.1). Waking a parked
+ * worker for every woken task: each wake-up costs ~30 us of vCPU wake
+ * latency here, longer than the ping-pong it serves; the LIFO slot keeps
+ * the receiver on the sender's worker instead. Stealing from the LIFO slot:
+ * would need an atomic on every message-passing hand-off; the 3-in-a-row
+ * bound and P5 keep the other workers busy with the deque instead. Per-task
+ * wakers with reference counts (tokio): a task waits for one thing at a
+ * time and is woken exactly once (task.c), so a waker needs no reference.
+ * Preempting a long-running task: impossible with stackless tasks; the
+ * budget bounds what a task can do without suspending on the runtime.
+ *
+ * Shutdown (vx_shutdown, from a non-worker thread):
+ *   1. set `stopping`; every worker leaves its loop at the next tick.
+ *   2. unpark every worker (futex words set, eventfd written) and join the
+ *      threads.
+ *   3. return the workers' free lists to the global lists.
+ *   4. drop every task still alive (drop hooks run) and free the slabs.
+ *   5. cancel the timers that are still armed; close the poller.
+ *   6. free the workers; vx_start may run again.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rt.h"
+
+#define LIFO_MAX 3
+#define SPIN_NS 20000
+
+vx__rt vx__g = {.start_lock = PTHREAD_MUTEX_INITIALIZER,
+                .idle_lock = PTHREAD_MUTEX_INITIALIZER,
+                .id_next = 1};
+_Thread_local vx__worker *vx__self;
+
+static int exit_status;
+static int g_argc;
+static char **g_argv;
+
+bool vx_in_worker(void) { return vx__self != NULL; }
+void vx_set_exit_status(int status) { exit_status = status; }
+int vx_argc(void) { return g_argc; }
+char **vx_argv(void) { return g_argv; }
+
+/* ---- queues ---------------------------------------------------------------- */
+
+/* Push onto the own deque; when it is full move half of it plus t to the
+ * global queue in one batch. */
+static void push_local(vx__worker *w, vx_task *t) {
+    if (vx__deque_push(&w->dq, t))
+        return;
+    vx_task *first = t, *last = t;
+    long n = 1;
+    for (int i = 0; i < VX_DEQUE_CAP / 2; i++) {
+        vx_task *o = vx__deque_steal(&w->dq); /* the oldest half */
+        if (!o)
+            break;
+        last->next = o;
+        last = o;
+        n++;
+    }
+    vx__inject_push(first, last, n);
+    stat_add(&w->st.injected, (uint64_t)n);
+    vx__notify_one();
+}
+
+void vx__sched_spawn(vx_task *t) {
+    vx__worker *w = vx__self;
+    if (w) {
+        stat_inc(&w->st.spawned);
+        int64_t before = vx__deque_len(&w->dq);
+        push_local(w, t);
+        if (before > 0) /* a backlog: worth an idle worker's time */
+            vx__notify_push();
+        return;
+    }
+    if (!ld_acquire(&vx__g.running))
+        vx_start(0);
+    atomic_fetch_add_explicit(&vx__g.ext_spawned, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&vx__g.ext_injected, 1, memory_order_relaxed);
+    vx__inject_push(t, t, 1);
+    vx__notify_one();
+}
+
+void vx__sched_push(vx_task *t) {
+    vx__worker *w = vx__self;
+    if (w) {
+        vx_task *old = w->lifo;
+        w->lifo = t;
+        if (old) {
+            push_local(w, old);
+            vx__notify_push();
+        }
+        return;
+    }
+    atomic_fetch_add_explicit(&vx__g.ext_injected, 1, memory_order_relaxed);
+    vx__inject_push(t, t, 1);
+    vx__notify_one();
+}
+
+/* ---- finding work ---------------------------------------------------------- */
+
+static vx_task *from_inject(vx__worker *w) {
+    vx_task *first;
+    long n = vx__inject_pop_batch(VX_DEQUE_CAP / 2 > 1 ? VX_DEQUE_CAP / 2 : 1, &first);
+    if (!n)
+        return NULL;
+    vx_task *t = first;
+    for (vx_task *o = first->next, *next; o; o = next) {
+        next = o->next;
+        push_local(w, o);
+    }
+    if (n > 1)
+        vx__notify_push();
+    return t;
+}
+
+static void maintenance(vx__worker *w) {
+    if (ld_relaxed(&vx__g.dump_request))
+        vx__check_dump_request();
+    int64_t next = vx__timer_next();
+    if (next != INT64_MAX) {
+        int64_t now = vx_now_ns();
+        if (next <= now)
+            stat_add(&w->st.timers_fired, (uint64_t)vx__timer_run_due(now));
+    }
+    int none = -1;
+    if (vx__io_waiting() > 0 &&
+        atomic_compare_exchange_strong_explicit(&vx__g.poller, &none, w->id, memory_order_acquire,
+                                                memory_order_relaxed)) {
+        /* Nobody sleeps in the poller: look for I/O events without blocking. */
+        vx__pollev ev[64];
+        int n = vx__poll_wait(0, ev, 64);
+        st_release(&vx__g.poller, -1);
+        vx__poll_dispatch(ev, n);
+        stat_add(&w->st.io_events, (uint64_t)n);
+    }
+}
+
+static vx_task *find_work(vx__worker *w) {
+    vx_task *t;
+    if (++w->tick % 61 == 0) {
+        maintenance(w);
+        if ((t = from_inject(w)) || (t = vx__deque_steal(&w->dq)))
+            return t;
+    }
+    if ((t = w->lifo)) {
+        w->lifo = NULL;
+        if (++w->lifo_streak <= LIFO_MAX) {
+            stat_inc(&w->st.lifo);
+            return t;
+        }
+        /* The bound: the slot's task waits behind the oldest task. */
+        push_local(w, t);
+        w->lifo_streak = 0;
+        return vx__deque_steal(&w->dq);
+    }
+    w->lifo_streak = 0;
+    if (w->after_yield) {
+        w->after_yield = false;
+        if ((t = vx__deque_steal(&w->dq)))
+            return t;
+    }
+    if ((t = vx__deque_take(&w->dq)))
+        return t;
+    return from_inject(w);
+}
+
+/* Steal about half of another worker's deque; returns one task to run and
+ * pushes the rest onto our own (empty) deque. */
+static vx_task *steal_work(vx__worker *w) {
+    int n = vx__g.nworkers;
+    if (n < 2)
+        return NULL;
+    w->rng = w->rng * 1103515245u + 12345u;
+    int start = (int)((w->rng >> 16) % (uint32_t)n);
+    for (int i = 0; i < n; i++) {
+        vx__worker *v = vx__g.workers[(start + i) % n];
+        if (v == w)
+            continue;
+        int64_t len = vx__deque_len(&v->dq);
+        if (len <= 0)
+            continue;
+        vx_task *t = vx__deque_steal(&v->dq);
+        if (!t)
+            continue;
+        int64_t more = len / 2;
+        int64_t got = 1;
+        for (int64_t k = 1; k < more; k++) {
+            vx_task *o = vx__deque_steal(&v->dq);
+            if (!o)
+                break;
+            push_local(w, o);
+            got++;
+        }
+        stat_inc(&w->st.steals);
+        stat_add(&w->st.stolen, (uint64_t)got);
+        return t;
+    }
+    return NULL;
+}
+
+static vx_task *search(vx__worker *w) {
+    if (!vx__search_begin(w))
+        return NULL;
+    int64_t start = 0;
+    for (int round = 0;; round++) {
+        vx_task *t = steal_work(w);
+        if (!t)
+            t = from_inject(w);
+        if (!t && (t = w->lifo)) /* a timer fired into our slot */
+            w->lifo = NULL;
+        if (t) {
+            vx__search_end(w);
+            return t;
+        }
+        if (ld_relaxed(&vx__g.stopping))
+            return NULL;
+        int64_t now = vx_now_ns();
+        if (round == 0)
+            start = now;
+        if (vx__timer_next() <= now) {
+            stat_add(&w->st.timers_fired, (uint64_t)vx__timer_run_due(now));
+            continue;
+        }
+        if (now - start > SPIN_NS)
+            return NULL; /* still searching: vx__park stops it (P2) */
+        for (int i = 0; i < 16; i++)
+            cpu_relax();
+    }
+}
+
+/* ---- running a task ---------------------------------------------------------- */
+
+static bool nothing_else(vx__worker *w) {
+    return !w->lifo && w->tick % 61 != 0 && vx__deque_len(&w->dq) == 0;
+}
+
+static void run(vx__worker *w, vx_task *t) {
+    /* NOTIFIED -> RUNNING; acquire pairs with the waker's release (task.c). */
+    atomic_fetch_add_explicit(&t->state, T_RUNNING - T_NOTIFIED, memory_order_acquire);
+    t->budget = VX_BUDGET;
+    vx_frame *f = t->top; /* task owner: we hold RUNNING */
+    uint64_t polls = 0;
+    for (;;) {
+        polls++;
+        if (f->resume(f, t) == VX_PENDING) {
+            if (!t->yielded)
+                break;
+            t->yielded = 0;
+            stat_inc(&w->st.yields);
+            if (nothing_else(w)) { /* nobody to yield to: go on */
+                w->tick++;
+                t->budget = VX_BUDGET;
+                f = t->top;
+                continue;
+            }
+            /* RUNNING -> NOTIFIED, to the bottom; the next task comes from
+             * the top (find_work, oldest first after a yield). */
+            atomic_fetch_sub_explicit(&t->state, T_RUNNING - T_NOTIFIED, memory_order_release);
+            stat_add(&w->st.polls, polls);
+            push_local(w, t);
+            w->after_yield = true;
+            return;
+        }
+        f = f->parent;
+        if (!f) {
+            stat_add(&w->st.polls, polls);
+            stat_inc(&w->st.completed);
+            vx__task_complete(t);
+            return;
+        }
+        t->top = f;
+    }
+    stat_add(&w->st.polls, polls);
+    /* RUNNING -> idle. Release: the frame's state for whoever resumes it;
+     * acquire: a waker's writes if it set NOTIFIED meanwhile. */
+    uint32_t old = atomic_fetch_sub_explicit(&t->state, T_RUNNING, memory_order_acq_rel);
+    if (old & T_NOTIFIED) /* woken while it ran: queue it again */
+        push_local(w, t);
+}
+
+static void *worker_main(void *arg) {
+    vx__worker *w = arg;
+    vx__self = w;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGQUIT); /* the dump is printed by a worker, not in the handler */
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    while (!ld_relaxed(&vx__g.stopping)) {
+        vx_task *t = find_work(w);
+        if (!t)
+            t = search(w);
+        if (t) {
+            run(w, t);
+            continue;
+        }
+        int64_t next = vx__timer_next();
+        if (next != INT64_MAX) {
+            int64_t now = vx_now_ns();
+            if (next <= now) {
+                stat_add(&w->st.timers_fired, (uint64_t)vx__timer_run_due(now));
+                continue;
+            }
+        }
+        if (ld_relaxed(&vx__g.dump_request))
+            vx__check_dump_request();
+        vx__park(w);
+    }
+    if (w->searching) {
+        w->searching = false;
+        atomic_fetch_sub_explicit(&vx__g.nsearching, 1, memory_order_relaxed);
+    }
+    vx__self = NULL;
+    return NULL;
+}
+
+/* ---- life cycle ------------------------------------------------------------ */
+
+void vx_start(int workers) {
+    pthread_mutex_lock(&vx__g.start_lock);
+    if (ld_relaxed(&vx__g.running)) {
+        pthread_mutex_unlock(&vx__g.start_lock);
+        return;
+    }
+    if (workers <= 0) {
+        const char *e = getenv("VEX_WORKERS");
+        workers = e ? atoi(e) : 0;
+        if (workers <= 0)
+            workers = (int)sysconf(_SC_NPROCESSORS_ONLN);
+        if (workers <= 0)
+            workers = 1;
+    }
+    if (workers > 256)
+        workers = 256;
+    vx__g.nworkers = workers;
+    vx__g.workers = vx_alloc(sizeof(vx__worker *) * (size_t)workers);
+    for (int i = 0; i < workers; i++) {
+        vx__worker *w = vx_alloc(sizeof(vx__worker));
+        w->id = i;
+        w->rng = 0x9e3779b9u * (uint32_t)(i + 1);
+        vx__g.workers[i] = w;
+    }
+    vx__inject_init();
+    vx__park_init(workers);
+    vx__timer_init();
+    if (vx__poll_init() < 0)
+        vx_panic(NULL, "vexrt: cannot create the poller");
+    vx__dump_install();
+    st_relaxed(&vx__g.stopping, 0);
+    /* Workers start with SIGQUIT blocked, then unblock it themselves. */
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGQUIT);
+    pthread_sigmask(SIG_BLOCK, &set, &old);
+    for (int i = 0; i < workers; i++)
+        if (pthread_create(&vx__g.workers[i]->thread, NULL, worker_main, vx__g.workers[i]))
+            vx_panic(NULL, "vexrt: cannot start worker threads");
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    st_release(&vx__g.running, 1);
+    pthread_mutex_unlock(&vx__g.start_lock);
+}
+
+long vx_shutdown(void) {
+    if (vx__self)
+        vx_panic(NULL, "vx_shutdown called from a worker thread");
+    pthread_mutex_lock(&vx__g.start_lock);
+    if (!ld_relaxed(&vx__g.running)) {
+        pthread_mutex_unlock(&vx__g.start_lock);
+        return 0;
+    }
+    st_seqcst(&vx__g.stopping, 1);
+    vx__unpark_all();
+    for (int i = 0; i < vx__g.nworkers; i++)
+        pthread_join(vx__g.workers[i]->thread, NULL);
+    for (int i = 0; i < vx__g.nworkers; i++)
+        vx__task_flush_cache(vx__g.workers[i]->free);
+    long n = vx__task_teardown();
+    vx__timer_teardown();
+    vx__poll_teardown();
+    for (int i = 0; i < vx__g.nworkers; i++)
+        vx_free(vx__g.workers[i]);
+    vx_free(vx__g.workers);
+    vx__g.workers = NULL;
+    vx__park_free();
+    vx__inject_init();
+    st_relaxed(&vx__g.ext_tasks_live, 0);
+    st_relaxed(&vx__g.main_waiting, 0);
+    vx__g.nworkers = 0;
+    st_relaxed(&vx__g.stopping, 0);
+    st_release(&vx__g.running, 0);
+    pthread_mutex_unlock(&vx__g.start_lock);
+    return n;
+}
+
+static void block_on(vx_task *t, bool is_main) {
+    if (vx__self)
+        vx_panic(NULL, "vx_block_on called from an async context (a worker thread): "
+                       "it would stall the worker");
+    vx_start(0);
+    /* Not yet shared: plain update of our own word. */
+    st_relaxed(&t->state, ld_relaxed(&t->state) | T_JOIN_THREAD);
+    vx_spawn(t);
+    if (is_main) /* after the spawn: see the deadlock test in park.c */
+        st_seqcst(&vx__g.main_waiting, 1);
+    for (;;) {
+        uint32_t s = ld_acquire(&t->state); /* pairs with complete's release */
+        if ((s & T_COMPLETE) && s / T_REF_ONE == 1) /* the scheduler is done with it */
+            break;
+        vx__futex_wait(&t->state, s);
+    }
+    if (is_main)
+        st_seqcst(&vx__g.main_waiting, 0);
+}
+
+void vx_block_on(vx_task *t) { block_on(t, false); }
+
+_Noreturn void vx_main(int argc, char **argv, vx_task *main_task) {
+    g_argc = argc;
+    g_argv = argv;
+    vx_start(0);
+    block_on(main_task, true);
+    fflush(NULL);
+    _exit(exit_status);
+}
+
+void vx_stats_get(vx_stats *out) {
+    memset(out, 0, sizeof *out);
+    pthread_mutex_lock(&vx__g.start_lock);
+    out->workers = vx__g.nworkers;
+    for (int i = 0; i < vx__g.nworkers; i++) {
+        vx__worker *w = vx__g.workers[i];
+        out->spawned += ld_relaxed(&w->st.spawned);
+        out->completed += ld_relaxed(&w->st.completed);
+        out->polls += ld_relaxed(&w->st.polls);
+        out->lifo += ld_relaxed(&w->st.lifo);
+        out->steals += ld_relaxed(&w->st.steals);
+        out->stolen += ld_relaxed(&w->st.stolen);
+        out->injected += ld_relaxed(&w->st.injected);
+        out->parks += ld_relaxed(&w->st.parks);
+        out->unparks += ld_relaxed(&w->st.unparks);
+        out->yields += ld_relaxed(&w->st.yields);
+        out->timers_fired += ld_relaxed(&w->st.timers_fired);
+        out->io_events += ld_relaxed(&w->st.io_events);
+        out->tasks_live += ld_relaxed(&w->st.tasks_live);
+    }
+    pthread_mutex_unlock(&vx__g.start_lock);
+    out->spawned += ld_relaxed(&vx__g.ext_spawned);
+    out->injected += ld_relaxed(&vx__g.ext_injected);
+    out->tasks_live += ld_relaxed(&vx__g.ext_tasks_live);
+    out->timers_armed = vx__timer_count();
+    out->io_open = vx__io_open_count();
+}

@@ -1,0 +1,361 @@
+/*
+ * task.c - tasks: the state word, allocation by size class, spawn, join,
+ * detach, release, yield.
+ *
+ * A task is a 48-byte header followed by its root frame, in one block of a
+ * size class (64 to 4096 bytes; larger tasks get a block of their own).
+ * Blocks come from 64 KiB slabs that are only returned at vx_shutdown; a
+ * freed block goes to the freeing worker's free list of its class (no
+ * atomics), which spills half to a global list under a mutex when it grows
+ * past VX_FREE_LOCAL_MAX. The dump walks the slabs: a block whose state
+ * word is 0 is free.
+ *
+ * THE STATE WORD (vx_task.state, 32 bits): flags NOTIFIED, RUNNING,
+ * COMPLETE, JOIN_TASK, JOIN_THREAD and a reference count in units of
+ * REF_ONE. References: one for the scheduler (dropped after completion) and
+ * one for the handle (dropped by vx_task_release or vx_detach; none for
+ * vx_spawn_detached). The invariant that makes wakes exact:
+ *
+ *   A task waits for at most one thing at a time, and that thing wakes it
+ *   exactly once (channel hand-off, timer, I/O readiness, join). So a wake
+ *   always means "the operation the task suspended on has completed".
+ *
+ * Transitions (each a single atomic RMW):
+ *   wake:     idle -> NOTIFIED, and the waker queues the task; RUNNING ->
+ *             RUNNING|NOTIFIED, and the running worker re-queues it when the
+ *             resume returns (a wake that arrives while the task runs is
+ *             never lost); NOTIFIED or COMPLETE -> unchanged (never doubled).
+ *   run:      NOTIFIED -> RUNNING (fetch_add 1: NOTIFIED=1, RUNNING=2).
+ *   suspend:  RUNNING -> idle (fetch_sub RUNNING); if NOTIFIED was set the
+ *             worker queues it again.
+ *   yield:    RUNNING -> NOTIFIED (fetch_sub 1), queued by the worker.
+ *   complete: RUNNING -> COMPLETE (fetch_add 2); then the joiner is woken,
+ *             then the scheduler reference is dropped.
+ * Every RMW is acq_rel: the release half publishes the frame and the
+ * waiter's outcome written before it, the acquire half makes them visible
+ * to the worker that resumes the task next.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt.h"
+
+static const uint16_t class_size[VX_NCLASS] = {64,  96,  128, 160,  192,  256,  320, 384,
+                                               512, 768, 1024, 1536, 2048, 3072, 4096};
+#define SLAB_SIZE (64 * 1024)
+
+typedef struct slab {
+    struct slab *next; /* slabs.lock */
+    uint32_t cls;
+    uint32_t nblocks;
+    char pad[48];      /* blocks start 64-byte aligned within the slab */
+    char mem[];
+} slab;
+
+/* A task too big for a class: a block of its own, on a list for shutdown. */
+typedef struct large {
+    struct large *prev, *next; /* slabs.lock */
+} large;
+
+static struct {
+    pthread_mutex_t lock;
+    slab *all;                      /* lock: every slab */
+    large *large;                   /* lock: every large task */
+    vx__freelist free[VX_NCLASS];   /* lock: the global free lists */
+    char *bump[VX_NCLASS];          /* lock: next unused block of the newest slab */
+    char *bump_end[VX_NCLASS];
+} slabs = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+size_t vx__class_size(int cls) { return class_size[cls]; }
+
+static int class_of(size_t size) {
+    for (int c = 0; c < VX_NCLASS; c++)
+        if (size <= class_size[c])
+            return c;
+    return -1;
+}
+
+/* Refill the free list `fl` of class c with up to `want` blocks (slabs.lock). */
+static void refill(vx__freelist *fl, int c, uint32_t want) {
+    pthread_mutex_lock(&slabs.lock);
+    vx__freelist *g = &slabs.free[c];
+    while (fl->n < want && g->head) {
+        vx_task *t = g->head;
+        g->head = t->next;
+        g->n--;
+        t->next = fl->head;
+        fl->head = t;
+        fl->n++;
+    }
+    while (fl->n < want) {
+        if (slabs.bump[c] == slabs.bump_end[c]) {
+            slab *s = vx_alloc(SLAB_SIZE); /* zeroed: every state word is 0 (free) */
+            s->cls = (uint32_t)c;
+            s->nblocks = (uint32_t)((SLAB_SIZE - sizeof(slab)) / class_size[c]);
+            s->next = slabs.all;
+            slabs.all = s;
+            slabs.bump[c] = s->mem;
+            slabs.bump_end[c] = s->mem + (size_t)s->nblocks * class_size[c];
+        }
+        vx_task *t = (vx_task *)(void *)slabs.bump[c];
+        slabs.bump[c] += class_size[c];
+        t->next = fl->head;
+        fl->head = t;
+        fl->n++;
+    }
+    pthread_mutex_unlock(&slabs.lock);
+}
+
+/* Give half of a worker's free list back to the global list. */
+static void spill(vx__freelist *fl, int c) {
+    uint32_t keep = fl->n / 2;
+    vx_task *first = fl->head, *last = first;
+    for (uint32_t i = 1; i < fl->n - keep; i++)
+        last = last->next;
+    fl->head = last->next;
+    uint32_t moved = fl->n - keep;
+    fl->n = keep;
+    pthread_mutex_lock(&slabs.lock);
+    last->next = slabs.free[c].head;
+    slabs.free[c].head = first;
+    slabs.free[c].n += moved;
+    pthread_mutex_unlock(&slabs.lock);
+}
+
+void vx__task_flush_cache(vx__freelist *fl) {
+    for (int c = 0; c < VX_NCLASS; c++)
+        if (fl[c].n) {
+            uint32_t n = fl[c].n;
+            vx_task *first = fl[c].head, *last = first;
+            while (last->next)
+                last = last->next;
+            pthread_mutex_lock(&slabs.lock);
+            last->next = slabs.free[c].head;
+            slabs.free[c].head = first;
+            slabs.free[c].n += n;
+            pthread_mutex_unlock(&slabs.lock);
+            fl[c].head = NULL;
+            fl[c].n = 0;
+        }
+}
+
+vx_task *vx__task_alloc(size_t size) {
+    int c = class_of(size);
+    vx__worker *w = vx__self;
+    vx_task *t;
+    if (c < 0) {
+        large *l = vx_alloc(sizeof(large) + 16 + size);
+        pthread_mutex_lock(&slabs.lock);
+        l->next = slabs.large;
+        if (l->next)
+            l->next->prev = l;
+        slabs.large = l;
+        pthread_mutex_unlock(&slabs.lock);
+        t = (vx_task *)(void *)((char *)l + sizeof(large) + 16);
+        t->cls = VX_CLASS_LARGE;
+    } else if (w) {
+        vx__freelist *fl = &w->free[c];
+        if (!fl->head)
+            refill(fl, c, 64);
+        t = fl->head;
+        fl->head = t->next;
+        fl->n--;
+        t->cls = (uint8_t)c;
+    } else {
+        vx__freelist one = {NULL, 0};
+        refill(&one, c, 1);
+        t = one.head;
+        t->cls = (uint8_t)c;
+    }
+    if (w) {
+        stat_add(&w->st.tasks_live, 1);
+        if (w->id_next == w->id_end) {
+            w->id_next = atomic_fetch_add_explicit(&vx__g.id_next, 1024, memory_order_relaxed);
+            w->id_end = w->id_next + 1024;
+        }
+        t->id = w->id_next++;
+    } else {
+        atomic_fetch_add_explicit(&vx__g.ext_tasks_live, 1, memory_order_relaxed);
+        t->id = atomic_fetch_add_explicit(&vx__g.id_next, 1, memory_order_relaxed);
+    }
+    return t;
+}
+
+static void task_free(vx_task *t) {
+    if (t->drop)
+        t->drop(vx_task_frame(t));
+    /* The dump reads the state word of free blocks: 0 = free. Relaxed: the
+     * block is ours alone now (the last reference was dropped with acq_rel). */
+    st_relaxed(&t->state, 0);
+    vx__worker *w = vx__self;
+    if (w)
+        stat_add(&w->st.tasks_live, -1);
+    else
+        atomic_fetch_sub_explicit(&vx__g.ext_tasks_live, 1, memory_order_relaxed);
+    int c = t->cls;
+    if (c == VX_CLASS_LARGE) {
+        large *l = (large *)(void *)((char *)t - 16 - sizeof(large));
+        pthread_mutex_lock(&slabs.lock);
+        if (l->prev)
+            l->prev->next = l->next;
+        else
+            slabs.large = l->next;
+        if (l->next)
+            l->next->prev = l->prev;
+        pthread_mutex_unlock(&slabs.lock);
+        vx_free(l);
+        return;
+    }
+    if (w) {
+        vx__freelist *fl = &w->free[c];
+        t->next = fl->head;
+        fl->head = t;
+        if (++fl->n > VX_FREE_LOCAL_MAX)
+            spill(fl, c);
+    } else {
+        pthread_mutex_lock(&slabs.lock);
+        t->next = slabs.free[c].head;
+        slabs.free[c].head = t;
+        slabs.free[c].n++;
+        pthread_mutex_unlock(&slabs.lock);
+    }
+}
+
+void vx__task_unref(vx_task *t) {
+    uint32_t old = atomic_fetch_sub_explicit(&t->state, T_REF_ONE, memory_order_acq_rel);
+    VX_ASSERT(old >= T_REF_ONE);
+    if (old / T_REF_ONE == 1)
+        task_free(t);
+}
+
+vx_task *vx_task_new(size_t frame_size, vx_resume_fn resume, vx_drop_fn drop) {
+    VX_ASSERT(frame_size >= sizeof(vx_frame));
+    vx_task *t = vx__task_alloc(VX_TASK_HEADER + frame_size);
+    t->next = NULL;
+    vx_frame *root = vx_task_frame(t);
+    vx_frame_init(root, resume, NULL);
+    t->top = root;
+    /* Not shared yet: the start in vx_spawn publishes it (queue push). */
+    st_relaxed(&t->state, 2 * T_REF_ONE);
+    t->budget = VX_BUDGET;
+    t->yielded = 0;
+    t->drop = drop;
+    t->joiner = NULL;
+    return t;
+}
+
+void vx_spawn(vx_task *t) {
+    /* Not yet shared: plain read-modify-write of our own word. */
+    st_relaxed(&t->state, ld_relaxed(&t->state) | T_NOTIFIED);
+    vx__sched_spawn(t);
+}
+
+void vx_spawn_detached(vx_task *t) {
+    st_relaxed(&t->state, ld_relaxed(&t->state) - T_REF_ONE);
+    vx_spawn(t);
+}
+
+void vx_detach(vx_task *t) { vx__task_unref(t); }
+void vx_task_release(vx_task *t) { vx__task_unref(t); }
+
+void vx__task_wake(vx_task *t) {
+    uint32_t s = ld_relaxed(&t->state);
+    for (;;) {
+        if (s & (T_NOTIFIED | T_COMPLETE))
+            return; /* queued already, or done: never doubled */
+        /* acq_rel: release publishes what the waker wrote into the task's
+         * waiter; pairs with the acquire of the run transition. */
+        if (cas_acqrel(&t->state, &s, s | T_NOTIFIED))
+            break;
+    }
+    if (!(s & T_RUNNING))
+        vx__sched_push(t); /* it was idle: the waker queues it */
+    /* else the running worker sees NOTIFIED when the resume returns */
+}
+
+void vx__task_complete(vx_task *t) {
+    /* RUNNING -> COMPLETE. Release: the result in the root frame; acquire:
+     * the joiner field written before the JOIN bit (vx_join). */
+    uint32_t old = atomic_fetch_add_explicit(&t->state, T_COMPLETE - T_RUNNING,
+                                             memory_order_acq_rel);
+    VX_ASSERT((old & (T_RUNNING | T_NOTIFIED | T_COMPLETE)) == T_RUNNING);
+    if (old & T_JOIN_TASK)
+        vx__task_wake(t->joiner);
+    if (old & T_JOIN_THREAD) {
+        /* The blocked thread holds the handle, so this cannot free the task;
+         * it returns once it sees COMPLETE and a single reference left. The
+         * wake may reach a block already recycled: slabs stay mapped until
+         * vx_shutdown and futex waiters re-check their condition. */
+        vx__task_unref(t);
+        vx__futex_wake(&t->state, 1);
+        return;
+    }
+    vx__task_unref(t); /* the scheduler's reference */
+}
+
+vx_poll vx_join(vx_frame *self, vx_task *task, vx_task *target, const vx_loc *at) {
+    if (ld_acquire(&target->state) & T_COMPLETE) /* pairs with complete's release */
+        return vx__done(self, task, at);
+    target->joiner = task; /* published by the release half of the RMW below */
+    vx_suspend_at(task, self, at);
+    uint32_t old = atomic_fetch_or_explicit(&target->state, T_JOIN_TASK, memory_order_acq_rel);
+    if (old & T_COMPLETE) /* completed before it could see the JOIN bit: no wake will come */
+        return vx__done(self, task, at);
+    return VX_PENDING;
+}
+
+vx_poll vx_yield(vx_frame *self, vx_task *task, const vx_loc *at) {
+    task->yielded = 1;
+    vx_suspend_at(task, self, at);
+    return VX_PENDING;
+}
+
+void vx__task_each(void (*fn)(vx_task *t, uint32_t state, void *arg), void *arg) {
+    pthread_mutex_lock(&slabs.lock);
+    for (slab *s = slabs.all; s; s = s->next)
+        for (uint32_t i = 0; i < s->nblocks; i++) {
+            vx_task *t = (vx_task *)(void *)(s->mem + (size_t)i * class_size[s->cls]);
+            uint32_t st = ld_relaxed(&t->state);
+            if (st)
+                fn(t, st, arg);
+        }
+    for (large *l = slabs.large; l; l = l->next) {
+        vx_task *t = (vx_task *)(void *)((char *)l + sizeof(large) + 16);
+        uint32_t st = ld_relaxed(&t->state);
+        if (st)
+            fn(t, st, arg);
+    }
+    pthread_mutex_unlock(&slabs.lock);
+}
+
+static void drop_one(vx_task *t, uint32_t state, void *arg) {
+    long *n = arg;
+    (*n)++;
+    if (t->drop)
+        t->drop(vx_task_frame(t));
+    st_relaxed(&t->state, 0);
+}
+
+/* Shutdown, workers stopped: drop every live task, free every slab. */
+long vx__task_teardown(void) {
+    long n = 0;
+    vx__task_each(drop_one, &n);
+    pthread_mutex_lock(&slabs.lock);
+    while (slabs.all) {
+        slab *s = slabs.all;
+        slabs.all = s->next;
+        vx_free(s);
+    }
+    while (slabs.large) {
+        large *l = slabs.large;
+        slabs.large = l->next;
+        vx_free(l);
+    }
+    for (int c = 0; c < VX_NCLASS; c++) {
+        slabs.free[c].head = NULL;
+        slabs.free[c].n = 0;
+        slabs.bump[c] = slabs.bump_end[c] = NULL;
+    }
+    pthread_mutex_unlock(&slabs.lock);
+    return n;
+}
