@@ -103,6 +103,28 @@ static inline const char *bench_name(const char *base)
     return b;
 }
 
+/* Series selection: a program given arguments runs only the series whose
+ * base names (without the worker suffix) are among them, e.g.
+ * `build/bench/spawn_join spawn_latch` (for profiling one series). */
+static int bench_argc;
+static char **bench_argv;
+
+static inline void bench_args(int argc, char **argv)
+{
+    bench_argc = argc;
+    bench_argv = argv;
+}
+
+static inline int bench_selected(const char *base)
+{
+    if (bench_argc <= 1)
+        return 1;
+    for (int i = 1; i < bench_argc; i++)
+        if (strcmp(bench_argv[i], base) == 0)
+            return 1;
+    return 0;
+}
+
 /* VmRSS of this process in kB, from /proc/self/status. */
 static inline long bench_rss_kb(void)
 {

@@ -158,14 +158,17 @@ static double run(vx_resume_fn resume, uint64_t n)
 static void series(const char *bench, vx_resume_fn resume, uint64_t n)
 {
     double s[BENCH_REPEATS];
+    if (!bench_selected(bench))
+        return;
     run(resume, n / 10); /* warm-up */
     for (int i = 0; i < BENCH_REPEATS; i++)
         s[i] = run(resume, n);
     bench_report(bench, "ns_per_await", "ns", s, BENCH_REPEATS);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    bench_args(argc, argv);
     vx_start(0);
     series("ready_await", run_inline, N);
     series("ready_await_noinline", run_noinline, N);

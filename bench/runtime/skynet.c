@@ -211,19 +211,23 @@ static double run(int chan)
     return r;
 }
 
-static void series(const char *bench, int chan)
+static void series(const char *base, int chan)
 {
     double s[BENCH_REPEATS];
+    const char *bench = bench_name(base);
+    if (!bench_selected(base))
+        return;
     run(chan); /* warm-up */
     for (int i = 0; i < BENCH_REPEATS; i++)
         s[i] = run(chan);
     bench_report(bench, "wall_ms", "ms", s, BENCH_REPEATS);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    bench_args(argc, argv);
     vx_start(0);
-    series(bench_name("skynet"), 0);
-    series(bench_name("skynet_chan"), 1);
+    series("skynet", 0);
+    series("skynet_chan", 1);
     return vx_shutdown() == 0 ? 0 : 1;
 }

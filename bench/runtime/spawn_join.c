@@ -159,19 +159,23 @@ static double run(vx_resume_fn resume, size_t size, uint64_t n)
     return r;
 }
 
-static void series(const char *bench, vx_resume_fn resume, size_t size)
+static void series(const char *base, vx_resume_fn resume, size_t size)
 {
     double s[BENCH_REPEATS];
+    const char *bench = bench_name(base);
+    if (!bench_selected(base))
+        return;
     run(resume, size, N); /* warm-up */
     for (int i = 0; i < BENCH_REPEATS; i++)
         s[i] = run(resume, size, N);
     bench_report(bench, "ns_per_task", "ns", s, BENCH_REPEATS);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    bench_args(argc, argv);
     vx_start(0);
-    series(bench_name("spawn_join"), join_resume, sizeof(join_frame));
-    series(bench_name("spawn_latch"), latch_resume, sizeof(latch_frame));
+    series("spawn_join", join_resume, sizeof(join_frame));
+    series("spawn_latch", latch_resume, sizeof(latch_frame));
     return vx_shutdown() == 0 ? 0 : 1;
 }

@@ -148,10 +148,13 @@ static double run(vx_resume_fn resume, size_t size, uint64_t n)
     return r;
 }
 
-static void series(const char *bench, vx_resume_fn resume, size_t size,
+static void series(const char *base, vx_resume_fn resume, size_t size,
                    double target_ns)
 {
     double s[BENCH_REPEATS];
+    const char *bench = bench_name(base);
+    if (!bench_selected(base))
+        return;
     double cal = run(resume, size, N / 10);
     uint64_t n = bench_pick_n(cal, target_ns, 100000, N);
     if (n != N)
@@ -161,11 +164,12 @@ static void series(const char *bench, vx_resume_fn resume, size_t size,
     bench_report(bench, "ns_per_yield", "ns", s, BENCH_REPEATS);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    bench_args(argc, argv);
     double target = bench_workers() == 1 ? 1e9 : 2e9;
     vx_start(0);
-    series(bench_name("yield_loop"), run_resume, sizeof(run_frame), target);
-    series(bench_name("yield_deep"), deep_resume, sizeof(deep_frame), target);
+    series("yield_loop", run_resume, sizeof(run_frame), target);
+    series("yield_deep", deep_resume, sizeof(deep_frame), target);
     return vx_shutdown() == 0 ? 0 : 1;
 }
