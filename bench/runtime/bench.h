@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vexrt.h"
+
 #define BENCH_REPEATS 5
 
 static inline double bench_now_ns(void)
@@ -123,6 +125,27 @@ static inline int bench_selected(const char *base)
         if (strcmp(bench_argv[i], base) == 0)
             return 1;
     return 0;
+}
+
+/* With BENCH_STATS=1, print the runtime's counters accumulated since the
+ * previous call on stderr, as a `# ...` line (where did the tasks go). */
+static inline void bench_stats(const char *bench)
+{
+    static vx_stats prev;
+    vx_stats s;
+    const char *e = getenv("BENCH_STATS");
+    if (!e || strcmp(e, "1") != 0)
+        return;
+    vx_stats_get(&s);
+#define D(f) (unsigned long long)(s.f - prev.f)
+    fprintf(stderr,
+            "# vexrt %s stats: spawned %llu completed %llu polls %llu lifo %llu "
+            "steals %llu stolen %llu injected %llu parks %llu unparks %llu "
+            "yields %llu timers_fired %llu\n",
+            bench, D(spawned), D(completed), D(polls), D(lifo), D(steals), D(stolen),
+            D(injected), D(parks), D(unparks), D(yields), D(timers_fired));
+#undef D
+    prev = s;
 }
 
 /* VmRSS of this process in kB, from /proc/self/status. */

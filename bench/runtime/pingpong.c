@@ -162,5 +162,6 @@ int main(void)
     for (int i = 0; i < BENCH_REPEATS; i++)
         s[i] = run(n);
     bench_report(bench, "ns_per_roundtrip", "ns", s, BENCH_REPEATS);
+    bench_stats(bench);
     return vx_shutdown() == 0 ? 0 : 1;
 }

@@ -164,6 +164,7 @@ static void series(const char *bench, vx_resume_fn resume, uint64_t n)
     for (int i = 0; i < BENCH_REPEATS; i++)
         s[i] = run(resume, n);
     bench_report(bench, "ns_per_await", "ns", s, BENCH_REPEATS);
+    bench_stats(bench);
 }
 
 int main(int argc, char **argv)

@@ -221,6 +221,7 @@ static void series(const char *base, int chan)
     for (int i = 0; i < BENCH_REPEATS; i++)
         s[i] = run(chan);
     bench_report(bench, "wall_ms", "ms", s, BENCH_REPEATS);
+    bench_stats(bench);
 }
 
 int main(int argc, char **argv)

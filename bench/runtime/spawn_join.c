@@ -169,6 +169,7 @@ static void series(const char *base, vx_resume_fn resume, size_t size)
     for (int i = 0; i < BENCH_REPEATS; i++)
         s[i] = run(resume, size, N);
     bench_report(bench, "ns_per_task", "ns", s, BENCH_REPEATS);
+    bench_stats(bench);
 }
 
 int main(int argc, char **argv)

@@ -162,6 +162,7 @@ static void series(const char *base, vx_resume_fn resume, size_t size,
     for (int i = 0; i < BENCH_REPEATS; i++)
         s[i] = run(resume, size, n);
     bench_report(bench, "ns_per_yield", "ns", s, BENCH_REPEATS);
+    bench_stats(bench);
 }
 
 int main(int argc, char **argv)
