@@ -39,7 +39,19 @@
 struct vx_io {
     int fd;
     _Atomic uintptr_t dir[2]; /* VX_IO_READ, VX_IO_WRITE */
+    vx_io *next_free;         /* cache.lock */
+    vx_io *next_all;          /* cache.lock */
 };
+
+/* vx_io blocks are recycled, never freed before vx__poll_teardown: an event
+ * for an fd may already be in a poller's hands (returned by epoll_wait)
+ * when another thread closes that fd, so the block must stay valid; a
+ * stale event on a recycled block is only a spurious readiness, which the
+ * protocol tolerates (the task retries its syscall). (Go's pollcache.) */
+static struct {
+    vx__spin lock;
+    vx_io *free, *all;
+} cache;
 
 static _Atomic int64_t io_open, io_waiting;
 /* The poller's wake-up deadline while it blocks, INT64_MIN otherwise
@@ -54,6 +66,14 @@ int vx__poll_init(void) { return vx__pollb_init(); }
 
 long vx__poll_teardown(void) {
     vx__pollb_close();
+    vx__spin_lock(&cache.lock);
+    while (cache.all) {
+        vx_io *io = cache.all;
+        cache.all = io->next_all;
+        vx_free(io);
+    }
+    cache.free = NULL;
+    vx__spin_unlock(&cache.lock);
     return ld_relaxed(&io_open);
 }
 
@@ -110,11 +130,25 @@ void vx__poll_dispatch(vx__pollev *ev, int n) {
 vx_io *vx_io_open(int fd) {
     if (!ld_acquire(&vx__g.running))
         vx_start(0);
-    vx_io *io = vx_alloc(sizeof *io);
+    vx__spin_lock(&cache.lock);
+    vx_io *io = cache.free;
+    if (io) {
+        cache.free = io->next_free;
+    } else {
+        io = vx_alloc(sizeof *io);
+        io->next_all = cache.all;
+        cache.all = io;
+    }
+    vx__spin_unlock(&cache.lock);
     io->fd = fd;
-    int r = vx__pollb_add(fd, io);
+    st_relaxed(&io->dir[0], 0);
+    st_relaxed(&io->dir[1], 0);
+    int r = vx__pollb_add(fd, io); /* the syscall publishes the block to the poller */
     if (r < 0) {
-        vx_free(io);
+        vx__spin_lock(&cache.lock);
+        io->next_free = cache.free;
+        cache.free = io;
+        vx__spin_unlock(&cache.lock);
         errno = -r;
         return NULL;
     }
@@ -145,6 +179,10 @@ void vx_io_close(vx_io *io) {
     VX_ASSERT(ld_relaxed(&io->dir[0]) <= IO_READY && ld_relaxed(&io->dir[1]) <= IO_READY);
     vx__pollb_del(io->fd);
     close(io->fd);
-    vx_free(io);
+    io->fd = -1;
+    vx__spin_lock(&cache.lock);
+    io->next_free = cache.free;
+    cache.free = io;
+    vx__spin_unlock(&cache.lock);
     atomic_fetch_sub_explicit(&io_open, 1, memory_order_relaxed);
 }

@@ -152,6 +152,7 @@ typedef struct vx__rt {
     _Atomic int poller;          /* worker id parked in the poller, or -1 */
     /* vx_main */
     _Atomic int main_waiting;    /* vx_main's thread waits in block-on: deadlock checks on */
+    vx_task *main_task;          /* set before main_waiting (release), read after (acquire) */
     _Atomic int dump_request;    /* SIGQUIT arrived */
     /* statistics of non-worker threads */
     _Atomic int64_t ext_tasks_live;

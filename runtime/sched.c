@@ -495,8 +495,10 @@ static void block_on(vx_task *t, bool is_main) {
     /* Not yet shared: plain update of our own word. */
     st_relaxed(&t->state, ld_relaxed(&t->state) | T_JOIN_THREAD);
     vx_spawn(t);
-    if (is_main) /* after the spawn: see the deadlock test in park.c */
+    if (is_main) { /* after the spawn: see the deadlock test in park.c */
+        vx__g.main_task = t;
         st_seqcst(&vx__g.main_waiting, 1);
+    }
     for (;;) {
         uint32_t s = ld_acquire(&t->state); /* pairs with complete's release */
         if ((s & T_COMPLETE) && s / T_REF_ONE == 1) /* the scheduler is done with it */

@@ -8,13 +8,16 @@
  * of new lockers cannot starve a waiter. The critical section of the spin
  * lock never blocks; the mutex itself may be held across suspensions.
  *
- * Wait group protocol: `count` is atomic so that vx_wg_done is one RMW on
- * the fast path (spawn storms call it once per task). A waiter checks count
- * UNDER the spin lock and enqueues itself there; the vx_wg_done that brings
- * count to zero takes the spin lock and wakes every waiter. Either the
- * waiter's check comes after the decrement (it sees 0: acquire pairs with
- * the decrement's release) or the waiter is enqueued before the decrementer
- * takes the lock (the lock orders them): no waiter is missed.
+ * Wait group protocol: one atomic word holds the count and a WAITERS flag,
+ * so vx_wg_done is one RMW (spawn storms call it once per task) and does
+ * not touch the group again unless it brought the count to zero while
+ * WAITERS was set (a waiter that saw zero may free the group at once). A
+ * waiter takes the spin lock, sets WAITERS with a CAS that fails if the
+ * count is zero (then it completes at once), and enqueues itself before
+ * unlocking. The done that reaches zero saw WAITERS (its RMW follows the
+ * CAS in the word's modification order), takes the lock - after the
+ * waiter's unlock - and wakes the whole list. No waiter is missed, none is
+ * woken twice.
  */
 #include "rt.h"
 
@@ -80,9 +83,10 @@ void vx_mutex_unlock(vx_mutex *m) {
 
 struct vx_wg {
     vx__spin lock;
-    _Atomic long count;
+    _Atomic uint64_t state;    /* WAITERS flag | count */
     vx_waiter *head;           /* lock */
 };
+#define WG_WAITERS (1ull << 63)
 
 vx_wg *vx_wg_new(void) { return vx_alloc(sizeof(vx_wg)); }
 
@@ -91,10 +95,18 @@ void vx_wg_free(vx_wg *g) {
     vx_free(g);
 }
 
-static void wake_all(vx_wg *g) {
+void vx_wg_add(vx_wg *g, long n) {
+    /* acq_rel: release publishes the caller's writes to the waiters;
+     * acquire pairs with a waiter's CAS that set WAITERS. */
+    uint64_t old = atomic_fetch_add_explicit(&g->state, (uint64_t)n, memory_order_acq_rel);
+    uint64_t now = old + (uint64_t)n;
+    VX_ASSERT((int64_t)(now & ~WG_WAITERS) >= 0);
+    if ((now & ~WG_WAITERS) != 0 || !(old & WG_WAITERS))
+        return; /* not zero, or nobody waits: do not touch g again (it may be freed) */
     vx__spin_lock(&g->lock);
     vx_waiter *w = g->head;
     g->head = NULL;
+    atomic_fetch_and_explicit(&g->state, ~WG_WAITERS, memory_order_relaxed); /* lock */
     vx__spin_unlock(&g->lock);
     while (w) {
         vx_waiter *next = w->next; /* before the wake: the task may reuse w */
@@ -103,23 +115,22 @@ static void wake_all(vx_wg *g) {
     }
 }
 
-void vx_wg_add(vx_wg *g, long n) {
-    long old = atomic_fetch_add_explicit(&g->count, n, memory_order_acq_rel);
-    VX_ASSERT(old + n >= 0);
-    if (old + n == 0)
-        wake_all(g);
-}
-
 void vx_wg_done(vx_wg *g) { vx_wg_add(g, -1); }
 
 vx_poll vx_wg_wait(vx_frame *self, vx_task *task, vx_wg *g, vx_waiter *w, const vx_loc *at) {
-    if (ld_acquire(&g->count) == 0) /* pairs with the release of the last done */
+    uint64_t s = ld_acquire(&g->state); /* pairs with the release of the last done */
+    if ((s & ~WG_WAITERS) == 0)
         return vx__done(self, task, at);
     vx__spin_lock(&g->lock);
-    if (ld_acquire(&g->count) == 0) {
-        vx__spin_unlock(&g->lock);
-        return vx__done(self, task, at);
-    }
+    /* Set WAITERS unless the count reached zero meanwhile: the done that
+     * brings it to zero then sees WAITERS and takes the lock after us. */
+    s = ld_acquire(&g->state);
+    do {
+        if ((s & ~WG_WAITERS) == 0) {
+            vx__spin_unlock(&g->lock);
+            return vx__done(self, task, at);
+        }
+    } while (!cas_acqrel(&g->state, &s, s | WG_WAITERS));
     w->task = task;
     w->status = VX_OK;
     w->next = g->head;

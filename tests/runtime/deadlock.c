@@ -92,6 +92,8 @@ int main(void) {
     st = run_child(sleeper_child, out, sizeof out, err, sizeof err);
     CHECK_EQ(st, 3);
     CHECK(strcmp(out, "woke\n") == 0);
+    if (err[0])
+        fprintf(stderr, "unexpected stderr: %s\n", err);
     CHECK(err[0] == 0);
 
     vx_start(1);

@@ -51,6 +51,23 @@ static vx_poll sleeper(vx_frame *self, vx_task *task) {
     return VX_READY;
 }
 
+typedef struct {
+    vx_frame base;
+    vx_wg *wg;
+    vx_waiter w;
+} wait_f;
+
+static vx_poll waiter(vx_frame *self, vx_task *task) {
+    LOC(at_wait);
+    wait_f *f = (wait_f *)self;
+    if (f->base.state == 0) {
+        f->base.state = 1;
+        if (vx_wg_wait(&f->base, task, f->wg, &f->w, &at_wait) == VX_PENDING)
+            return VX_PENDING;
+    }
+    return VX_READY;
+}
+
 int main(void) {
     vx_start(0);
     int64_t now = vx_now_ns();
@@ -88,14 +105,10 @@ int main(void) {
         f->wg = wg;
         vx_spawn_detached(task_of(f));
     }
-    for (int i = 0; i < 5000; i++) {
-        /* a sync caller waits by polling; tasks would use vx_wg_wait */
-        vx_stats st;
-        vx_stats_get(&st);
-        if (st.tasks_live == 0)
-            break;
-        usleep(1000);
-    }
+    wait_f *w = NEW_TASK(wait_f, waiter);
+    w->wg = wg;
+    vx_block_on(task_of(w));
+    vx_task_release(task_of(w));
     CHECK_EQ(atomic_load(&early), 0);
     vx_wg_free(wg);
     rt_clean_shutdown();
