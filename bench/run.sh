@@ -59,6 +59,8 @@ BEGIN {
   pair("yield_loop",      "yield_loop",    "yield_loop")
   pair("yield_loop_1w",   "yield_loop_1w", "yield_loop_1w")
   pair("yield_deep",      "yield_loop",    "yield_loop")
+  pair("yield_switch",    "yield_loop",    "yield_loop")
+  pair("yield_switch_1w", "yield_loop_1w", "yield_loop_1w")
   pair("skynet",          "skynet",        "skynet")        # ours and tokio join handles, Go channels
   pair("skynet_chan",     "skynet",        "skynet")        # ours and Go channels
   pair("skynet_1w",       "skynet_1w",     "skynet_1w")
@@ -69,7 +71,7 @@ BEGIN {
   pair("idle_mem_chan",   "idle_mem_chan", "idle_mem_notify")
   pair("idle_mem_sleep",  "-",             "idle_mem_sleep")
   seed["ready_await"] = "~5";      seed["ready_await_noinline"] = "~5"
-  seed["yield_loop"] = "50-100";   seed["yield_deep"] = "50-100"
+  seed["yield_loop"] = "50-100";   seed["yield_deep"] = "50-100"; seed["yield_switch"] = "50-100"
   seed["idle_mem_chan"] = "~200+frame"; seed["idle_mem_sleep"] = "~200+frame"
   goal["yield_loop"] = "<=15";     goal["spawn_join"] = "<=60";  goal["spawn_latch"] = "<=60"
   goal["pingpong"] = "<=60";       goal["skynet"] = "<=120";     goal["skynet_chan"] = "<=120"

@@ -12,6 +12,13 @@
  *                iteration = DEPTH frame inits and calls, one suspension,
  *                and DEPTH resumptions on the way back up (the worker resumes
  *                the innermost frame directly, then each parent once)
+ *   yield_switch - 2 tasks per worker yield in turn, N yields in all: every
+ *                  yield really hands the worker to another task (a worker
+ *                  alone with one task resumes it at once, no queue at all,
+ *                  which is what yield_loop measures). Reported as
+ *                  wall time * workers / N: the cost of one switch on one
+ *                  worker (comparable to Go's Gosched, which always goes
+ *                  through a run queue)
  *
  *   async fn run(n: u64): f64 { for i in 0..n { yield() } ... }
  *   async fn down(d: u32) { if d == 0 { yield() } else { await down(d - 1) } }
@@ -136,7 +143,77 @@ static vx_poll deep_resume(vx_frame *self, vx_task *task)
     return VX_READY;
 }
 
-/* One timed run in a fresh task; both frames start with run_frame's fields. */
+/* ---- yield_switch: K tasks yielding in turn, joined by the bench task ----- */
+typedef struct switch_frame {
+    vx_frame base;
+    uint64_t n;     /* argument: yields in all */
+    double ret;     /* result: ns per switch per worker */
+    uint64_t k;     /* the task being joined */
+    double t0;
+    int nt;
+    vx_task *hs[64];
+} switch_frame;
+
+typedef struct yielder_frame {
+    vx_frame base;
+    uint64_t n; /* argument: yields to make */
+    uint64_t i;
+} yielder_frame;
+
+static vx_poll yielder_resume(vx_frame *self, vx_task *task)
+{
+    yielder_frame *fr = (yielder_frame *)self;
+    switch (fr->base.state) {
+    case 0:
+        fr->i = 0;
+        break;
+    case 1:
+        goto after1;
+    default:
+        VX_ASSERT(!"bad state");
+    }
+    for (; fr->i < fr->n; fr->i++) {
+        fr->base.state = 1;
+        if (vx_yield(&fr->base, task, &at_yield) == VX_PENDING)
+            return VX_PENDING;
+    after1:;
+    }
+    return VX_READY;
+}
+
+static vx_poll switch_resume(vx_frame *self, vx_task *task)
+{
+    switch_frame *fr = (switch_frame *)self;
+    switch (fr->base.state) {
+    case 0:
+        break;
+    case 1:
+        goto after1;
+    default:
+        VX_ASSERT(!"bad state");
+    }
+    fr->nt = 2 * bench_workers();
+    if (fr->nt > 64)
+        fr->nt = 64;
+    fr->t0 = bench_now_ns();
+    for (int k = 0; k < fr->nt; k++) {
+        vx_task *t = vx_task_new(sizeof(yielder_frame), yielder_resume, NULL);
+        ((yielder_frame *)vx_task_frame(t))->n = fr->n / (uint64_t)fr->nt;
+        vx_spawn(t);
+        fr->hs[k] = t;
+    }
+    for (fr->k = 0; fr->k < (uint64_t)fr->nt; fr->k++) {
+        fr->base.state = 1;
+        if (vx_join(&fr->base, task, fr->hs[fr->k], &at_down) == VX_PENDING)
+            return VX_PENDING;
+    after1:
+        vx_task_release(fr->hs[fr->k]);
+    }
+    fr->ret = (bench_now_ns() - fr->t0) * bench_workers() / (double)fr->n;
+    return VX_READY;
+}
+
+/* One timed run in a fresh task; the frames start with run_frame's fields. */
 static double run(vx_resume_fn resume, size_t size, uint64_t n)
 {
     vx_task *t = vx_task_new(size, resume, NULL);
@@ -172,5 +249,6 @@ int main(int argc, char **argv)
     vx_start(0);
     series("yield_loop", run_resume, sizeof(run_frame), target);
     series("yield_deep", deep_resume, sizeof(deep_frame), target);
+    series("yield_switch", switch_resume, sizeof(switch_frame), target);
     return vx_shutdown() == 0 ? 0 : 1;
 }
