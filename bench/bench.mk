@@ -1,12 +1,12 @@
 # bench/bench.mk - `make bench` runs bench/run.sh against the default build;
 # `make bench-peers` adds Go and tokio (../shared/peers) in the same call.
-# Every bench/runtime/NAME.c is one program, build/bench/NAME, linked with
-# libvexrt. They are built -O2 whatever VARIANT says: run.sh asks for the
-# default variant.
+# Every bench/runtime/NAME.c is one program, $(OBJ)/bench/NAME, linked with
+# libvexrt of the same variant, at -O2 (a sanitized variant adds its flags;
+# run.sh always builds and runs the default variant).
 BENCH_SRC  := $(wildcard bench/runtime/*.c)
-BENCH_PROG := $(BENCH_SRC:bench/runtime/%.c=build/bench/%)
+BENCH_PROG := $(BENCH_SRC:bench/runtime/%.c=$(OBJ)/bench/%)
 
-build/bench/%: bench/runtime/%.c bench/runtime/bench.h $(RTLIB) $(RTHDR)
+$(OBJ)/bench/%: bench/runtime/%.c bench/runtime/bench.h $(RTLIB) $(RTHDR)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -O2 -I$(OUT)/lib/vex -o $@ $< $(RTLIB) $(LDFLAGS)
 

@@ -30,7 +30,7 @@ case "${1:-}" in
   --table) TABLE=${2:?--table FILE}; shift 2 ;;
 esac
 WANT="$*"
-BIN=build/bench
+BIN=build/obj-default/bench
 ALL="ready_await yield_loop spawn_join pingpong skynet idle_mem"
 ONE_WORKER="yield_loop spawn_join pingpong skynet"   # also run at VEX_WORKERS=1
 RESULTS=$(mktemp)
@@ -109,17 +109,24 @@ note "vexrt $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cpus
 note "$(${CC:-cc} --version | head -1), -O2, default variant"
 note "load average at start: $(load) (other processes share these cores: figures are noisy when it is above ~0.5)"
 
-# run NAME [VAR=VALUE...]: one program, bounded in time, results kept.
+# cpu_ticks: "busy total" jiffies of the whole machine (/proc/stat).
+cpu_ticks() { awk '/^cpu /{t=0; for(i=2;i<=NF;i++) t+=$i; print t-$5-$6, t; exit}' /proc/stat; }
+
+# run NAME [VAR=VALUE...]: one program, bounded in time, results kept. The
+# note after it says how busy the machine's CPUs were meanwhile (ours
+# included): "1.0 of 2" for a 1-worker program means nobody else ran.
 run() {
   name=$1; shift
   [ -x "$BIN/$name" ] || { note "$name: not built (skipped)"; return; }
   note "load average before $name${1:+ ($*)}: $(load)"
   t0=$(date +%s.%N)
+  c0=$(cpu_ticks)
   timeout 600 env "$@" "$BIN/$name" | tee -a "$RESULTS"
   st=$?
+  c1=$(cpu_ticks)
   t1=$(date +%s.%N)
   [ $st = 0 ] || note "$name${1:+ ($*)}: exited with status $st"
-  note "elapsed: $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s for $name${1:+ ($*)}"
+  note "elapsed: $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s for $name${1:+ ($*)}; cpus busy meanwhile: $(echo "$c0 $c1" | awk -v n="$(nproc)" '{ if ($4 > $2) printf "%.2f of %d", ($3-$1)/($4-$2)*n, n; else print "?" }')"
 }
 
 for p in $ALL; do

@@ -107,7 +107,7 @@ static inline const char *bench_name(const char *base)
 
 /* Series selection: a program given arguments runs only the series whose
  * base names (without the worker suffix) are among them, e.g.
- * `build/bench/spawn_join spawn_latch` (for profiling one series). */
+ * `build/obj-default/bench/spawn_join spawn_latch` (for profiling one series). */
 static int bench_argc;
 static char **bench_argv;
 
