@@ -79,7 +79,7 @@ BEGIN {
 }
 function pair(o, g, t) { n++; order[n] = o; gof[o] = g; tof[o] = t }
 function norm(b) { sub(/_1p$/, "_1w", b); sub(/_1t$/, "_1w", b); return b }
-NF >= 5 && $3 !~ /_(min|max)$/ && $3 != "n_used" {
+NF >= 5 && $3 !~ /_(min|max)$/ && $3 != "n_used" && $3 !~ /_bytes$/ {
   b = ($1 == "vexrt") ? $2 : norm($2)
   v[$1, b] = $4; m[$1, b] = $3; u[$1, b] = $5
   if ($1 == "vexrt" && !(b in gof)) { n++; order[n] = b; gof[b] = b; tof[b] = b }

@@ -177,6 +177,10 @@ int main(void)
             s[i] = run_child(variants[v]);
         snprintf(bench, sizeof bench, "idle_mem_%s", variants[v]);
         bench_report(bench, "bytes_per_task", "B", s, BENCH_REPEATS);
+        /* what one task is made of: the header and the root frame */
+        bench_info(bench, "header_bytes", VX_TASK_HEADER, "B");
+        bench_info(bench, "frame_bytes",
+                   (double)(v == CHAN ? sizeof(chan_frame) : sizeof(sleep_frame)), "B");
     }
     return 0;
 }
