@@ -158,6 +158,13 @@ static bool all_asleep(void) {
     return !work_visible() && vx__timer_count() == 0 && vx__io_waiting() == 0;
 }
 
+void vx__deadlock_check(void) {
+    pthread_mutex_lock(&vx__g.idle_lock);
+    if (ld_seqcst(&vx__g.nidle) == vx__g.nworkers && all_asleep())
+        vx__deadlock();
+    pthread_mutex_unlock(&vx__g.idle_lock);
+}
+
 /* Leave the idle state after sleeping; returns with w->searching set if a
  * notifier woke us (it counted us in nsearching). */
 static void unidle(vx__worker *w) {

@@ -175,6 +175,7 @@ bool vx__search_begin(vx__worker *w);  /* become searching (at most half) */
 void vx__search_end(vx__worker *w);    /* found work: stop searching */
 void vx__park(vx__worker *w);          /* sleep until notified or an event */
 void vx__unpark_all(void);
+void vx__deadlock_check(void);         /* from vx_main's thread once main waits */
 
 /* ---- timer.c --------------------------------------------------------------- */
 void vx__timer_init(void);

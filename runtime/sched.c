@@ -498,6 +498,8 @@ static void block_on(vx_task *t, bool is_main) {
     if (is_main) { /* after the spawn: see the deadlock test in park.c */
         vx__g.main_task = t;
         st_seqcst(&vx__g.main_waiting, 1);
+        /* The workers may all have parked before main_waiting was set. */
+        vx__deadlock_check();
     }
     for (;;) {
         uint32_t s = ld_acquire(&t->state); /* pairs with complete's release */
