@@ -70,6 +70,26 @@ void vx_dump(int fd) {
     vx__task_each(dump_task, &fd);
 }
 
+/* The await chain of the task the panicking worker is resuming: the frames
+ * from its innermost suspended frame up to the root, each with the
+ * location it last suspended at. A frame that panics before its first
+ * suspension does not appear (it has not recorded a location yet). */
+void vx__panic_backtrace(int fd) {
+    vx__worker *w = vx__self;
+    if (!w || !w->current)
+        return;
+    vx_task *t = w->current;
+    dprintf(fd, "async backtrace (task %llu):\n", (unsigned long long)t->id);
+    int depth = 0;
+    for (vx_frame *f = t->top; f && depth < 64; f = f->parent, depth++) {
+        if (!f->at)
+            continue;
+        dprintf(fd, "    %s ", depth ? "awaited by" : "in");
+        put_loc(fd, f->at);
+        dprintf(fd, "\n");
+    }
+}
+
 static void on_sigquit(int sig) {
     (void)sig;
     st_relaxed(&vx__g.dump_request, 1);

@@ -127,7 +127,7 @@ bool vx__search_begin(vx__worker *w) {
 }
 
 void vx__search_end(vx__worker *w) {
-    if (!w->searching)
+    if (__builtin_expect(!w->searching, 1))
         return;
     w->searching = false;
     /* The last searcher to find work wakes another one, so that searching

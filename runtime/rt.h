@@ -99,18 +99,21 @@ typedef struct vx__deque {
     _Atomic int64_t top;    /* thieves' end (CAS) */
     char pad1[56];
     _Atomic int64_t bottom; /* owner's end */
-    char pad2[56];
+    int64_t top_cache;      /* owner: a lower bound of top */
+    char pad2[48];
     _Atomic(vx_task *) buf[VX_DEQUE_CAP];
 } vx__deque;
 bool vx__deque_push(vx__deque *d, vx_task *t); /* owner; false when full */
 vx_task *vx__deque_take(vx__deque *d);         /* owner: newest */
 vx_task *vx__deque_steal(vx__deque *d);        /* anyone: oldest */
 int64_t vx__deque_len(vx__deque *d);           /* a snapshot */
+int vx__deque_shed(vx__deque *d, vx_task **out, int k); /* owner: k oldest */
+vx_task *vx__deque_peek(vx__deque *d);         /* owner: for a prefetch only */
 
 /* ---- inject.c: the global injection queue --------------------------------- */
-void vx__inject_push(vx_task *first, vx_task *last, long n);
-vx_task *vx__inject_pop(void);          /* one task, NULL if empty */
-long vx__inject_pop_batch(long max, vx_task **first); /* up to max, linked */
+void vx__inject_push(vx_task *t);
+void vx__inject_push_batch(vx_task **t, long n);
+long vx__inject_pop_batch(vx_task **out, long max); /* a batch or up to max singles */
 long vx__inject_len(void);              /* seq_cst snapshot */
 void vx__inject_init(void);
 
@@ -128,6 +131,7 @@ typedef struct vx__worker {
     bool polling;           /* rt.idle_lock: parked in the poller */
     _Atomic uint32_t wakeup;/* 1 = unparked (park.c); futex word */
     uint64_t id_next, id_end; /* owner: task ids reserved for this worker */
+    vx_task *current;       /* owner: the task being resumed (panic backtraces) */
     vx__freelist free[VX_NCLASS]; /* owner */
     pthread_t thread;
     struct {
@@ -211,7 +215,9 @@ void vx__pollb_wakeup(void);
 
 /* ---- dump.c ---------------------------------------------------------------- */
 void vx__dump_install(void);
+void vx__panic_backtrace(int fd);      /* panic.c calls it: the current task's await chain */
 void vx__check_dump_request(void);
+void vx__stats_collect(vx_stats *out); /* vx_stats_get without start_lock */
 _Noreturn void vx__deadlock(void);
 
 /* task budget / completion helper shared by the leaf operations */
