@@ -107,7 +107,8 @@ make -s -j2 -k VARIANT=default bench-progs >&2 || note "some benchmark programs 
 
 note "vexrt $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), kernel $(uname -r)"
 note "$(${CC:-cc} --version | head -1), -O2, default variant"
-note "load average at start: $(load) (other processes share these cores: figures are noisy when it is above ~0.5)"
+LOAD_START=$(load)
+note "load average at start: $LOAD_START (other processes share these cores: figures are noisy when it is above ~0.5)"
 
 # cpu_ticks: "busy total" jiffies of the whole machine (/proc/stat).
 cpu_ticks() { awk '/^cpu /{t=0; for(i=2;i<=NF;i++) t+=$i; print t-$5-$6, t; exit}' /proc/stat; }
@@ -148,8 +149,11 @@ if [ -z "$PD" ] || [ ! -f "$PD/run.sh" ]; then
   echo "bench: no peers (neither ../shared/peers nor \$PEERS_DIR holds run.sh)" >&2
   exit 2
 fi
+LOAD_PEERS=$(load)
 note "peers: bash $PD/run.sh compute mem"
 timeout 1800 bash "$PD/run.sh" compute mem | tee -a "$RESULTS"
-note "load average after peers: $(load)"
+LOAD_END=$(load)
+note "load average after peers: $LOAD_END"
 
 table "$RESULTS"
+echo "== load average (1, 5, 15 min): vexrt start $LOAD_START; peers start $LOAD_PEERS; end $LOAD_END"
