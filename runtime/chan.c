@@ -50,10 +50,10 @@ void vx_chan_retain(vx_chan *c) { atomic_fetch_add_explicit(&c->refs, 1, memory_
 
 void vx_chan_release(vx_chan *c) {
     /* acq_rel: every use by other holders happens before the free. */
-    if (atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) == 1) {
-        VX_ASSERT(!c->sendq && !c->recvq);
+    /* Waiters may remain only from tasks dropped by vx_shutdown (a live
+     * waiting task holds a reference itself): nothing will touch them. */
+    if (atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) == 1)
         vx_free(c);
-    }
 }
 
 /* Copy one value. Values are usually 1-16 bytes: fixed sizes inline to a
@@ -201,3 +201,52 @@ size_t vx_chan_len(vx_chan *c) {
     vx__spin_unlock(&c->lock);
     return n;
 }
+
+/* ---- sync callers ------------------------------------------------------------
+ * A channel operation from sync code runs as a one-operation task that the
+ * calling thread blocks on (vx_block_on): the operation follows exactly
+ * the same protocol as a task's, and vx_block_on provides the panic on a
+ * worker. */
+
+typedef struct {
+    vx_frame base;
+    vx_chan *c;
+    const void *value;
+    void *out;
+    vx_waiter w;
+} sync_f;
+
+static const vx_loc sync_loc = {"<sync channel operation>", 0, 0};
+
+static vx_poll sync_send(vx_frame *self, vx_task *task) {
+    sync_f *f = (sync_f *)self;
+    if (f->base.state == 0) {
+        f->base.state = 1;
+        return vx_chan_send(&f->base, task, f->c, f->value, &f->w, &sync_loc);
+    }
+    return VX_READY;
+}
+
+static vx_poll sync_recv(vx_frame *self, vx_task *task) {
+    sync_f *f = (sync_f *)self;
+    if (f->base.state == 0) {
+        f->base.state = 1;
+        return vx_chan_recv(&f->base, task, f->c, f->out, &f->w, &sync_loc);
+    }
+    return VX_READY;
+}
+
+static int sync_op(vx_resume_fn fn, vx_chan *c, const void *value, void *out) {
+    vx_task *t = vx_task_new(sizeof(sync_f), fn, NULL);
+    sync_f *f = (sync_f *)vx_task_frame(t);
+    f->c = c;
+    f->value = value;
+    f->out = out;
+    vx_block_on(t);
+    int st = f->w.status;
+    vx_task_release(t);
+    return st;
+}
+
+int vx_chan_send_sync(vx_chan *c, const void *value) { return sync_op(sync_send, c, value, NULL); }
+int vx_chan_recv_sync(vx_chan *c, void *out) { return sync_op(sync_recv, c, NULL, out); }

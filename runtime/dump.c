@@ -2,7 +2,8 @@
  * dump.c - observability: the task dump, SIGQUIT, deadlock reports.
  *
  * The dump walks the task slabs (task.c): every block whose state word is
- * not 0 is a live task. For each it prints the id, the state, and the
+ * not 0 is a live task. For each it prints its address (the task's name),
+ * the state, and the
  * await chain from the innermost suspended frame (`top`) up through the
  * parents, each with the Vex location generated code passed when it
  * suspended. While workers run, a task's frames change under the reader:
@@ -40,7 +41,7 @@ static void put_loc(int fd, const vx_loc *at) {
 
 __attribute__((no_sanitize("thread"))) static void dump_task(vx_task *t, uint32_t s, void *arg) {
     int fd = *(int *)arg;
-    dprintf(fd, "task %llu [%s]", (unsigned long long)t->id, state_name(s));
+    dprintf(fd, "task %p [%s]", (void *)t, state_name(s));
     if (s & (T_COMPLETE | T_RUNNING)) {
         dprintf(fd, "\n");
         return;
@@ -79,7 +80,7 @@ void vx__panic_backtrace(int fd) {
     if (!w || !w->current)
         return;
     vx_task *t = w->current;
-    dprintf(fd, "async backtrace (task %llu):\n", (unsigned long long)t->id);
+    dprintf(fd, "async backtrace (task %p):\n", (void *)t);
     int depth = 0;
     for (vx_frame *f = t->top; f && depth < 64; f = f->parent, depth++) {
         if (!f->at)

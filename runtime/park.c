@@ -153,7 +153,7 @@ static bool all_asleep(void) {
     if (!ld_seqcst(&vx__g.main_waiting))
         return false;
     /* main completed, and its thread is on its way out: not a deadlock */
-    if (ld_acquire(&vx__g.main_task->state) & T_COMPLETE)
+    if (ld_acquire(&ld_relaxed(&vx__g.main_task)->state) & T_COMPLETE)
         return false;
     return !work_visible() && vx__timer_count() == 0 && vx__io_waiting() == 0;
 }

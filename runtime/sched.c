@@ -83,12 +83,14 @@
  * order; the seq_cst RMWs stand for the StoreLoad fences of the classic
  * protocol (ThreadSanitizer does not model standalone fences).
  *
- * Deadlock detection: the last worker to register as idle (P1), with
- * vx_main's thread waiting for main, checks under idle_lock that no queue
- * holds a task, no timer is armed and no task waits for I/O. Every other
- * worker is registered idle, and a worker that saw work deregisters before
- * taking it (P2), so "every worker idle and every queue empty" cannot be
- * observed while a task is in flight: nothing can ever run again. It prints
+ * Deadlock detection: the last worker to register as idle (P1), with the
+ * main thread (vx_main, or vx_main_thread for a sync main) blocked waiting
+ * for a task, or that thread as it starts to wait, checks under idle_lock
+ * that no queue holds a task, no timer is armed and no task waits for I/O.
+ * Every other worker is registered idle, and a worker that saw work
+ * deregisters before taking it (P2), so "every worker idle and every queue
+ * empty" cannot be observed while a task is in flight: nothing can ever run
+ * again. It prints
  * "fatal: all tasks are asleep - deadlock!" and the task dump, and exits 2.
  *
  * Rejected alternatives. A single global run queue with a lock: simple, but
@@ -108,8 +110,9 @@
  *   2. unpark every worker (futex words set, eventfd written) and join the
  *      threads.
  *   3. return the workers' free lists to the global lists.
- *   4. drop every task still alive (drop hooks run) and free the slabs.
- *   5. cancel the timers that are still armed; close the poller.
+ *   4. disarm the timers that are still armed (they live in task frames).
+ *   5. drop every task still alive (drop hooks run), free the slabs; close
+ *      the poller.
  *   6. free the workers; vx_start may run again.
  */
 #include <signal.h>
@@ -126,11 +129,12 @@
 #define BATCH_MAX (VX_DEQUE_CAP / 2 + 1) /* tasks moved to or from the global queue at once */
 
 vx__rt vx__g = {.start_lock = PTHREAD_MUTEX_INITIALIZER,
-                .idle_lock = PTHREAD_MUTEX_INITIALIZER,
-                .id_next = 1};
+                .idle_lock = PTHREAD_MUTEX_INITIALIZER};
 _Thread_local vx__worker *vx__self;
 
 static int exit_status;
+static pthread_t main_thread;   /* written once by vx_main_thread, before it blocks */
+static _Atomic int have_main_thread;
 static int g_argc;
 static char **g_argv;
 
@@ -407,6 +411,7 @@ static void *worker_main(void *arg) {
             t = search(w);
         if (t) {
             run(w, t);
+            w->current = NULL; /* a panic outside a task prints no backtrace */
             continue;
         }
         int64_t next = vx__timer_next();
@@ -489,8 +494,8 @@ long vx_shutdown(void) {
         pthread_join(vx__g.workers[i]->thread, NULL);
     for (int i = 0; i < vx__g.nworkers; i++)
         vx__task_flush_cache(vx__g.workers[i]->free);
+    vx__timer_teardown(); /* before the tasks: their frames hold the timers */
     long n = vx__task_teardown();
-    vx__timer_teardown();
     vx__poll_teardown();
     for (int i = 0; i < vx__g.nworkers; i++)
         vx_free(vx__g.workers[i]);
@@ -507,6 +512,23 @@ long vx_shutdown(void) {
     return n;
 }
 
+void vx_main_thread(void) {
+    main_thread = pthread_self();
+    st_release(&have_main_thread, 1);
+}
+
+static bool on_main_thread(void) {
+    return ld_acquire(&have_main_thread) && pthread_equal(pthread_self(), main_thread);
+}
+
+/* The main thread starts or stops waiting for t (the deadlock test). */
+static void main_waits(vx_task *t) {
+    st_relaxed(&vx__g.main_task, t); /* published by the seq_cst store below */
+    st_seqcst(&vx__g.main_waiting, 1);
+    /* The workers may all have parked before main_waiting was set. */
+    vx__deadlock_check();
+}
+
 static void block_on(vx_task *t, bool is_main) {
     if (vx__self)
         vx_panic(NULL, "vx_block_on called from an async context (a worker thread): "
@@ -515,12 +537,9 @@ static void block_on(vx_task *t, bool is_main) {
     /* Not yet shared: plain update of our own word. */
     st_relaxed(&t->state, ld_relaxed(&t->state) | T_JOIN_THREAD);
     vx_spawn(t);
-    if (is_main) { /* after the spawn: see the deadlock test in park.c */
-        vx__g.main_task = t;
-        st_seqcst(&vx__g.main_waiting, 1);
-        /* The workers may all have parked before main_waiting was set. */
-        vx__deadlock_check();
-    }
+    is_main = is_main || on_main_thread();
+    if (is_main) /* after the spawn: see the deadlock test in park.c */
+        main_waits(t);
     for (;;) {
         uint32_t s = ld_acquire(&t->state); /* pairs with complete's release */
         if ((s & T_COMPLETE) && s / T_REF_ONE == 1) /* the scheduler is done with it */
@@ -533,9 +552,28 @@ static void block_on(vx_task *t, bool is_main) {
 
 void vx_block_on(vx_task *t) { block_on(t, false); }
 
+void vx_join_sync(vx_task *t) {
+    if (vx__self)
+        vx_panic(NULL, "vx_join_sync called from an async context (a worker thread): "
+                       "it would stall the worker");
+    /* Ask completion for a futex wake (acq_rel: the acquire half pairs with
+     * complete's release when it is already complete). */
+    uint32_t s = atomic_fetch_or_explicit(&t->state, T_JOIN_THREAD, memory_order_acq_rel);
+    bool is_main = !(s & T_COMPLETE) && on_main_thread();
+    if (is_main)
+        main_waits(t);
+    while (!(s & T_COMPLETE)) {
+        vx__futex_wait(&t->state, s);
+        s = ld_acquire(&t->state);
+    }
+    if (is_main)
+        st_seqcst(&vx__g.main_waiting, 0);
+}
+
 _Noreturn void vx_main(int argc, char **argv, vx_task *main_task) {
     g_argc = argc;
     g_argv = argv;
+    vx_main_thread();
     vx_start(0);
     block_on(main_task, true);
     fflush(NULL);
