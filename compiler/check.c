@@ -1368,13 +1368,15 @@ static bool covers(Row *rows, int nrows, Type **tys, int ncols) {
             }
         return covers(nr, k, tys + 1, ncols - 1);
     }
+    /* one row array for every constructor (the recursion keeps none): one
+     * per constructor made an enum of N variants cost N * N rows */
+    Row *nr = arena_alloc(sizeof(Row) * (size_t)(nrows + 1));
     for (int c = 0; c < nc; c++) {
         Type *ft[64];
         int nf = ctor_fields(tys[0], c, ft);
         Type **ntys = arena_alloc(sizeof(Type *) * (size_t)(nf + ncols));
         memcpy(ntys, ft, sizeof(Type *) * (size_t)nf);
         memcpy(ntys + nf, tys + 1, sizeof(Type *) * (size_t)(ncols - 1));
-        Row *nr = arena_alloc(sizeof(Row) * (size_t)(nrows + 1));
         int k = 0;
         for (int i = 0; i < nrows; i++) {
             Node *p0 = rows[i].p[0];
@@ -1480,12 +1482,18 @@ static const char **missing(Row *rows, int nrows, Type **tys, int ncols) {
     for (int c = 0; c < nc; c++) {
         if (only >= 0 && c != only)
             continue;
+        /* rows for the rows of constructor c only: check_exhaustive calls
+         * this once per constructor, and N * nrows rows made an enum of
+         * 20,000 variants take 6 GB */
+        int nmatch = 0;
+        for (int i = 0; i < nrows; i++)
+            nmatch += irrefutable(rows[i].p[0]) || pat_ctor(rows[i].p[0]) == c;
+        Row *nr = arena_alloc(sizeof(Row) * (size_t)(nmatch + 1));
         Type *ft[64];
         int nf = ctor_fields(tys[0], c, ft);
         Type **ntys = arena_alloc(sizeof(Type *) * (size_t)(nf + ncols));
         memcpy(ntys, ft, sizeof(Type *) * (size_t)nf);
         memcpy(ntys + nf, tys + 1, sizeof(Type *) * (size_t)(ncols - 1));
-        Row *nr = arena_alloc(sizeof(Row) * (size_t)(nrows + 1));
         int k = 0;
         for (int i = 0; i < nrows; i++) {
             Node *p0 = rows[i].p[0];
