@@ -30,14 +30,17 @@ typedef struct State {
 enum { READ, MOVE };
 
 static State st;
-/* The state is indexed by the function's own locals only, ids base ..
- * base+nsyms-1, so it costs O(locals of the fn), not of the program. */
-static int base, nsyms;
+/* The state covers only the current function's locals that can be moved
+ * (not ty_is_copy): slots[id - base] is local `id`'s index in the state,
+ * or -1. Every if/loop/match copies the state, so keeping it this small
+ * is what keeps a long function from costing O(statements * locals). */
+static int base, nrange, nsyms;
+static int *slots;
 
 static int slot(Sym *s) {
-    if (!s || s->id < base || s->id - base >= nsyms)
+    if (!s || s->id < base || s->id - base >= nrange)
         return -1;
-    return s->id - base;
+    return slots[s->id - base];
 }
 
 static State copy_state(State s) {
@@ -341,7 +344,15 @@ void own_program(Program *prog) {
                 hi = s->id;
         }
         base = lo;
-        nsyms = hi >= lo ? hi - lo + 1 : 1;
+        nrange = hi >= lo ? hi - lo + 1 : 0;
+        slots = arena_alloc(sizeof(int) * (size_t)(nrange + 1));
+        memset(slots, -1, sizeof(int) * (size_t)(nrange + 1));
+        nsyms = 0;
+        for (int j = 0; j < f->locals.len; j++) {
+            Sym *s = f->locals.items[j];
+            if (!ty_is_copy(s->ty))
+                slots[s->id - lo] = nsyms++;
+        }
         st.moved = arena_alloc((size_t)nsyms);
         st.where = arena_alloc(sizeof(Pos) * (size_t)nsyms);
         st.fields = arena_alloc(sizeof(uint64_t) * (size_t)nsyms);
