@@ -2159,6 +2159,59 @@ static void zonk_node(Node *n) {
 
 /* ---- items ---- */
 
+/* Infinite types: a struct or enum that holds itself by value, directly
+ * or through other structs, enums, tuples, arrays, Option or Result (a Vec
+ * or Box holds it on the heap and breaks the cycle). A depth-first search
+ * over the definitions; type_marks maps a definition's name to 1 while it
+ * is on the search path, 2 once it is known finite. */
+static Map type_marks;
+
+static void finite_type(Type *t, Pos pos, const char *owner, int depth) {
+    t = ty_res(t);
+    if (depth > 1000)
+        error_at(pos, "E0300", "type `%s` nests too deeply", owner);
+    switch (t->kind) {
+    case TY_STRUCT:
+    case TY_ENUM: {
+        const char *name = t->kind == TY_STRUCT ? t->sd->name : t->ed->name;
+        intptr_t mark = (intptr_t)map_get(&type_marks, name);
+        if (mark == 1)
+            error_at(pos, "E0300", "recursive type `%s` has infinite size; use `Box<%s>`", owner, name);
+        if (mark == 2)
+            return;
+        map_put(&type_marks, name, (void *)1);
+        if (t->kind == TY_STRUCT) {
+            for (int i = 0; i < t->sd->fields.len; i++) {
+                Field *f = t->sd->fields.items[i];
+                finite_type(f->ty, f->pos, name, depth + 1);
+            }
+        } else {
+            for (int i = 0; i < t->ed->variants.len; i++) {
+                Variant *v = t->ed->variants.items[i];
+                for (int k = 0; k < v->ntys; k++)
+                    finite_type(v->tys[k], ((Node *)v->texprs.items[k])->pos, name, depth + 1);
+            }
+        }
+        map_put(&type_marks, name, (void *)2);
+        return;
+    }
+    case TY_OPTION:
+    case TY_ARRAY:
+        finite_type(t->elem, pos, owner, depth + 1);
+        return;
+    case TY_RESULT:
+        finite_type(t->elem, pos, owner, depth + 1);
+        finite_type(t->err, pos, owner, depth + 1);
+        return;
+    case TY_TUPLE:
+        for (int i = 0; i < t->nelems; i++)
+            finite_type(t->elems[i], pos, owner, depth + 1);
+        return;
+    default:
+        return;
+    }
+}
+
 static void register_items(void) {
     for (int i = 0; i < prog->structs.len; i++) {
         StructDef *sd = prog->structs.items[i];
@@ -2206,14 +2259,14 @@ static void register_items(void) {
         }
     }
     /* value recursion without a Box would make an infinite type */
+    memset(&type_marks, 0, sizeof type_marks);
     for (int i = 0; i < prog->structs.len; i++) {
         StructDef *sd = prog->structs.items[i];
-        for (int j = 0; j < sd->fields.len; j++) {
-            Type *ft = ty_res(((Field *)sd->fields.items[j])->ty);
-            if (ft->kind == TY_STRUCT && ft->sd == sd)
-                error_at(((Field *)sd->fields.items[j])->pos, "E0300",
-                         "recursive type `%s` has infinite size; use `Box<%s>`", sd->name, sd->name);
-        }
+        finite_type(sd->ty, sd->pos, sd->name, 0);
+    }
+    for (int i = 0; i < prog->enums.len; i++) {
+        EnumDef *ed = prog->enums.items[i];
+        finite_type(ed->ty, ed->pos, ed->name, 0);
     }
     for (int i = 0; i < prog->fns.len; i++) {
         Fn *f = prog->fns.items[i];
