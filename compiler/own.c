@@ -130,12 +130,37 @@ static bool binds_by_value(Node *p) {
     return false;
 }
 
-static void walk_loop_body(Node *body) {
+/* A `for` binds its variable (or pattern's bindings) afresh on every
+ * iteration: moving it in the body is not a move of the next one. */
+static void rebind(Node *loop) {
+    if (!loop || loop->kind != N_FOR)
+        return;
+    Vec todo = {0};
+    if (loop->sym)
+        vec_push(&todo, loop);
+    if (loop->c)
+        vec_push(&todo, loop->c);
+    while (todo.len) {
+        Node *p = todo.items[--todo.len];
+        int k = slot(p->sym);
+        if (k >= 0) {
+            st.moved[k] = 0;
+            st.fields[k] = 0;
+        }
+        if (p != loop)
+            for (int i = 0; i < p->list.len; i++)
+                vec_push(&todo, p->list.items[i]);
+    }
+}
+
+static void walk_loop_body(Node *loop, Node *body) {
     State before = copy_state(st);
+    rebind(loop);
     walk(body, READ);
     /* second pass: as if entering the next iteration */
     st = join(copy_state(before), st);
     st.dead = false;
+    rebind(loop);
     walk(body, READ);
     st = join(before, st);
 }
@@ -273,17 +298,17 @@ static void walk(Node *e, int mode) {
     }
     case N_WHILE:
         walk(e->a, READ);
-        walk_loop_body(e->b);
+        walk_loop_body(e, e->b);
         return;
     case N_LOOP:
-        walk_loop_body(e->b);
+        walk_loop_body(e, e->b);
         if (ty_res(e->ty)->kind == TY_NEVER)
             st.dead = true;
         return;
     case N_FOR: {
         Type *it = ty_res(e->a->ty);
         walk(e->a, e->a->kind != N_RANGE && it->kind != TY_REF ? MOVE : READ);
-        walk_loop_body(e->b);
+        walk_loop_body(e, e->b);
         return;
     }
     case N_BLOCK:
