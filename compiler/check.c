@@ -89,6 +89,7 @@ static int loop_depth;
 static int sym_counter;
 
 static Type *resolve_type(Node *t);
+static int64_t const_int(Node *e, int depth);
 static void check_const(Node *c, Node *use);
 static Type *check_expr(Node *e, Type *expect);
 static Type *check_block(Node *b, Type *expect);
@@ -201,6 +202,15 @@ static Type *resolve_type(Node *t) {
     case T_ARRAY: {
         Type *r = ty_wrap(TY_ARRAY, resolve_type(t->a));
         r->n = (long)t->ival;
+        if (t->name) { /* [T; NAME]: a constant's value */
+            Node *c = map_get(&consts_map, t->name);
+            if (!c)
+                unknown_name(t->pos, "constant", t->name);
+            int64_t v = const_int(c->a, 0);
+            if (v < 0 || v > (1 << 24))
+                error_at(t->pos, "E0300", "array length `%s` = %lld is out of range", t->name, (long long)v);
+            r->n = (long)v;
+        }
         return r;
     }
     case T_NAME: break;
@@ -1371,13 +1381,15 @@ static bool covers(Row *rows, int nrows, Type **tys, int ncols) {
             }
         return covers(nr, k, tys + 1, ncols - 1);
     }
+    /* one row array for every constructor (the recursion keeps none): one
+     * per constructor made an enum of N variants cost N * N rows */
+    Row *nr = arena_alloc(sizeof(Row) * (size_t)(nrows + 1));
     for (int c = 0; c < nc; c++) {
         Type *ft[64];
         int nf = ctor_fields(tys[0], c, ft);
         Type **ntys = arena_alloc(sizeof(Type *) * (size_t)(nf + ncols));
         memcpy(ntys, ft, sizeof(Type *) * (size_t)nf);
         memcpy(ntys + nf, tys + 1, sizeof(Type *) * (size_t)(ncols - 1));
-        Row *nr = arena_alloc(sizeof(Row) * (size_t)(nrows + 1));
         int k = 0;
         for (int i = 0; i < nrows; i++) {
             Node *p0 = rows[i].p[0];
@@ -1483,12 +1495,18 @@ static const char **missing(Row *rows, int nrows, Type **tys, int ncols) {
     for (int c = 0; c < nc; c++) {
         if (only >= 0 && c != only)
             continue;
+        /* rows for the rows of constructor c only: check_exhaustive calls
+         * this once per constructor, and N * nrows rows made an enum of
+         * 20,000 variants take 6 GB */
+        int nmatch = 0;
+        for (int i = 0; i < nrows; i++)
+            nmatch += irrefutable(rows[i].p[0]) || pat_ctor(rows[i].p[0]) == c;
+        Row *nr = arena_alloc(sizeof(Row) * (size_t)(nmatch + 1));
         Type *ft[64];
         int nf = ctor_fields(tys[0], c, ft);
         Type **ntys = arena_alloc(sizeof(Type *) * (size_t)(nf + ncols));
         memcpy(ntys, ft, sizeof(Type *) * (size_t)nf);
         memcpy(ntys + nf, tys + 1, sizeof(Type *) * (size_t)(ncols - 1));
-        Row *nr = arena_alloc(sizeof(Row) * (size_t)(nrows + 1));
         int k = 0;
         for (int i = 0; i < nrows; i++) {
             Node *p0 = rows[i].p[0];
@@ -2155,38 +2173,101 @@ static void zonk_node(Node *n) {
 
 /* ---- items ---- */
 
-/* Does type t hold `target` by value (directly or through fields,
- * payloads, Option/Result/tuples/arrays, but not Box/Vec)? */
-static bool contains_by_value(Type *t, Type *target, int depth) {
-    t = ty_res(t);
+/* The value of a constant integer expression (an array length). */
+static int64_t const_int(Node *e, int depth) {
     if (depth > 64)
-        return false;
+        error_at(e->pos, "E0300", "constant expression nests too deeply");
+    switch (e->kind) {
+    case N_INT:
+        return (int64_t)e->ival;
+    case N_IDENT: {
+        Node *c = map_get(&consts_map, e->name);
+        if (!c)
+            unknown_name(e->pos, "constant", e->name);
+        return const_int(c->a, depth + 1);
+    }
+    case N_UNARY:
+        if (!strcmp(e->op, "-"))
+            return -const_int(e->a, depth + 1);
+        break;
+    case N_BINARY: {
+        int64_t a = const_int(e->a, depth + 1), b = const_int(e->b, depth + 1);
+        const char *op = e->op;
+        if (!strcmp(op, "+")) return a + b;
+        if (!strcmp(op, "-")) return a - b;
+        if (!strcmp(op, "*")) return a * b;
+        if (!strcmp(op, "/") && b) return a / b;
+        if (!strcmp(op, "%") && b) return a % b;
+        break;
+    }
+    default:
+        break;
+    }
+    error_at(e->pos, "E0300", "an array length must be an integer constant");
+}
+
+/* Infinite types: a struct or enum that holds itself by value, directly
+ * or through other structs, enums, tuples, arrays, Option or Result (a Vec
+ * or Box holds it on the heap and breaks the cycle). A depth-first search
+ * over the definitions; type_marks maps a definition's name to 1 while it
+ * is on the search path, 2 once it is known finite. */
+static Map type_marks;
+
+static Pos root_def_pos;          /* the definition being checked */
+static const char *root_def_name;
+
+static void finite_type(Type *t, Pos pos, const char *owner, int depth) {
+    t = ty_res(t);
+    if (depth > 1000)
+        error_at(pos, "E0300", "type `%s` nests too deeply", owner);
     switch (t->kind) {
     case TY_STRUCT:
-        if (depth > 0 && t == target)
-            return true;
-        for (int i = 0; i < t->sd->fields.len; i++)
-            if (contains_by_value(((Field *)t->sd->fields.items[i])->ty, target, depth + 1))
-                return true;
-        return false;
-    case TY_ENUM:
-        if (depth > 0 && t == target)
-            return true;
-        for (int i = 0; i < t->ed->variants.len; i++) {
-            Variant *v = t->ed->variants.items[i];
-            for (int j = 0; j < v->ntys; j++)
-                if (contains_by_value(v->tys[j], target, depth + 1))
-                    return true;
+    case TY_ENUM: {
+        const char *name = t->kind == TY_STRUCT ? t->sd->name : t->ed->name;
+        intptr_t mark = (intptr_t)map_get(&type_marks, name);
+        if (mark == 1)
+        {
+            /* report where the cycle closes, then the definition itself */
+            jmp_buf jb;
+            void *save = diag_jmp;
+            diag_jmp = &jb;
+            if (setjmp(jb) == 0)
+                error_at(pos, "E0300", "recursive type `%s` has infinite size; use `Box<%s>`", owner, name);
+            diag_jmp = save;
+            error_at(root_def_pos, "E0300", "recursive type `%s` has infinite size (through `%s`)", root_def_name, name);
         }
-        return false;
-    case TY_OPTION: case TY_ARRAY: return contains_by_value(t->elem, target, depth + 1);
-    case TY_RESULT: return contains_by_value(t->elem, target, depth + 1) || contains_by_value(t->err, target, depth + 1);
+        if (mark == 2)
+            return;
+        map_put(&type_marks, name, (void *)1);
+        if (t->kind == TY_STRUCT) {
+            for (int i = 0; i < t->sd->fields.len; i++) {
+                Field *f = t->sd->fields.items[i];
+                finite_type(f->ty, f->pos, name, depth + 1);
+            }
+        } else {
+            for (int i = 0; i < t->ed->variants.len; i++) {
+                Variant *v = t->ed->variants.items[i];
+                for (int k = 0; k < v->ntys; k++)
+                    finite_type(v->tys[k], ((Node *)v->texprs.items[k])->pos, name, depth + 1);
+            }
+        }
+        map_put(&type_marks, name, (void *)2);
+        return;
+    }
+    case TY_OPTION:
+    case TY_ARRAY:
+        finite_type(t->elem, pos, owner, depth + 1);
+        return;
+    case TY_RESULT:
+        finite_type(t->elem, pos, owner, depth + 1);
+        finite_type(t->err, pos, owner, depth + 1);
+        return;
     case TY_TUPLE:
         for (int i = 0; i < t->nelems; i++)
-            if (contains_by_value(t->elems[i], target, depth + 1))
-                return true;
-        return false;
-    default: return false;
+            finite_type(t->elems[i], pos, owner, depth + 1);
+        return;
+    default:
+        return;
     }
 }
 
@@ -2214,6 +2295,12 @@ static void check_const(Node *c, Node *use) {
 }
 
 static void register_items(void) {
+    for (int i = 0; i < prog->consts.len; i++) {
+        Node *c = prog->consts.items[i];
+        if (map_get(&consts_map, c->name))
+            error_at(c->pos, "E0201", "the name `%s` is defined multiple times", c->name);
+        map_put(&consts_map, c->name, c);
+    }
     for (int i = 0; i < prog->structs.len; i++) {
         StructDef *sd = prog->structs.items[i];
         if (map_get(&types_map, sd->name))
@@ -2259,19 +2346,19 @@ static void register_items(void) {
             }
         }
     }
-    /* a type that contains itself by value (not through Box or Vec) would
-     * have infinite size */
+    /* value recursion without a Box would make an infinite type */
+    memset(&type_marks, 0, sizeof type_marks);
     for (int i = 0; i < prog->structs.len; i++) {
         StructDef *sd = prog->structs.items[i];
-        if (contains_by_value(sd->ty, sd->ty, 0))
-            error_at(sd->pos, "E0300", "recursive type `%s` has infinite size; put the recursion in a `Box` or `Vec`",
-                     sd->name);
+        root_def_pos = sd->pos;
+        root_def_name = sd->name;
+        finite_type(sd->ty, sd->pos, sd->name, 0);
     }
     for (int i = 0; i < prog->enums.len; i++) {
         EnumDef *ed = prog->enums.items[i];
-        if (contains_by_value(ed->ty, ed->ty, 0))
-            error_at(ed->pos, "E0300", "recursive type `%s` has infinite size; put the recursion in a `Box` or `Vec`",
-                     ed->name);
+        root_def_pos = ed->pos;
+        root_def_name = ed->name;
+        finite_type(ed->ty, ed->pos, ed->name, 0);
     }
     for (int i = 0; i < prog->fns.len; i++) {
         Fn *f = prog->fns.items[i];
@@ -2319,12 +2406,6 @@ static void register_items(void) {
             map_put(&fns_map, f->name, f);
             f->cname = f->is_extern ? f->name : arena_printf("vx_fn_%s", f->name);
         }
-    }
-    for (int i = 0; i < prog->consts.len; i++) {
-        Node *c = prog->consts.items[i];
-        if (map_get(&consts_map, c->name))
-            error_at(c->pos, "E0201", "the name `%s` is defined multiple times", c->name);
-        map_put(&consts_map, c->name, c);
     }
     for (int i = 0; i < prog->consts.len; i++) {
         Node *c = prog->consts.items[i];

@@ -2353,7 +2353,7 @@ void emit_program(Program *p, FILE *f) {
         cf->body->pos = c->pos;
         cf->body->c = c->a;
         cf->body->ty = c->ty;
-        const char *sig = arena_printf("static %s vx_const_%s(void)", ty_cname(c->ty), c->name);
+        const char *sig = arena_printf("static __attribute__((unused)) %s vx_const_%s(void)", ty_cname(c->ty), c->name);
         buf_printf(&protos_b, "%s;\n", sig);
         MFn *m = lower_fn(cf);
         mir_print_c(m, &consts, sig, ty_cname(c->ty));

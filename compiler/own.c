@@ -44,17 +44,28 @@ typedef struct Loan {
 } Loan;
 
 static Vec loans;       /* Loan* of the function */
-static Vec *uses;       /* per slot: offsets (as pointers) where it is read */
-static int *scope_end;  /* per slot: end offset of the block declaring it */
+static Vec *uses;       /* per local (lslot): offsets (as pointers) where it is read */
+static int *scope_end;  /* per local (lslot): end offset of the block declaring it */
 static Vec loop_ranges; /* int pairs (start, end) of the enclosing loops */
 
 static State st;
-/* The state is indexed by the function's own locals only, ids base ..
- * base+nsyms-1, so it costs O(locals of the fn), not of the program. */
-static int base, nsyms;
+/* The state covers only the current function's locals that can be moved
+ * (not ty_is_copy): slots[id - base] is local `id`'s index in the state,
+ * or -1. Every if/loop/match copies the state, so keeping it this small
+ * is what keeps a long function from costing O(statements * locals). */
+static int base, nrange, nsyms;
+static int *slots;
 
 static int slot(Sym *s) {
-    if (!s || s->id < base || s->id - base >= nsyms)
+    if (!s || s->id < base || s->id - base >= nrange)
+        return -1;
+    return slots[s->id - base];
+}
+
+/* Any local of the function (copyable too, e.g. a reference): its index
+ * in uses/scope_end, or -1. */
+static int lslot(Sym *s) {
+    if (!s || s->id < base || s->id - base >= nrange)
         return -1;
     return s->id - base;
 }
@@ -104,14 +115,14 @@ static int max_off(Node *n) {
 static void collect_uses(Node *n) {
     if (!n)
         return;
-    if (n->kind == N_IDENT && n->res == R_LOCAL && slot(n->sym) >= 0)
-        vec_push(&uses[slot(n->sym)], (void *)(intptr_t)n->pos.off);
+    if (n->kind == N_IDENT && n->res == R_LOCAL && lslot(n->sym) >= 0)
+        vec_push(&uses[lslot(n->sym)], (void *)(intptr_t)n->pos.off);
     if (n->kind == N_BLOCK) {
         int end = max_off(n);
         for (int i = 0; i < n->list.len; i++) {
             Node *st_ = n->list.items[i];
-            if (st_->kind == N_LET && slot(st_->sym) >= 0)
-                scope_end[slot(st_->sym)] = end;
+            if (st_->kind == N_LET && lslot(st_->sym) >= 0)
+                scope_end[lslot(st_->sym)] = end;
         }
     }
     collect_uses(n->a);
@@ -121,16 +132,29 @@ static void collect_uses(Node *n) {
         collect_uses(n->list.items[i]);
 }
 
+/* Source ranges that cannot run after the current point: the other
+ * branches of the if/match being walked (int pairs). */
+static Vec excluded;
+
+static bool excluded_off(int off) {
+    for (int j = 0; j + 1 < excluded.len; j += 2)
+        if (off >= (int)(intptr_t)excluded.items[j] && off <= (int)(intptr_t)excluded.items[j + 1])
+            return true;
+    return false;
+}
+
 /* Is reference r used after offset off (or again in an enclosing loop
  * entered after the loan was made)? */
 static bool ref_live(Loan *l, int off) {
-    int k = slot(l->ref);
+    int k = lslot(l->ref);
     if (k < 0)
         return false;
     Vec *u = &uses[k];
-    for (int i = 0; i < u->len; i++)
-        if ((int)(intptr_t)u->items[i] > off)
+    for (int i = 0; i < u->len; i++) {
+        int x = (int)(intptr_t)u->items[i];
+        if (x > off && !excluded_off(x))
             return true;
+    }
     for (int j = 0; j + 1 < loop_ranges.len; j += 2) {
         int lo = (int)(intptr_t)loop_ranges.items[j], hi = (int)(intptr_t)loop_ranges.items[j + 1];
         if (l->off >= lo || off < lo || off > hi)
@@ -144,16 +168,23 @@ static bool ref_live(Loan *l, int off) {
     return false;
 }
 
-/* The local a place is rooted at, without going through a reference. */
+/* The local a place is rooted at: `v`, `v.f`, `v[i]`, `b.f` through a
+ * Box, `p[i]` through a reference parameter or local `p` (then the root is
+ * `p`, and loans of `p` itself pass on: see add_loan). */
 static Sym *owned_root(Node *e) {
     for (;;) {
         if (e->kind == N_IDENT)
             return e->res == R_LOCAL ? e->sym : NULL;
-        if ((e->kind == N_FIELD || e->kind == N_INDEX) && e->autoref == 0 && ty_res(e->a->ty)->kind != TY_REF)
+        if (e->kind == N_FIELD || e->kind == N_INDEX || e->kind == N_DEREF)
             e = e->a;
         else
             return NULL;
     }
+}
+
+static void push_range(Vec *v, Node *n) {
+    vec_push(v, (void *)(intptr_t)(n ? n->pos.off : 0));
+    vec_push(v, (void *)(intptr_t)(n ? max_off(n) : -1));
 }
 
 enum { EV_MOVE, EV_ASSIGN, EV_MUTATE };
@@ -175,24 +206,50 @@ static void check_loans(Sym *x, Node *e, int ev) {
     }
 }
 
+static void new_loan(Sym *ref, Sym *root, bool mut, Node *at);
+
 static void add_loan(Sym *ref, Node *init, Node *at) {
-    if (!ref || !init || init->kind != N_REF)
-        return;
-    Sym *root = owned_root(init->a);
-    if (!root)
+    if (!ref || !init)
         return;
     for (int i = 0; i < loans.len; i++) {
         Loan *l = loans.items[i];
         if (l->ref == ref)
             l->dead = true; /* r now refers to something else */
     }
+    if (init->kind == N_IDENT && init->res == R_LOCAL && ty_res(init->ty)->kind == TY_REF) {
+        /* a copy of a reference keeps its loans */
+        for (int i = 0, n = loans.len; i < n; i++) {
+            Loan *l = loans.items[i];
+            if (!l->dead && l->ref == init->sym)
+                new_loan(ref, l->root, l->mut, at);
+        }
+        return;
+    }
+    if (init->kind != N_REF)
+        return;
+    Sym *root = owned_root(init->a);
+    if (!root)
+        return;
+    if (ty_res(root->ty)->kind == TY_REF)
+        /* &r[1] through a reference r: whatever r borrows stays borrowed */
+        for (int i = 0, n = loans.len; i < n; i++) {
+            Loan *l = loans.items[i];
+            if (!l->dead && l->ref == root)
+                new_loan(ref, l->root, l->mut, at);
+        }
+    new_loan(ref, root, init->mut, at);
+}
+
+static void new_loan(Sym *ref, Sym *root, bool mut, Node *at) {
+    if (root == ref)
+        return;
     Loan *l = arena_alloc(sizeof(Loan));
     l->ref = ref;
     l->root = root;
-    l->mut = init->mut;
+    l->mut = mut;
     l->off = at->pos.off;
     vec_push(&loans, l);
-    int kr = slot(root), kf = slot(ref);
+    int kr = lslot(root), kf = lslot(ref);
     if (kr >= 0 && kf >= 0 && scope_end[kr] > 0 && ref_live(l, scope_end[kr])) {
         diag_note(root->pos, "`%s` is dropped at the end of its block", root->name);
         error_at(at->pos, "E0403", "`%s` does not live long enough: `%s` still refers to it after its block",
@@ -274,14 +331,39 @@ static bool binds_by_value(Node *p) {
     return false;
 }
 
-static void walk_loop_body(Node *body) {
+/* A `for` binds its variable (or pattern's bindings) afresh on every
+ * iteration: moving it in the body is not a move of the next one. */
+static void rebind(Node *loop) {
+    if (!loop || loop->kind != N_FOR)
+        return;
+    Vec todo = {0};
+    if (loop->sym)
+        vec_push(&todo, loop);
+    if (loop->c)
+        vec_push(&todo, loop->c);
+    while (todo.len) {
+        Node *p = todo.items[--todo.len];
+        int k = slot(p->sym);
+        if (k >= 0) {
+            st.moved[k] = 0;
+            st.fields[k] = 0;
+        }
+        if (p != loop)
+            for (int i = 0; i < p->list.len; i++)
+                vec_push(&todo, p->list.items[i]);
+    }
+}
+
+static void walk_loop_body(Node *loop, Node *body) {
     vec_push(&loop_ranges, (void *)(intptr_t)body->pos.off);
     vec_push(&loop_ranges, (void *)(intptr_t)max_off(body));
     State before = copy_state(st);
+    rebind(loop);
     walk(body, READ);
     /* second pass: as if entering the next iteration */
     st = join(copy_state(before), st);
     st.dead = false;
+    rebind(loop);
     walk(body, READ);
     st = join(before, st);
     loop_ranges.len -= 2;
@@ -366,7 +448,7 @@ static void walk(Node *e, int mode) {
         case R_BUILTIN_METHOD: {
             static const char *mutating[] = {"push", "pop", "insert", "remove", "clear", "reverse", NULL};
             for (int i = 0; mutating[i]; i++)
-                if (!strcmp(e->name, mutating[i]) && ty_res(e->a->a->ty)->kind != TY_REF)
+                if (!strcmp(e->name, mutating[i]))
                     check_loans(owned_root(e->a->a), e->a->a, EV_MUTATE);
             walk(e->a->a, READ);
             walk_list(&e->list, MOVE);
@@ -439,27 +521,32 @@ static void walk(Node *e, int mode) {
     case N_IF: {
         walk(e->a, READ);
         State s0 = copy_state(st);
+        push_range(&excluded, e->c); /* the other branch cannot follow */
         walk(e->b, mode);
+        excluded.len -= 2;
         State s1 = st;
         st = s0;
-        if (e->c)
+        if (e->c) {
+            push_range(&excluded, e->b);
             walk(e->c, mode);
+            excluded.len -= 2;
+        }
         st = join(s1, st);
         return;
     }
     case N_WHILE:
         walk(e->a, READ);
-        walk_loop_body(e->b);
+        walk_loop_body(e, e->b);
         return;
     case N_LOOP:
-        walk_loop_body(e->b);
+        walk_loop_body(e, e->b);
         if (ty_res(e->ty)->kind == TY_NEVER)
             st.dead = true;
         return;
     case N_FOR: {
         Type *it = ty_res(e->a->ty);
         walk(e->a, e->a->kind != N_RANGE && it->kind != TY_REF ? MOVE : READ);
-        walk_loop_body(e->b);
+        walk_loop_body(e, e->b);
         return;
     }
     case N_BLOCK:
@@ -485,8 +572,13 @@ static void walk(Node *e, int mode) {
         for (int i = 0; i < e->list.len; i++) {
             Node *arm = e->list.items[i];
             st = copy_state(s0);
+            int mark = excluded.len;
+            for (int k = 0; k < e->list.len; k++)
+                if (k != i)
+                    push_range(&excluded, ((Node *)e->list.items[k])->c);
             walk(arm->b, READ);
             walk(arm->c, mode);
+            excluded.len = mark;
             out = join(out, st);
         }
         st = out;
@@ -527,15 +619,24 @@ void own_program(Program *prog) {
                 hi = s->id;
         }
         base = lo;
-        nsyms = hi >= lo ? hi - lo + 1 : 1;
+        nrange = hi >= lo ? hi - lo + 1 : 0;
+        slots = arena_alloc(sizeof(int) * (size_t)(nrange + 1));
+        memset(slots, -1, sizeof(int) * (size_t)(nrange + 1));
+        nsyms = 0;
+        for (int j = 0; j < f->locals.len; j++) {
+            Sym *s = f->locals.items[j];
+            if (!ty_is_copy(s->ty))
+                slots[s->id - lo] = nsyms++;
+        }
         st.moved = arena_alloc((size_t)nsyms);
         st.where = arena_alloc(sizeof(Pos) * (size_t)nsyms);
         st.fields = arena_alloc(sizeof(uint64_t) * (size_t)nsyms);
         st.dead = false;
-        uses = arena_alloc(sizeof(Vec) * (size_t)nsyms);
-        scope_end = arena_alloc(sizeof(int) * (size_t)nsyms);
+        uses = arena_alloc(sizeof(Vec) * (size_t)(nrange + 1));
+        scope_end = arena_alloc(sizeof(int) * (size_t)(nrange + 1));
         memset(&loans, 0, sizeof loans);
         memset(&loop_ranges, 0, sizeof loop_ranges);
+        memset(&excluded, 0, sizeof excluded);
         collect_uses(f->body);
         walk(f->body, MOVE);
     }

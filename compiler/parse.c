@@ -160,12 +160,17 @@ static Node *type_expr(Parser *P) {
         n->a = type_expr(P);
         expect(P, ";");
         Token *len = peek(P);
-        if (len->kind != TK_INT)
-            expected(P, "an array length");
-        next(P);
-        if (len->ival > 1u << 24)
-            error_at(len->pos, "E0100", "array length too large");
-        n->ival = len->ival;
+        if (len->kind == TK_IDENT) { /* a constant: resolved by check.c */
+            next(P);
+            n->name = len->s;
+        } else {
+            if (len->kind != TK_INT)
+                expected(P, "an array length");
+            next(P);
+            if (len->ival > 1u << 24)
+                error_at(len->pos, "E0100", "array length too large");
+            n->ival = len->ival;
+        }
         expect(P, "]");
     } else {
         n = new_node(T_NAME, t->pos);

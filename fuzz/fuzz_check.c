@@ -7,7 +7,10 @@
  * By default an input goes through exactly what `vex check` runs
  * (tokenize, parse, check, own: compile() in main.c with no C output).
  * With FUZZ_EMIT=1 in the environment it goes through vexc_check_source()
- * instead, which also runs the C emitter into /dev/null.
+ * instead, which also runs the C emitter into /dev/null (and silences
+ * diagnostics). Otherwise diagnostics are rendered to stderr, so diag.c is
+ * fuzzed too: run.sh passes -close_fd_mask=2, which discards the target's
+ * stderr but keeps libFuzzer's and the sanitizers' reports.
  * Built and run by fuzz/fuzz.mk and fuzz/run.sh; see fuzz/README.md.
  */
 #include <setjmp.h>
@@ -27,7 +30,7 @@ static int check_source(const char *src, size_t len) {
     Program prog = {0};
     SrcFile f = {.path = "fuzz.vx", .text = src, .len = len};
     arena_reset();
-    diag_set_quiet(true);
+    diag_set_quiet(false);
     diag_jmp = &jb;
     if (setjmp(jb)) {
         r = 1;

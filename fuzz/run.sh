@@ -25,12 +25,13 @@ cp "$FUZZ_BIN" "$dir/fuzz_check.run" || exit 2
 keep=
 [ "${FUZZ_KEEP_GOING:-0}" = 1 ] && keep="-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1"
 # -timeout: the compiler must never hang; -max_len: real programs are small;
-# -use_value_profile: helps with the many string comparisons of a parser.
+# -use_value_profile: helps with the many string comparisons of a parser;
+# -close_fd_mask=2: the target renders diagnostics to a discarded stderr.
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
 timeout $((FUZZ_SECONDS + 120)) "$dir/fuzz_check.run" \
   -max_total_time="$FUZZ_SECONDS" -timeout=5 -max_len=4096 -rss_limit_mb=2048 \
-  -dict=fuzz/vex.dict -use_value_profile=1 -print_final_stats=1 \
+  -dict=fuzz/vex.dict -use_value_profile=1 -print_final_stats=1 -close_fd_mask=2 \
   -artifact_prefix="$dir/artifacts/" $keep \
   "$dir/corpus" "$dir/seeds" 2>&1 | tee "$log" | grep -v '^#[0-9].*\(NEW\|REDUCE\|pulse\)'
 st=0
