@@ -2234,8 +2234,8 @@ static void check_imports(void) {
     for (int i = 0; i < prog->imports.len; i++) {
         Node *imp = prog->imports.items[i];
         SrcFile *f = import_file(imp);
-        if (imp->name)
-            map_put(&import_aliases, imp->name, f ? (void *)f : (void *)imp);
+        if (imp->name && f) /* a std module keeps its own name (os.args) */
+            map_put(&import_aliases, imp->name, f);
         for (int j = 0; f && j < imp->list.len; j++) {
             Node *nm = imp->list.items[j];
             if (!defined_in(nm->name, f))
