@@ -1135,13 +1135,8 @@ static void check_pattern(Node *p, Type *t, bool by_ref) {
     case P_WILD:
         return;
     case P_BIND: {
-        /* a bare name that is a unit variant of the scrutinee's enum (or None) */
-        int idx;
-        if (r->kind == TY_ENUM && enum_variant(r->ed, p->name, &idx)) {
-            p->kind = P_VARIANT;
-            check_pattern(p, t, by_ref);
-            return;
-        }
+        /* a bare name is a binding (docs/language.md: unit variants are
+         * written qualified, `Dir.North`); only `None` is a variant */
         if (r->kind == TY_OPTION && !strcmp(p->name, "None")) {
             p->kind = P_VARIANT;
             check_pattern(p, t, by_ref);
@@ -1751,8 +1746,7 @@ static Type *check_expr_inner(Node *e, Type *expect) {
     case N_CAST: {
         Type *to = resolve_type(e->b);
         Type *from = check_expr(e->a, ty_is_num(to) ? NULL : to);
-        Type *f = ty_res(from);
-        if (!(ty_is_num(from) || f->kind == TY_BOOL) || !ty_is_num(to))
+        if (!ty_is_num(from) || !ty_is_num(to)) /* docs/language.md: numeric types only */
             error_at(e->pos, "E0303", "cannot cast `%s` as `%s`", ty_str_of(from), ty_str_of(to));
         return to;
     }

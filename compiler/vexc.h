@@ -4,7 +4,8 @@
  * that defines it; everything else in a .c file is static.
  *
  * The pipeline (main.c: compile()):
- *   tokenize -> parse -> check (resolve + types) -> own (moves) -> emit C -> cc
+ *   tokenize -> parse -> check (resolve + types) -> own (moves, loans)
+ *     -> lower to MIR + emit C (emit.c, mir.c) -> cc
  */
 #ifndef VEXC_H
 #define VEXC_H
