@@ -192,6 +192,11 @@ fi
 [ $# -gt 0 ] || set -- tests/run tests/fail tests/panic
 work=$(mktemp -d) || exit 2
 trap 'rm -rf "$work"' EXIT
+# vex run caches builds under $XDG_CACHE_HOME/vex: give this run its own
+# cache, removed with $work, so the suite leaves nothing behind.
+XDG_CACHE_HOME=$work/cache
+export XDG_CACHE_HOME
+mkdir -p "$XDG_CACHE_HOME"
 find "$@" -name '*.vx' -type f ! -path '*/support/*' 2>/dev/null | sort > "$work/list"
 # Each test writes its block to its own file; print them in order at the end.
 [ -s "$work/list" ] || { echo "lang: no .vx test under $*" >&2; exit 0; }
