@@ -9,7 +9,7 @@
 #                         alone is an empty line); stdout must be exactly these
 #                         lines, in order
 #     // exit: N          the exit status must be N (default 0)
-#     // args: a b c      command-line arguments after the file
+#     // args: a b c      command-line arguments (given after `--`)
 #     // stderr: TEXT     stderr must contain a line that contains TEXT
 #     // with: F G        more source files (.vx or .c, relative to the test's
 #                         directory) given after the test file; files under a
@@ -19,11 +19,16 @@
 #                         and a diagnostic whose first line `error[CODE]: msg`
 #                         contains TEXT and whose next line ` --> FILE:L:C`
 #                         names this line; several `// error:` comments need
-#                         one distinct diagnostic each; `// stderr:` as below
+#                         one distinct diagnostic each; `// stderr:` as above
 #   tests/panic/**/*.vx   `vex run FILE [args]`
 #     // panic: TEXT      on the line that panics: exit status 101, stderr holds
 #                         `panic: TEXT` and a ` --> FILE:L:C` line naming this
 #                         line; `// expect:`, `// args:` and `// stderr:` as above
+#
+# Every test: timeout 60 s, output capped by ulimit -f, a location needs a
+# line and a column >= 1, and a sanitizer report on stderr (make asan/tsan)
+# fails it whatever its exit status. The run uses its own build cache
+# (XDG_CACHE_HOME in a temporary directory removed at the end).
 #
 # Usage: sh tests/suites/lang.sh [FILE-OR-DIR...]   (default: all three dirs)
 # Prints `PASS <name>` or `FAIL <name>: <why>` (then a few indented detail
