@@ -273,6 +273,14 @@ static Type *resolve_type(Node *t) {
     return ((StructDef *)d)->ty;
 }
 
+/* The type of a binding whose `let` failed to check (a fresh variable,
+ * after an error was reported): uses of it stay silent, no follow-on
+ * errors. */
+static bool poisoned(Type *t) {
+    t = ty_res(t);
+    return t->kind == TY_VAR && !t->int_var && diag_error_count() > 0;
+}
+
 /* A struct or enum type reached through references and boxes. */
 static Type *deref_all(Type *t, int *nderef) {
     t = ty_res(t);
@@ -685,6 +693,8 @@ static Type *check_method_call(Node *call, Node *callee) {
     Type *rt = check_expr(recv, NULL);
     int nd;
     Type *base = deref_all(rt, &nd);
+    if (poisoned(base))
+        return ty_var(0);
     Fn *m = find_method(base, name, true);
     call->name = name;
     if (m) {
@@ -1601,6 +1611,8 @@ static Type *check_field(Node *e) {
     Type *t = check_expr(e->a, NULL);
     int nd;
     Type *b = deref_all(t, &nd);
+    if (poisoned(b))
+        return ty_var(0);
     e->index = 0;
     e->autoref = nd;
     if (e->flag) { /* tuple.N */
@@ -1628,6 +1640,8 @@ static Type *check_index(Node *e) {
     Type *t = check_expr(e->a, NULL);
     int nd;
     Type *b = deref_all(t, &nd);
+    if (poisoned(b))
+        return ty_var(0);
     e->autoref = nd;
     Type *it = check_expr(e->b, ty_usize);
     if (ty_res(it)->kind == TY_REF)

@@ -144,7 +144,8 @@ _Noreturn void error_at(Pos pos, const char *code, const char *fmt, ...) {
     if (!quiet && json) {
         print_json(pos, code, msg);
     } else if (!quiet) {
-        bool color = isatty(2);
+        const char *nc = getenv("NO_COLOR");
+        bool color = isatty(2) && !(nc && *nc);
         if (color)
             fprintf(stderr, "\033[1;31merror[%s]\033[0;1m: %s\033[0m\n", code, msg);
         else

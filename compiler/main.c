@@ -276,6 +276,7 @@ static int cc_build(Options *o, const char *c_path, const char *exe) {
     argv[n++] = "-Wextra";
     argv[n++] = "-fwrapv";
     argv[n++] = "-fno-strict-aliasing";
+    argv[n++] = "-Wno-infinite-recursion"; /* the program's own logic, not codegen */
     argv[n++] = arena_printf("-I%s", rt);
     char *san = arena_strndup(VX_SANFLAGS, strlen(VX_SANFLAGS));
     for (char *tok = strtok(san, " "); tok && n < 200; tok = strtok(NULL, " "))

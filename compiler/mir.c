@@ -253,8 +253,16 @@ void mir_print_c(MFn *m, Buf *o, const char *signature, const char *ret_ctype) {
         buf_printf(o, "bb%d: __attribute__((unused));\n", bl->id);
         for (int i = 0; i < bl->stmts.len; i++) {
             MStmt *s = bl->stmts.items[i];
-            if (s->pos.file && s->pos.line > 0)
-                buf_printf(o, "#line %d \"%s\"\n", s->pos.line, s->pos.file->path);
+            if (s->pos.file && s->pos.line > 0) {
+                buf_printf(o, "#line %d \"", s->pos.line);
+                for (const char *c = s->pos.file->path; *c; c++) {
+                    if (*c == '"' || *c == '\\')
+                        buf_put(o, "\\", 1);
+                    if ((unsigned char)*c >= 32)
+                        buf_put(o, c, 1);
+                }
+                buf_puts(o, "\"\n");
+            }
             buf_printf(o, "    %s\n", s->c);
         }
         switch (bl->term) {
