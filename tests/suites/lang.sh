@@ -9,7 +9,7 @@
 #                         alone is an empty line); stdout must be exactly these
 #                         lines, in order
 #     // exit: N          the exit status must be N (default 0)
-#     // args: a b c      command-line arguments after the file
+#     // args: a b c      command-line arguments (given after `--`)
 #     // stderr: TEXT     stderr must contain a line that contains TEXT
 #     // with: F G        more source files (.vx or .c, relative to the test's
 #                         directory) given after the test file; files under a
@@ -19,11 +19,16 @@
 #                         and a diagnostic whose first line `error[CODE]: msg`
 #                         contains TEXT and whose next line ` --> FILE:L:C`
 #                         names this line; several `// error:` comments need
-#                         one distinct diagnostic each; `// stderr:` as below
+#                         one distinct diagnostic each; `// stderr:` as above
 #   tests/panic/**/*.vx   `vex run FILE [args]`
 #     // panic: TEXT      on the line that panics: exit status 101, stderr holds
 #                         `panic: TEXT` and a ` --> FILE:L:C` line naming this
 #                         line; `// expect:`, `// args:` and `// stderr:` as above
+#
+# Every test: timeout 60 s, output capped by ulimit -f, a location needs a
+# line and a column >= 1, and a sanitizer report on stderr (make asan/tsan)
+# fails it whatever its exit status. The run uses its own build cache
+# (XDG_CACHE_HOME in a temporary directory removed at the end).
 #
 # Usage: sh tests/suites/lang.sh [FILE-OR-DIR...]   (default: all three dirs)
 # Prints `PASS <name>` or `FAIL <name>: <why>` (then a few indented detail
@@ -192,6 +197,11 @@ fi
 [ $# -gt 0 ] || set -- tests/run tests/fail tests/panic
 work=$(mktemp -d) || exit 2
 trap 'rm -rf "$work"' EXIT
+# vex run caches builds under $XDG_CACHE_HOME/vex: give this run its own
+# cache, removed with $work, so the suite leaves nothing behind.
+XDG_CACHE_HOME=$work/cache
+export XDG_CACHE_HOME
+mkdir -p "$XDG_CACHE_HOME"
 find "$@" -name '*.vx' -type f ! -path '*/support/*' 2>/dev/null | sort > "$work/list"
 # Each test writes its block to its own file; print them in order at the end.
 [ -s "$work/list" ] || { echo "lang: no .vx test under $*" >&2; exit 0; }
