@@ -89,6 +89,8 @@ static int loop_depth;
 static int sym_counter;
 
 static Type *resolve_type(Node *t);
+static int64_t const_int(Node *e, int depth);
+static void check_const(Node *c, Node *use);
 static Type *check_expr(Node *e, Type *expect);
 static Type *check_block(Node *b, Type *expect);
 static void check_pattern(Node *p, Type *t, bool by_ref);
@@ -109,6 +111,13 @@ static _Noreturn void mismatch(Pos pos, Type *want, Type *got) {
 
 /* The type `got` must be usable where `want` is expected. */
 static void expect_type(Node *e, Type *want, Type *got) {
+    Type *w = ty_res(want), *g = ty_res(got);
+    if (w->kind == TY_REF && g->kind == TY_REF && !w->mut && g->mut) {
+        /* `&T!` lends as `&T` (a reborrow) */
+        if (!ty_unify(w->elem, g->elem))
+            mismatch(e->pos, want, got);
+        return;
+    }
     if (!ty_unify(want, got))
         mismatch(e->pos, want, got);
 }
@@ -193,6 +202,15 @@ static Type *resolve_type(Node *t) {
     case T_ARRAY: {
         Type *r = ty_wrap(TY_ARRAY, resolve_type(t->a));
         r->n = (long)t->ival;
+        if (t->name) { /* [T; NAME]: a constant's value */
+            Node *c = map_get(&consts_map, t->name);
+            if (!c)
+                unknown_name(t->pos, "constant", t->name);
+            int64_t v = const_int(c->a, 0);
+            if (v < 0 || v > (1 << 24))
+                error_at(t->pos, "E0300", "array length `%s` = %lld is out of range", t->name, (long long)v);
+            r->n = (long)v;
+        }
         return r;
     }
     case T_NAME: break;
@@ -1127,13 +1145,8 @@ static void check_pattern(Node *p, Type *t, bool by_ref) {
     case P_WILD:
         return;
     case P_BIND: {
-        /* a bare name that is a unit variant of the scrutinee's enum (or None) */
-        int idx;
-        if (r->kind == TY_ENUM && enum_variant(r->ed, p->name, &idx)) {
-            p->kind = P_VARIANT;
-            check_pattern(p, t, by_ref);
-            return;
-        }
+        /* a bare name is a binding (docs/language.md: unit variants are
+         * written qualified, `Dir.North`); only `None` is a variant */
         if (r->kind == TY_OPTION && !strcmp(p->name, "None")) {
             p->kind = P_VARIANT;
             check_pattern(p, t, by_ref);
@@ -1676,9 +1689,9 @@ static Type *check_expr_inner(Node *e, Type *expect) {
         Node *c = map_get(&consts_map, e->name);
         if (c) {
             e->res = R_CONST;
-            e->aux = c->ty;
             if (!c->ty)
-                error_at(e->pos, "E0200", "constant `%s` is used before its type is known", e->name);
+                check_const(c, e);
+            e->aux = c->ty;
             return c->ty;
         }
         if (!strcmp(e->name, "None")) {
@@ -1753,8 +1766,7 @@ static Type *check_expr_inner(Node *e, Type *expect) {
     case N_CAST: {
         Type *to = resolve_type(e->b);
         Type *from = check_expr(e->a, ty_is_num(to) ? NULL : to);
-        Type *f = ty_res(from);
-        if (!(ty_is_num(from) || f->kind == TY_BOOL) || !ty_is_num(to))
+        if (!ty_is_num(from) || !ty_is_num(to)) /* docs/language.md: numeric types only */
             error_at(e->pos, "E0303", "cannot cast `%s` as `%s`", ty_str_of(from), ty_str_of(to));
         return to;
     }
@@ -2003,6 +2015,8 @@ static void mark_break(void) {
 }
 
 static Type *check_expr(Node *e, Type *expect) {
+    if (e->ty)
+        return e->ty; /* already checked (an overloaded call probes its argument) */
     bool is_loop = e->kind == N_LOOP || e->kind == N_WHILE || e->kind == N_FOR;
     if (is_loop)
         vec_push(&loop_stack, e);
@@ -2161,12 +2175,48 @@ static void zonk_node(Node *n) {
 
 /* ---- items ---- */
 
+/* The value of a constant integer expression (an array length). */
+static int64_t const_int(Node *e, int depth) {
+    if (depth > 64)
+        error_at(e->pos, "E0300", "constant expression nests too deeply");
+    switch (e->kind) {
+    case N_INT:
+        return (int64_t)e->ival;
+    case N_IDENT: {
+        Node *c = map_get(&consts_map, e->name);
+        if (!c)
+            unknown_name(e->pos, "constant", e->name);
+        return const_int(c->a, depth + 1);
+    }
+    case N_UNARY:
+        if (!strcmp(e->op, "-"))
+            return -const_int(e->a, depth + 1);
+        break;
+    case N_BINARY: {
+        int64_t a = const_int(e->a, depth + 1), b = const_int(e->b, depth + 1);
+        const char *op = e->op;
+        if (!strcmp(op, "+")) return a + b;
+        if (!strcmp(op, "-")) return a - b;
+        if (!strcmp(op, "*")) return a * b;
+        if (!strcmp(op, "/") && b) return a / b;
+        if (!strcmp(op, "%") && b) return a % b;
+        break;
+    }
+    default:
+        break;
+    }
+    error_at(e->pos, "E0300", "an array length must be an integer constant");
+}
+
 /* Infinite types: a struct or enum that holds itself by value, directly
  * or through other structs, enums, tuples, arrays, Option or Result (a Vec
  * or Box holds it on the heap and breaks the cycle). A depth-first search
  * over the definitions; type_marks maps a definition's name to 1 while it
  * is on the search path, 2 once it is known finite. */
 static Map type_marks;
+
+static Pos root_def_pos;          /* the definition being checked */
+static const char *root_def_name;
 
 static void finite_type(Type *t, Pos pos, const char *owner, int depth) {
     t = ty_res(t);
@@ -2178,7 +2228,16 @@ static void finite_type(Type *t, Pos pos, const char *owner, int depth) {
         const char *name = t->kind == TY_STRUCT ? t->sd->name : t->ed->name;
         intptr_t mark = (intptr_t)map_get(&type_marks, name);
         if (mark == 1)
-            error_at(pos, "E0300", "recursive type `%s` has infinite size; use `Box<%s>`", owner, name);
+        {
+            /* report where the cycle closes, then the definition itself */
+            jmp_buf jb;
+            void *save = diag_jmp;
+            diag_jmp = &jb;
+            if (setjmp(jb) == 0)
+                error_at(pos, "E0300", "recursive type `%s` has infinite size; use `Box<%s>`", owner, name);
+            diag_jmp = save;
+            error_at(root_def_pos, "E0300", "recursive type `%s` has infinite size (through `%s`)", root_def_name, name);
+        }
         if (mark == 2)
             return;
         map_put(&type_marks, name, (void *)1);
@@ -2214,7 +2273,36 @@ static void finite_type(Type *t, Pos pos, const char *owner, int depth) {
     }
 }
 
+/* A constant is checked on first use, so it may refer to constants
+ * declared after it; a cycle is an error. */
+static void check_const(Node *c, Node *use) {
+    if (c->flag)
+        error_at(use ? use->pos : c->pos, "E0300", "constant `%s` depends on itself", c->name);
+    c->flag = true;
+    Fn *save_fn = cur_fn;
+    Vec save_scope = scope;
+    int save_depth = loop_depth;
+    cur_fn = NULL;
+    memset(&scope, 0, sizeof scope);
+    loop_depth = 0;
+    Type *decl = c->b ? resolve_type(c->b) : NULL;
+    Type *t = check_expr(c->a, decl);
+    if (decl && !ty_unify(decl, t))
+        mismatch(c->a->pos, decl, t);
+    c->ty = ty_zonk(decl ? decl : t);
+    zonk_node(c->a);
+    cur_fn = save_fn;
+    scope = save_scope;
+    loop_depth = save_depth;
+}
+
 static void register_items(void) {
+    for (int i = 0; i < prog->consts.len; i++) {
+        Node *c = prog->consts.items[i];
+        if (map_get(&consts_map, c->name))
+            error_at(c->pos, "E0201", "the name `%s` is defined multiple times", c->name);
+        map_put(&consts_map, c->name, c);
+    }
     for (int i = 0; i < prog->structs.len; i++) {
         StructDef *sd = prog->structs.items[i];
         if (map_get(&types_map, sd->name))
@@ -2264,10 +2352,14 @@ static void register_items(void) {
     memset(&type_marks, 0, sizeof type_marks);
     for (int i = 0; i < prog->structs.len; i++) {
         StructDef *sd = prog->structs.items[i];
+        root_def_pos = sd->pos;
+        root_def_name = sd->name;
         finite_type(sd->ty, sd->pos, sd->name, 0);
     }
     for (int i = 0; i < prog->enums.len; i++) {
         EnumDef *ed = prog->enums.items[i];
+        root_def_pos = ed->pos;
+        root_def_name = ed->name;
         finite_type(ed->ty, ed->pos, ed->name, 0);
     }
     for (int i = 0; i < prog->fns.len; i++) {
@@ -2319,18 +2411,8 @@ static void register_items(void) {
     }
     for (int i = 0; i < prog->consts.len; i++) {
         Node *c = prog->consts.items[i];
-        if (map_get(&consts_map, c->name))
-            error_at(c->pos, "E0201", "the name `%s` is defined multiple times", c->name);
-        map_put(&consts_map, c->name, c);
-    }
-    for (int i = 0; i < prog->consts.len; i++) {
-        Node *c = prog->consts.items[i];
-        Type *decl = c->b ? resolve_type(c->b) : NULL;
-        Type *t = check_expr(c->a, decl);
-        if (decl && !ty_unify(decl, t))
-            mismatch(c->a->pos, decl, t);
-        c->ty = ty_zonk(decl ? decl : t);
-        zonk_node(c->a);
+        if (!c->ty)
+            check_const(c, NULL);
     }
 }
 

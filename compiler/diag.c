@@ -28,9 +28,15 @@
 void *diag_jmp;
 static int nerrors;
 static bool quiet;
-static char notes[2048];
-static int notes_len;
+static struct {
+    char msg[256];
+    Pos pos;
+} notes[8];
+static int nnotes;
 static char help[512];
+static bool json; /* --error-format=json: one JSON object per diagnostic */
+
+void diag_set_json(bool on) { json = on; }
 
 void diag_set_quiet(bool q) { quiet = q; }
 void diag_reset(void) { nerrors = 0; }
@@ -71,15 +77,14 @@ static void source_line(Pos pos, const char *label, bool color) {
 }
 
 void diag_note(Pos pos, const char *fmt, ...) {
-    char msg[512];
+    if (nnotes >= 8)
+        return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(notes[nnotes].msg, sizeof notes[nnotes].msg, fmt, ap);
     va_end(ap);
-    int n = snprintf(notes + notes_len, sizeof notes - (size_t)notes_len, "note: %s\n  --> %s:%d:%d\n",
-                     msg, pos.file ? pos.file->path : "?", pos.line, pos.col);
-    if (n > 0 && notes_len + n < (int)sizeof notes)
-        notes_len += n;
+    notes[nnotes].pos = pos;
+    nnotes++;
 }
 
 void diag_help(const char *fmt, ...) {
@@ -89,6 +94,46 @@ void diag_help(const char *fmt, ...) {
     va_end(ap);
 }
 
+static void json_str(const char *s) {
+    fputc('"', stderr);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(stderr, "\\%c", c);
+        else if (c < 32)
+            fprintf(stderr, "\\u%04x", c);
+        else
+            fputc(c, stderr);
+    }
+    fputc('"', stderr);
+}
+
+static void json_pos(Pos pos) {
+    fputs("\"file\":", stderr);
+    json_str(pos.file ? pos.file->path : "<input>");
+    fprintf(stderr, ",\"line\":%d,\"col\":%d", pos.line, pos.col);
+}
+
+static void print_json(Pos pos, const char *code, const char *msg) {
+    fputs("{\"level\":\"error\",\"code\":", stderr);
+    json_str(code);
+    fputs(",\"message\":", stderr);
+    json_str(msg);
+    fputc(',', stderr);
+    json_pos(pos);
+    fputs(",\"notes\":[", stderr);
+    for (int i = 0; i < nnotes; i++) {
+        fputs(i ? ",{\"message\":" : "{\"message\":", stderr);
+        json_str(notes[i].msg);
+        fputc(',', stderr);
+        json_pos(notes[i].pos);
+        fputc('}', stderr);
+    }
+    fputs("],\"help\":", stderr);
+    json_str(help);
+    fputs("}\n", stderr);
+}
+
 _Noreturn void error_at(Pos pos, const char *code, const char *fmt, ...) {
     char msg[1024];
     va_list ap;
@@ -96,7 +141,9 @@ _Noreturn void error_at(Pos pos, const char *code, const char *fmt, ...) {
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     nerrors++;
-    if (!quiet) {
+    if (!quiet && json) {
+        print_json(pos, code, msg);
+    } else if (!quiet) {
         bool color = isatty(2);
         if (color)
             fprintf(stderr, "\033[1;31merror[%s]\033[0;1m: %s\033[0m\n", code, msg);
@@ -104,13 +151,13 @@ _Noreturn void error_at(Pos pos, const char *code, const char *fmt, ...) {
             fprintf(stderr, "error[%s]: %s\n", code, msg);
         fprintf(stderr, " --> %s:%d:%d\n", pos.file ? pos.file->path : "<input>", pos.line, pos.col);
         source_line(pos, "", color);
-        if (notes_len)
-            fputs(notes, stderr);
+        for (int i = 0; i < nnotes; i++)
+            fprintf(stderr, "note: %s\n  --> %s:%d:%d\n", notes[i].msg,
+                    notes[i].pos.file ? notes[i].pos.file->path : "?", notes[i].pos.line, notes[i].pos.col);
         if (help[0])
             fprintf(stderr, "  = help: %s\n", help);
     }
-    notes_len = 0;
-    notes[0] = 0;
+    nnotes = 0;
     help[0] = 0;
     if (diag_jmp)
         longjmp(*(jmp_buf *)diag_jmp, 1);
@@ -156,6 +203,6 @@ const char *did_you_mean(const char *name, const char **cands, int n) {
             best = cands[i];
         }
     }
-    int lim = (int)strlen(name) / 3 + 1;
-    return bd <= lim ? best : NULL;
+    int len = (int)strlen(name), lim = len / 3 + 1;
+    return bd <= lim && bd < len ? best : NULL; /* `y` is not a typo of `x` */
 }

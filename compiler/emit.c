@@ -1,22 +1,28 @@
 /*
- * emit.c - checked AST to C (GNU C11: statement expressions, asm labels).
+ * emit.c - lowering to the MIR and C generation.
  *
- * Every Vex expression becomes a C expression of its type's C type; block-
- * like expressions (if, match, blocks) become statement expressions whose
- * branches assign one temporary, so a branch of type `!` (return, break,
- * panic) never has to produce a value. Loops get explicit labels so
- * `break`/`continue` can leave statement expressions. Each statement is
- * preceded by `#line N "file.vx"` so the C compiler, sanitizers and
- * debuggers speak Vex.
+ * Two halves. The statement half (emit_stmt, emit_into, lower_fn) walks a
+ * checked function and builds its MIR (mir.c): every control-flow
+ * construct becomes basic blocks and terminators - if, match (a chain of
+ * pattern tests), loops (head/body/step/exit), break/continue, return and
+ * `?` - and every owned value gets its drop on each exit edge, guarded by
+ * a drop flag when it may have been moved (rustc's drop elaboration). The
+ * expression half (ex and friends) renders straight-line expressions as C
+ * over MIR locals; when an expression contains control flow (an `if` used
+ * as a value, `?`, `&&` over a match), that part is lowered into blocks
+ * first and the expression reads its result from a temporary, keeping
+ * left-to-right evaluation. Each statement carries its Vex position, so
+ * the C says `#line N "file.vx"` and gcc, sanitizers and debuggers speak
+ * Vex.
  *
  * Types are monomorphized: each instantiation of Vec/Option/Result/tuple/
  * array gets its own C struct, defined on first use in dependency order
  * (user structs and enums are forward-declared first so Box<Self> works).
- * Per-type helpers (format, equality, clone) are generated the same way,
- * each into its own buffer so a helper that needs another never interleaves
- * text. No C undefined behaviour is emitted: integer arithmetic goes
- * through the checked helpers of prelude.h, indexes are bounds-checked,
- * float-to-int casts saturate.
+ * Per-type helpers (format, equality, clone, drop) are generated the same
+ * way, each into its own buffer so a helper that needs another never
+ * interleaves text. No C undefined behaviour is emitted: integer
+ * arithmetic goes through the checked helpers of prelude.h, indexes are
+ * bounds-checked, float-to-int casts saturate.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -274,7 +280,8 @@ static void fmt_value(Buf *o, Type *t, const char *b, const char *v, const char 
         buf_printf(o, "vxc_fmt_bool(%s, %s);", b, v);
         break;
     case TY_STR:
-        buf_printf(o, "vxc_fmt_str(%s, %s, (%s) == -2);", b, v, mode);
+        buf_printf(o, "if ((%s) >= 0) vx_fmt_str_prec(%s, %s, (size_t)(%s)); else vxc_fmt_str(%s, %s, (%s) == -2);", mode,
+                   b, v, mode, b, v, mode);
         break;
     case TY_UNIT: case TY_NEVER:
         buf_printf(o, "vxc_puts(%s, \"()\");", b);
@@ -1000,10 +1007,16 @@ static void ex_binary(Node *e) {
         out("; })");
         return;
     }
+    /* a long operator chain nests C parentheses past what compilers
+     * accept (clang: 256): every 32 levels, the left operand goes into a
+     * MIR local */
+    static int depth;
+    depth++;
     const char *a = ex_str(e->a);
-    if (has_effects(e->a) && has_control_flow(e->b))
+    if ((has_effects(e->a) && has_control_flow(e->b)) || (depth % 32 == 0 && e->a->kind == N_BINARY))
         a = hoist(e->a, a);
     const char *b = ex_str(e->b);
+    depth--;
     ex_binary_on(e, a, b);
 }
 
@@ -2165,6 +2178,15 @@ static void emit_stmt(Node *s) {
     }
     case N_ASSIGN: {
         Type *t = ty_res(s->a->ty);
+        if (t->kind == TY_STR && !strcmp(s->op, "=") && s->a->kind == N_IDENT && s->b->kind == N_BINARY &&
+            !strcmp(s->b->op, "+") && s->b->a->kind == N_IDENT && s->b->a->sym == s->a->sym && !s->b->autoref) {
+            /* s = s + x: append to s (in place when s holds the only reference) */
+            const char *v = new_local("v", ty_str);
+            outf("%s = %s; %s = vx_str_append(%s, %s); vxc_str_drop(%s);", v, ex_owned(s->b->b), s->a->sym->cname,
+                 s->a->sym->cname, v, v);
+            flush();
+            return;
+        }
         const char *rhs = ex_owned(s->b);
         const char *v = new_local("v", s->b->ty), *pp = new_local("pa", ty_wrap(TY_REF, t));
         const char *place = ex_str(s->a);
@@ -2191,9 +2213,8 @@ static void emit_stmt(Node *s) {
             if (strcmp(op, arith[i].op))
                 continue;
             done = true;
-            if (t->kind == TY_STR)
-                outf("({ vxc_str o_ = %s; vxc_str n_ = vxc_str_concat(o_, %s); vxc_str_drop(o_); vxc_str_drop(%s); n_; });",
-                     old, v, v);
+            if (t->kind == TY_STR) /* appends in place when unshared: linear in loops */
+                outf("({ vxc_str n_ = vx_str_append(%s, %s); vxc_str_drop(%s); n_; });", old, v, v);
             else if (ty_is_float(t) && !strcmp(op, "%"))
                 outf("(%s)fmod(%s, %s);", ty_cname(t), old, v);
             else if (ty_is_float(t))
@@ -2332,7 +2353,7 @@ void emit_program(Program *p, FILE *f) {
         cf->body->pos = c->pos;
         cf->body->c = c->a;
         cf->body->ty = c->ty;
-        const char *sig = arena_printf("static %s vx_const_%s(void)", ty_cname(c->ty), c->name);
+        const char *sig = arena_printf("static __attribute__((unused)) %s vx_const_%s(void)", ty_cname(c->ty), c->name);
         buf_printf(&protos_b, "%s;\n", sig);
         MFn *m = lower_fn(cf);
         mir_print_c(m, &consts, sig, ty_cname(c->ty));

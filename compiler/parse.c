@@ -38,8 +38,8 @@ static Node *expr(Parser *P);
 static Node *block(Parser *P);
 static Node *type_expr(Parser *P);
 static Node *pattern(Parser *P);
-static Node *parse_expr_in(Parser *outer, SrcFile *f, Pos at, const char *text, int len);
 static bool is_assign_op(Token *t);
+static Node *parse_expr_in(Parser *outer, SrcFile *f, Pos at, const char *text, int len);
 
 static Token *peek(Parser *P) { return &P->t[P->i]; }
 static Token *next(Parser *P) {
@@ -160,12 +160,17 @@ static Node *type_expr(Parser *P) {
         n->a = type_expr(P);
         expect(P, ";");
         Token *len = peek(P);
-        if (len->kind != TK_INT)
-            expected(P, "an array length");
-        next(P);
-        if (len->ival > 1u << 24)
-            error_at(len->pos, "E0100", "array length too large");
-        n->ival = len->ival;
+        if (len->kind == TK_IDENT) { /* a constant: resolved by check.c */
+            next(P);
+            n->name = len->s;
+        } else {
+            if (len->kind != TK_INT)
+                expected(P, "an array length");
+            next(P);
+            if (len->ival > 1u << 24)
+                error_at(len->pos, "E0100", "array length too large");
+            n->ival = len->ival;
+        }
         expect(P, "]");
     } else {
         n = new_node(T_NAME, t->pos);

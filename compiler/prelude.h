@@ -100,7 +100,9 @@ VXI void vxc_vec_insert(vxc_vecraw *v, uint64_t i, const void *x, size_t size, c
 }
 
 VXI void vxc_vec_remove(vxc_vecraw *v, uint64_t i, void *out, size_t size, const vx_loc *l) {
-    vxc_idx_u(i, v->len, l);
+    if (i >= v->len)
+        vx_panic(l, "removal index (is %llu) should be < len (is %llu)", (unsigned long long)i,
+                 (unsigned long long)v->len);
     char *p = v->ptr;
     memcpy(out, p + i * size, size);
     memmove(p + i * size, p + (i + 1) * size, (v->len - i - 1) * size);

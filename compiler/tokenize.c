@@ -196,7 +196,7 @@ static void lex_string(Lexer *L, const char *start, bool fstr) {
                 }
                 if (p >= L->end || *p != '}' || nd == 0 || v > 0x10FFFF || (v >= 0xD800 && v < 0xE000)) {
                     buf_free(&b);
-                    lex_error(L, start, "bad \\u escape");
+                    lex_error(L, p - 2 - nd, "bad \\u escape");
                 }
                 put_utf8(&b, v);
                 break;
@@ -325,8 +325,42 @@ static void lex_number(Lexer *L) {
     L->p = p;
 }
 
+/* Length of the UTF-8 sequence at p (1..4), or 0 when it is invalid. */
+static int utf8_len(const unsigned char *p, const unsigned char *end) {
+    unsigned c = p[0];
+    int n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (!n || end - p < n || (n == 2 && c < 0xC2))
+        return 0;
+    for (int i = 1; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    unsigned cp = n == 2 ? ((c & 0x1F) << 6) | (p[1] & 0x3F)
+                : n == 3 ? ((c & 0x0F) << 12) | ((p[1] & 0x3F) << 6) | (p[2] & 0x3F)
+                : n == 4 ? ((c & 0x07) << 18) | ((p[1] & 0x3F) << 12) | ((p[2] & 0x3F) << 6) | (p[3] & 0x3F) : c;
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp < 0xE000))
+        return 0;
+    return n;
+}
+
 Token *tokenize(SrcFile *f, int *ntok) {
     Lexer L = {f, f->text, f->text + f->len, 1, f->text, NULL, 0, 0};
+    /* the file must be UTF-8 (a byte order mark is skipped) */
+    for (const char *q = L.p; q < L.end;) {
+        if (*q == '\n') {
+            L.line++;
+            L.line_start = q + 1;
+        }
+        int n = utf8_len((const unsigned char *)q, (const unsigned char *)L.end);
+        if (!n)
+            lex_error(&L, q, "invalid UTF-8 in the source file");
+        q += n;
+    }
+    L.line = 1;
+    L.line_start = f->text;
+    if (f->len >= 3 && !memcmp(f->text, "\xEF\xBB\xBF", 3)) {
+        L.p += 3;
+        L.line_start = L.p;
+    }
     bool nl = true;
     while (L.p < L.end) {
         const char *p = L.p;

@@ -4,7 +4,8 @@
  * that defines it; everything else in a .c file is static.
  *
  * The pipeline (main.c: compile()):
- *   tokenize -> parse -> check (resolve + types) -> own (moves) -> emit C -> cc
+ *   tokenize -> parse -> check (resolve + types) -> own (moves, loans)
+ *     -> lower to MIR + emit C (emit.c, mir.c) -> cc
  */
 #ifndef VEXC_H
 #define VEXC_H
@@ -72,6 +73,7 @@ void diag_note(Pos pos, const char *fmt, ...) __attribute__((format(printf, 2, 3
 void diag_help(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void diag_set_quiet(bool quiet);
 void diag_reset(void);
+void diag_set_json(bool on);
 int diag_error_count(void);
 /* The recovery point used by error_at (a jmp_buf pointer). */
 extern void *diag_jmp;

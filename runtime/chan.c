@@ -50,10 +50,30 @@ void vx_chan_retain(vx_chan *c) { atomic_fetch_add_explicit(&c->refs, 1, memory_
 
 void vx_chan_release(vx_chan *c) {
     /* acq_rel: every use by other holders happens before the free. */
-    if (atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) == 1) {
-        VX_ASSERT(!c->sendq && !c->recvq);
+    /* Waiters may remain only from tasks dropped by vx_shutdown (a live
+     * waiting task holds a reference itself): nothing will touch them. */
+    if (atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) == 1)
         vx_free(c);
+}
+
+/* Copy one value. Values are usually 1-16 bytes: fixed sizes inline to a
+ * move or two, where a memcpy with a run-time size is a libc call. */
+static inline void copy(void *dst, const void *src, size_t n) {
+    switch (n) {
+    case 1: memcpy(dst, src, 1); break;
+    case 2: memcpy(dst, src, 2); break;
+    case 4: memcpy(dst, src, 4); break;
+    case 8: memcpy(dst, src, 8); break;
+    case 16: memcpy(dst, src, 16); break;
+    default: memcpy(dst, src, n); break;
     }
+}
+
+/* The ring's slot after index i (no division: a compare and wrap). */
+static inline size_t ring_next(vx_chan *c, size_t i) { return i + 1 == c->cap ? 0 : i + 1; }
+static inline size_t ring_tail(vx_chan *c) {
+    size_t t = c->head + c->count;
+    return t >= c->cap ? t - c->cap : t;
 }
 
 static void enqueue(vx_waiter **head, vx_waiter **tail, vx_waiter *w) {
@@ -85,7 +105,7 @@ vx_poll vx_chan_send(vx_frame *self, vx_task *task, vx_chan *c, const void *valu
     }
     vx_waiter *r = dequeue(&c->recvq, &c->recvq_tail);
     if (r) { /* hand the value to the first waiting receiver */
-        memcpy(r->slot, value, c->esize);
+        copy(r->slot, value, c->esize);
         r->status = VX_OK;
         vx_task *rt = r->task;
         vx__spin_unlock(&c->lock);
@@ -94,8 +114,7 @@ vx_poll vx_chan_send(vx_frame *self, vx_task *task, vx_chan *c, const void *valu
         return vx__done(self, task, at);
     }
     if (c->count < c->cap) {
-        size_t tail = (c->head + c->count) % c->cap;
-        memcpy(c->buf + tail * c->esize, value, c->esize);
+        copy(c->buf + ring_tail(c) * c->esize, value, c->esize);
         c->count++;
         vx__spin_unlock(&c->lock);
         w->status = VX_OK;
@@ -114,14 +133,13 @@ vx_poll vx_chan_recv(vx_frame *self, vx_task *task, vx_chan *c, void *out, vx_wa
                      const vx_loc *at) {
     vx__spin_lock(&c->lock);
     if (c->count > 0) {
-        memcpy(out, c->buf + c->head * c->esize, c->esize);
-        c->head = (c->head + 1) % c->cap;
+        copy(out, c->buf + c->head * c->esize, c->esize);
+        c->head = ring_next(c, c->head);
         c->count--;
         vx_waiter *s = dequeue(&c->sendq, &c->sendq_tail);
         vx_task *st = NULL;
         if (s) { /* the buffer has room again: take the first blocked sender's value */
-            size_t tail = (c->head + c->count) % c->cap;
-            memcpy(c->buf + tail * c->esize, s->slot, c->esize);
+            copy(c->buf + ring_tail(c) * c->esize, s->slot, c->esize);
             c->count++;
             s->status = VX_OK;
             st = s->task;
@@ -134,7 +152,7 @@ vx_poll vx_chan_recv(vx_frame *self, vx_task *task, vx_chan *c, void *out, vx_wa
     }
     vx_waiter *s = dequeue(&c->sendq, &c->sendq_tail);
     if (s) { /* rendezvous: take the value from the first waiting sender */
-        memcpy(out, s->slot, c->esize);
+        copy(out, s->slot, c->esize);
         s->status = VX_OK;
         vx_task *st = s->task;
         vx__spin_unlock(&c->lock);
@@ -183,3 +201,52 @@ size_t vx_chan_len(vx_chan *c) {
     vx__spin_unlock(&c->lock);
     return n;
 }
+
+/* ---- sync callers ------------------------------------------------------------
+ * A channel operation from sync code runs as a one-operation task that the
+ * calling thread blocks on (vx_block_on): the operation follows exactly
+ * the same protocol as a task's, and vx_block_on provides the panic on a
+ * worker. */
+
+typedef struct {
+    vx_frame base;
+    vx_chan *c;
+    const void *value;
+    void *out;
+    vx_waiter w;
+} sync_f;
+
+static const vx_loc sync_loc = {"<sync channel operation>", 0, 0};
+
+static vx_poll sync_send(vx_frame *self, vx_task *task) {
+    sync_f *f = (sync_f *)self;
+    if (f->base.state == 0) {
+        f->base.state = 1;
+        return vx_chan_send(&f->base, task, f->c, f->value, &f->w, &sync_loc);
+    }
+    return VX_READY;
+}
+
+static vx_poll sync_recv(vx_frame *self, vx_task *task) {
+    sync_f *f = (sync_f *)self;
+    if (f->base.state == 0) {
+        f->base.state = 1;
+        return vx_chan_recv(&f->base, task, f->c, f->out, &f->w, &sync_loc);
+    }
+    return VX_READY;
+}
+
+static int sync_op(vx_resume_fn fn, vx_chan *c, const void *value, void *out) {
+    vx_task *t = vx_task_new(sizeof(sync_f), fn, NULL);
+    sync_f *f = (sync_f *)vx_task_frame(t);
+    f->c = c;
+    f->value = value;
+    f->out = out;
+    vx_block_on(t);
+    int st = f->w.status;
+    vx_task_release(t);
+    return st;
+}
+
+int vx_chan_send_sync(vx_chan *c, const void *value) { return sync_op(sync_send, c, value, NULL); }
+int vx_chan_recv_sync(vx_chan *c, void *out) { return sync_op(sync_recv, c, NULL, out); }

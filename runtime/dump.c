@@ -2,7 +2,8 @@
  * dump.c - observability: the task dump, SIGQUIT, deadlock reports.
  *
  * The dump walks the task slabs (task.c): every block whose state word is
- * not 0 is a live task. For each it prints the id, the state, and the
+ * not 0 is a live task. For each it prints its address (the task's name),
+ * the state, and the
  * await chain from the innermost suspended frame (`top`) up through the
  * parents, each with the Vex location generated code passed when it
  * suspended. While workers run, a task's frames change under the reader:
@@ -40,7 +41,7 @@ static void put_loc(int fd, const vx_loc *at) {
 
 __attribute__((no_sanitize("thread"))) static void dump_task(vx_task *t, uint32_t s, void *arg) {
     int fd = *(int *)arg;
-    dprintf(fd, "task %llu [%s]", (unsigned long long)t->id, state_name(s));
+    dprintf(fd, "task %p [%s]", (void *)t, state_name(s));
     if (s & (T_COMPLETE | T_RUNNING)) {
         dprintf(fd, "\n");
         return;
@@ -68,6 +69,26 @@ void vx_dump(int fd) {
             (long long)st.tasks_live, st.workers, (long long)st.timers_armed,
             (long long)st.io_open);
     vx__task_each(dump_task, &fd);
+}
+
+/* The await chain of the task the panicking worker is resuming: the frames
+ * from its innermost suspended frame up to the root, each with the
+ * location it last suspended at. A frame that panics before its first
+ * suspension does not appear (it has not recorded a location yet). */
+void vx__panic_backtrace(int fd) {
+    vx__worker *w = vx__self;
+    if (!w || !w->current)
+        return;
+    vx_task *t = w->current;
+    dprintf(fd, "async backtrace (task %p):\n", (void *)t);
+    int depth = 0;
+    for (vx_frame *f = t->top; f && depth < 64; f = f->parent, depth++) {
+        if (!f->at)
+            continue;
+        dprintf(fd, "    %s ", depth ? "awaited by" : "in");
+        put_loc(fd, f->at);
+        dprintf(fd, "\n");
+    }
 }
 
 static void on_sigquit(int sig) {

@@ -2,81 +2,114 @@
  * inject.c - the global injection queue: tasks spawned or woken by threads
  * that are not workers, and the overflow of full worker deques.
  *
- * Contract: any thread pushes a linked batch (first..last through t->next);
- * any worker pops. FIFO. A worker polls it every 61 ticks even when its own
- * deque has work (fairness: Go's schedule() uses the same constant), and
- * whenever its own queues are empty.
+ * Contract: any thread pushes one task, or a batch (an array of at most
+ * VX_DEQUE_CAP/2 tasks); a worker pops one batch or up to `max` single
+ * tasks into an array.
+ * FIFO within each kind. A worker polls the queue every 61 ticks even when
+ * its own deque has work (fairness: Go's schedule() uses the same
+ * constant), and whenever its own queues are empty.
  *
- * A mutex guards the list; `len` mirrors its length so that a worker can
- * see "empty" without taking the lock. Correctness of that shortcut: a
- * pusher updates len with a seq_cst RMW and THEN reads the idle count
- * (park.c, vx__notify_one) with a seq_cst load; a worker that goes idle
- * increments the idle count with a seq_cst RMW and THEN reads len with a
- * seq_cst load. In the total order S one of the two loads comes after the
+ * Batches (half a deque, from an overflow) are queued as one node holding
+ * an array of task pointers, so that neither push nor pop touches the tasks
+ * themselves: following a chain of t->next through tasks another core just
+ * wrote costs a cache miss per task, serially (it was 50% of a spawn storm's
+ * time). The node is allocated per batch (1 per 128 tasks). Single tasks
+ * are linked through t->next.
+ *
+ * A mutex guards the lists; `len` mirrors the number of queued tasks so
+ * that a worker can see "empty" without the lock. Correctness of that
+ * shortcut: a pusher updates len with a seq_cst RMW and THEN reads the idle
+ * count (park.c, vx__notify_one) with a seq_cst load; a worker that goes
+ * idle increments the idle count with a seq_cst RMW and THEN reads len with
+ * a seq_cst load. In the total order S one of the two loads comes after the
  * other side's RMW, so either the pusher sees the idle worker and wakes it,
  * or the idle worker sees the task (a Dekker pair; no wake-up is lost).
  */
+#include <string.h>
+
 #include "rt.h"
+
+typedef struct batch {
+    struct batch *next;
+    long n;
+    vx_task *t[]; /* oldest first */
+} batch;
 
 static struct {
     pthread_mutex_t lock;
-    vx_task *head, *tail; /* lock */
-    _Atomic long len;     /* changed under lock; read anywhere */
-} q = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0};
+    vx_task *head, *tail;   /* lock: single tasks */
+    batch *bhead, *btail;   /* lock: batches */
+    _Atomic long len;       /* changed under lock; read anywhere */
+} q = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL, NULL, NULL, 0};
 
 void vx__inject_init(void) {
+    pthread_mutex_lock(&q.lock);
+    while (q.bhead) { /* shutdown: the tasks themselves are freed with the slabs */
+        batch *b = q.bhead;
+        q.bhead = b->next;
+        vx_free(b);
+    }
     q.head = q.tail = NULL;
+    q.btail = NULL;
     st_relaxed(&q.len, 0);
+    pthread_mutex_unlock(&q.lock);
 }
 
-void vx__inject_push(vx_task *first, vx_task *last, long n) {
-    last->next = NULL;
+void vx__inject_push(vx_task *t) {
+    t->next = NULL;
     pthread_mutex_lock(&q.lock);
     if (q.tail)
-        q.tail->next = first;
+        q.tail->next = t;
     else
-        q.head = first;
-    q.tail = last;
+        q.head = t;
+    q.tail = t;
+    atomic_fetch_add_explicit(&q.len, 1, memory_order_seq_cst); /* Dekker pair with park.c */
+    pthread_mutex_unlock(&q.lock);
+}
+
+void vx__inject_push_batch(vx_task **t, long n) {
+    batch *b = vx_alloc(sizeof *b + sizeof(vx_task *) * (size_t)n);
+    b->n = n;
+    memcpy(b->t, t, sizeof(vx_task *) * (size_t)n);
+    pthread_mutex_lock(&q.lock);
+    if (q.btail)
+        q.btail->next = b;
+    else
+        q.bhead = b;
+    q.btail = b;
     atomic_fetch_add_explicit(&q.len, n, memory_order_seq_cst); /* Dekker pair with park.c */
     pthread_mutex_unlock(&q.lock);
 }
 
-vx_task *vx__inject_pop(void) {
+long vx__inject_pop_batch(vx_task **out, long max) {
     if (ld_seqcst(&q.len) == 0) /* Dekker pair with the RMW in push */
-        return NULL;
+        return 0;
+    batch *b = NULL;
+    long n = 0;
     pthread_mutex_lock(&q.lock);
-    vx_task *t = q.head;
-    if (t) {
-        q.head = t->next;
+    if (q.head) { /* single tasks first: they are wakes and external spawns */
+        while (q.head && n < max) {
+            out[n++] = q.head;
+            q.head = q.head->next;
+        }
         if (!q.head)
             q.tail = NULL;
-        atomic_fetch_sub_explicit(&q.len, 1, memory_order_relaxed); /* under lock */
+    } else if ((b = q.bhead) && b->n <= max) { /* whole batches only */
+        q.bhead = b->next;
+        if (!q.bhead)
+            q.btail = NULL;
+        n = b->n;
+    } else {
+        b = NULL;
     }
+    if (n)
+        atomic_fetch_sub_explicit(&q.len, n, memory_order_relaxed); /* under lock */
     pthread_mutex_unlock(&q.lock);
-    return t;
+    if (b) {
+        memcpy(out, b->t, sizeof(vx_task *) * (size_t)n);
+        vx_free(b);
+    }
+    return n;
 }
 
 long vx__inject_len(void) { return ld_seqcst(&q.len); }
-
-long vx__inject_pop_batch(long max, vx_task **first) {
-    *first = NULL;
-    if (ld_seqcst(&q.len) == 0) /* Dekker pair with the RMW in push */
-        return 0;
-    pthread_mutex_lock(&q.lock);
-    long n = 0;
-    vx_task *head = q.head, *last = NULL;
-    for (vx_task *t = head; t && n < max; t = t->next) {
-        last = t;
-        n++;
-    }
-    if (n) {
-        q.head = last->next;
-        if (!q.head)
-            q.tail = NULL;
-        last->next = NULL;
-        atomic_fetch_sub_explicit(&q.len, n, memory_order_relaxed); /* under lock */
-        *first = head;
-    }
-    pthread_mutex_unlock(&q.lock);
-    return n;
-}

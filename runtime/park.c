@@ -127,7 +127,7 @@ bool vx__search_begin(vx__worker *w) {
 }
 
 void vx__search_end(vx__worker *w) {
-    if (!w->searching)
+    if (__builtin_expect(!w->searching, 1))
         return;
     w->searching = false;
     /* The last searcher to find work wakes another one, so that searching
@@ -153,9 +153,16 @@ static bool all_asleep(void) {
     if (!ld_seqcst(&vx__g.main_waiting))
         return false;
     /* main completed, and its thread is on its way out: not a deadlock */
-    if (ld_acquire(&vx__g.main_task->state) & T_COMPLETE)
+    if (ld_acquire(&ld_relaxed(&vx__g.main_task)->state) & T_COMPLETE)
         return false;
     return !work_visible() && vx__timer_count() == 0 && vx__io_waiting() == 0;
+}
+
+void vx__deadlock_check(void) {
+    pthread_mutex_lock(&vx__g.idle_lock);
+    if (ld_seqcst(&vx__g.nidle) == vx__g.nworkers && all_asleep())
+        vx__deadlock();
+    pthread_mutex_unlock(&vx__g.idle_lock);
 }
 
 /* Leave the idle state after sleeping; returns with w->searching set if a

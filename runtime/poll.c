@@ -37,7 +37,7 @@
 #define IO_READY ((uintptr_t)1)
 
 struct vx_io {
-    int fd;
+    int fd;                   /* written before the registration syscall publishes the block */
     _Atomic uintptr_t dir[2]; /* VX_IO_READ, VX_IO_WRITE */
     vx_io *next_free;         /* cache.lock */
     vx_io *next_all;          /* cache.lock */
@@ -168,8 +168,9 @@ vx_poll vx_io_wait(vx_frame *self, vx_task *task, vx_io *io, int dir, const vx_l
     v = 0;
     if (cas_acqrel(w, &v, (uintptr_t)task))
         return VX_PENDING;
-    /* An edge arrived in between: only READY can be there (one waiter). */
-    VX_ASSERT(v == IO_READY);
+    if (v != IO_READY)
+        vx_panic(at, "two tasks wait for the same readiness of fd %d", io->fd);
+    /* An edge arrived in between: consume it. */
     atomic_fetch_sub_explicit(&io_waiting, 1, memory_order_seq_cst);
     st_release(w, 0);
     return vx__done(self, task, at);

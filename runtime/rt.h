@@ -58,7 +58,7 @@ static inline void vx__spin_lock(vx__spin *l) {
 }
 static inline void vx__spin_unlock(vx__spin *l) { st_release(&l->v, 0); }
 
-/* futex.c-style wrappers live in park.c */
+/* Futex wait/wake on a 32-bit word (park.c). */
 void vx__futex_wait(_Atomic uint32_t *addr, uint32_t val);
 void vx__futex_wake(_Atomic uint32_t *addr, int n);
 
@@ -69,10 +69,10 @@ enum {
     T_RUNNING = 2u,      /* a worker is resuming it */
     T_COMPLETE = 4u,     /* the root frame returned VX_READY */
     T_JOIN_TASK = 8u,    /* t->joiner is set: wake it on completion */
-    T_JOIN_THREAD = 16u, /* a thread waits in vx_block_on: futex-wake on completion */
+    T_JOIN_THREAD = 16u, /* a thread waits (block-on, vx_join_sync): futex-wake on completion */
     T_REF_ONE = 256u,
 };
-#define VX_NCLASS 15
+#define VX_NCLASS 21
 #define VX_CLASS_LARGE 255
 #define VX_FREE_LOCAL_MAX 512 /* a worker's free list keeps at most this many per class */
 
@@ -99,18 +99,21 @@ typedef struct vx__deque {
     _Atomic int64_t top;    /* thieves' end (CAS) */
     char pad1[56];
     _Atomic int64_t bottom; /* owner's end */
-    char pad2[56];
+    int64_t top_cache;      /* owner: a lower bound of top */
+    char pad2[48];
     _Atomic(vx_task *) buf[VX_DEQUE_CAP];
 } vx__deque;
 bool vx__deque_push(vx__deque *d, vx_task *t); /* owner; false when full */
 vx_task *vx__deque_take(vx__deque *d);         /* owner: newest */
 vx_task *vx__deque_steal(vx__deque *d);        /* anyone: oldest */
 int64_t vx__deque_len(vx__deque *d);           /* a snapshot */
+int vx__deque_shed(vx__deque *d, vx_task **out, int k); /* owner: k oldest */
+vx_task *vx__deque_peek(vx__deque *d);         /* owner: for a prefetch only */
 
 /* ---- inject.c: the global injection queue --------------------------------- */
-void vx__inject_push(vx_task *first, vx_task *last, long n);
-vx_task *vx__inject_pop(void);          /* one task, NULL if empty */
-long vx__inject_pop_batch(long max, vx_task **first); /* up to max, linked */
+void vx__inject_push(vx_task *t);
+void vx__inject_push_batch(vx_task **t, long n);
+long vx__inject_pop_batch(vx_task **out, long max); /* a batch or up to max singles */
 long vx__inject_len(void);              /* seq_cst snapshot */
 void vx__inject_init(void);
 
@@ -127,7 +130,7 @@ typedef struct vx__worker {
     bool idle;              /* rt.idle_lock: on the idle stack */
     bool polling;           /* rt.idle_lock: parked in the poller */
     _Atomic uint32_t wakeup;/* 1 = unparked (park.c); futex word */
-    uint64_t id_next, id_end; /* owner: task ids reserved for this worker */
+    vx_task *current;       /* owner: the task being resumed (panic backtraces) */
     vx__freelist free[VX_NCLASS]; /* owner */
     pthread_t thread;
     struct {
@@ -140,8 +143,9 @@ typedef struct vx__worker {
 typedef struct vx__rt {
     _Atomic int running;         /* 1 between vx_start and vx_shutdown */
     _Atomic int stopping;        /* shutdown in progress */
-    int nworkers;
-    vx__worker **workers;
+    int nworkers;                /* written by vx_start before the workers start */
+    vx__worker **workers;        /* (pthread_create orders it) and by vx_shutdown after */
+                                 /* they are joined: read freely in between */
     pthread_mutex_t start_lock;  /* vx_start / vx_shutdown */
     /* park.c */
     pthread_mutex_t idle_lock;
@@ -152,19 +156,17 @@ typedef struct vx__rt {
     _Atomic int poller;          /* worker id parked in the poller, or -1 */
     /* vx_main */
     _Atomic int main_waiting;    /* vx_main's thread waits in block-on: deadlock checks on */
-    vx_task *main_task;          /* set before main_waiting (release), read after (acquire) */
+    _Atomic(vx_task *) main_task; /* the task main waits for; stored before main_waiting */
     _Atomic int dump_request;    /* SIGQUIT arrived */
     /* statistics of non-worker threads */
     _Atomic int64_t ext_tasks_live;
     _Atomic uint64_t ext_spawned, ext_injected;
-    _Atomic uint64_t id_next;
 } vx__rt;
 extern vx__rt vx__g;
 extern _Thread_local vx__worker *vx__self;
 
 void vx__sched_push(vx_task *t);       /* a woken task: LIFO slot or global queue */
 void vx__sched_spawn(vx_task *t);      /* a new task: local deque or global queue */
-void vx__sched_start(int workers);
 
 /* ---- park.c: idle workers ------------------------------------------------- */
 void vx__park_init(int nworkers);
@@ -175,6 +177,7 @@ bool vx__search_begin(vx__worker *w);  /* become searching (at most half) */
 void vx__search_end(vx__worker *w);    /* found work: stop searching */
 void vx__park(vx__worker *w);          /* sleep until notified or an event */
 void vx__unpark_all(void);
+void vx__deadlock_check(void);         /* from vx_main's thread once main waits */
 
 /* ---- timer.c --------------------------------------------------------------- */
 void vx__timer_init(void);
@@ -210,7 +213,9 @@ void vx__pollb_wakeup(void);
 
 /* ---- dump.c ---------------------------------------------------------------- */
 void vx__dump_install(void);
+void vx__panic_backtrace(int fd);      /* panic.c calls it: the current task's await chain */
 void vx__check_dump_request(void);
+void vx__stats_collect(vx_stats *out); /* vx_stats_get without start_lock */
 _Noreturn void vx__deadlock(void);
 
 /* task budget / completion helper shared by the leaf operations */

@@ -32,13 +32,14 @@
  *                              (no atomic operation at all).
  *
  * Run order, one tick (find_work):
- *   1. every 61 ticks: check the global queue first, then the oldest task
- *      of the own deque; fire due timers; poll I/O without blocking when no
+ *   1. every 61 ticks: check the global queue first (taking only what fits
+ *      in the deque); fire due timers; poll I/O without blocking when no
  *      worker sleeps in the poller; print a requested dump. (61 as in Go: a
  *      prime, so that it does not beat with the program's own periods.)
+ *      Every 61*67 ticks, the oldest task of the own deque.
  *   2. the LIFO slot, at most 3 times in a row (tokio's bound); after that
- *      its task goes to the deque's bottom and the oldest task runs, so a
- *      ping-pong pair cannot starve the queue.
+ *      the newest queued task runs first and the slot's task goes to the
+ *      deque, so a ping-pong pair cannot starve the queue.
  *   3. the own deque's bottom.
  *   4. the global queue (a batch of up to half a deque).
  *   5. search: steal half of a victim's deque (random first victim), poll
@@ -82,12 +83,14 @@
  * order; the seq_cst RMWs stand for the StoreLoad fences of the classic
  * protocol (ThreadSanitizer does not model standalone fences).
  *
- * Deadlock detection: the last worker to register as idle (P1), with
- * vx_main's thread waiting for main, checks under idle_lock that no queue
- * holds a task, no timer is armed and no task waits for I/O. Every other
- * worker is registered idle, and a worker that saw work deregisters before
- * taking it (P2), so "every worker idle and every queue empty" cannot be
- * observed while a task is in flight: nothing can ever run again. It prints
+ * Deadlock detection: the last worker to register as idle (P1), with the
+ * main thread (vx_main, or vx_main_thread for a sync main) blocked waiting
+ * for a task, or that thread as it starts to wait, checks under idle_lock
+ * that no queue holds a task, no timer is armed and no task waits for I/O.
+ * Every other worker is registered idle, and a worker that saw work
+ * deregisters before taking it (P2), so "every worker idle and every queue
+ * empty" cannot be observed while a task is in flight: nothing can ever run
+ * again. It prints
  * "fatal: all tasks are asleep - deadlock!" and the task dump, and exits 2.
  *
  * Rejected alternatives. A single global run queue with a lock: simple, but
@@ -107,8 +110,9 @@
  *   2. unpark every worker (futex words set, eventfd written) and join the
  *      threads.
  *   3. return the workers' free lists to the global lists.
- *   4. drop every task still alive (drop hooks run) and free the slabs.
- *   5. cancel the timers that are still armed; close the poller.
+ *   4. disarm the timers that are still armed (they live in task frames).
+ *   5. drop every task still alive (drop hooks run), free the slabs; close
+ *      the poller.
  *   6. free the workers; vx_start may run again.
  */
 #include <signal.h>
@@ -120,14 +124,17 @@
 #include "rt.h"
 
 #define LIFO_MAX 3
+#define OLDEST_TICKS (61 * 67) /* see find_work */
 #define SPIN_NS 20000
+#define BATCH_MAX (VX_DEQUE_CAP / 2 + 1) /* tasks moved to or from the global queue at once */
 
 vx__rt vx__g = {.start_lock = PTHREAD_MUTEX_INITIALIZER,
-                .idle_lock = PTHREAD_MUTEX_INITIALIZER,
-                .id_next = 1};
+                .idle_lock = PTHREAD_MUTEX_INITIALIZER};
 _Thread_local vx__worker *vx__self;
 
 static int exit_status;
+static pthread_t main_thread;   /* written once by vx_main_thread, before it blocks */
+static _Atomic int have_main_thread;
 static int g_argc;
 static char **g_argv;
 
@@ -143,18 +150,11 @@ char **vx_argv(void) { return g_argv; }
 static void push_local(vx__worker *w, vx_task *t) {
     if (vx__deque_push(&w->dq, t))
         return;
-    vx_task *first = t, *last = t;
-    long n = 1;
-    for (int i = 0; i < VX_DEQUE_CAP / 2; i++) {
-        vx_task *o = vx__deque_steal(&w->dq); /* the oldest half */
-        if (!o)
-            break;
-        last->next = o;
-        last = o;
-        n++;
-    }
-    vx__inject_push(first, last, n);
-    stat_add(&w->st.injected, (uint64_t)n);
+    vx_task *half[BATCH_MAX];
+    int k = vx__deque_shed(&w->dq, half, BATCH_MAX - 1);
+    half[k] = t; /* oldest first, then t */
+    vx__inject_push_batch(half, k + 1);
+    stat_add(&w->st.injected, (uint64_t)k + 1);
     vx__notify_one();
 }
 
@@ -162,9 +162,10 @@ void vx__sched_spawn(vx_task *t) {
     vx__worker *w = vx__self;
     if (w) {
         stat_inc(&w->st.spawned);
-        int64_t before = vx__deque_len(&w->dq);
         push_local(w, t);
-        if (before > 0) /* a backlog: worth an idle worker's time */
+        /* Worth an idle worker's time only if there is a backlog (the
+         * cheap test first: usually nobody is idle). */
+        if (ld_relaxed(&vx__g.nidle) > 0 && vx__deque_len(&w->dq) > 1)
             vx__notify_push();
         return;
     }
@@ -172,7 +173,7 @@ void vx__sched_spawn(vx_task *t) {
         vx_start(0);
     atomic_fetch_add_explicit(&vx__g.ext_spawned, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&vx__g.ext_injected, 1, memory_order_relaxed);
-    vx__inject_push(t, t, 1);
+    vx__inject_push(t);
     vx__notify_one();
 }
 
@@ -188,25 +189,26 @@ void vx__sched_push(vx_task *t) {
         return;
     }
     atomic_fetch_add_explicit(&vx__g.ext_injected, 1, memory_order_relaxed);
-    vx__inject_push(t, t, 1);
+    vx__inject_push(t);
     vx__notify_one();
 }
 
 /* ---- finding work ---------------------------------------------------------- */
 
+/* Take from the global queue what fits in the own deque: a whole batch if
+ * there is room for it, else single tasks only (pouring a batch into a
+ * nearly full deque would overflow half of it straight back, F3). */
 static vx_task *from_inject(vx__worker *w) {
-    vx_task *first;
-    long n = vx__inject_pop_batch(VX_DEQUE_CAP / 2 > 1 ? VX_DEQUE_CAP / 2 : 1, &first);
+    vx_task *got[BATCH_MAX];
+    long room = VX_DEQUE_CAP - vx__deque_len(&w->dq) + 1;
+    long n = vx__inject_pop_batch(got, room < BATCH_MAX ? room : BATCH_MAX);
     if (!n)
         return NULL;
-    vx_task *t = first;
-    for (vx_task *o = first->next, *next; o; o = next) {
-        next = o->next;
-        push_local(w, o);
-    }
-    if (n > 1)
+    for (long i = 1; i < n; i++)
+        push_local(w, got[i]);
+    if (n > 2)
         vx__notify_push();
-    return t;
+    return got[0];
 }
 
 static void maintenance(vx__worker *w) {
@@ -235,7 +237,15 @@ static vx_task *find_work(vx__worker *w) {
     vx_task *t;
     if (++w->tick % 61 == 0) {
         maintenance(w);
-        if ((t = from_inject(w)) || (t = vx__deque_steal(&w->dq)))
+        if ((t = from_inject(w)))
+            return t;
+        /* Rarely, the oldest task of the own deque: the owner's end is LIFO,
+         * so this bounds how long its top can wait on a worker nobody steals
+         * from. Rare, because in a fork/join tree the oldest task is the
+         * biggest pending subtree: starting it often turns depth-first into
+         * breadth-first and floods the deque (bench/NOTES.md F1: 5x on
+         * skynet at every 61 ticks). */
+        if (w->tick % OLDEST_TICKS == 0 && (t = vx__deque_steal(&w->dq)))
             return t;
     }
     if ((t = w->lifo)) {
@@ -244,10 +254,15 @@ static vx_task *find_work(vx__worker *w) {
             stat_inc(&w->st.lifo);
             return t;
         }
-        /* The bound: the slot's task waits behind the oldest task. */
-        push_local(w, t);
+        /* The bound: a queued task runs before the slot's task goes on (the
+         * NEWEST queued one: our deque is LIFO at the owner's end, and the
+         * oldest would be a fork/join tree's biggest subtree, F2). */
         w->lifo_streak = 0;
-        return vx__deque_steal(&w->dq);
+        vx_task *o = vx__deque_take(&w->dq);
+        if (!o)
+            return t; /* nothing else is queued here */
+        push_local(w, t);
+        return o;
     }
     w->lifo_streak = 0;
     if (w->after_yield) {
@@ -255,8 +270,12 @@ static vx_task *find_work(vx__worker *w) {
         if ((t = vx__deque_steal(&w->dq)))
             return t;
     }
-    if ((t = vx__deque_take(&w->dq)))
+    if ((t = vx__deque_take(&w->dq))) {
+        /* The next task's header is likely in another core's cache (it was
+         * spawned there): fetch it while this one runs. */
+        __builtin_prefetch(vx__deque_peek(&w->dq), 1);
         return t;
+    }
     return from_inject(w);
 }
 
@@ -319,7 +338,9 @@ static vx_task *search(vx__worker *w) {
         }
         if (now - start > SPIN_NS)
             return NULL; /* still searching: vx__park stops it (P2) */
-        for (int i = 0; i < 16; i++)
+        /* Back off (up to ~1 us between looks): each look reads the other
+         * workers' deque indices, cache lines their owners are writing. */
+        for (int i = 0; i < (16 << (round < 6 ? round : 6)); i++)
             cpu_relax();
     }
 }
@@ -334,6 +355,7 @@ static void run(vx__worker *w, vx_task *t) {
     /* NOTIFIED -> RUNNING; acquire pairs with the waker's release (task.c). */
     atomic_fetch_add_explicit(&t->state, T_RUNNING - T_NOTIFIED, memory_order_acquire);
     t->budget = VX_BUDGET;
+    w->current = t;
     vx_frame *f = t->top; /* task owner: we hold RUNNING */
     uint64_t polls = 0;
     for (;;) {
@@ -383,10 +405,13 @@ static void *worker_main(void *arg) {
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     while (!ld_relaxed(&vx__g.stopping)) {
         vx_task *t = find_work(w);
-        if (!t)
+        if (t)
+            vx__search_end(w); /* woken as a searcher and found work here (F5) */
+        else
             t = search(w);
         if (t) {
             run(w, t);
+            w->current = NULL; /* a panic outside a task prints no backtrace */
             continue;
         }
         int64_t next = vx__timer_next();
@@ -469,8 +494,8 @@ long vx_shutdown(void) {
         pthread_join(vx__g.workers[i]->thread, NULL);
     for (int i = 0; i < vx__g.nworkers; i++)
         vx__task_flush_cache(vx__g.workers[i]->free);
+    vx__timer_teardown(); /* before the tasks: their frames hold the timers */
     long n = vx__task_teardown();
-    vx__timer_teardown();
     vx__poll_teardown();
     for (int i = 0; i < vx__g.nworkers; i++)
         vx_free(vx__g.workers[i]);
@@ -487,6 +512,23 @@ long vx_shutdown(void) {
     return n;
 }
 
+void vx_main_thread(void) {
+    main_thread = pthread_self();
+    st_release(&have_main_thread, 1);
+}
+
+static bool on_main_thread(void) {
+    return ld_acquire(&have_main_thread) && pthread_equal(pthread_self(), main_thread);
+}
+
+/* The main thread starts or stops waiting for t (the deadlock test). */
+static void main_waits(vx_task *t) {
+    st_relaxed(&vx__g.main_task, t); /* published by the seq_cst store below */
+    st_seqcst(&vx__g.main_waiting, 1);
+    /* The workers may all have parked before main_waiting was set. */
+    vx__deadlock_check();
+}
+
 static void block_on(vx_task *t, bool is_main) {
     if (vx__self)
         vx_panic(NULL, "vx_block_on called from an async context (a worker thread): "
@@ -495,10 +537,9 @@ static void block_on(vx_task *t, bool is_main) {
     /* Not yet shared: plain update of our own word. */
     st_relaxed(&t->state, ld_relaxed(&t->state) | T_JOIN_THREAD);
     vx_spawn(t);
-    if (is_main) { /* after the spawn: see the deadlock test in park.c */
-        vx__g.main_task = t;
-        st_seqcst(&vx__g.main_waiting, 1);
-    }
+    is_main = is_main || on_main_thread();
+    if (is_main) /* after the spawn: see the deadlock test in park.c */
+        main_waits(t);
     for (;;) {
         uint32_t s = ld_acquire(&t->state); /* pairs with complete's release */
         if ((s & T_COMPLETE) && s / T_REF_ONE == 1) /* the scheduler is done with it */
@@ -511,18 +552,39 @@ static void block_on(vx_task *t, bool is_main) {
 
 void vx_block_on(vx_task *t) { block_on(t, false); }
 
+void vx_join_sync(vx_task *t) {
+    if (vx__self)
+        vx_panic(NULL, "vx_join_sync called from an async context (a worker thread): "
+                       "it would stall the worker");
+    /* Ask completion for a futex wake (acq_rel: the acquire half pairs with
+     * complete's release when it is already complete). */
+    uint32_t s = atomic_fetch_or_explicit(&t->state, T_JOIN_THREAD, memory_order_acq_rel);
+    bool is_main = !(s & T_COMPLETE) && on_main_thread();
+    if (is_main)
+        main_waits(t);
+    while (!(s & T_COMPLETE)) {
+        vx__futex_wait(&t->state, s);
+        s = ld_acquire(&t->state);
+    }
+    if (is_main)
+        st_seqcst(&vx__g.main_waiting, 0);
+}
+
 _Noreturn void vx_main(int argc, char **argv, vx_task *main_task) {
     g_argc = argc;
     g_argv = argv;
+    vx_main_thread();
     vx_start(0);
     block_on(main_task, true);
     fflush(NULL);
     _exit(exit_status);
 }
 
-void vx_stats_get(vx_stats *out) {
+/* Sum the counters. The caller keeps the workers array alive: it holds
+ * start_lock, or it is a worker (the array is freed only after every
+ * worker has been joined). */
+void vx__stats_collect(vx_stats *out) {
     memset(out, 0, sizeof *out);
-    pthread_mutex_lock(&vx__g.start_lock);
     out->workers = vx__g.nworkers;
     for (int i = 0; i < vx__g.nworkers; i++) {
         vx__worker *w = vx__g.workers[i];
@@ -540,10 +602,19 @@ void vx_stats_get(vx_stats *out) {
         out->io_events += ld_relaxed(&w->st.io_events);
         out->tasks_live += ld_relaxed(&w->st.tasks_live);
     }
-    pthread_mutex_unlock(&vx__g.start_lock);
     out->spawned += ld_relaxed(&vx__g.ext_spawned);
     out->injected += ld_relaxed(&vx__g.ext_injected);
     out->tasks_live += ld_relaxed(&vx__g.ext_tasks_live);
     out->timers_armed = vx__timer_count();
     out->io_open = vx__io_open_count();
+}
+
+void vx_stats_get(vx_stats *out) {
+    if (vx__self) { /* a worker: never wait for start_lock (vx_shutdown holds it while joining us) */
+        vx__stats_collect(out);
+        return;
+    }
+    pthread_mutex_lock(&vx__g.start_lock);
+    vx__stats_collect(out);
+    pthread_mutex_unlock(&vx__g.start_lock);
 }

@@ -2,12 +2,12 @@
  * task.c - tasks: the state word, allocation by size class, spawn, join,
  * detach, release, yield.
  *
- * A task is a 48-byte header followed by its root frame, in one block of a
+ * A task is a 40-byte header followed by its root frame, in one block of a
  * size class (64 to 4096 bytes; larger tasks get a block of their own).
  * Blocks come from 64 KiB slabs that are only returned at vx_shutdown; a
  * freed block goes to the freeing worker's free list of its class (no
- * atomics), which spills half to a global list under a mutex when it grows
- * past VX_FREE_LOCAL_MAX. The dump walks the slabs: a block whose state
+ * atomics), which spills a magazine of 64 blocks to a global list under a
+ * mutex when it grows past VX_FREE_LOCAL_MAX. The dump walks the slabs: a block whose state
  * word is 0 is free.
  *
  * THE STATE WORD (vx_task.state, 32 bits): flags NOTIFIED, RUNNING,
@@ -40,8 +40,11 @@
 
 #include "rt.h"
 
-static const uint16_t class_size[VX_NCLASS] = {64,  96,  128, 160,  192,  256,  320, 384,
-                                               512, 768, 1024, 1536, 2048, 3072, 4096};
+/* Every 8 bytes up to 128 (a blocked task with a small frame is 100-128
+ * bytes: a class that fits it exactly is the idle memory per task), then
+ * about 25% apart. */
+static const uint16_t class_size[VX_NCLASS] = {64,  72,  80,  88,   96,   104,  112,  120,  128, 160, 192,
+                                               256, 320, 384, 512, 768, 1024, 1536, 2048, 3072, 4096};
 #define SLAB_SIZE (64 * 1024)
 
 typedef struct slab {
@@ -61,7 +64,8 @@ static struct {
     pthread_mutex_t lock;
     slab *all;                      /* lock: every slab */
     large *large;                   /* lock: every large task */
-    vx__freelist free[VX_NCLASS];   /* lock: the global free lists */
+    vx__freelist free[VX_NCLASS];   /* lock: magazines (n counts magazines) */
+    vx_task *ext[VX_NCLASS];        /* lock: single blocks for non-worker threads */
     char *bump[VX_NCLASS];          /* lock: next unused block of the newest slab */
     char *bump_end[VX_NCLASS];
 } slabs = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -75,68 +79,79 @@ static int class_of(size_t size) {
     return -1;
 }
 
-/* Refill the free list `fl` of class c with up to `want` blocks (slabs.lock). */
-static void refill(vx__freelist *fl, int c, uint32_t want) {
+/* The global free lists hold MAGAZINES: chains of MAG blocks linked through
+ * t->next, the magazines themselves linked through the first block's
+ * `joiner` field (free blocks have no joiner). Moving a magazine is O(1):
+ * walking a chain of blocks that another core freed would cost a cache miss
+ * per block, under the lock (it was 18% of a spawn storm). */
+#define MAG 64
+
+/* Refill an empty worker free list `fl` of class c (slabs.lock inside). */
+static void refill(vx__freelist *fl, int c) {
     pthread_mutex_lock(&slabs.lock);
     vx__freelist *g = &slabs.free[c];
-    while (fl->n < want && g->head) {
-        vx_task *t = g->head;
-        g->head = t->next;
+    if (g->head) {
+        vx_task *m = g->head;
+        g->head = m->joiner;
         g->n--;
-        t->next = fl->head;
-        fl->head = t;
-        fl->n++;
+        pthread_mutex_unlock(&slabs.lock);
+        m->joiner = NULL;
+        fl->head = m;
+        fl->n = MAG;
+        return;
     }
-    while (fl->n < want) {
-        if (slabs.bump[c] == slabs.bump_end[c]) {
-            slab *s = vx_alloc(SLAB_SIZE); /* zeroed: every state word is 0 (free) */
-            s->cls = (uint32_t)c;
-            s->nblocks = (uint32_t)((SLAB_SIZE - sizeof(slab)) / class_size[c]);
-            s->next = slabs.all;
-            slabs.all = s;
-            slabs.bump[c] = s->mem;
-            slabs.bump_end[c] = s->mem + (size_t)s->nblocks * class_size[c];
-        }
-        vx_task *t = (vx_task *)(void *)slabs.bump[c];
-        slabs.bump[c] += class_size[c];
-        t->next = fl->head;
-        fl->head = t;
-        fl->n++;
+    if (slabs.bump[c] == slabs.bump_end[c]) {
+        slab *s = vx_alloc(SLAB_SIZE); /* zeroed: every state word is 0 (free) */
+        s->cls = (uint32_t)c;
+        s->nblocks = (uint32_t)((SLAB_SIZE - sizeof(slab)) / class_size[c]);
+        s->next = slabs.all;
+        slabs.all = s;
+        slabs.bump[c] = s->mem;
+        slabs.bump_end[c] = s->mem + (size_t)s->nblocks * class_size[c];
     }
+    char *p = slabs.bump[c];
+    uint32_t n = (uint32_t)((slabs.bump_end[c] - p) / class_size[c]);
+    if (n > MAG)
+        n = MAG;
+    slabs.bump[c] = p + (size_t)n * class_size[c];
     pthread_mutex_unlock(&slabs.lock);
+    /* Carve outside the lock: these blocks are ours alone. */
+    vx_task *head = NULL;
+    for (uint32_t i = n; i-- > 0;) {
+        vx_task *t = (vx_task *)(void *)(p + (size_t)i * class_size[c]);
+        t->next = head;
+        head = t;
+    }
+    fl->head = head;
+    fl->n = n;
 }
 
-/* Give half of a worker's free list back to the global list. */
+/* Give one magazine of a worker's free list (which holds more than
+ * VX_FREE_LOCAL_MAX blocks) to the global list. */
 static void spill(vx__freelist *fl, int c) {
-    uint32_t keep = fl->n / 2;
     vx_task *first = fl->head, *last = first;
-    for (uint32_t i = 1; i < fl->n - keep; i++)
+    for (int i = 1; i < MAG; i++)
         last = last->next;
     fl->head = last->next;
-    uint32_t moved = fl->n - keep;
-    fl->n = keep;
+    fl->n -= MAG;
+    last->next = NULL;
     pthread_mutex_lock(&slabs.lock);
-    last->next = slabs.free[c].head;
+    first->joiner = slabs.free[c].head;
     slabs.free[c].head = first;
-    slabs.free[c].n += moved;
+    slabs.free[c].n++;
     pthread_mutex_unlock(&slabs.lock);
 }
 
+/* A worker stops: its free lists go to the global lists, cut into
+ * magazines of MAG blocks; a remainder shorter than a magazine stays
+ * unlisted (the slab still owns it; vx_shutdown frees slabs). */
 void vx__task_flush_cache(vx__freelist *fl) {
-    for (int c = 0; c < VX_NCLASS; c++)
-        if (fl[c].n) {
-            uint32_t n = fl[c].n;
-            vx_task *first = fl[c].head, *last = first;
-            while (last->next)
-                last = last->next;
-            pthread_mutex_lock(&slabs.lock);
-            last->next = slabs.free[c].head;
-            slabs.free[c].head = first;
-            slabs.free[c].n += n;
-            pthread_mutex_unlock(&slabs.lock);
-            fl[c].head = NULL;
-            fl[c].n = 0;
-        }
+    for (int c = 0; c < VX_NCLASS; c++) {
+        while (fl[c].n >= MAG)
+            spill(&fl[c], c);
+        fl[c].head = NULL;
+        fl[c].n = 0;
+    }
 }
 
 vx_task *vx__task_alloc(size_t size) {
@@ -156,28 +171,41 @@ vx_task *vx__task_alloc(size_t size) {
     } else if (w) {
         vx__freelist *fl = &w->free[c];
         if (!fl->head)
-            refill(fl, c, 64);
+            refill(fl, c);
         t = fl->head;
         fl->head = t->next;
         fl->n--;
+        /* The next block was probably freed by another worker: start
+         * fetching it now, so the next spawn does not wait for the miss. */
+        if (fl->head)
+            __builtin_prefetch(fl->head, 1);
         t->cls = (uint8_t)c;
     } else {
-        vx__freelist one = {NULL, 0};
-        refill(&one, c, 1);
-        t = one.head;
-        t->cls = (uint8_t)c;
-    }
-    if (w) {
-        stat_add(&w->st.tasks_live, 1);
-        if (w->id_next == w->id_end) {
-            w->id_next = atomic_fetch_add_explicit(&vx__g.id_next, 1024, memory_order_relaxed);
-            w->id_end = w->id_next + 1024;
+        /* A non-worker thread: one block from a fresh carve or the
+         * non-worker list (blocks freed by non-workers), under the lock. */
+        pthread_mutex_lock(&slabs.lock);
+        t = slabs.ext[c];
+        if (t)
+            slabs.ext[c] = t->next;
+        pthread_mutex_unlock(&slabs.lock);
+        if (!t) {
+            vx__freelist one = {NULL, 0};
+            refill(&one, c);
+            t = one.head;
+            pthread_mutex_lock(&slabs.lock);
+            for (vx_task *o = t->next, *next; o; o = next) {
+                next = o->next;
+                o->next = slabs.ext[c];
+                slabs.ext[c] = o;
+            }
+            pthread_mutex_unlock(&slabs.lock);
         }
-        t->id = w->id_next++;
-    } else {
-        atomic_fetch_add_explicit(&vx__g.ext_tasks_live, 1, memory_order_relaxed);
-        t->id = atomic_fetch_add_explicit(&vx__g.id_next, 1, memory_order_relaxed);
+        t->cls = (uint8_t)c;
     }
+    if (w)
+        stat_add(&w->st.tasks_live, 1);
+    else
+        atomic_fetch_add_explicit(&vx__g.ext_tasks_live, 1, memory_order_relaxed);
     return t;
 }
 
@@ -214,9 +242,8 @@ static void task_free(vx_task *t) {
             spill(fl, c);
     } else {
         pthread_mutex_lock(&slabs.lock);
-        t->next = slabs.free[c].head;
-        slabs.free[c].head = t;
-        slabs.free[c].n++;
+        t->next = slabs.ext[c];
+        slabs.ext[c] = t;
         pthread_mutex_unlock(&slabs.lock);
     }
 }
@@ -354,6 +381,7 @@ long vx__task_teardown(void) {
     for (int c = 0; c < VX_NCLASS; c++) {
         slabs.free[c].head = NULL;
         slabs.free[c].n = 0;
+        slabs.ext[c] = NULL;
         slabs.bump[c] = slabs.bump_end[c] = NULL;
     }
     pthread_mutex_unlock(&slabs.lock);

@@ -452,7 +452,7 @@ _Noreturn void vx_os_exit(int code);
 /* Tasks, frames, the M:N scheduler, the poller, timers, channels, mutexes
  * and block-on: what async fn and go lower to. (runtime/task.c, sched.c,
  * deque.c, inject.c, park.c, poll.c + poll_epoll.c, timer.c, chan.c,
- * sync.c, blockon.c, dump.c; design: docs/design/runtime.md)
+ * sync.c, dump.c; design: docs/design/runtime.md)
  *
  * THE SHAPE OF GENERATED CODE. Every async fn becomes a frame struct whose
  * first member is a vx_frame, and a resume function
@@ -547,9 +547,10 @@ static inline void vx_frame_init(vx_frame *f, vx_resume_fn resume, vx_frame *par
     f->state = 0;
 }
 
-/* A task: this 48-byte header, then the root frame, in one allocation.
+/* A task: this 40-byte header, then the root frame, in one allocation.
  * Generated code only touches the fields marked "public"; the rest belongs
- * to the scheduler (runtime/rt.h documents them). */
+ * to the scheduler (runtime/task.c documents them). The root frame is
+ * 8-byte aligned (no Vex type needs more). */
 struct vx_task {
     vx_task *next;             /* queue link (run queues, free lists) */
     vx_frame *top;             /* public: innermost suspended frame; written
@@ -560,9 +561,8 @@ struct vx_task {
     uint8_t cls;               /* size class of the allocation */
     vx_drop_fn drop;           /* drop hook of the root frame */
     vx_task *joiner;           /* the task awaiting completion (vx_join) */
-    uint64_t id;               /* task number, 1 = the first task */
 };
-#define VX_TASK_HEADER 48
+#define VX_TASK_HEADER 40
 
 /* The root frame of a task. */
 static inline vx_frame *vx_task_frame(vx_task *t) {
@@ -601,6 +601,10 @@ void vx_task_release(vx_task *t);
  * in vx_task_frame(target)). At most one task joins a given task. */
 vx_poll vx_join(vx_frame *self, vx_task *task, vx_task *target, const vx_loc *at);
 
+/* For sync code: block the calling (non-worker) thread until `target`
+ * has completed. Panics on a worker. */
+void vx_join_sync(vx_task *target);
+
 /* Leaf operation: give the other tasks a turn. Always returns VX_PENDING;
  * the frame is resumed in the state it set. */
 vx_poll vx_yield(vx_frame *self, vx_task *task, const vx_loc *at);
@@ -635,6 +639,11 @@ long vx_shutdown(void);
  * task dump on stderr and the program goes on. */
 _Noreturn void vx_main(int argc, char **argv, vx_task *main_task);
 void vx_set_exit_status(int status);
+/* For a program whose main is sync code: mark the calling thread as the
+ * program's main thread (vx_main does it too). While it blocks in
+ * vx_block_on, a sync channel operation or vx_join_sync, the deadlock
+ * detector watches it as it watches an async main. */
+void vx_main_thread(void);
 /* The arguments given to vx_main (argc 0 before). */
 int vx_argc(void);
 char **vx_argv(void);
@@ -675,6 +684,11 @@ vx_poll vx_chan_recv(vx_frame *self, vx_task *task, vx_chan *c, void *out,
                      vx_waiter *w, const vx_loc *at);
 /* Number of buffered values (a snapshot). */
 size_t vx_chan_len(vx_chan *c);
+/* For sync code (a non-worker thread): block the calling thread until the
+ * operation completes; return VX_OK or VX_ECLOSED. From a worker they panic
+ * like vx_block_on. */
+int vx_chan_send_sync(vx_chan *c, const void *value);
+int vx_chan_recv_sync(vx_chan *c, void *out);
 
 /* ---- mutex and wait group ----------------------------------------------- */
 
@@ -728,7 +742,8 @@ vx_poll vx_sleep(vx_frame *self, vx_task *task, int64_t ms, vx_timer *tm,
 
 /* One registration per fd for its life (edge-triggered). The fd must be
  * non-blocking. The protocol: try the syscall; on EAGAIN await
- * vx_io_wait(...VX_IO_READ or VX_IO_WRITE...), then try again. */
+ * vx_io_wait(...VX_IO_READ or VX_IO_WRITE...), then try again. At most one
+ * task waits per direction of an fd at a time (a second one panics). */
 typedef struct vx_io vx_io;
 enum { VX_IO_READ = 0, VX_IO_WRITE = 1 };
 vx_io *vx_io_open(int fd);          /* NULL and errno set on failure */

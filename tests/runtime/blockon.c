@@ -1,7 +1,9 @@
 /* blockon: vx_block_on runs tasks to completion from non-worker threads
  * (4 threads at once, 500 times each, each task awaiting a sleep so the
  * thread really waits); from inside a worker it is a clear panic (exit 101,
- * "vx_block_on called from an async context"), never a deadlock. */
+ * "vx_block_on called from an async context"), never a deadlock. Sync code
+ * uses channels (vx_chan_send_sync / vx_chan_recv_sync, rendezvous, with
+ * a task on the other side) and joins a task (vx_join_sync). */
 #include <pthread.h>
 
 #include "rtest.h"
@@ -52,6 +54,70 @@ static void child(void) {
     printf("not reached\n");
 }
 
+typedef struct {
+    vx_frame base;
+    vx_chan *in, *out;
+    long v;
+    vx_waiter w;
+} dbl_f;
+
+static vx_poll doubler(vx_frame *self, vx_task *task) {
+    LOC(at_recv);
+    LOC(at_send);
+    dbl_f *f = (dbl_f *)self;
+    switch (f->base.state) {
+    case 0:
+        for (;;) {
+            f->base.state = 1;
+            if (vx_chan_recv(&f->base, task, f->in, &f->v, &f->w, &at_recv) == VX_PENDING)
+                return VX_PENDING;
+            /* fallthrough */
+        case 1:
+            if (f->w.status == VX_ECLOSED) {
+                vx_chan_close(f->out);
+                return VX_READY;
+            }
+            f->v *= 2;
+            f->base.state = 2;
+            if (vx_chan_send(&f->base, task, f->out, &f->v, &f->w, &at_send) == VX_PENDING)
+                return VX_PENDING;
+            /* fallthrough */
+        case 2:;
+        }
+    }
+    return VX_READY;
+}
+
+static void sync_channels(void) {
+    vx_chan *in = vx_chan_new(sizeof(long), 0), *out = vx_chan_new(sizeof(long), 0);
+    dbl_f *d = NEW_TASK(dbl_f, doubler);
+    d->in = in;
+    d->out = out;
+    vx_spawn(task_of(d));
+    for (long i = 0; i < 1000; i++) {
+        long v = i, r = -1;
+        CHECK_EQ(vx_chan_send_sync(in, &v), VX_OK);
+        CHECK_EQ(vx_chan_recv_sync(out, &r), VX_OK);
+        CHECK_EQ(r, 2 * i);
+    }
+    vx_chan_close(in);
+    long r;
+    CHECK_EQ(vx_chan_recv_sync(out, &r), VX_ECLOSED);
+    vx_join_sync(task_of(d));
+    vx_task_release(task_of(d));
+    long v = 1;
+    CHECK_EQ(vx_chan_send_sync(in, &v), VX_ECLOSED);
+    vx_chan_release(in);
+    vx_chan_release(out);
+
+    sq_f *f = NEW_TASK(sq_f, sq);
+    f->v = 5; /* sleeps 20 us */
+    vx_spawn(task_of(f));
+    vx_join_sync(task_of(f));
+    CHECK_EQ(f->v, 25);
+    vx_task_release(task_of(f));
+}
+
 int main(void) {
     char out[4096], err[4096];
     int st = run_child(child, out, sizeof out, err, sizeof err);
@@ -65,6 +131,7 @@ int main(void) {
         CHECK(pthread_create(&th[i], NULL, thread_main, (void *)(i * 1000)) == 0);
     for (int i = 0; i < 4; i++)
         pthread_join(th[i], NULL);
+    sync_channels();
     rt_clean_shutdown();
     return 0;
 }

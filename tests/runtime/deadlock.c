@@ -3,7 +3,8 @@
  * main's... no: waits on a second channel. Nothing is runnable, no timer,
  * no I/O: the runtime prints "fatal: all tasks are asleep - deadlock!" and
  * the task dump (each task with the line it is suspended at) and exits 2.
- * A program whose main sleeps (a timer is armed) is NOT a deadlock. */
+ * A program whose main sleeps (a timer is armed) is NOT a deadlock. A sync
+ * main (vx_main_thread) blocked in a sync channel receive is watched too. */
 #include "rtest.h"
 
 typedef struct {
@@ -80,6 +81,17 @@ static void sleeper_child(void) {
     vx_main(1, argv, vx_task_new(sizeof(nap_f), nap, NULL));
 }
 
+/* sync main: blocked receiving from a channel nobody will send on */
+static void sync_child(void) {
+    vx_main_thread();
+    vx_start(2);
+    vx_chan *c = vx_chan_new(sizeof(long), 0);
+    long v;
+    printf("waiting\n");
+    vx_chan_recv_sync(c, &v);
+    printf("not reached\n");
+}
+
 int main(void) {
     char out[4096], err[8192];
     int st = run_child(child, out, sizeof out, err, sizeof err);
@@ -95,6 +107,12 @@ int main(void) {
     if (err[0])
         fprintf(stderr, "unexpected stderr: %s\n", err);
     CHECK(err[0] == 0);
+
+    st = run_child(sync_child, out, sizeof out, err, sizeof err);
+    CHECK_EQ(st, 2);
+    CHECK(strcmp(out, "waiting\n") == 0);
+    CHECK(strncmp(err, "fatal: all tasks are asleep - deadlock!\n", 40) == 0);
+    CHECK(strstr(err, "[suspended] at <sync channel operation>"));
 
     vx_start(1);
     rt_clean_shutdown();

@@ -152,7 +152,7 @@ int main(void) {
         par_f *p = NEW_TASK(par_f, parent);
         vx_block_on(task_of(p));
         vx_task_release(task_of(p));
-        for (int i = 0; i < 5000 && atomic_load(&rx_sum) != ROUNDS; i++)
+        for (int i = 0; i < 20000 && atomic_load(&rx_sum) != ROUNDS; i++)
             usleep(1000);
         CHECK_EQ(atomic_load(&rx_sum), ROUNDS);
     }
@@ -169,7 +169,7 @@ int main(void) {
         vx_chan_close(closing[i]);
         vx_chan_release(closing[i]);
     }
-    for (int i = 0; i < 5000 && atomic_load(&closed_seen) != BLOCKED; i++)
+    for (int i = 0; i < 20000 && atomic_load(&closed_seen) != BLOCKED; i++)
         usleep(1000);
     CHECK_EQ(atomic_load(&closed_seen), BLOCKED);
     rt_clean_shutdown();

@@ -57,7 +57,7 @@ static inline void rt_clean_shutdown(void) {
     vx_stats_get(&st);
     /* A worker may still be dropping its reference to the last completed
      * task (its joiner already ran): give it a moment, bounded. */
-    for (int i = 0; i < 2000 && st.tasks_live; i++) {
+    for (int i = 0; i < 10000 && st.tasks_live; i++) {
         struct timespec ts = {0, 1000000};
         nanosleep(&ts, NULL);
         vx_stats_get(&st);

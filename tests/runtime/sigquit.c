@@ -78,7 +78,7 @@ static vx_poll mmain(vx_frame *self, vx_task *task) {
     case 1:
         raise(SIGQUIT);
         f->base.state = 2;
-        if (vx_sleep(&f->base, task, 200, &f->tm, &at_sleep) == VX_PENDING)
+        if (vx_sleep(&f->base, task, 500, &f->tm, &at_sleep) == VX_PENDING)
             return VX_PENDING;
         /* fallthrough */
     case 2:

@@ -81,7 +81,7 @@ int main(void) {
     for (int i = 0; i < N; i += 2)
         if ((was_cancelled[i] = vx_timer_cancel(&tm[i])))
             cancelled++;
-    for (int i = 0; i < 3000 && atomic_load(&nfired) + cancelled < N; i++)
+    for (int i = 0; i < 20000 && atomic_load(&nfired) + cancelled < N; i++)
         usleep(1000);
     CHECK_EQ(atomic_load(&nfired) + cancelled, N);
     for (int i = 0; i < N; i++)
@@ -92,10 +92,10 @@ int main(void) {
     usleep(50000);
     int64_t armed = vx_now_ns();
     vx_timer_start(&late, armed + 20000000, on_late);
-    for (int i = 0; i < 2000 && !atomic_load(&late_at); i++)
+    for (int i = 0; i < 10000 && !atomic_load(&late_at); i++)
         usleep(1000);
     CHECK(atomic_load(&late_at) >= armed + 20000000);
-    CHECK(atomic_load(&late_at) < armed + 2000000000LL); /* fired, not lost */
+    CHECK(atomic_load(&late_at) < armed + 10000000000LL); /* fired, not lost */
 
     vx_wg *wg = vx_wg_new();
     vx_wg_add(wg, SLEEPERS);

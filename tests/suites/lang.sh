@@ -29,6 +29,9 @@
 # Prints `PASS <name>` or `FAIL <name>: <why>` (then a few indented detail
 # lines) per test; exits 0 unless the suite could not run at all.
 
+# Bytes, not characters: a test may hold invalid UTF-8 on purpose.
+LC_ALL=C
+export LC_ALL
 : "${VEX_OUT:=.}"
 case $VEX_OUT in /*) ;; *) VEX_OUT=$(pwd)/$VEX_OUT ;; esac
 VEX=$VEX_OUT/bin/vex
@@ -85,6 +88,8 @@ run_one() {
     *) kind=run ;;
   esac
   args=$(directive args "$t/src" | head -n 1)
+  # `--` keeps arguments like `x.vx` or `-o` away from vex's own options
+  [ -z "$args" ] || args="-- $args"
   with=
   for w in $(directive with "$t/src"); do
     with="$with ${f%/*}/$w"
@@ -158,6 +163,12 @@ run_one() {
       check_stderr "$t/src" "$t/err" "$t" || why="${why:+$why, }wrong stderr"
       [ -z "$why" ] || { echo "stderr:" >> "$t/why"; sed -n '1,8s/^/  /p' "$t/err" >> "$t/why"; }
     fi
+  fi
+  # a sanitizer report fails the test whatever the exit status was (LSan
+  # keeps an exit status of 1, the expected one for tests/fail)
+  if grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|WARNING: ThreadSanitizer|runtime error: ' "$t/err"; then
+    why="${why:+$why, }sanitizer report on stderr"
+    [ -s "$t/why" ] || { echo "stderr:" >> "$t/why"; grep -E 'ERROR: |WARNING: ThreadSanitizer|runtime error: |#[0-4] ' "$t/err" | head -n 6 | sed 's/^/  /' >> "$t/why"; }
   fi
   if [ -z "$why" ]; then
     echo "PASS $name"

@@ -3,7 +3,7 @@
 # built against the test build of libvexrt (4-slot deques) for $VARIANT and
 # run as one process under a timeout. A test passes when it exits 0 and its
 # last line of stdout is "ok" (each ends by asserting a clean shutdown);
-# tests named *_fail.c are not special: expectations live in each file.
+# each file carries its own expectations (CHECKs) and says what it tests.
 : "${VARIANT:=default}"
 obj=build/obj-$VARIANT/rt-test/bin
 # Build through make so the sanitizer flags of the variant apply.
