@@ -1319,27 +1319,29 @@ static int ctor_count(Type *t) {
     }
 }
 
-static int ctor_fields(Type *t, int c, Type **out) {
+/* *out points at the field types (not copied: a variant or tuple may
+ * have any number of them). */
+static int ctor_fields(Type *t, int c, Type ***out) {
     t = ty_res(t);
     if (t->kind == TY_REF)
         t = ty_res(t->elem);
+    static Type *none[1];
+    *out = none; /* never NULL: callers memcpy from it */
     switch (t->kind) {
     case TY_OPTION:
-        if (c == 1)
-            out[0] = t->elem;
+        *out = &t->elem;
         return c == 1;
     case TY_RESULT:
-        out[0] = c == 0 ? t->elem : t->err;
+        *out = c == 0 ? &t->elem : &t->err;
         return 1;
     case TY_ENUM: {
         Variant *v = t->ed->variants.items[c];
-        for (int i = 0; i < v->ntys && i < 64; i++)
-            out[i] = v->tys[i];
+        *out = v->tys;
         return v->ntys;
     }
     case TY_TUPLE:
-        for (int i = 0; i < t->nelems && i < 64; i++)
-            out[i] = t->elems[i];
+        if (t->elems)
+            *out = t->elems;
         return t->nelems;
     default: return 0;
     }
@@ -1407,8 +1409,8 @@ static bool covers(Row *rows, int nrows, Type **tys, int ncols) {
      * per constructor made an enum of N variants cost N * N rows */
     Row *nr = arena_alloc(sizeof(Row) * (size_t)(nrows + 1));
     for (int c = 0; c < nc; c++) {
-        Type *ft[64];
-        int nf = ctor_fields(tys[0], c, ft);
+        Type **ft;
+        int nf = ctor_fields(tys[0], c, &ft);
         Type **ntys = arena_alloc(sizeof(Type *) * (size_t)(nf + ncols));
         memcpy(ntys, ft, sizeof(Type *) * (size_t)nf);
         memcpy(ntys + nf, tys + 1, sizeof(Type *) * (size_t)(ncols - 1));
@@ -1524,8 +1526,8 @@ static const char **missing(Row *rows, int nrows, Type **tys, int ncols) {
         for (int i = 0; i < nrows; i++)
             nmatch += irrefutable(rows[i].p[0]) || pat_ctor(rows[i].p[0]) == c;
         Row *nr = arena_alloc(sizeof(Row) * (size_t)(nmatch + 1));
-        Type *ft[64];
-        int nf = ctor_fields(tys[0], c, ft);
+        Type **ft;
+        int nf = ctor_fields(tys[0], c, &ft);
         Type **ntys = arena_alloc(sizeof(Type *) * (size_t)(nf + ncols));
         memcpy(ntys, ft, sizeof(Type *) * (size_t)nf);
         memcpy(ntys + nf, tys + 1, sizeof(Type *) * (size_t)(ncols - 1));
