@@ -34,7 +34,6 @@ BIN=build/obj-default/bench
 ALL="ready_await yield_loop spawn_join pingpong skynet idle_mem"
 ONE_WORKER="yield_loop spawn_join pingpong skynet"   # also run at VEX_WORKERS=1
 RESULTS=$(mktemp)
-trap 'rm -f "$RESULTS"' EXIT INT TERM
 
 note() { echo "# $*" >&2; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -113,21 +112,33 @@ note "load average at start: $LOAD_START (other processes share these cores: fig
 # cpu_ticks: "busy total" jiffies of the whole machine (/proc/stat).
 cpu_ticks() { awk '/^cpu /{t=0; for(i=2;i<=NF;i++) t+=$i; print t-$5-$6, t; exit}' /proc/stat; }
 
+# child_cpu: set CPU to the CPU seconds (user + sys) used so far by this
+# shell's finished children (`times` must run in this shell, not in a
+# $(...) subshell, where it would count nothing).
+TIMES=$(mktemp)
+trap 'rm -f "$RESULTS" "$TIMES"' EXIT INT TERM
+child_cpu() { times > "$TIMES"; CPU=$(awk 'NR == 2 { split($1, u, "m"); split($2, s, "m"); print u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$TIMES"); }
+
 # run NAME [VAR=VALUE...]: one program, bounded in time, results kept. The
 # note after it says how busy the machine's CPUs were meanwhile (ours
-# included): "1.0 of 2" for a 1-worker program means nobody else ran.
+# included: "1.00 of 2" for a 1-worker program means nobody else ran) and
+# how many CPUs the program itself got on average: a 1-worker program that
+# got 0.40 CPUs was descheduled 60 % of the time, which inflates its wall
+# times (the peers' too, when they run under the same load).
 run() {
   name=$1; shift
   [ -x "$BIN/$name" ] || { note "$name: not built (skipped)"; return; }
   note "load average before $name${1:+ ($*)}: $(load)"
   t0=$(date +%s.%N)
   c0=$(cpu_ticks)
+  child_cpu; u0=$CPU
   timeout 600 env "$@" "$BIN/$name" | tee -a "$RESULTS"
   st=$?
+  child_cpu; u1=$CPU
   c1=$(cpu_ticks)
   t1=$(date +%s.%N)
   [ $st = 0 ] || note "$name${1:+ ($*)}: exited with status $st"
-  note "elapsed: $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s for $name${1:+ ($*)}; cpus busy meanwhile: $(echo "$c0 $c1" | awk -v n="$(nproc)" '{ if ($4 > $2) printf "%.2f of %d", ($3-$1)/($4-$2)*n, n; else print "?" }')"
+  note "elapsed: $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s for $name${1:+ ($*)}; cpus busy meanwhile: $(echo "$c0 $c1" | awk -v n="$(nproc)" '{ if ($4 > $2) printf "%.2f of %d", ($3-$1)/($4-$2)*n, n; else print "?" }'); the program got $(awk -v a="$u0" -v b="$u1" -v t0="$t0" -v t1="$t1" 'BEGIN{ if (t1 > t0) printf "%.2f", (b-a)/(t1-t0); else print "?" }') cpus"
 }
 
 for p in $ALL; do
