@@ -347,8 +347,13 @@ static vx_task *search(vx__worker *w) {
 
 /* ---- running a task ---------------------------------------------------------- */
 
+/* Nobody else to yield to: no slot, an empty deque, and the NEXT tick is
+ * not a maintenance tick (find_work increments the tick before it tests it,
+ * so testing the current one would re-queue the task on the tick before
+ * every maintenance tick and a lone yielding task would never let the
+ * worker fire timers or poll the global queue). */
 static bool nothing_else(vx__worker *w) {
-    return !w->lifo && w->tick % 61 != 0 && vx__deque_len(&w->dq) == 0;
+    return !w->lifo && (w->tick + 1) % 61 != 0 && vx__deque_len(&w->dq) == 0;
 }
 
 static void run(vx__worker *w, vx_task *t) {
