@@ -150,18 +150,13 @@ static bool work_visible(void) {
 /* The deadlock test, idle_lock held and every worker idle: main waits and
  * nothing can ever make a task runnable again. */
 #ifdef VX_TEST_HOOKS
-/* Test builds only (runtime.mk's rt-test objects): lets a test force an
- * interleaving at a named point. Called with idle_lock held. */
 void (*vx__test_hook)(int where, void *arg);
-#define TEST_HOOK(where, arg) (vx__test_hook ? vx__test_hook((where), (arg)) : (void)0)
-#else
-#define TEST_HOOK(where, arg) ((void)0)
 #endif
 
 static bool all_asleep(void) {
     if (!ld_seqcst(&vx__g.main_waiting))
         return false;
-    TEST_HOOK(1, ld_relaxed(&vx__g.main_task)); /* tests/runtime/deadlock_race.c */
+    VX_TEST_HOOK(1, ld_relaxed(&vx__g.main_task)); /* idle_lock held; deadlock_race.c */
     /* main completed, and its thread is on its way out: not a deadlock */
     if (ld_acquire(&ld_relaxed(&vx__g.main_task)->state) & T_COMPLETE)
         return false;

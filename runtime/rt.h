@@ -219,6 +219,20 @@ void vx__check_dump_request(void);
 void vx__stats_collect(vx_stats *out); /* vx_stats_get without start_lock */
 _Noreturn void vx__deadlock(void);
 
+/* ---- test builds ------------------------------------------------------------
+ * The test build of the runtime (runtime.mk, -DVX_TEST_HOOKS) calls
+ * vx__test_hook, when a test has set it, at a few numbered points, so that a
+ * test can force an interleaving instead of waiting for it: 1 = the
+ * deadlock test between its loads of main_waiting and of main's task
+ * (park.c), 2 = a wait group's count has just reached zero with waiters
+ * (sync.c). Other builds compile the points out. */
+#ifdef VX_TEST_HOOKS
+extern void (*vx__test_hook)(int where, void *arg);
+#define VX_TEST_HOOK(where, arg) (vx__test_hook ? vx__test_hook((where), (arg)) : (void)0)
+#else
+#define VX_TEST_HOOK(where, arg) ((void)0)
+#endif
+
 /* task budget / completion helper shared by the leaf operations */
 static inline vx_poll vx__done(vx_frame *self, vx_task *task, const vx_loc *at) {
     if (--task->budget == 0) {

@@ -16,8 +16,11 @@
  * count is zero (then it completes at once), and enqueues itself before
  * unlocking. The done that reaches zero saw WAITERS (its RMW follows the
  * CAS in the word's modification order), takes the lock - after the
- * waiter's unlock - and wakes the whole list. No waiter is missed, none is
- * woken twice.
+ * waiter's unlock - detaches the whole list, unlocks, clears WAITERS (its
+ * last access to the group) and wakes the list. No waiter is missed, none
+ * is woken twice. A waiter that finds the count at zero with WAITERS still
+ * set waits for that clear before it completes: otherwise it could free
+ * the group while the done still takes its lock (tests/runtime/wg_free.c).
  */
 #include "rt.h"
 
@@ -98,11 +101,15 @@ void vx_wg_add(vx_wg *g, long n) {
     VX_ASSERT((int64_t)(now & ~WG_WAITERS) >= 0);
     if ((now & ~WG_WAITERS) != 0 || !(old & WG_WAITERS))
         return; /* not zero, or nobody waits: do not touch g again (it may be freed) */
+    VX_TEST_HOOK(2, g); /* tests/runtime/wg_free.c */
     vx__spin_lock(&g->lock);
     vx_waiter *w = g->head;
     g->head = NULL;
-    atomic_fetch_and_explicit(&g->state, ~WG_WAITERS, memory_order_relaxed); /* lock */
     vx__spin_unlock(&g->lock);
+    /* The last touch of g: a waiter that sees the count at zero waits for
+     * WAITERS to clear before it completes (wait_wakers), so it cannot free
+     * g under us. Release: pairs with that waiter's acquire load. */
+    atomic_fetch_and_explicit(&g->state, ~WG_WAITERS, memory_order_release);
     while (w) {
         vx_waiter *next = w->next; /* before the wake: the task may reuse w */
         vx__task_wake(w->task);
@@ -112,17 +119,32 @@ void vx_wg_add(vx_wg *g, long n) {
 
 void vx_wg_done(vx_wg *g) { vx_wg_add(g, -1); }
 
+/* The count is zero in s. With WAITERS still set, the done that brought it
+ * to zero is still detaching the blocked waiters and will touch g once more
+ * (clearing WAITERS, its last access): wait for that, a few instructions
+ * unless its thread was preempted, so that our caller may free g as soon
+ * as its wait completes. */
+static void wait_wakers(vx_wg *g, uint64_t s) {
+    while ((s & WG_WAITERS) && (s & ~WG_WAITERS) == 0) {
+        cpu_relax();
+        s = ld_acquire(&g->state); /* pairs with the done's release */
+    }
+}
+
 vx_poll vx_wg_wait(vx_frame *self, vx_task *task, vx_wg *g, vx_waiter *w, const vx_loc *at) {
     uint64_t s = ld_acquire(&g->state); /* pairs with the release of the last done */
-    if ((s & ~WG_WAITERS) == 0)
+    if ((s & ~WG_WAITERS) == 0) {
+        wait_wakers(g, s);
         return vx__done(self, task, at);
+    }
     vx__spin_lock(&g->lock);
     /* Set WAITERS unless the count reached zero meanwhile: the done that
      * brings it to zero then sees WAITERS and takes the lock after us. */
     s = ld_acquire(&g->state);
     do {
         if ((s & ~WG_WAITERS) == 0) {
-            vx__spin_unlock(&g->lock);
+            vx__spin_unlock(&g->lock); /* before: the done needs the lock */
+            wait_wakers(g, s);
             return vx__done(self, task, at);
         }
     } while (!cas_acqrel(&g->state, &s, s | WG_WAITERS));
