@@ -311,8 +311,11 @@ void vx__task_complete(vx_task *t) {
     if (old & T_JOIN_THREAD) {
         /* The blocked thread holds the handle, so this cannot free the task;
          * it returns once it sees COMPLETE and a single reference left. The
-         * wake may reach a block already recycled: slabs stay mapped until
-         * vx_shutdown and futex waiters re-check their condition. */
+         * wake may reach a block already recycled (slabs stay mapped until
+         * vx_shutdown) or, for a task too big for a class, already returned
+         * to malloc: a private FUTEX_WAKE only uses the address as a key and
+         * never touches the memory, and every futex waiter (ours, glibc's)
+         * re-checks its condition after a wake. */
         vx__task_unref(t);
         vx__futex_wake(&t->state, 1);
         return;
