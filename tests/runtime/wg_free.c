@@ -31,6 +31,7 @@ typedef struct {
     vx_frame base;
     vx_wg *g;
     vx_waiter w;
+    vx_timer tm;
 } wait_f;
 
 /* W1: wait for the group. */
@@ -49,16 +50,19 @@ static vx_poll w1(vx_frame *self, vx_task *task) {
 }
 
 /* W2: once the count is zero, wait (completes at once), free the group and
- * reuse its memory. */
+ * reuse its memory. It polls with 1 ms sleeps, not yields: a sleeping task
+ * sits in no run queue, so the timer wakes it on the worker that is not
+ * held in the hook (a yielding task could be stuck in the held worker's
+ * deque). */
 static vx_poll w2(vx_frame *self, vx_task *task) {
-    LOC(at_yield);
+    LOC(at_sleep);
     LOC(at_wait);
     wait_f *f = (wait_f *)self;
     switch (f->base.state) {
     case 0:
         while (!atomic_load(&zero_reached)) {
             f->base.state = 1;
-            if (vx_yield(&f->base, task, &at_yield) == VX_PENDING)
+            if (vx_sleep(&f->base, task, 1, &f->tm, &at_sleep) == VX_PENDING)
                 return VX_PENDING;
             /* fallthrough */
         case 1:;
