@@ -31,9 +31,10 @@
  *   yield:    RUNNING -> NOTIFIED (fetch_sub 1), queued by the worker.
  *   complete: RUNNING -> COMPLETE (fetch_add 2); then the joiner is woken,
  *             then the scheduler reference is dropped.
- * Every RMW is acq_rel: the release half publishes the frame and the
- * waiter's outcome written before it, the acquire half makes them visible
- * to the worker that resumes the task next.
+ * Wake, suspend and complete are acq_rel RMWs, run is acquire and yield
+ * release: the release halves publish the frame and the waiter's outcome
+ * written before them, the acquire of the run transition makes them
+ * visible to the worker that resumes the task next.
  */
 #include <stdlib.h>
 #include <string.h>
