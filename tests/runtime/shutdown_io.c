@@ -3,6 +3,7 @@
  * it: no fd counted as open, no task counted as waiting for I/O (which
  * would make the deadlock detector believe forever that an event may still
  * come: a sync main blocked for good must still be reported).
+ * Also: a task dropped while it waits on an fd its drop hook closes.
  * Regression: poll.c's io_open and io_waiting survived vx_shutdown. */
 #include <fcntl.h>
 #include <unistd.h>
@@ -58,6 +59,34 @@ static void deadlocked_main(void) {
     printf("not reached\n");
 }
 
+/* A frame that owns its fd closes it in its drop hook, as generated code
+ * does for a value it owns: at shutdown the task is dropped while it still
+ * waits on that fd. (vx_io_close asserted "no waiter" and aborted the
+ * shutdown.) */
+static void close_owned(vx_frame *root) { vx_io_close(((rd_f *)root)->io); }
+
+static void drop_io_owner(void) {
+    int p[2];
+    CHECK(pipe2(p, O_NONBLOCK) == 0);
+    vx_start(2);
+    vx_task *t = vx_task_new(sizeof(rd_f), reader, close_owned);
+    rd_f *f = (rd_f *)vx_task_frame(t);
+    f->io = vx_io_open(p[0]); /* the hook closes p[0] */
+    CHECK(f->io);
+    vx_spawn_detached(t);
+    vx_stats st;
+    for (int i = 0; i < 10000; i++) { /* until it has suspended on the pipe */
+        vx_stats_get(&st);
+        if (st.polls >= 1 && st.tasks_live == 1)
+            break;
+        usleep(1000);
+    }
+    usleep(10000);
+    CHECK_EQ(vx_shutdown(), 1);
+    close(p[1]);
+    CHECK_EQ(vx_alloc_live(), 0);
+}
+
 int main(void) {
     static char out[4096], err[65536];
     int status = run_child(deadlocked_main, out, sizeof out, err, sizeof err);
@@ -66,6 +95,7 @@ int main(void) {
         CHECK(0);
     }
 
+    drop_io_owner();
     drop_io_waiter();
     vx_start(2);
     vx_stats st;
