@@ -149,19 +149,40 @@ static bool work_visible(void) {
 
 /* The deadlock test, idle_lock held and every worker idle: main waits and
  * nothing can ever make a task runnable again. */
+#ifdef VX_TEST_HOOKS
+void (*vx__test_hook)(int where, void *arg);
+#endif
+
 static bool all_asleep(void) {
     if (!ld_seqcst(&vx__g.main_waiting))
         return false;
+    VX_TEST_HOOK(1, ld_relaxed(&vx__g.main_task)); /* idle_lock held; deadlock_race.c */
     /* main completed, and its thread is on its way out: not a deadlock */
     if (ld_acquire(&ld_relaxed(&vx__g.main_task)->state) & T_COMPLETE)
         return false;
     return !work_visible() && vx__timer_count() == 0 && vx__io_waiting() == 0;
 }
 
-void vx__deadlock_check(void) {
+/* main_waiting and main_task change only under idle_lock, which the
+ * deadlock test holds: so while the test sees main_waiting set, main's
+ * thread has not stopped waiting and the task it waits for has not been
+ * freed (main_wait_end comes first). Without the lock the main thread could
+ * stop waiting and free the task between the test's two loads, and a freed
+ * or recycled block reads "not complete": a false deadlock
+ * (tests/runtime/deadlock_race.c). */
+void vx__main_wait(vx_task *t) {
     pthread_mutex_lock(&vx__g.idle_lock);
+    st_relaxed(&vx__g.main_task, t);
+    st_seqcst(&vx__g.main_waiting, 1);
+    /* The workers may all have parked before main_waiting was set. */
     if (ld_seqcst(&vx__g.nidle) == vx__g.nworkers && all_asleep())
         vx__deadlock();
+    pthread_mutex_unlock(&vx__g.idle_lock);
+}
+
+void vx__main_wait_end(void) {
+    pthread_mutex_lock(&vx__g.idle_lock);
+    st_seqcst(&vx__g.main_waiting, 0);
     pthread_mutex_unlock(&vx__g.idle_lock);
 }
 

@@ -155,8 +155,8 @@ typedef struct vx__rt {
     _Atomic int nsearching;
     _Atomic int poller;          /* worker id parked in the poller, or -1 */
     /* vx_main */
-    _Atomic int main_waiting;    /* vx_main's thread waits in block-on: deadlock checks on */
-    _Atomic(vx_task *) main_task; /* the task main waits for; stored before main_waiting */
+    _Atomic int main_waiting;    /* idle_lock (written): main's thread waits: deadlock checks on */
+    _Atomic(vx_task *) main_task; /* idle_lock (written): the task main waits for */
     _Atomic int dump_request;    /* SIGQUIT arrived */
     /* statistics of non-worker threads */
     _Atomic int64_t ext_tasks_live;
@@ -177,7 +177,8 @@ bool vx__search_begin(vx__worker *w);  /* become searching (at most half) */
 void vx__search_end(vx__worker *w);    /* found work: stop searching */
 void vx__park(vx__worker *w);          /* sleep until notified or an event */
 void vx__unpark_all(void);
-void vx__deadlock_check(void);         /* from vx_main's thread once main waits */
+void vx__main_wait(vx_task *t);        /* main's thread starts waiting for t (+ deadlock test) */
+void vx__main_wait_end(void);          /* ... and stops, before t may be freed */
 
 /* ---- timer.c --------------------------------------------------------------- */
 void vx__timer_init(void);
@@ -217,6 +218,20 @@ void vx__panic_backtrace(int fd);      /* panic.c calls it: the current task's a
 void vx__check_dump_request(void);
 void vx__stats_collect(vx_stats *out); /* vx_stats_get without start_lock */
 _Noreturn void vx__deadlock(void);
+
+/* ---- test builds ------------------------------------------------------------
+ * The test build of the runtime (runtime.mk, -DVX_TEST_HOOKS) calls
+ * vx__test_hook, when a test has set it, at a few numbered points, so that a
+ * test can force an interleaving instead of waiting for it: 1 = the
+ * deadlock test between its loads of main_waiting and of main's task
+ * (park.c), 2 = a wait group's count has just reached zero with waiters
+ * (sync.c). Other builds compile the points out. */
+#ifdef VX_TEST_HOOKS
+extern void (*vx__test_hook)(int where, void *arg);
+#define VX_TEST_HOOK(where, arg) (vx__test_hook ? vx__test_hook((where), (arg)) : (void)0)
+#else
+#define VX_TEST_HOOK(where, arg) ((void)0)
+#endif
 
 /* task budget / completion helper shared by the leaf operations */
 static inline vx_poll vx__done(vx_frame *self, vx_task *task, const vx_loc *at) {

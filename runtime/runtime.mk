@@ -16,13 +16,14 @@ $(RTHDR): runtime/vexrt.h
 
 # The test build of the runtime: the same sources with the deque shrunk to 4
 # slots (VX_DEQUE_CAP=4) so that overflow to the global queue and stealing
-# run in every test. Objects under $(OBJ)/rt-test/, library rt-test.a.
+# run in every test, and with VX_TEST_HOOKS (park.c's vx__test_hook: a test
+# can force an interleaving at a named point). Objects under $(OBJ)/rt-test/, library rt-test.a.
 RT_TEST_OBJ := $(RT_SRC:runtime/%.c=$(OBJ)/rt-test/%.o)
 RT_TEST_LIB := $(OBJ)/rt-test/libvexrt-test.a
 
 $(OBJ)/rt-test/%.o: runtime/%.c runtime/vexrt.h runtime/rt.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -DVX_DEQUE_CAP=4 -Iruntime -c -o $@ $<
+	$(CC) $(CFLAGS) -DVX_DEQUE_CAP=4 -DVX_TEST_HOOKS -Iruntime -c -o $@ $<
 
 $(RT_TEST_LIB): $(RT_TEST_OBJ)
 	rm -f $@ && ar rcs $@ $^

@@ -347,8 +347,13 @@ static vx_task *search(vx__worker *w) {
 
 /* ---- running a task ---------------------------------------------------------- */
 
+/* Nobody else to yield to: no slot, an empty deque, and the NEXT tick is
+ * not a maintenance tick (find_work increments the tick before it tests it,
+ * so testing the current one would re-queue the task on the tick before
+ * every maintenance tick and a lone yielding task would never let the
+ * worker fire timers or poll the global queue). */
 static bool nothing_else(vx__worker *w) {
-    return !w->lifo && w->tick % 61 != 0 && vx__deque_len(&w->dq) == 0;
+    return !w->lifo && (w->tick + 1) % 61 != 0 && vx__deque_len(&w->dq) == 0;
 }
 
 static void run(vx__worker *w, vx_task *t) {
@@ -521,13 +526,8 @@ static bool on_main_thread(void) {
     return ld_acquire(&have_main_thread) && pthread_equal(pthread_self(), main_thread);
 }
 
-/* The main thread starts or stops waiting for t (the deadlock test). */
-static void main_waits(vx_task *t) {
-    st_relaxed(&vx__g.main_task, t); /* published by the seq_cst store below */
-    st_seqcst(&vx__g.main_waiting, 1);
-    /* The workers may all have parked before main_waiting was set. */
-    vx__deadlock_check();
-}
+/* The main thread starts waiting for t (the deadlock test; park.c). */
+static void main_waits(vx_task *t) { vx__main_wait(t); }
 
 static void block_on(vx_task *t, bool is_main) {
     if (vx__self)
@@ -546,8 +546,8 @@ static void block_on(vx_task *t, bool is_main) {
             break;
         vx__futex_wait(&t->state, s);
     }
-    if (is_main)
-        st_seqcst(&vx__g.main_waiting, 0);
+    if (is_main) /* before the caller may free t: park.c, vx__main_wait_end */
+        vx__main_wait_end();
 }
 
 void vx_block_on(vx_task *t) { block_on(t, false); }
@@ -566,8 +566,8 @@ void vx_join_sync(vx_task *t) {
         vx__futex_wait(&t->state, s);
         s = ld_acquire(&t->state);
     }
-    if (is_main)
-        st_seqcst(&vx__g.main_waiting, 0);
+    if (is_main) /* before the caller may free t: park.c, vx__main_wait_end */
+        vx__main_wait_end();
 }
 
 _Noreturn void vx_main(int argc, char **argv, vx_task *main_task) {

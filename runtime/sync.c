@@ -16,8 +16,11 @@
  * count is zero (then it completes at once), and enqueues itself before
  * unlocking. The done that reaches zero saw WAITERS (its RMW follows the
  * CAS in the word's modification order), takes the lock - after the
- * waiter's unlock - and wakes the whole list. No waiter is missed, none is
- * woken twice.
+ * waiter's unlock - detaches the whole list, clears WAITERS, unlocks (its
+ * last access to the group) and wakes the list. No waiter is missed, none
+ * is woken twice. A waiter that finds the count at zero with WAITERS still
+ * set waits for that unlock before it completes: otherwise it could free
+ * the group while the done still takes its lock (tests/runtime/wg_free.c).
  */
 #include "rt.h"
 
@@ -98,10 +101,14 @@ void vx_wg_add(vx_wg *g, long n) {
     VX_ASSERT((int64_t)(now & ~WG_WAITERS) >= 0);
     if ((now & ~WG_WAITERS) != 0 || !(old & WG_WAITERS))
         return; /* not zero, or nobody waits: do not touch g again (it may be freed) */
+    VX_TEST_HOOK(2, g); /* tests/runtime/wg_free.c */
     vx__spin_lock(&g->lock);
     vx_waiter *w = g->head;
     g->head = NULL;
     atomic_fetch_and_explicit(&g->state, ~WG_WAITERS, memory_order_relaxed); /* lock */
+    /* The unlock is our last touch of g: a waiter that sees the count at
+     * zero waits for it before it completes (wait_wakers), so it cannot
+     * free g under us. */
     vx__spin_unlock(&g->lock);
     while (w) {
         vx_waiter *next = w->next; /* before the wake: the task may reuse w */
@@ -112,17 +119,40 @@ void vx_wg_add(vx_wg *g, long n) {
 
 void vx_wg_done(vx_wg *g) { vx_wg_add(g, -1); }
 
+/* The count is zero in s. With WAITERS still set, the done that brought it
+ * to zero has yet to take the lock, detach the blocked waiters, clear
+ * WAITERS and unlock (its last access to g): wait for that unlock, a few
+ * instructions unless its thread was preempted, so that our caller may
+ * free g as soon as its wait completes. Seeing WAITERS clear (written in
+ * the done's critical section), then the lock free, means the done's
+ * unlock happened: the lock word cannot read an older 0 after a value
+ * written under the lock was seen (coherence). Never called with the lock
+ * held. */
+static void wait_wakers(vx_wg *g, uint64_t s) {
+    if (!(s & WG_WAITERS))
+        return;
+    while ((s & WG_WAITERS) && (s & ~WG_WAITERS) == 0) {
+        cpu_relax();
+        s = ld_acquire(&g->state);
+    }
+    while (ld_acquire(&g->lock.v)) /* pairs with the done's unlock (release) */
+        cpu_relax();
+}
+
 vx_poll vx_wg_wait(vx_frame *self, vx_task *task, vx_wg *g, vx_waiter *w, const vx_loc *at) {
     uint64_t s = ld_acquire(&g->state); /* pairs with the release of the last done */
-    if ((s & ~WG_WAITERS) == 0)
+    if ((s & ~WG_WAITERS) == 0) {
+        wait_wakers(g, s);
         return vx__done(self, task, at);
+    }
     vx__spin_lock(&g->lock);
     /* Set WAITERS unless the count reached zero meanwhile: the done that
      * brings it to zero then sees WAITERS and takes the lock after us. */
     s = ld_acquire(&g->state);
     do {
         if ((s & ~WG_WAITERS) == 0) {
-            vx__spin_unlock(&g->lock);
+            vx__spin_unlock(&g->lock); /* before: the done needs the lock */
+            wait_wakers(g, s);
             return vx__done(self, task, at);
         }
     } while (!cas_acqrel(&g->state, &s, s | WG_WAITERS));

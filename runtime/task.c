@@ -31,9 +31,10 @@
  *   yield:    RUNNING -> NOTIFIED (fetch_sub 1), queued by the worker.
  *   complete: RUNNING -> COMPLETE (fetch_add 2); then the joiner is woken,
  *             then the scheduler reference is dropped.
- * Every RMW is acq_rel: the release half publishes the frame and the
- * waiter's outcome written before it, the acquire half makes them visible
- * to the worker that resumes the task next.
+ * Wake, suspend and complete are acq_rel RMWs, run is acquire and yield
+ * release: the release halves publish the frame and the waiter's outcome
+ * written before them, the acquire of the run transition makes them
+ * visible to the worker that resumes the task next.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -248,7 +249,27 @@ static void task_free(vx_task *t) {
     }
 }
 
+/* Set while vx__task_teardown drops the tasks (one thread, workers
+ * joined): the drop hooks it runs may release handles of tasks it has
+ * already dropped, or wake them (a channel closed by a hook). */
+static _Atomic int tearing_down;
+
 void vx__task_unref(vx_task *t) {
+    if (__builtin_expect(ld_relaxed(&tearing_down), 0)) {
+        uint32_t s = ld_relaxed(&t->state);
+        if (s == 0)
+            return; /* dropped already */
+        if (s / T_REF_ONE > 1) {
+            st_relaxed(&t->state, s - T_REF_ONE);
+            return;
+        }
+        /* The last reference: drop it here, marked dropped first; its block
+         * stays where it is (the teardown frees every slab and large block). */
+        st_relaxed(&t->state, 0);
+        if (t->drop)
+            t->drop(vx_task_frame(t));
+        return;
+    }
     uint32_t old = atomic_fetch_sub_explicit(&t->state, T_REF_ONE, memory_order_acq_rel);
     VX_ASSERT(old >= T_REF_ONE);
     if (old / T_REF_ONE == 1)
@@ -287,6 +308,8 @@ void vx_task_release(vx_task *t) { vx__task_unref(t); }
 
 void vx__task_wake(vx_task *t) {
     uint32_t s = ld_relaxed(&t->state);
+    if (__builtin_expect(ld_relaxed(&tearing_down), 0))
+        return; /* a drop hook at shutdown: nothing runs any more */
     for (;;) {
         if (s & (T_NOTIFIED | T_COMPLETE))
             return; /* queued already, or done: never doubled */
@@ -311,8 +334,11 @@ void vx__task_complete(vx_task *t) {
     if (old & T_JOIN_THREAD) {
         /* The blocked thread holds the handle, so this cannot free the task;
          * it returns once it sees COMPLETE and a single reference left. The
-         * wake may reach a block already recycled: slabs stay mapped until
-         * vx_shutdown and futex waiters re-check their condition. */
+         * wake may reach a block already recycled (slabs stay mapped until
+         * vx_shutdown) or, for a task too big for a class, already returned
+         * to malloc: a private FUTEX_WAKE only uses the address as a key and
+         * never touches the memory, and every futex waiter (ours, glibc's)
+         * re-checks its condition after a wake. */
         vx__task_unref(t);
         vx__futex_wake(&t->state, 1);
         return;
@@ -355,18 +381,45 @@ void vx__task_each(void (*fn)(vx_task *t, uint32_t state, void *arg), void *arg)
     pthread_mutex_unlock(&slabs.lock);
 }
 
-static void drop_one(vx_task *t, uint32_t state, void *arg) {
-    long *n = arg;
-    (*n)++;
-    if (t->drop)
-        t->drop(vx_task_frame(t));
-    st_relaxed(&t->state, 0);
+typedef struct {
+    vx_task **t;
+    long n, cap;
+} task_list;
+
+static void collect(vx_task *t, uint32_t state, void *arg) {
+    (void)state;
+    task_list *l = arg;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 256;
+        l->t = vx_realloc(l->t, sizeof(vx_task *) * (size_t)l->cap);
+    }
+    l->t[l->n++] = t;
 }
 
-/* Shutdown, workers stopped: drop every live task, free every slab. */
+/* Shutdown, workers stopped: drop every live task, free every slab.
+ * The drop hooks run WITHOUT the slab lock (a hook may release a task
+ * handle, which frees through task_free) and in teardown mode
+ * (tearing_down): a task is dropped exactly once, by this walk or by a
+ * hook's release of its last reference, whichever comes first; a release
+ * or a wake of a task already dropped does nothing; no block is returned
+ * to a list (the slabs and large blocks are freed below)
+ * (tests/runtime/shutdown_drop.c). */
 long vx__task_teardown(void) {
-    long n = 0;
-    vx__task_each(drop_one, &n);
+    task_list live = {NULL, 0, 0};
+    vx__task_each(collect, &live); /* every live task, under the lock */
+    st_relaxed(&tearing_down, 1);
+    for (long i = 0; i < live.n; i++) {
+        vx_task *t = live.t[i];
+        if (ld_relaxed(&t->state) == 0)
+            continue; /* freed by an earlier hook's release */
+        vx_drop_fn drop = t->drop;
+        st_relaxed(&t->state, 0); /* first: a hook releasing t again finds it dropped */
+        if (drop)
+            drop(vx_task_frame(t));
+    }
+    long n = live.n;
+    vx_free(live.t);
+    st_relaxed(&tearing_down, 0);
     pthread_mutex_lock(&slabs.lock);
     while (slabs.all) {
         slab *s = slabs.all;

@@ -17,7 +17,7 @@
  * thread sees the poller's later deadline and interrupts it.
  *
  * Why a heap and not a wheel: O(log n) with n = armed timers; 100k timers
- * cost ~17 levels of a cache-friendly 4-ary heap, and a heap has no tick
+ * make a cache-friendly 4-ary heap 9 levels deep, and a heap has no tick
  * granularity (a wheel would need a cascade and a resolution).
  */
 #include <time.h>

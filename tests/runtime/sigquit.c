@@ -1,7 +1,8 @@
 /* sigquit: SIGQUIT prints the task dump (every task, its state, the line
  * it is suspended at and its await chain) and the program goes on: main
  * spawns a task that awaits an embedded callee suspended on a channel,
- * raises SIGQUIT, sleeps, then sends so everything finishes; exit 0. */
+ * sleeps while a helper task raises SIGQUIT, then sends so everything
+ * finishes; exit 0. */
 #include <signal.h>
 
 #include "rtest.h"
@@ -61,6 +62,32 @@ typedef struct {
     vx_waiter w;
 } main_f;
 
+/* Raise SIGQUIT once main and the other task are both suspended, so that
+ * the dump must show where they wait (raising it from main itself let a
+ * second worker print the dump while main was still running: under load the
+ * test saw main "[running]"). */
+typedef struct {
+    vx_frame base;
+    vx_task *main, *other;
+} quit_f;
+
+static vx_poll quitter(vx_frame *self, vx_task *task) {
+    LOC(at_yield);
+    quit_f *f = (quit_f *)self;
+    switch (f->base.state) {
+    case 0:
+        while ((atomic_load(&f->main->state) & 3u) || (atomic_load(&f->other->state) & 3u)) {
+            f->base.state = 1; /* NOTIFIED or RUNNING: not suspended yet */
+            if (vx_yield(&f->base, task, &at_yield) == VX_PENDING)
+                return VX_PENDING;
+            /* fallthrough */
+        case 1:;
+        }
+        raise(SIGQUIT);
+    }
+    return VX_READY;
+}
+
 static vx_poll mmain(vx_frame *self, vx_task *task) {
     main_f *f = (main_f *)self;
     switch (f->base.state) {
@@ -75,9 +102,13 @@ static vx_poll mmain(vx_frame *self, vx_task *task) {
             return VX_PENDING;
     }
         /* fallthrough */
-    case 1:
-        raise(SIGQUIT);
+    case 1: {
+        quit_f *q = NEW_TASK(quit_f, quitter);
+        q->main = task;
+        q->other = f->t;
+        vx_spawn_detached(task_of(q));
         f->base.state = 2;
+    }
         if (vx_sleep(&f->base, task, 500, &f->tm, &at_sleep) == VX_PENDING)
             return VX_PENDING;
         /* fallthrough */
