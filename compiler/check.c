@@ -82,6 +82,7 @@ static Map types_map;   /* name -> StructDef/EnumDef (tagged by first field) */
 static Map fns_map;     /* free fn name -> Fn */
 static Map methods_map; /* "Owner.name" -> Vec* of Fn */
 static Map consts_map;  /* name -> Node* N_CONST */
+static Map import_aliases; /* `import * as ns`: ns -> SrcFile* */
 
 static Fn *cur_fn;
 static Vec scope;       /* Sym* stack; NULL marks a scope boundary */
@@ -952,6 +953,17 @@ static Type *check_call(Node *e, Type *expect) {
                      name, name, name);
         unknown_name(callee->pos, "function", name);
     }
+    if (callee->kind == N_FIELD && !callee->flag && callee->a->kind == N_IDENT && !lookup(callee->a->name) &&
+        map_get(&import_aliases, callee->a->name)) {
+        /* ns.f(args) through `import * as ns`: the free function f */
+        Fn *f = map_get(&fns_map, callee->name);
+        if (!f)
+            error_at(callee->pos, "E0200", "cannot find function `%s` in module `%s`", callee->name, callee->a->name);
+        e->res = f->is_extern ? R_EXTERN : R_FN;
+        e->fn = f;
+        check_args(e, f, 0);
+        return f->rtype;
+    }
     if (callee->kind == N_FIELD && !callee->flag) {
         if (is_type_name(callee->a))
             return check_static_call(e, callee, expect);
@@ -1307,27 +1319,29 @@ static int ctor_count(Type *t) {
     }
 }
 
-static int ctor_fields(Type *t, int c, Type **out) {
+/* *out points at the field types (not copied: a variant or tuple may
+ * have any number of them). */
+static int ctor_fields(Type *t, int c, Type ***out) {
     t = ty_res(t);
     if (t->kind == TY_REF)
         t = ty_res(t->elem);
+    static Type *none[1];
+    *out = none; /* never NULL: callers memcpy from it */
     switch (t->kind) {
     case TY_OPTION:
-        if (c == 1)
-            out[0] = t->elem;
+        *out = &t->elem;
         return c == 1;
     case TY_RESULT:
-        out[0] = c == 0 ? t->elem : t->err;
+        *out = c == 0 ? &t->elem : &t->err;
         return 1;
     case TY_ENUM: {
         Variant *v = t->ed->variants.items[c];
-        for (int i = 0; i < v->ntys && i < 64; i++)
-            out[i] = v->tys[i];
+        *out = v->tys;
         return v->ntys;
     }
     case TY_TUPLE:
-        for (int i = 0; i < t->nelems && i < 64; i++)
-            out[i] = t->elems[i];
+        if (t->elems)
+            *out = t->elems;
         return t->nelems;
     default: return 0;
     }
@@ -1395,8 +1409,8 @@ static bool covers(Row *rows, int nrows, Type **tys, int ncols) {
      * per constructor made an enum of N variants cost N * N rows */
     Row *nr = arena_alloc(sizeof(Row) * (size_t)(nrows + 1));
     for (int c = 0; c < nc; c++) {
-        Type *ft[64];
-        int nf = ctor_fields(tys[0], c, ft);
+        Type **ft;
+        int nf = ctor_fields(tys[0], c, &ft);
         Type **ntys = arena_alloc(sizeof(Type *) * (size_t)(nf + ncols));
         memcpy(ntys, ft, sizeof(Type *) * (size_t)nf);
         memcpy(ntys + nf, tys + 1, sizeof(Type *) * (size_t)(ncols - 1));
@@ -1512,8 +1526,8 @@ static const char **missing(Row *rows, int nrows, Type **tys, int ncols) {
         for (int i = 0; i < nrows; i++)
             nmatch += irrefutable(rows[i].p[0]) || pat_ctor(rows[i].p[0]) == c;
         Row *nr = arena_alloc(sizeof(Row) * (size_t)(nmatch + 1));
-        Type *ft[64];
-        int nf = ctor_fields(tys[0], c, ft);
+        Type **ft;
+        int nf = ctor_fields(tys[0], c, &ft);
         Type **ntys = arena_alloc(sizeof(Type *) * (size_t)(nf + ncols));
         memcpy(ntys, ft, sizeof(Type *) * (size_t)nf);
         memcpy(ntys + nf, tys + 1, sizeof(Type *) * (size_t)(ncols - 1));
@@ -2187,6 +2201,51 @@ static void zonk_node(Node *n) {
 
 /* ---- items ---- */
 
+/* The .vx file an import names: given on the command line, matched by its
+ * path or by its last path component. NULL for a std module. */
+static SrcFile *import_file(Node *imp) {
+    const char *path = imp->sval;
+    size_t n = strlen(path);
+    if (n < 3 || strcmp(path + n - 3, ".vx"))
+        return NULL; /* a std module: always in scope */
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    for (int i = 0; i < prog->files.len; i++) {
+        SrcFile *f = prog->files.items[i];
+        const char *fb = strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
+        if (!strcmp(f->path, path) || !strcmp(fb, base))
+            return f;
+    }
+    diag_help("give every file of the program on the command line: `vex run %s %s`",
+              imp->pos.file ? imp->pos.file->path : "main.vx", path);
+    error_at(imp->pos, "E0200", "cannot find module `%s`", path);
+}
+
+static bool defined_in(const char *name, SrcFile *f) {
+    Fn *fn = map_get(&fns_map, name);
+    if (fn && fn->pos.file == f)
+        return true;
+    StructDef *sd = map_get(&types_map, name);
+    if (sd && sd->pos.file == f)
+        return true;
+    Node *c = map_get(&consts_map, name);
+    return c && c->pos.file == f;
+}
+
+static void check_imports(void) {
+    memset(&import_aliases, 0, sizeof import_aliases);
+    for (int i = 0; i < prog->imports.len; i++) {
+        Node *imp = prog->imports.items[i];
+        SrcFile *f = import_file(imp);
+        if (imp->name && f) /* a std module keeps its own name (os.args) */
+            map_put(&import_aliases, imp->name, f);
+        for (int j = 0; f && j < imp->list.len; j++) {
+            Node *nm = imp->list.items[j];
+            if (!defined_in(nm->name, f))
+                error_at(nm->pos, "E0200", "`%s` is not defined in `%s`", nm->name, imp->sval);
+        }
+    }
+}
+
 /* The value of a constant integer expression (an array length). */
 static int64_t const_int(Node *e, int depth) {
     if (depth > 64)
@@ -2475,6 +2534,7 @@ void check_program(Program *p) {
     sym_counter = 0;
     cur_fn = NULL;
     register_items();
+    check_imports();
     for (int i = 0; i < prog->fns.len; i++) {
         jmp_buf jb;
         void *save = diag_jmp;

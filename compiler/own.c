@@ -190,12 +190,18 @@ static void push_range(Vec *v, Node *n) {
 enum { EV_MOVE, EV_ASSIGN, EV_MUTATE };
 
 /* x is moved / assigned / mutated at e: no live loan may see it. */
-static void check_loans(Sym *x, Node *e, int ev) {
+static void check_loans_at(Sym *x, Node *e, int ev, int off);
+
+static void check_loans(Sym *x, Node *e, int ev) { check_loans_at(x, e, ev, e->pos.off); }
+
+/* off: where the conflicting access happens; a method's mutable use of
+ * its receiver happens after its arguments (two-phase borrows). */
+static void check_loans_at(Sym *x, Node *e, int ev, int off) {
     if (!x || st.dead)
         return;
     for (int i = 0; i < loans.len; i++) {
         Loan *l = loans.items[i];
-        if (l->dead || l->root != x || l->ref == x || !ref_live(l, e->pos.off))
+        if (l->dead || l->root != x || l->ref == x || !ref_live(l, off))
             continue;
         diag_note(l->ref->pos, "`%s` borrows `%s` here and is used later", l->ref->name, x->name);
         if (ev == EV_MOVE)
@@ -441,7 +447,7 @@ static void walk(Node *e, int mode) {
         switch (e->res) {
         case R_METHOD:
             if (e->fn->self_kind == 2)
-                check_loans(owned_root(e->a->a), e->a->a, EV_MUTATE);
+                check_loans_at(owned_root(e->a->a), e->a->a, EV_MUTATE, max_off(e));
             walk(e->a->a, e->fn->self_kind == 0 ? MOVE : READ);
             walk_list(&e->list, MOVE);
             return;
@@ -449,7 +455,7 @@ static void walk(Node *e, int mode) {
             static const char *mutating[] = {"push", "pop", "insert", "remove", "clear", "reverse", NULL};
             for (int i = 0; mutating[i]; i++)
                 if (!strcmp(e->name, mutating[i]))
-                    check_loans(owned_root(e->a->a), e->a->a, EV_MUTATE);
+                    check_loans_at(owned_root(e->a->a), e->a->a, EV_MUTATE, max_off(e));
             walk(e->a->a, READ);
             walk_list(&e->list, MOVE);
             return;
@@ -537,6 +543,7 @@ static void walk(Node *e, int mode) {
     case N_WHILE:
         walk(e->a, READ);
         walk_loop_body(e, e->b);
+        walk(e->a, READ); /* the condition runs again after every iteration */
         return;
     case N_LOOP:
         walk_loop_body(e, e->b);
@@ -559,13 +566,23 @@ static void walk(Node *e, int mode) {
         for (int i = 0; i < e->list.len; i++)
             moves |= binds_by_value(((Node *)e->list.items[i])->a);
         walk(e->a, moves ? MOVE : READ);
-        if (e->a->kind == N_IDENT && e->a->res == R_LOCAL)
-            for (int i = 0, n = loans.len; i < n; i++) {
-                Loan *l = loans.items[i];
-                if (!l->dead && l->ref == e->a->sym)
-                    for (int k = 0; k < e->list.len; k++)
-                        bind_derived(((Node *)e->list.items[k])->a, l);
+        {
+            /* bindings by reference into the scrutinee borrow what it borrows */
+            Node *sc = e->a->kind == N_REF ? e->a->a : e->a;
+            Sym *sr = owned_root(sc);
+            if (sr && ty_res(sr->ty)->kind == TY_REF) {
+                for (int i = 0, n = loans.len; i < n; i++) {
+                    Loan *l = loans.items[i];
+                    if (!l->dead && l->ref == sr)
+                        for (int k = 0; k < e->list.len; k++)
+                            bind_derived(((Node *)e->list.items[k])->a, l);
+                }
+            } else if (sr) {
+                Loan tmp = {sr, sr, false, false, e->pos.off};
+                for (int k = 0; k < e->list.len; k++)
+                    bind_derived(((Node *)e->list.items[k])->a, &tmp);
             }
+        }
         State s0 = copy_state(st);
         State out = s0;
         out.dead = true;

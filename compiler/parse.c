@@ -1202,11 +1202,16 @@ static void item(Parser *P) {
     } else if (is_kw(t, "import")) {
         /* import { a, b } from "path" | import * as ns from "path": the std
          * modules are always in scope, and every .vx file given on the
-         * command line shares one namespace, so the import only checks. */
+         * command line shares one namespace; check.c verifies the file was
+         * given and defines the names, and resolves `ns.f(...)`. */
         next(P);
+        Node *n = new_node(N_IMPORT, t->pos);
         if (accept(P, "{")) {
             while (!at(P, "}")) {
-                ident(P);
+                Token *nt = peek(P);
+                Node *name = new_node(N_IDENT, nt->pos);
+                name->name = ident(P);
+                vec_push(&n->list, name);
                 if (!accept(P, ","))
                     break;
             }
@@ -1216,14 +1221,18 @@ static void item(Parser *P) {
             if (!at_kw(P, "as"))
                 expected(P, "`as`");
             next(P);
-            ident(P);
+            n->name = ident(P);
         }
         if (peek(P)->kind != TK_IDENT || strcmp(peek(P)->s, "from"))
             expected(P, "`from`");
         next(P);
-        if (peek(P)->kind != TK_STR)
+        Token *path = peek(P);
+        if (path->kind != TK_STR)
             expected(P, "a module path string");
         next(P);
+        n->sval = path->s;
+        n->pos = path->pos;
+        vec_push(&P->prog->imports, n);
         end_stmt(P);
     } else if (is_p(t, ";")) {
         next(P);

@@ -233,7 +233,7 @@ static void lex_number(Lexer *L) {
     bool is_float = false;
     char digits[128];
     int nd = 0;
-    bool overflow = false;
+    bool overflow = false, too_long = false; /* too_long: digits[] is full */
     uint64_t v = 0;
     for (; p < L->end; p++) {
         int c = *p;
@@ -245,6 +245,8 @@ static void lex_number(Lexer *L) {
                 is_float = true;
                 if (nd < 126)
                     digits[nd++] = '.';
+                else
+                    too_long = true;
                 continue;
             }
             if (base == 10 && (c == 'e' || c == 'E')) {
@@ -255,6 +257,8 @@ static void lex_number(Lexer *L) {
                     is_float = true;
                     if (nd < 120)
                         digits[nd++] = 'e';
+                    else
+                        too_long = true;
                     if (p[1] == '-' || p[1] == '+') {
                         if (nd < 126)
                             digits[nd++] = p[1];
@@ -267,6 +271,8 @@ static void lex_number(Lexer *L) {
         }
         if (nd < 126)
             digits[nd++] = (char)c;
+        else
+            too_long = true;
         if (!is_float) {
             if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
                 overflow = true;
@@ -274,6 +280,8 @@ static void lex_number(Lexer *L) {
         }
     }
     digits[nd] = 0;
+    if (too_long)
+        lex_error(L, start, "bad number literal: more than 120 digits");
     if (base != 10 && p < L->end && hexval(*p) >= 0 && !(base == 2 && (*p == 'u' || *p == 'i')))
         lex_error(L, p, base == 2 ? "bad number literal: invalid digit for a binary literal"
                         : base == 8 ? "bad number literal: invalid digit for an octal literal"

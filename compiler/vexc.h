@@ -219,6 +219,7 @@ typedef struct Program {
     Vec structs;  /* StructDef* */
     Vec enums;    /* EnumDef* */
     Vec consts;   /* Node* N_CONST */
+    Vec imports;  /* Node* N_IMPORT: sval path, list names, name alias */
 } Program;
 
 void parse_file(Program *prog, SrcFile *f);

@@ -121,7 +121,7 @@ void vx__str_free(vx_str *s);
 static inline void vx_str_release(const vx_str *s) {
     vx_str *m = (vx_str *)s;
     if (__atomic_load_n(&m->rc, __ATOMIC_RELAXED) != VX_RC_IMMORTAL &&
-        __atomic_fetch_sub(&m->rc, 1, __ATOMIC_RELEASE) == 1)
+        __atomic_fetch_sub(&m->rc, 1, __ATOMIC_ACQ_REL) == 1)
         vx__str_free(m);
 }
 
