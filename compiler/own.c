@@ -112,11 +112,23 @@ static int max_off(Node *n) {
     return m;
 }
 
+/* A match arm's bindings live until the end of the arm. */
+static void mark_arm_scope(Node *p, int end) {
+    if (!p)
+        return;
+    if (p->kind == P_BIND && lslot(p->sym) >= 0)
+        scope_end[lslot(p->sym)] = end;
+    for (int i = 0; i < p->list.len; i++)
+        mark_arm_scope(p->list.items[i], end);
+}
+
 static void collect_uses(Node *n) {
     if (!n)
         return;
     if (n->kind == N_IDENT && n->res == R_LOCAL && lslot(n->sym) >= 0)
         vec_push(&uses[lslot(n->sym)], (void *)(intptr_t)n->pos.off);
+    if (n->kind == N_ARM)
+        mark_arm_scope(n->a, max_off(n));
     if (n->kind == N_BLOCK) {
         int end = max_off(n);
         for (int i = 0; i < n->list.len; i++) {
@@ -249,6 +261,14 @@ static void add_loan(Sym *ref, Node *init, Node *at) {
 static void new_loan(Sym *ref, Sym *root, bool mut, Node *at) {
     if (root == ref)
         return;
+    for (int i = 0; i < loans.len && !st.dead; i++) {
+        Loan *o = loans.items[i];
+        if (!o->dead && o->root == root && o->ref != ref && (o->mut || mut) && ref_live(o, at->pos.off)) {
+            diag_note(o->ref->pos, "`%s` borrows `%s` here and is used later", o->ref->name, root->name);
+            error_at(at->pos, "E0402", "cannot borrow `%s` while `%s` also borrows it%s", root->name, o->ref->name,
+                     o->mut ? " mutably" : "");
+        }
+    }
     Loan *l = arena_alloc(sizeof(Loan));
     l->ref = ref;
     l->root = root;
@@ -392,7 +412,9 @@ static void walk_stmt(Node *s) {
         {
             Sym *root = owned_root(s->a);
             if (root && !(s->a->kind == N_IDENT && ty_res(s->a->ty)->kind == TY_REF))
-                check_loans(root, s->a, s->a->kind == N_IDENT ? EV_ASSIGN : EV_MUTATE);
+                check_loans(root, s->a,
+                            s->a->kind == N_IDENT || (s->a->kind == N_DEREF && s->a->a->kind == N_IDENT) ? EV_ASSIGN
+                                                                                                           : EV_MUTATE);
         }
         if (s->a->kind == N_IDENT && slot(s->a->sym) >= 0 && !strcmp(s->op, "=")) {
             st.moved[slot(s->a->sym)] = 0;
@@ -443,6 +465,13 @@ static void walk(Node *e, int mode) {
                 Sym *ra = owned_root(a->a), *rb = owned_root(b->a);
                 if (ra && ra == rb)
                     error_at(b->pos, "E0402", "cannot lend `%s` mutably while it is also lent in the same call", ra->name);
+            }
+        for (int i = 0; i < e->list.len; i++)
+            for (int j = 0; j < i; j++) {
+                Node *a = e->list.items[j], *b = e->list.items[i];
+                if (a->kind == N_REF && b->kind == N_IDENT && b->res == R_LOCAL && !ty_is_copy(b->ty) &&
+                    owned_root(a->a) == b->sym)
+                    error_at(b->pos, "E0400", "cannot move `%s` into this call: it is also lent to it", b->name);
             }
         switch (e->res) {
         case R_METHOD:
@@ -571,6 +600,9 @@ static void walk(Node *e, int mode) {
             Node *sc = e->a->kind == N_REF ? e->a->a : e->a;
             Sym *sr = owned_root(sc);
             if (sr && ty_res(sr->ty)->kind == TY_REF) {
+                Loan self = {sr, sr, false, false, e->pos.off};
+                for (int k = 0; k < e->list.len; k++)
+                    bind_derived(((Node *)e->list.items[k])->a, &self);
                 for (int i = 0, n = loans.len; i < n; i++) {
                     Loan *l = loans.items[i];
                     if (!l->dead && l->ref == sr)
