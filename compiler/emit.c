@@ -2350,6 +2350,7 @@ void emit_program(Program *p, FILE *f) {
     nlits = 0;
     memset(&done_names, 0, sizeof done_names);
     memset(&loops, 0, sizeof loops);
+    memset(&dscopes, 0, sizeof dscopes); /* arena memory of a past compilation */
     tmp_counter = 0;
     buf_puts(&types_b, "");
     for (int i = 0; i < p->structs.len; i++) {
@@ -2425,6 +2426,8 @@ void emit_program(Program *p, FILE *f) {
 void emit_dump_mir(Program *p, FILE *f) {
     prog = p;
     memset(&done_names, 0, sizeof done_names);
+    memset(&loops, 0, sizeof loops);
+    memset(&dscopes, 0, sizeof dscopes);
     tmp_counter = 0;
     for (int i = 0; i < p->fns.len; i++) {
         Fn *fn = p->fns.items[i];
