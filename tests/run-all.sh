@@ -5,7 +5,8 @@
 # Suite protocol: a suite is a POSIX sh script run from the repository root
 # with VEX_OUT (the build tree: $VEX_OUT/bin/vex, $VEX_OUT/lib/vex/) and
 # VARIANT (default, asan or tsan) in its environment. It prints one line
-# "PASS <name>" or "FAIL <name>: <why>" per test, anything else freely
+# "PASS <name>" or "FAIL <name>: <why>" per test (or "SKIP <name>: <why>" for
+# a test that does not apply to this build variant), anything else freely
 # (diagnostics for a failure go right after its FAIL line), and exits 0
 # unless the suite itself could not run. A suite that exits non-zero counts
 # as one failure.
@@ -28,5 +29,10 @@ if [ "$failed" -gt 0 ]; then
   echo "failures:"
   grep '^FAIL ' "$log" | sed 's/^/  /'
 fi
-echo "$passed passed, $failed failed"
+skipped=$(grep -c '^SKIP ' "$log")
+if [ "$skipped" -gt 0 ]; then
+  echo "$passed passed, $failed failed, $skipped skipped"
+else
+  echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -14,6 +14,8 @@
 #     // with: F G        more source files (.vx or .c, relative to the test's
 #                         directory) given after the test file; files under a
 #                         `support/` directory are helpers, not tests
+#     // unsupported: V   not run in build variant V (asan, tsan): prints
+#                         `SKIP <name>` (neither passed nor failed) with why
 #   tests/fail/**/*.vx    `vex check FILE`
 #     // error: TEXT      on the line a diagnostic must point at: exit status 1
 #                         and a diagnostic whose first line `error[CODE]: msg`
@@ -92,6 +94,13 @@ run_one() {
     tests/panic/*) kind=panic ;;
     *) kind=run ;;
   esac
+  for v in $(directive unsupported "$t/src"); do
+    if [ "$v" = "${VARIANT:-default}" ]; then
+      echo "SKIP $name: unsupported under $v"
+      rm -rf "$t"
+      return 0
+    fi
+  done
   args=$(directive args "$t/src" | head -n 1)
   # `--` keeps arguments like `x.vx` or `-o` away from vex's own options
   [ -z "$args" ] || args="-- $args"
