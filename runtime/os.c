@@ -22,6 +22,7 @@ static char **saved_argv;
 void vx_os_init(int argc, char **argv) {
     saved_argc = argc;
     saved_argv = argv;
+    vx__stack_guard_thread();
     if (!isatty(STDOUT_FILENO))
         setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 }

@@ -404,6 +404,7 @@ static void run(vx__worker *w, vx_task *t) {
 static void *worker_main(void *arg) {
     vx__worker *w = arg;
     vx__self = w;
+    vx__stack_guard_thread(); /* a stack overflow in a task panics, too */
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGQUIT); /* the dump is printed by a worker, not in the handler */

@@ -51,6 +51,11 @@ long vx_alloc_live(void);
 _Noreturn void vx_panic(const vx_loc *where, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Called on each thread that runs Vex code (vx_os_init, every worker): a
+ * stack overflow on it then panics with "panic: stack overflow" instead of
+ * dying silently of SIGSEGV (panic.c). */
+void vx__stack_guard_thread(void);
+
 /* A broken runtime invariant: "fatal: vexrt: <msg>" and abort(). */
 _Noreturn void vx__fatal(const char *file, int line, const char *msg);
 #define VX_ASSERT(c) ((c) ? (void)0 : vx__fatal(__FILE__, __LINE__, #c))
