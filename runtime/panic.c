@@ -97,9 +97,16 @@ void vx__stack_guard_thread(void) {
             stack_lo = addr;
         pthread_attr_destroy(&attr);
     }
-    stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
-    if (sigaltstack(&ss, NULL) != 0)
-        return;
+    /* Keep an alternate stack the thread has already (AddressSanitizer
+     * gives every thread one and unmaps it at thread exit: replacing it
+     * would make ASan unmap our buffer). */
+    stack_t old;
+    if (sigaltstack(NULL, &old) != 0 || (old.ss_flags & SS_DISABLE) ||
+        old.ss_size < sizeof altstack / 4) {
+        stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
+        if (sigaltstack(&ss, NULL) != 0)
+            return;
+    }
     pthread_once(&once, install_handler);
 }
 
