@@ -1361,85 +1361,6 @@ static int pat_ctor(Node *p) {
 static int budget;
 static int ctor_only = -1; /* check_exhaustive: only this top constructor */
 
-/* true when the rows cover every value of the column types */
-static bool covers(Row *rows, int nrows, Type **tys, int ncols) {
-    if (--budget < 0)
-        return true; /* give up quietly on pathological inputs */
-    if (ncols == 0)
-        return nrows > 0;
-    /* expand or-patterns in the first column */
-    int extra = 0;
-    for (int i = 0; i < nrows; i++)
-        if (rows[i].p[0]->kind == P_OR)
-            extra += rows[i].p[0]->list.len;
-    if (extra) {
-        Row *nr = arena_alloc(sizeof(Row) * (size_t)(nrows + extra));
-        int k = 0;
-        for (int i = 0; i < nrows; i++) {
-            Node *p0 = rows[i].p[0];
-            if (p0->kind != P_OR) {
-                nr[k++] = rows[i];
-                continue;
-            }
-            for (int j = 0; j < p0->list.len; j++) {
-                Node **ps = arena_alloc(sizeof(Node *) * (size_t)rows[i].n);
-                memcpy(ps, rows[i].p, sizeof(Node *) * (size_t)rows[i].n);
-                ps[0] = p0->list.items[j];
-                nr[k].p = ps;
-                nr[k].n = rows[i].n;
-                k++;
-            }
-        }
-        return covers(nr, k, tys, ncols);
-    }
-    int nc = ctor_count(tys[0]);
-    if (nc == 0) {
-        /* infinite type: only the rows with a wildcard in front count */
-        Row *nr = arena_alloc(sizeof(Row) * (size_t)(nrows + 1));
-        int k = 0;
-        for (int i = 0; i < nrows; i++)
-            if (irrefutable(rows[i].p[0]) || (rows[i].p[0]->kind == P_LIT && ty_res(tys[0])->kind == TY_UNIT)) {
-                nr[k].p = rows[i].p + 1;
-                nr[k].n = rows[i].n - 1;
-                k++;
-            }
-        return covers(nr, k, tys + 1, ncols - 1);
-    }
-    /* one row array for every constructor (the recursion keeps none): one
-     * per constructor made an enum of N variants cost N * N rows */
-    Row *nr = arena_alloc(sizeof(Row) * (size_t)(nrows + 1));
-    for (int c = 0; c < nc; c++) {
-        Type **ft;
-        int nf = ctor_fields(tys[0], c, &ft);
-        Type **ntys = arena_alloc(sizeof(Type *) * (size_t)(nf + ncols));
-        memcpy(ntys, ft, sizeof(Type *) * (size_t)nf);
-        memcpy(ntys + nf, tys + 1, sizeof(Type *) * (size_t)(ncols - 1));
-        int k = 0;
-        for (int i = 0; i < nrows; i++) {
-            Node *p0 = rows[i].p[0];
-            bool wild = irrefutable(p0);
-            if (!wild && pat_ctor(p0) != c)
-                continue;
-            Node **ps = arena_alloc(sizeof(Node *) * (size_t)(nf + rows[i].n));
-            for (int j = 0; j < nf; j++) {
-                if (wild || j >= p0->list.len) {
-                    static Node wildnode = {.kind = P_WILD};
-                    ps[j] = &wildnode;
-                } else {
-                    ps[j] = p0->list.items[j];
-                }
-            }
-            memcpy(ps + nf, rows[i].p + 1, sizeof(Node *) * (size_t)(rows[i].n - 1));
-            nr[k].p = ps;
-            nr[k].n = nf + rows[i].n - 1;
-            k++;
-        }
-        if (!covers(nr, k, ntys, nf + ncols - 1))
-            return false;
-    }
-    return true;
-}
-
 /* The printed form of constructor c of t applied to argument patterns. */
 static const char *ctor_pattern(Type *t, int c, const char **args, int nargs) {
     t = ty_res(t);
@@ -1560,6 +1481,15 @@ static const char **missing(Row *rows, int nrows, Type **tys, int ncols) {
         }
     }
     return NULL;
+}
+
+/* Does pattern p match every value of type t (a `let` pattern must)? The
+ * usefulness search of `missing` with a fresh budget: a budget spent by an
+ * earlier match must not make a refutable pattern pass. */
+static bool irrefutable_for(Node *p, Type *t) {
+    budget = 100000;
+    ctor_only = -1;
+    return missing(&(Row){&p, 1}, 1, &t, 1) == NULL;
 }
 
 static void check_exhaustive(Node *m, Type *t) {
@@ -2068,7 +1998,7 @@ static void check_stmt(Node *s) {
         s->ty = t;
         if (s->c) {
             check_pattern(s->c, t, false);
-            if (!covers(&(Row){(Node **)&s->c, 1}, 1, &t, 1))
+            if (!irrefutable_for(s->c, t))
                 error_at(s->c->pos, "E0500", "refutable pattern in `let`");
         } else {
             s->sym = declare(s->name, t, s->mut, s->pos);
