@@ -2051,6 +2051,29 @@ static void check_stmt(Node *s) {
  * name to a fresh type variable so later uses do not cascade. */
 #define MAX_ERRORS 20
 
+/* After a failed `let PATTERN = ...`: every name the pattern binds gets a
+ * fresh type variable, like a failed `let x`, so later uses do not cascade
+ * into "cannot find value" errors (an or-pattern's alternatives bind the
+ * same names: the first one is enough). */
+static void declare_pattern_names(Node *p) {
+    switch (p->kind) {
+    case P_BIND:
+        p->sym = declare(p->name, ty_var(0), true, p->pos);
+        break;
+    case P_OR:
+        if (p->list.len)
+            declare_pattern_names(p->list.items[0]);
+        break;
+    case P_TUPLE:
+    case P_VARIANT:
+        for (int i = 0; i < p->list.len; i++)
+            declare_pattern_names(p->list.items[i]);
+        break;
+    default:
+        break;
+    }
+}
+
 static void check_stmt_guarded(Node *s) {
     jmp_buf jb;
     void *save = diag_jmp;
@@ -2067,6 +2090,8 @@ static void check_stmt_guarded(Node *s) {
     loop_stack.len = lsl;
     if (s->kind == N_LET && !s->c)
         s->sym = declare(s->name, ty_var(0), true, s->pos);
+    else if (s->kind == N_LET)
+        declare_pattern_names(s->c);
     if (diag_error_count() >= MAX_ERRORS && save)
         longjmp(*(jmp_buf *)save, 1);
 }
@@ -2228,16 +2253,11 @@ static void finite_type(Type *t, Pos pos, const char *owner, int depth) {
     case TY_ENUM: {
         const char *name = t->kind == TY_STRUCT ? t->sd->name : t->ed->name;
         intptr_t mark = (intptr_t)map_get(&type_marks, name);
-        if (mark == 1)
-        {
-            /* report where the cycle closes, then the definition itself */
-            jmp_buf jb;
-            void *save = diag_jmp;
-            diag_jmp = &jb;
-            if (setjmp(jb) == 0)
-                error_at(pos, "E0300", "recursive type `%s` has infinite size; use `Box<%s>`", owner, name);
-            diag_jmp = save;
-            error_at(root_def_pos, "E0300", "recursive type `%s` has infinite size (through `%s`)", root_def_name, name);
+        if (mark == 1) {
+            /* one error where the cycle closes, a note at the definition */
+            if (strcmp(root_def_name, owner) != 0 || strcmp(root_def_name, name) != 0)
+                diag_note(root_def_pos, "the cycle goes through `%s`, defined here", root_def_name);
+            error_at(pos, "E0300", "recursive type `%s` has infinite size; use `Box<%s>`", owner, name);
         }
         if (mark == 2)
             return;
