@@ -21,7 +21,9 @@
 #                         and a diagnostic whose first line `error[CODE]: msg`
 #                         contains TEXT and whose next line ` --> FILE:L:C`
 #                         names this line; several `// error:` comments need
-#                         one distinct diagnostic each; `// stderr:` as above
+#                         one distinct diagnostic each, and a diagnostic no
+#                         comment expects (a follow-on error) fails the test;
+#                         `// stderr:` as above
 #   tests/panic/**/*.vx   `vex run FILE [args]`
 #     // panic: TEXT      on the line that panics: exit status 101, stderr holds
 #                         `panic: TEXT` and a ` --> FILE:L:C` line naming this
@@ -170,6 +172,12 @@ run_one() {
               used[i] = 1; found = 1; break
             }
           if (!found) print "no diagnostic at line " $1 " containing \"" want "\""
+        }
+        END {
+          # every diagnostic must be expected: a cascade of follow-on errors
+          # after the real one is a bug too
+          for (i = 1; i <= ngot; i++)
+            if (!(i in used)) { print "unexpected diagnostic at line " got[i]; break }
         }
       ' "$t/got-err" "$t/want-err" > "$t/missing"
       [ "$rc" = 1 ] || why="exit status $rc, expected 1"
