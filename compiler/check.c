@@ -1227,6 +1227,8 @@ static void check_pattern(Node *p, Type *t, bool by_ref) {
         return;
     }
     case P_TUPLE:
+        if (r->kind == TY_UNIT && p->list.len == 0)
+            return; /* `()` matches the unit value */
         if (r->kind != TY_TUPLE || r->nelems != p->list.len)
             error_at(p->pos, "E0300", "mismatched types: expected `%s`, found a tuple pattern of %d elements",
                      ty_str_of(t), p->list.len);
