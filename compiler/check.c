@@ -2400,7 +2400,7 @@ static void register_items(void) {
         if (ty_res(f->rtype)->kind == TY_REF)
             error_at(f->ret->pos, "E0403", "a function cannot return a reference");
         if (f->is_async)
-            error_at(f->pos, "E0100", "`async fn` is not supported yet (async lowering is the next issue)");
+            error_at(f->pos, "E0100", "`async fn` is not supported yet: this version of vex compiles the synchronous language only");
         cur_fn = NULL;
         if (f->owner) {
             if (!map_get(&types_map, f->owner))

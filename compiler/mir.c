@@ -11,7 +11,7 @@
  * return, `?`, drops on each exit edge) into blocks while it walks the
  * statements (see emit.c: lower_*).
  *
- * Why this shape: the async lowering (next issue) adds one terminator,
+ * Why this shape: the async lowering (docs/design/async.md) adds one terminator,
  * Suspend(resume block). Liveness over this CFG (mir_liveness, a backward
  * dataflow to a fixed point) gives the locals live across each suspension:
  * they become the frame's slots; everything else stays a C local. The C

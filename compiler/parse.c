@@ -443,7 +443,7 @@ static Node *primary(Parser *P) {
             return new_node(is_kw(t, "break") ? N_BREAK : N_CONTINUE, t->pos);
         }
         if (is_kw(t, "await") || is_kw(t, "go") || is_kw(t, "async"))
-            error_at(t->pos, "E0100", "`%s` is not supported yet (async lowering is the next issue)", t->s);
+            error_at(t->pos, "E0100", "`%s` is not supported yet: this version of vex compiles the synchronous language only", t->s);
         expected(P, "an expression");
     case TK_PUNCT:
         if (is_p(t, "(")) {
