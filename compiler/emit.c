@@ -930,7 +930,7 @@ static void emit_intrinsic(Node *e) {
                  cs, msg, loc_of(e->pos));
             return;
         }
-        outf("({ if (!(%s)) vx_panic(%s, \"assertion failed: %%s\", ", ex_str(c), loc_of(e->pos));
+        outf("({ if (!(%s)) vx_panic_assert(%s, ", ex_str(c), loc_of(e->pos));
         const char *txt = e->suffix ? e->suffix : "";
         emit_cstring(O, txt, (int)strlen(txt));
         out("); (vxc_unit)0; })");
@@ -1291,7 +1291,7 @@ static void ex_builtin_method_on(Node *e, const char *r, bool owned_recv) {
     }
     case TY_OPTION:
         if (!strcmp(name, "unwrap"))
-            outf("({ %s o_ = %s; if (!o_.some) vx_panic(%s, \"called unwrap() on a None value\"); %s; })", ct, r, loc,
+            outf("({ %s o_ = %s; if (!o_.some) vx_panic_unwrap_none(%s); %s; })", ct, r, loc,
                  owned_recv ? "o_.val" : clone_expr(t->elem, "o_.val"));
         else if (!strcmp(name, "expect"))
             outf("({ %s o_ = %s; if (!o_.some) { vxc_str m_ = %s; vx_panic(%s, \"%%.*s\", (int)m_->len, m_->ptr); } %s; })",

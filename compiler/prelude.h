@@ -64,25 +64,16 @@ VXI void *vxc_vec_push_slot(vxc_vecraw *v, size_t size) {
     return (char *)v->ptr + size * v->len++;
 }
 
-VXI _Noreturn void vxc_oob(const vx_loc *l, uint64_t len, const char *idx) {
-    vx_panic(l, "index out of bounds: the len is %llu but the index is %s", (unsigned long long)len, idx);
-}
-
+/* Bounds checks; the messages are libvexrt's (runtime/fault.c). */
 VXI uint64_t vxc_idx_s(int64_t i, uint64_t len, const vx_loc *l) {
-    if (i < 0 || (uint64_t)i >= len) {
-        char b[32];
-        snprintf(b, sizeof b, "%lld", (long long)i);
-        vxc_oob(l, len, b);
-    }
+    if (i < 0 || (uint64_t)i >= len)
+        vx_panic_bounds_i(l, len, i);
     return (uint64_t)i;
 }
 
 VXI uint64_t vxc_idx_u(uint64_t i, uint64_t len, const vx_loc *l) {
-    if (i >= len) {
-        char b[32];
-        snprintf(b, sizeof b, "%llu", (unsigned long long)i);
-        vxc_oob(l, len, b);
-    }
+    if (i >= len)
+        vx_panic_bounds(l, len, i);
     return i;
 }
 
@@ -127,49 +118,49 @@ VXI void vxc_vec_reverse(vxc_vecraw *v, size_t size) {
     VXI T vxc_add_##N(T a, T b, const vx_loc *l) {                                             \
         T r;                                                                                             \
         if (__builtin_add_overflow(a, b, &r))                                                            \
-            vx_panic(l, "attempt to add with overflow");                                                 \
+            vx_panic_add_overflow(l);                                                                    \
         return r;                                                                                        \
     }                                                                                                    \
     VXI T vxc_sub_##N(T a, T b, const vx_loc *l) {                                             \
         T r;                                                                                             \
         if (__builtin_sub_overflow(a, b, &r))                                                            \
-            vx_panic(l, "attempt to subtract with overflow");                                            \
+            vx_panic_sub_overflow(l);                                                                    \
         return r;                                                                                        \
     }                                                                                                    \
     VXI T vxc_mul_##N(T a, T b, const vx_loc *l) {                                             \
         T r;                                                                                             \
         if (__builtin_mul_overflow(a, b, &r))                                                            \
-            vx_panic(l, "attempt to multiply with overflow");                                            \
+            vx_panic_mul_overflow(l);                                                                    \
         return r;                                                                                        \
     }                                                                                                    \
     VXI T vxc_div_##N(T a, T b, const vx_loc *l) {                                             \
         if (b == 0)                                                                                      \
-            vx_panic(l, "attempt to divide by zero");                                                    \
+            vx_panic_div_zero(l);                                                                        \
         if (SIGNED && a == (T)(MIN) && b == (T)-1)                                                       \
-            vx_panic(l, "attempt to divide with overflow");                                              \
+            vx_panic_div_overflow(l);                                                                    \
         return (T)(a / b);                                                                               \
     }                                                                                                    \
     VXI T vxc_rem_##N(T a, T b, const vx_loc *l) {                                             \
         if (b == 0)                                                                                      \
-            vx_panic(l, "attempt to calculate the remainder with a divisor of zero");                    \
+            vx_panic_rem_zero(l);                                                                        \
         if (SIGNED && a == (T)(MIN) && b == (T)-1)                                                       \
-            vx_panic(l, "attempt to calculate the remainder with overflow");                             \
+            vx_panic_rem_overflow(l);                                                                    \
         return (T)(a % b);                                                                               \
     }                                                                                                    \
     VXI T vxc_neg_##N(T a, const vx_loc *l) {                                                  \
         T r;                                                                                             \
         if (__builtin_sub_overflow((T)0, a, &r))                                                         \
-            vx_panic(l, "attempt to negate with overflow");                                              \
+            vx_panic_neg_overflow(l);                                                                    \
         return r;                                                                                        \
     }                                                                                                    \
     VXI T vxc_shl_##N(T a, int64_t b, const vx_loc *l) {                                       \
         if (b < 0 || b >= (int64_t)(sizeof(T) * 8))                                                      \
-            vx_panic(l, "attempt to shift left with overflow");                                          \
+            vx_panic_shl_overflow(l);                                                                    \
         return (T)((uint64_t)a << b);                                                                    \
     }                                                                                                    \
     VXI T vxc_shr_##N(T a, int64_t b, const vx_loc *l) {                                       \
         if (b < 0 || b >= (int64_t)(sizeof(T) * 8))                                                      \
-            vx_panic(l, "attempt to shift right with overflow");                                         \
+            vx_panic_shr_overflow(l);                                                                    \
         return (T)(a >> b);                                                                              \
     }                                                                                                    \
     VXI T vxc_pow_##N(T a, uint32_t e, const vx_loc *l) {                                      \
