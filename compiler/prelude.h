@@ -49,69 +49,26 @@ typedef struct vxc_vecraw {
     uint64_t len, cap;
 } vxc_vecraw;
 
-VXI void vxc_vec_grow(vxc_vecraw *v, uint64_t need, size_t size) {
-    if (need <= v->cap)
-        return;
-    uint64_t c = v->cap ? v->cap * 2 : 4;
-    while (c < need)
-        c *= 2;
-    v->ptr = vx_realloc(v->ptr, c * size);
-    v->cap = c;
-}
+/* The erased form has vx_vec's layout ({data, len, cap}), so the
+ * operations are libvexrt's (runtime/vec.c), reached through a cast. */
+_Static_assert(sizeof(vxc_vecraw) == sizeof(vx_vec), "Vec<T> must have vx_vec's layout");
+#define VXC_VX(v) ((vx_vec *)(void *)(v))
 
-VXI void *vxc_vec_push_slot(vxc_vecraw *v, size_t size) {
-    vxc_vec_grow(v, v->len + 1, size);
-    return (char *)v->ptr + size * v->len++;
-}
+VXI void *vxc_vec_push_slot(vxc_vecraw *v, size_t size) { return vx_vec_push(VXC_VX(v), size); }
 
-/* Bounds checks; the messages are libvexrt's (runtime/fault.c). */
-VXI uint64_t vxc_idx_s(int64_t i, uint64_t len, const vx_loc *l) {
-    if (i < 0 || (uint64_t)i >= len)
-        vx_panic_bounds_i(l, len, i);
-    return (uint64_t)i;
-}
-
-VXI uint64_t vxc_idx_u(uint64_t i, uint64_t len, const vx_loc *l) {
-    if (i >= len)
-        vx_panic_bounds(l, len, i);
-    return i;
-}
+/* Bounds checks: libvexrt's (a negative signed index panics too). */
+VXI uint64_t vxc_idx_s(int64_t i, uint64_t len, const vx_loc *l) { return vx_index_i(i, len, l); }
+VXI uint64_t vxc_idx_u(uint64_t i, uint64_t len, const vx_loc *l) { return vx_index(i, len, l); }
 
 VXI void vxc_vec_insert(vxc_vecraw *v, uint64_t i, const void *x, size_t size, const vx_loc *l) {
-    if (i > v->len) {
-        char b[32];
-        snprintf(b, sizeof b, "%llu", (unsigned long long)i);
-        vx_panic(l, "insertion index (is %s) should be <= len (is %llu)", b, (unsigned long long)v->len);
-    }
-    vxc_vec_grow(v, v->len + 1, size);
-    char *p = v->ptr;
-    memmove(p + (i + 1) * size, p + i * size, (v->len - i) * size);
-    memcpy(p + i * size, x, size);
-    v->len++;
+    memcpy(vx_vec_insert(VXC_VX(v), size, (int64_t)i, l), x, size);
 }
 
 VXI void vxc_vec_remove(vxc_vecraw *v, uint64_t i, void *out, size_t size, const vx_loc *l) {
-    if (i >= v->len)
-        vx_panic(l, "removal index (is %llu) should be < len (is %llu)", (unsigned long long)i,
-                 (unsigned long long)v->len);
-    char *p = v->ptr;
-    memcpy(out, p + i * size, size);
-    memmove(p + i * size, p + (i + 1) * size, (v->len - i - 1) * size);
-    v->len--;
+    vx_vec_remove(VXC_VX(v), size, (int64_t)i, out, l);
 }
 
-VXI void vxc_vec_reverse(vxc_vecraw *v, size_t size) {
-    char tmp[256];
-    char *p = v->ptr;
-    for (uint64_t i = 0, j = v->len ? v->len - 1 : 0; i < j; i++, j--) {
-        for (size_t k = 0; k < size; k += sizeof tmp) {
-            size_t n = size - k < sizeof tmp ? size - k : sizeof tmp;
-            memcpy(tmp, p + i * size + k, n);
-            memcpy(p + i * size + k, p + j * size + k, n);
-            memcpy(p + j * size + k, tmp, n);
-        }
-    }
-}
+VXI void vxc_vec_reverse(vxc_vecraw *v, size_t size) { vx_vec_reverse(VXC_VX(v), size); }
 
 /* ---- checked integer arithmetic ---- */
 #define VXC_INT_OPS(T, N, SIGNED, MIN)                                                                   \
