@@ -32,6 +32,12 @@ VXI void vxc_str_drop(vxc_str s) {
     if (s)
         vx_str_release(s);
 }
+VXI void vxc_str_dropp(vxc_str *s) { vxc_str_drop(*s); }
+/* What built-in templates call for types with nothing to clone, drop or
+ * compare specially (builtins.c). */
+#define VXC_ID(x) (x)
+#define VXC_NODROP(p) ((void)(p))
+#define VXC_EQ(a, b) ((a) == (b))
 VXI vxc_str vxc_str_own(const char *p, uint64_t n) { return vx_str_from_bytes(p, n); }
 VXI vxc_str vxc_str_from_c(const char *p) { return vx_str_from_cstr(p ? p : ""); }
 VXI vxc_str vxc_str_concat(vxc_str a, vxc_str b) { return vx_str_concat(a, b); }

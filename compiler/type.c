@@ -196,7 +196,36 @@ bool ty_is_copy(Type *t) {
     }
 }
 
-bool ty_needs_drop(Type *t) { return !ty_is_copy(t); }
+/* Does a value of type t own heap memory (a string reference, a Vec
+ * buffer, a Box)? Only such values need clone/drop code. */
+bool ty_needs_drop(Type *t) {
+    t = ty_res(t);
+    switch (t->kind) {
+    case TY_STR: case TY_VEC: case TY_BOX: return true;
+    case TY_STRUCT:
+        for (int i = 0; i < t->sd->fields.len; i++)
+            if (ty_needs_drop(((Field *)t->sd->fields.items[i])->ty))
+                return true;
+        return false;
+    case TY_ENUM:
+        for (int i = 0; i < t->ed->variants.len; i++) {
+            Variant *v = t->ed->variants.items[i];
+            for (int j = 0; j < v->ntys; j++)
+                if (ty_needs_drop(v->tys[j]))
+                    return true;
+        }
+        return false;
+    case TY_OPTION: case TY_ARRAY: return ty_needs_drop(t->elem);
+    case TY_RESULT: return ty_needs_drop(t->elem) || ty_needs_drop(t->err);
+    case TY_TUPLE:
+        for (int i = 0; i < t->nelems; i++)
+            if (ty_needs_drop(t->elems[i]))
+                return true;
+        return false;
+    default: return false;
+    }
+}
+
 
 static void str_of(Buf *b, Type *t) {
     t = ty_res(t);
