@@ -893,7 +893,21 @@ static Rvalue lower_try(Node *e) {
     return rv_use(mir_move(variant_field(mir_place(q), okv, 0)));
 }
 
+static Rvalue lower_rvalue_at(Node *e);
+
+/* Each MIR statement carries the position of the expression it comes
+ * from (the operator of `a + b`, the call of `f(x)`). */
 static Rvalue lower_rvalue(Node *e) {
+    Pos save = cur_pos;
+    if (e->pos.file && e->kind != N_BLOCK && e->kind != N_IF && e->kind != N_MATCH && e->kind != N_LOOP &&
+        e->kind != N_WHILE && e->kind != N_FOR)
+        cur_pos = e->pos;
+    Rvalue r = lower_rvalue_at(e);
+    cur_pos = save;
+    return r;
+}
+
+static Rvalue lower_rvalue_at(Node *e) {
     switch (e->kind) {
     case N_INT: {
         Type *t = ty_res(e->ty);
