@@ -834,6 +834,21 @@ static const char *aggregate_c(Rvalue *r) {
         break;
     case AG_VEC: {
         const char *et = ty_cname(t->elem);
+        bool consts = r->nargs >= 8;
+        for (int i = 0; i < r->nargs && consts; i++)
+            consts = r->args[i].kind == OP_CONST &&
+                     (r->args[i].ck == C_INT || r->args[i].ck == C_FLOAT || r->args[i].ck == C_BOOL);
+        if (consts) {
+            /* constant elements: a static array copied once */
+            int k = ++nlits;
+            buf_printf(&lits_b, "static const %s vxa_%d[%d] = {", et, k, r->nargs);
+            for (int i = 0; i < r->nargs; i++)
+                buf_printf(&lits_b, "%s%s", i ? (i % 16 ? ", " : ",\n    ") : "", operand_c(r->args[i]));
+            buf_puts(&lits_b, "};\n");
+            buf_printf(&o, "({ %s v_ = {0}; v_.ptr = vx_alloc(sizeof vxa_%d); v_.len = v_.cap = %d; "
+                           "memcpy(v_.ptr, vxa_%d, sizeof vxa_%d); v_; })", ct, k, r->nargs, k, k);
+            break;
+        }
         buf_printf(&o, "({ %s v_ = {0};", ct);
         if (r->nargs)
             buf_printf(&o, " v_.ptr = vx_alloc(sizeof(%s) * %d); v_.cap = %d;", et, r->nargs, r->nargs);
@@ -1025,6 +1040,13 @@ static void stmt_c(Buf *o, MStmt *s) {
     case MS_ASSIGN:
         if (is_unitish(place_type(s->place)) && s->place.local == 0)
             buf_printf(o, "    (void)%s;\n", rvalue_c(&s->rv, s->pos));
+        else if (s->rv.kind == RV_USE && s->rv.args[0].kind == OP_CONST && s->rv.args[0].ck == C_ZERO)
+            /* the value of an expression that never finishes (`return`,
+             * `loop {}`): unreachable, but the C must still type-check */
+            buf_printf(o, "    %s = %s;\n", place_c(s->place),
+                       *zero_init(place_type(s->place)) == '{'
+                           ? arena_printf("(%s){0}", ty_cname(place_type(s->place)))
+                           : arena_printf("(%s)0", ty_cname(place_type(s->place))));
         else
             buf_printf(o, "    %s = %s;\n", place_c(s->place), rvalue_c(&s->rv, s->pos));
         break;

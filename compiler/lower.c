@@ -438,23 +438,25 @@ static Operand settle(Operand o, bool later_effects) {
  * source order (order maps slot -> source position, for struct literals). */
 static Operand *lower_operands(Vec *list, const Vec *order, bool read, Operand *out) {
     int n = list->len;
-    for (int j = 0; j < n; j++) {
-        int i = j;
-        if (order && order->len == n)
-            for (int d = 0; d < n; d++)
-                if ((int)(intptr_t)order->items[d] == j)
-                    i = d;
-        Node *a = list->items[i];
-        bool later = false;
-        for (int jj = j + 1; jj < n && !later; jj++) {
-            int ii = jj;
-            if (order && order->len == n)
-                for (int d = 0; d < n; d++)
-                    if ((int)(intptr_t)order->items[d] == jj)
-                        ii = d;
-            later = has_effects(list->items[ii]);
+    /* slot_at[j]: the slot evaluated j-th; later[j]: does anything after
+     * the j-th operand have effects (a suffix OR, so this stays linear) */
+    int *slot_at = arena_alloc(sizeof(int) * (size_t)(n + 1));
+    bool *later = arena_alloc(sizeof(bool) * (size_t)(n + 1));
+    for (int i = 0; i < n; i++)
+        slot_at[i] = i;
+    if (order && order->len == n)
+        for (int d = 0; d < n; d++) {
+            int j = (int)(intptr_t)order->items[d];
+            if (j >= 0 && j < n)
+                slot_at[j] = d;
         }
-        out[i] = settle(read ? lower_read(a) : lower_operand(a), later);
+    later[n] = false;
+    for (int j = n - 1; j >= 0; j--)
+        later[j] = later[j + 1] || (j + 1 < n && has_effects(list->items[slot_at[j + 1]]));
+    for (int j = 0; j < n; j++) {
+        int i = slot_at[j];
+        Node *a = list->items[i];
+        out[i] = settle(read ? lower_read(a) : lower_operand(a), later[j]);
     }
     return out;
 }

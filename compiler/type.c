@@ -277,6 +277,9 @@ const char *ty_str_of(Type *t) {
     return s;
 }
 
+/* A C-safe name for t that no other type shares: each type code starts with
+ * its own letter and user names carry their length (Itanium style), so a
+ * user struct named `Vi32` (S4Vi32) never meets Vec<i32> (Vi32). */
 static void mangle(Buf *b, Type *t) {
     t = ty_res(t);
     static const char *prim[] = {"unit", "bool", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64",
@@ -290,20 +293,18 @@ static void mangle(Buf *b, Type *t) {
         return;
     }
     switch (t->kind) {
-    case TY_STRUCT: buf_printf(b, "%s", t->sd->name); break;
-    case TY_ENUM: buf_printf(b, "%s", t->ed->name); break;
-    case TY_VEC: buf_puts(b, "Vec_"); mangle(b, t->elem); buf_puts(b, "_"); break;
-    case TY_BOX: buf_puts(b, "Box_"); mangle(b, t->elem); buf_puts(b, "_"); break;
-    case TY_OPTION: buf_puts(b, "Opt_"); mangle(b, t->elem); buf_puts(b, "_"); break;
-    case TY_RESULT: buf_puts(b, "Res_"); mangle(b, t->elem); buf_puts(b, "_"); mangle(b, t->err); buf_puts(b, "_"); break;
-    case TY_REF: buf_puts(b, t->mut ? "RefMut_" : "Ref_"); mangle(b, t->elem); buf_puts(b, "_"); break;
-    case TY_ARRAY: buf_puts(b, "Arr_"); mangle(b, t->elem); buf_printf(b, "_%ld_", t->n); break;
+    case TY_STRUCT: buf_printf(b, "S%zu%s", strlen(t->sd->name), t->sd->name); break;
+    case TY_ENUM: buf_printf(b, "E%zu%s", strlen(t->ed->name), t->ed->name); break;
+    case TY_VEC: buf_puts(b, "V"); mangle(b, t->elem); break;
+    case TY_BOX: buf_puts(b, "B"); mangle(b, t->elem); break;
+    case TY_OPTION: buf_puts(b, "O"); mangle(b, t->elem); break;
+    case TY_RESULT: buf_puts(b, "R"); mangle(b, t->elem); mangle(b, t->err); break;
+    case TY_REF: buf_puts(b, t->mut ? "M" : "P"); mangle(b, t->elem); break;
+    case TY_ARRAY: buf_printf(b, "A%ld_", t->n); mangle(b, t->elem); break;
     case TY_TUPLE:
-        buf_printf(b, "Tup%d_", t->nelems);
-        for (int i = 0; i < t->nelems; i++) {
+        buf_printf(b, "T%d_", t->nelems);
+        for (int i = 0; i < t->nelems; i++)
             mangle(b, t->elems[i]);
-            buf_puts(b, "_");
-        }
         break;
     case TY_CPTR: buf_puts(b, "cptr"); break;
     default: buf_puts(b, "x"); break;
