@@ -134,6 +134,7 @@ const Builtin builtins[] = {
      "({ $T *o_ = $r; $R r_ = {0}; if (!o_->is_err) { r_.some = 1; r_.val = $C(o_->ok); } "
      "else { $X(&o_->err); } r_; })"},
     /* numbers */
+    {"abs", 'f', "", 'T', false, false, "(($T)fabs(*$r))"},
     {"abs", 'S', "", 'T', false, false, "vxc_abs_$S(*$r, $L)"},
     {"pow", 'i', "w", 'T', false, false, "vxc_pow_$S(*$r, $0, $L)"},
     {"min", 'n', "T", 'T', false, false, "({ $T a_ = *$r, b_ = $0; a_ < b_ ? a_ : b_; })"},

@@ -396,260 +396,45 @@ static const char *type_name_of(Type *t) {
 
 static Type *opt_of(Type *t) { return ty_wrap(TY_OPTION, t); }
 
-/* Built-in methods. Returns NULL when the type has no such method. */
+/* Built-in methods, typed from their row in builtins.c. Returns NULL
+ * when the type has no such method. */
 static Type *builtin_method(Node *call, Node *recv, Type *rt, const char *name) {
     int argc = call->list.len;
     Type *t = ty_res(rt);
-#define ARGS(n)                                                                                          \
-    do {                                                                                                 \
-        if (argc != (n))                                                                                 \
-            error_at(call->pos, "E0301", "`%s` takes %d argument%s but %d %s supplied", name, (n),       \
-                     (n) == 1 ? "" : "s", argc, argc == 1 ? "was" : "were");                             \
-    } while (0)
-#define ARG(i, ty)                                                                                       \
-    do {                                                                                                 \
-        Node *a_ = call->list.items[i];                                                                  \
-        expect_type(a_, (ty), check_expr(a_, (ty)));                                                     \
-    } while (0)
-    if (!strcmp(name, "clone")) {
-        ARGS(0);
-        return t;
-    }
-    if (!strcmp(name, "to_string")) {
-        ARGS(0);
-        return ty_str;
-    }
-    switch (t->kind) {
-    case TY_VEC:
-        if (!strcmp(name, "push")) {
-            ARGS(1);
-            ARG(0, t->elem);
-            if (ty_res(t->elem)->kind == TY_REF)
-                error_at(call->pos, "E0403", "a reference cannot be stored in a collection (references are second-class)");
-            check_mutable(recv, "E0402", "borrow as mutable");
-            return ty_unit;
-        }
-        if (!strcmp(name, "pop")) {
-            ARGS(0);
-            check_mutable(recv, "E0402", "borrow as mutable");
-            return opt_of(t->elem);
-        }
-        if (!strcmp(name, "len")) {
-            ARGS(0);
-            return ty_usize;
-        }
-        if (!strcmp(name, "is_empty")) {
-            ARGS(0);
-            return ty_bool;
-        }
-        if (!strcmp(name, "get")) {
-            ARGS(1);
-            Node *a = call->list.items[0];
+    int row = builtin_find(t, name);
+    if (row < 0)
+        return NULL;
+    const Builtin *b = &builtins[row];
+    int n = (int)strlen(b->params);
+    if (argc != n)
+        error_at(call->pos, "E0301", "`%s` takes %d argument%s but %d %s supplied", name, n, n == 1 ? "" : "s", argc,
+                 argc == 1 ? "was" : "were");
+    if (!strcmp(name, "join") && t->kind == TY_VEC && !ty_unify(t->elem, ty_str))
+        return NULL;
+    for (int i = 0; i < n; i++) {
+        Node *a = call->list.items[i];
+        char k = b->params[i];
+        if (k == 'i') {
             Type *it = check_expr(a, NULL);
             if (!ty_is_int(it))
                 mismatch(a->pos, ty_usize, it);
-            return opt_of(t->elem);
-        }
-        if (!strcmp(name, "last") || !strcmp(name, "first")) {
-            ARGS(0);
-            return opt_of(t->elem);
-        }
-        if (!strcmp(name, "insert")) {
-            ARGS(2);
-            Node *a = call->list.items[0];
-            Type *it = check_expr(a, ty_usize);
-            if (!ty_is_int(it))
-                mismatch(a->pos, ty_usize, it);
-            ARG(1, t->elem);
-            check_mutable(recv, "E0402", "borrow as mutable");
-            return ty_unit;
-        }
-        if (!strcmp(name, "remove")) {
-            ARGS(1);
-            Node *a = call->list.items[0];
-            Type *it = check_expr(a, ty_usize);
-            if (!ty_is_int(it))
-                mismatch(a->pos, ty_usize, it);
-            check_mutable(recv, "E0402", "borrow as mutable");
-            return t->elem;
-        }
-        if (!strcmp(name, "clear")) {
-            ARGS(0);
-            check_mutable(recv, "E0402", "borrow as mutable");
-            return ty_unit;
-        }
-        if (!strcmp(name, "contains")) {
-            ARGS(1);
-            Node *a = call->list.items[0];
+        } else if (k == 'E') {
             Type *at = check_expr(a, t->elem);
             Type *r = ty_res(at);
             if (r->kind == TY_REF)
                 at = r->elem;
             expect_type(a, t->elem, at);
-            return ty_bool;
+        } else {
+            Type *pt = builtin_type(k, t);
+            expect_type(a, pt, check_expr(a, pt));
         }
-        if (!strcmp(name, "reverse")) {
-            ARGS(0);
-            check_mutable(recv, "E0402", "borrow as mutable");
-            return ty_unit;
-        }
-        if (!strcmp(name, "join")) {
-            ARGS(1);
-            ARG(0, ty_str);
-            if (!ty_unify(t->elem, ty_str))
-                return NULL;
-            return ty_str;
-        }
-        break;
-    case TY_ARRAY:
-        if (!strcmp(name, "len")) {
-            ARGS(0);
-            return ty_usize;
-        }
-        break;
-    case TY_STR:
-        if (!strcmp(name, "len")) {
-            ARGS(0);
-            return ty_usize;
-        }
-        if (!strcmp(name, "is_empty")) {
-            ARGS(0);
-            return ty_bool;
-        }
-        if (!strcmp(name, "contains") || !strcmp(name, "starts_with") || !strcmp(name, "ends_with")) {
-            ARGS(1);
-            ARG(0, ty_str);
-            return ty_bool;
-        }
-        if (!strcmp(name, "trim") || !strcmp(name, "trim_start") || !strcmp(name, "trim_end") ||
-            !strcmp(name, "to_upper") || !strcmp(name, "to_lower")) {
-            ARGS(0);
-            return ty_str;
-        }
-        if (!strcmp(name, "split")) {
-            ARGS(1);
-            ARG(0, ty_str);
-            return ty_wrap(TY_VEC, ty_str);
-        }
-        if (!strcmp(name, "lines") || !strcmp(name, "chars")) {
-            ARGS(0);
-            return ty_wrap(TY_VEC, ty_str);
-        }
-        if (!strcmp(name, "byte_at")) {
-            ARGS(1);
-            ARG(0, ty_usize);
-            return ty_u8;
-        }
-        if (!strcmp(name, "char_count")) {
-            ARGS(0);
-            return ty_usize;
-        }
-        if (!strcmp(name, "slice") || !strcmp(name, "substring")) {
-            ARGS(2);
-            ARG(0, ty_usize);
-            ARG(1, ty_usize);
-            return ty_str;
-        }
-        if (!strcmp(name, "repeat")) {
-            ARGS(1);
-            ARG(0, ty_usize);
-            return ty_str;
-        }
-        if (!strcmp(name, "replace")) {
-            ARGS(2);
-            ARG(0, ty_str);
-            ARG(1, ty_str);
-            return ty_str;
-        }
-        if (!strcmp(name, "find") || !strcmp(name, "rfind")) {
-            ARGS(1);
-            ARG(0, ty_str);
-            return opt_of(ty_usize);
-        }
-        if (!strcmp(name, "parse_i64") || !strcmp(name, "parse_int")) {
-            ARGS(0);
-            return opt_of(ty_i64);
-        }
-        if (!strcmp(name, "parse_f64")) {
-            ARGS(0);
-            return opt_of(ty_f64);
-        }
-        break;
-    case TY_OPTION:
-        if (!strcmp(name, "unwrap")) {
-            ARGS(0);
-            return t->elem;
-        }
-        if (!strcmp(name, "expect")) {
-            ARGS(1);
-            ARG(0, ty_str);
-            return t->elem;
-        }
-        if (!strcmp(name, "is_some") || !strcmp(name, "is_none")) {
-            ARGS(0);
-            return ty_bool;
-        }
-        if (!strcmp(name, "unwrap_or")) {
-            ARGS(1);
-            ARG(0, t->elem);
-            return t->elem;
-        }
-        break;
-    case TY_RESULT:
-        if (!strcmp(name, "unwrap")) {
-            ARGS(0);
-            return t->elem;
-        }
-        if (!strcmp(name, "expect")) {
-            ARGS(1);
-            ARG(0, ty_str);
-            return t->elem;
-        }
-        if (!strcmp(name, "unwrap_err")) {
-            ARGS(0);
-            return t->err;
-        }
-        if (!strcmp(name, "is_ok") || !strcmp(name, "is_err")) {
-            ARGS(0);
-            return ty_bool;
-        }
-        if (!strcmp(name, "unwrap_or")) {
-            ARGS(1);
-            ARG(0, t->elem);
-            return t->elem;
-        }
-        if (!strcmp(name, "ok")) {
-            ARGS(0);
-            return opt_of(t->elem);
-        }
-        break;
-    default:
-        if (ty_is_num(t)) {
-            if (!strcmp(name, "abs") && ty_is_signed(t)) {
-                ARGS(0);
-                return t;
-            }
-            if (!strcmp(name, "pow") && ty_is_int(t)) {
-                ARGS(1);
-                ARG(0, ty_prim[TY_U32]);
-                return t;
-            }
-            if ((!strcmp(name, "min") || !strcmp(name, "max"))) {
-                ARGS(1);
-                ARG(0, t);
-                return t;
-            }
-            if (ty_is_float(t) && (!strcmp(name, "sqrt") || !strcmp(name, "floor") || !strcmp(name, "ceil") ||
-                                   !strcmp(name, "round") || !strcmp(name, "abs"))) {
-                ARGS(0);
-                return t;
-            }
-        }
-        break;
     }
-    return NULL;
-#undef ARGS
-#undef ARG
+    if (!strcmp(name, "push") && ty_res(t->elem)->kind == TY_REF)
+        error_at(call->pos, "E0403", "a reference cannot be stored in a collection (references are second-class)");
+    if (b->mutates)
+        check_mutable(recv, "E0402", "borrow as mutable");
+    call->builtin = row;
+    return builtin_type(b->result, t);
 }
 
 static Fn *find_method(Type *t, const char *name, bool want_self) {

@@ -672,9 +672,7 @@ static Rvalue lower_builtin_method(Node *e) {
     Type *bt = ty_res(recv->ty);
     for (int i = 0; i < e->index; i++)
         bt = ty_res(bt->elem);
-    int row = builtin_find(bt, e->name);
-    if (row < 0)
-        unreachable();
+    int row = e->builtin;
     const Builtin *b = &builtins[row];
     int n = e->list.len;
     Rvalue r = builtin_rv(row, e->ty, n + 1);
