@@ -9,7 +9,7 @@
  * function in libvexrt (as Lua's luaL_Reg arrays).
  *
  * Receiver kinds (recv):
- *   a any type   v Vec   A array   s string   o Option   r Result
+ *   a any type   v Vec   A array   s string   o Option   r Result   c Channel
  *   n number     i integer   S signed integer or float   f float
  *   : a static function (Box.new, os.args): no receiver
  * Parameter letters (params, one a parameter):
@@ -133,6 +133,17 @@ const Builtin builtins[] = {
     {"ok", 'r', "", 'o', false, true,
      "({ $T *o_ = $r; $R r_ = {0}; if (!o_->is_err) { r_.some = 1; r_.val = $C(o_->ok); } "
      "else { $X(&o_->err); } r_; })"},
+    /* Channel<T>: in an async fn send, recv and recv_opt are suspension
+     * points (lower.c makes them MT_SUSPEND); these templates are the sync
+     * forms, which block the calling thread */
+    {"send", 'c', "e", 'n', false, false,
+     "({ $E x_ = $0; if (vx_chan_send_sync(*$r, &x_) != VX_OK) vx_panic($L, \"send on a closed channel\"); "
+     "(vxc_unit)0; })"},
+    {"recv", 'c', "", 'e', false, false,
+     "({ $E x_; if (vx_chan_recv_sync(*$r, &x_) != VX_OK) vx_panic($L, \"recv on a closed channel\"); x_; })"},
+    {"recv_opt", 'c', "", 'o', false, false, OPT_OF("o_.some = vx_chan_recv_sync(*$r, &o_.val) == VX_OK;")},
+    {"close", 'c', "", 'n', false, false, "({ vx_chan_close(*$r); (vxc_unit)0; })"},
+    {"len", 'c', "", 'u', false, false, "((uint64_t)vx_chan_len(*$r))"},
     /* numbers */
     {"abs", 'f', "", 'T', false, false, "(($T)fabs(*$r))"},
     {"abs", 'S', "", 'T', false, false, "vxc_abs_$S(*$r, $L)"},
@@ -153,6 +164,8 @@ const Builtin builtins[] = {
     {"os.env", ':', "s", '!', false, false, OPT_OF("o_.some = vxc_os_env($0, &o_.val);")},
     {"os.exit", ':', "x", '!', false, false, "({ fflush(stdout); exit($0); (vxc_unit)0; })"},
     {"time.now_ms", ':', "", '!', false, false, "vxc_now_ms()"},
+    {"time.sleep", ':', "x", '!', false, false, "({ vxc_sleep_ms($0); (vxc_unit)0; })"},
+    {"Channel.new", ':', "x", '!', false, false, "vx_chan_new(sizeof($B), (size_t)($0))"},
     /* operations lowering needs that are not methods */
     {"str.append", ':', "xs", '!', false, false, "vx_str_append($0, $1)"},
     {"assert.fail", ':', "s", '!', false, false, "({ vx_panic_assert($L, vx_str_cstr($0)); (vxc_unit)0; })"},
@@ -169,6 +182,7 @@ static bool recv_fits(char k, Type *t) {
     case 's': return t->kind == TY_STR;
     case 'o': return t->kind == TY_OPTION;
     case 'r': return t->kind == TY_RESULT;
+    case 'c': return t->kind == TY_CHAN;
     case 'n': return ty_is_num(t);
     case 'i': return ty_is_int(t);
     case 'S': return ty_is_signed(t) || ty_is_float(t);

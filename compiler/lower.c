@@ -895,6 +895,96 @@ static Rvalue lower_try(Node *e) {
 
 static Rvalue lower_rvalue_at(Node *e);
 
+/* ---- suspension points (async fns) ---- */
+
+static bool in_async(void) { return M->fn->is_async; }
+
+/* Ends the block at a suspension point whose result (of type t, or none)
+ * lands in a fresh temporary; lowering continues in the resume block. */
+static Rvalue suspend(SuspendKind k, Fn *fn, Operand *args, int nargs, Type *t, Pos pos) {
+    MBlock *resume = mir_block(M);
+    int d = unitish(t) ? -1 : temp(t);
+    flush_pending(pending.len);
+    MSuspend *sp = mir_suspend(M, k, resume, pos);
+    sp->fn = fn;
+    sp->args = args;
+    sp->nargs = nargs;
+    sp->dest = d;
+    mir_set(M, resume);
+    if (d < 0)
+        return rv_use(const_of(C_UNIT, ty_unit));
+    return rv_use(mir_move(mir_place(d)));
+}
+
+static bool chan_op(Node *e) {
+    if (e->kind != N_CALL || e->res != R_BUILTIN_METHOD)
+        return false;
+    const Builtin *b = &builtins[e->builtin];
+    return b->recv == 'c' && (!strcmp(b->name, "send") || !strcmp(b->name, "recv") || !strcmp(b->name, "recv_opt"));
+}
+
+/* A channel operation inside an async fn: a suspension point. */
+static Rvalue lower_chan_op(Node *e) {
+    const Builtin *b = &builtins[e->builtin];
+    Node *recv = e->a->a;
+    Type *ct = ty_res(recv->ty);
+    Operand ch;
+    if (ct->kind == TY_REF) {
+        Operand r = lower_read(recv);
+        Place p = r.kind == OP_CONST ? mir_place(temp_of(rv_use(r), NULL, pending.len)) : r.place;
+        ch = mir_copy(deref(p));
+        ct = ty_res(ct->elem);
+    } else {
+        ch = lower_read(recv);
+    }
+    if (!strcmp(b->name, "send")) {
+        Operand *args = arena_alloc(2 * sizeof(Operand));
+        args[0] = settle(ch, has_effects(e->list.items[0]));
+        args[1] = lower_operand(e->list.items[0]);
+        return suspend(SK_SEND, NULL, args, 2, ty_unit, e->pos);
+    }
+    Operand *args = arena_alloc(sizeof(Operand));
+    args[0] = ch;
+    return suspend(!strcmp(b->name, "recv") ? SK_RECV : SK_RECV_OPT, NULL, args, 1, e->ty, e->pos);
+}
+
+static Rvalue lower_await(Node *e) {
+    switch (e->index) {
+    case 0:
+    case 3: { /* an async fn call; boxed */
+        Node *call = e->index == 3 ? e->b : e->a;
+        Rvalue c = lower_call(call);
+        return suspend(e->index == 3 ? SK_BOXED : SK_AWAIT, c.fn, c.args, c.nargs, e->ty, e->pos);
+    }
+    case 1: { /* a Task: join */
+        Operand *args = arena_alloc(sizeof(Operand));
+        args[0] = lower_operand(e->a);
+        return suspend(SK_JOIN, NULL, args, 1, e->ty, e->pos);
+    }
+    default: { /* time.sleep(ms) */
+        Operand *args = arena_alloc(sizeof(Operand));
+        args[0] = lower_operand(e->a->list.items[0]);
+        return suspend(SK_SLEEP, NULL, args, 1, ty_unit, e->pos);
+    }
+    }
+}
+
+/* go f(args) / go { }: a task handle. */
+static Rvalue lower_go(Node *e) {
+    if (e->a) {
+        Rvalue c = lower_call(e->a);
+        Rvalue r = rv_new(RV_SPAWN, e->ty, 0);
+        r.fn = c.fn;
+        r.args = c.args;
+        r.nargs = c.nargs;
+        return r;
+    }
+    Rvalue r = rv_new(RV_SPAWN, e->ty, e->list.len);
+    r.fn = e->go_fn;
+    lower_operands(&e->list, NULL, false, r.args);
+    return r;
+}
+
 /* Each MIR statement carries the position of the expression it comes
  * from (the operator of `a + b`, the call of `f(x)`). */
 static Rvalue lower_rvalue(Node *e) {
@@ -952,7 +1042,18 @@ static Rvalue lower_rvalue_at(Node *e) {
             return aggregate(AG_VARIANT, e->aux, e->index, 0);
         unreachable();
     case N_CALL:
+        if (in_async() && chan_op(e))
+            return lower_chan_op(e);
+        if (e->res == R_STATIC && !e->fn && !strcmp(e->sval, "time") && !strcmp(e->name, "sleep") && in_async()) {
+            Operand *args = arena_alloc(sizeof(Operand));
+            args[0] = lower_operand(e->list.items[0]);
+            return suspend(SK_SLEEP, NULL, args, 1, ty_unit, e->pos);
+        }
         return lower_call(e);
+    case N_AWAIT:
+        return lower_await(e);
+    case N_GO:
+        return lower_go(e);
     case N_INTRINSIC:
         if (!strncmp(e->name, "$assert", 7)) {
             lower_assert(e);
@@ -1339,6 +1440,62 @@ static void lower_for(Node *e) {
         return;
     }
     Type *ct = ty_res(e->a->ty);
+    if (ct->kind == TY_CHAN) {
+        /* for v in ch: receive until the channel is closed and drained */
+        push_scope(false);
+        int mark = pending.len;
+        Operand cv = lower_operand(e->a);
+        int ch = temp(ct);
+        assign(mir_place(ch), rv_use(cv), mark);
+        own_in(ch, block_scope());
+        mir_goto(M, head);
+        mir_set(M, head);
+        Type *ot = ty_wrap(TY_OPTION, ct->elem);
+        Rvalue got;
+        if (in_async()) {
+            Operand *args = arena_alloc(sizeof(Operand));
+            args[0] = mir_copy(mir_place(ch));
+            got = suspend(SK_RECV_OPT, NULL, args, 1, ot, e->pos);
+        } else {
+            got = builtin_rv(builtin_find(ct, "recv_opt"), ot, 1);
+            Rvalue ref = rv_new(RV_REF, NULL, 0);
+            ref.ty = ty_wrap(TY_REF, ct);
+            ref.place = mir_place(ch);
+            int rt = temp(ref.ty);
+            assign(mir_place(rt), ref, pending.len);
+            got.args[0] = mir_copy(mir_place(rt));
+        }
+        int o = temp(ot);
+        assign(mir_place(o), got, pending.len);
+        Operand d = discr_of(mir_place(o));
+        int64_t one = 1;
+        mir_switch(M, d, 1, &one, &body, exit);
+        mir_set(M, body);
+        Rvalue init = rv_use(mir_move(variant_field(mir_place(o), 1, 0)));
+        if (e->sym) {
+            lower_loop_body(e->b, head, exit, e->sym, &init);
+        } else {
+            push_scope(false);
+            int v = temp(ct->elem);
+            assign(mir_place(v), init, pending.len);
+            own_in(v, block_scope());
+            MBlock *nomatch = mir_block(M);
+            test_pattern(e->c, mir_place(v), nomatch);
+            bind_pattern(e->c, mir_place(v), false);
+            MBlock *inner = mir_block(M);
+            lower_loop_body(e->b, inner, exit, NULL, NULL);
+            mir_set(M, nomatch);
+            mir_unreachable(M);
+            mir_set(M, inner);
+            pop_scope(true);
+            mir_goto(M, head);
+        }
+        mir_set(M, step);
+        mir_unreachable(M);
+        mir_set(M, exit);
+        pop_scope(true);
+        return;
+    }
     bool by_ref = ct->kind == TY_REF;
     if (by_ref)
         ct = ty_res(ct->elem);
@@ -1625,6 +1782,7 @@ static void lower_stmt(Node *s) {
 
 static MFn *lower_fn(Fn *f, const char *name) {
     M = mir_new_fn(f, name);
+    f->mir = M;
     cur_ret = f->rtype;
     cur_pos = f->pos;
     loops.len = 0;
@@ -1637,6 +1795,12 @@ static MFn *lower_fn(Fn *f, const char *name) {
         Param *p = f->params.items[i];
         mir_local(M, LK_PARAM, f->ptypes[i], p->name, p->pos);
         M->nparams++;
+    }
+    for (int i = 0; i < f->captures.len; i++) { /* a `go { }` block's fn */
+        Sym *c = f->captures.items[i];
+        c->local = mir_local(M, LK_PARAM, c->ty, c->name, c->pos);
+        M->nparams++;
+        own_in(c->local, block_scope());
     }
     for (int i = 0; i < f->params.len; i++) {
         Sym *sym = ((Param *)f->params.items[i])->type->sym;

@@ -109,6 +109,7 @@ static int compile(Program *prog, Options *o, FILE *c_out) {
         return 0;
     }
     MProgram *mir = lower_program(prog);
+    async_analyse(mir);
     if (o->dump && !strcmp(o->dump, "mir")) {
         for (int i = 0; i < mir->fns.len; i++)
             mir_dump(mir->fns.items[i], stdout);

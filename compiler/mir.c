@@ -121,9 +121,25 @@ void mir_unreachable(MFn *m) {
         m->cur->term = MT_UNREACHABLE;
 }
 
+MSuspend *mir_suspend(MFn *m, SuspendKind kind, MBlock *resume, Pos pos) {
+    if (!open_block(m))
+        m->cur = mir_block(m);
+    MSuspend *s = arena_alloc(sizeof(MSuspend));
+    s->kind = kind;
+    s->dest = -1;
+    s->pos = pos;
+    vec_push(&m->susps, s);
+    s->index = m->susps.len;
+    m->cur->term = MT_SUSPEND;
+    m->cur->susp = s;
+    m->cur->succ[0] = resume->id;
+    return s;
+}
+
 int mir_succs(MBlock *b, int *out) {
     switch (b->term) {
     case MT_GOTO:
+    case MT_SUSPEND:
         if (out)
             out[0] = b->succ[0];
         return 1;
@@ -239,6 +255,13 @@ static void block_use_def(MBlock *b, UseDef *ud) {
     }
     if (b->term == MT_BRANCH || b->term == MT_SWITCH)
         visit_operand(b->cond, note_use, ud);
+    if (b->term == MT_SUSPEND) {
+        for (int i = 0; i < b->susp->nargs; i++)
+            visit_operand(b->susp->args[i], note_use, ud);
+        /* the result is written as the operation completes */
+        if (b->susp->dest >= 0 && !bit_get(ud->use, b->susp->dest))
+            bit_set(ud->def, b->susp->dest);
+    }
 }
 
 /* ---- borrowed locals ---- */
@@ -503,6 +526,10 @@ static void dump_rvalue(FILE *out, Rvalue *r) {
         return;
     case RV_DISCR: fputs("discriminant(", out); dump_pl(out, r->place); fputc(')', out); return;
     case RV_CLONE: fputs("clone(", out); dump_pl(out, r->place); fputc(')', out); return;
+    case RV_SPAWN:
+        fprintf(out, "spawn %s", r->fn->name);
+        dump_args(out, r, 0);
+        return;
     }
 }
 
@@ -576,6 +603,24 @@ void mir_dump(MFn *m, FILE *out) {
             break;
         case MT_RETURN: case MT_NONE: fputs("    return;\n", out); break;
         case MT_UNREACHABLE: fputs("    unreachable;\n", out); break;
+        case MT_SUSPEND: {
+            static const char *kinds[] = {"await", "await boxed", "join", "sleep", "send", "recv", "recv_opt"};
+            MSuspend *sp = bl->susp;
+            fprintf(out, "    ");
+            if (sp->dest >= 0)
+                fprintf(out, "_%d = ", sp->dest);
+            fprintf(out, "suspend %d %s", sp->index, kinds[sp->kind]);
+            if (sp->fn)
+                fprintf(out, " %s", sp->fn->name);
+            fputc('(', out);
+            for (int i = 0; i < sp->nargs; i++) {
+                if (i)
+                    fputs(", ", out);
+                dump_operand(out, sp->args[i]);
+            }
+            fprintf(out, ") -> bb%d; // @%d:%d\n", bl->succ[0], sp->pos.line, sp->pos.col);
+            break;
+        }
         }
     }
     fputs("}\n", out);

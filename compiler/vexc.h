@@ -118,6 +118,8 @@ typedef enum {
     N_CALL, N_FIELD, N_INDEX, N_UNARY, N_BINARY, N_CAST, N_IF, N_WHILE,
     N_LOOP, N_FOR, N_BLOCK, N_MATCH, N_RETURN, N_BREAK, N_CONTINUE, N_TRY,
     N_STRUCTLIT, N_TUPLE, N_VECLIT, N_REF, N_DEREF, N_RANGE, N_INTRINSIC,
+    N_AWAIT,   /* await a */
+    N_GO,      /* go a (a call) | go b (a block) */
     /* statements */
     N_LET, N_ASSIGN, N_EXPRSTMT, N_ITEMSTMT, N_ARM,
     /* patterns */
@@ -157,6 +159,7 @@ struct Node {
     int index;       /* field / variant / builtin method number */
     Type *aux;       /* e.g. the enum type of a variant, the From target */
     Fn *from_fn;     /* ? conversion */
+    Fn *go_fn;       /* N_GO of a block: the async fn made of the block */
     int autoref;     /* method receiver adjustment: 0 none, 1 &, 2 deref */
     int builtin;     /* R_BUILTIN_METHOD and std statics: the row of builtins[] */
 };
@@ -179,6 +182,10 @@ struct Fn {
     bool has_self;
     int self_kind;        /* 0 by value, 1 &, 2 &! */
     bool is_extern, is_async, is_variadic;
+    bool suspends;        /* async and may suspend (lower.c): else emitted as a plain C function */
+    bool blocking;        /* sync, and runs an async fn to completion (check.c) */
+    Vec captures;         /* a `go { }` block's fn: the captured Sym*, in parameter order */
+    struct MFn *mir;      /* its MIR (lower.c) */
     /* checked */
     Type **ptypes;
     Type *rtype;
@@ -238,6 +245,8 @@ typedef enum {
     TY_F32, TY_F64, TY_STR, TY_NEVER,
     TY_STRUCT, TY_ENUM, TY_VEC, TY_BOX, TY_OPTION, TY_RESULT, TY_TUPLE,
     TY_ARRAY, TY_REF, TY_VAR, TY_CPTR,
+    TY_TASK,    /* Task<T>: a spawned task's handle (owned, moved) */
+    TY_CHAN,    /* Channel<T>: a shared handle (copying shares; reference counted) */
 } TyKind;
 
 struct Type {
@@ -363,6 +372,7 @@ typedef enum {
     RV_FORMAT,    /* formatting: literal pieces and formatted operands */
     RV_DISCR,     /* the variant number of an enum/Option/Result place */
     RV_CLONE,     /* a deep copy of a place (a string: one more reference) */
+    RV_SPAWN,     /* go f(args): a new task running async fn f, its Task handle */
 } RvalueKind;
 
 typedef enum { AG_TUPLE, AG_STRUCT, AG_ARRAY, AG_VEC, AG_VARIANT } AggKind;
@@ -386,7 +396,7 @@ typedef struct Rvalue {
     Place place;       /* RV_REF, RV_DISCR, RV_CLONE */
     AggKind agg;       /* RV_AGGREGATE */
     int variant;       /* RV_AGGREGATE AG_VARIANT */
-    Fn *fn;            /* RV_CALL */
+    Fn *fn;            /* RV_CALL, RV_SPAWN */
     int builtin;       /* RV_BUILTIN: the row */
     Operand *args;     /* operands, left to right */
     int nargs;
@@ -404,7 +414,29 @@ typedef struct MStmt {
     Pos pos;
 } MStmt;
 
-typedef enum { MT_NONE, MT_GOTO, MT_BRANCH, MT_SWITCH, MT_RETURN, MT_UNREACHABLE } MTermKind;
+typedef enum { MT_NONE, MT_GOTO, MT_BRANCH, MT_SWITCH, MT_RETURN, MT_UNREACHABLE, MT_SUSPEND } MTermKind;
+
+/* A suspension point (async fns only): the operation, its operands, where
+ * its result goes, and the block that continues once it has completed. */
+typedef enum {
+    SK_AWAIT,    /* await f(args): f's frame embedded in ours */
+    SK_BOXED,    /* await Box.new(f(args)): f's frame on the heap */
+    SK_JOIN,     /* await t: t is a Task */
+    SK_SLEEP,    /* await time.sleep(ms) */
+    SK_SEND,     /* ch.send(v), ch <- v */
+    SK_RECV,     /* ch.recv(), <-ch */
+    SK_RECV_OPT, /* ch.recv_opt(), `for v in ch` */
+} SuspendKind;
+
+typedef struct MSuspend {
+    SuspendKind kind;
+    Fn *fn;          /* SK_AWAIT, SK_BOXED */
+    Operand *args;   /* SK_AWAIT/BOXED: the callee's; JOIN: the task; SLEEP: ms; SEND: ch, v; RECV: ch */
+    int nargs;
+    int dest;        /* the local receiving the result, or -1 */
+    int index;       /* 1, 2, ...: the state number of this point */
+    Pos pos;
+} MSuspend;
 
 typedef struct MBlock {
     int id;
@@ -415,6 +447,7 @@ typedef struct MBlock {
     int64_t *values;  /* MT_SWITCH: case values */
     int *targets;     /* MT_SWITCH: case targets */
     int ncases;
+    MSuspend *susp;   /* MT_SUSPEND: the operation; succ[0] is where it continues */
     Pos pos;
     uint64_t *live_in; /* liveness: a bitset over locals (mir_liveness) */
 } MBlock;
@@ -427,6 +460,8 @@ typedef struct MFn {
     Vec blocks;       /* MBlock*, entry first */
     MBlock *cur;      /* the block being filled while lowering */
     int nwords;       /* bitset words per local set */
+    Vec susps;        /* MSuspend*: every suspension point, by state number - 1 */
+    uint64_t *in_frame; /* async.c: the locals kept in the frame (live across a suspension) */
 } MFn;
 
 typedef struct MProgram {
@@ -444,6 +479,8 @@ void mir_branch(MFn *m, Operand cond, MBlock *then_b, MBlock *else_b);
 void mir_switch(MFn *m, Operand discr, int n, const int64_t *values, MBlock **targets, MBlock *otherwise);
 void mir_return(MFn *m);
 void mir_unreachable(MFn *m);
+/* Ends the current block at a suspension point; returns it to be filled. */
+MSuspend *mir_suspend(MFn *m, SuspendKind kind, MBlock *resume, Pos pos);
 int mir_succs(MBlock *b, int *out); /* the successors; returns how many (out may be NULL) */
 Place mir_place(int local);
 Place mir_project(Place base, Proj p);
@@ -475,6 +512,18 @@ extern const Builtin builtins[];
 int builtin_find(Type *t, const char *name);
 /* The type of result/parameter letter `c` for receiver type t, elem-aware. */
 Type *builtin_type(char c, Type *recv);
+
+/* ===================================================================== *
+ * async.c - the async analyses on the whole program's MIR
+ * ===================================================================== */
+/* Which async fns suspend (a fixed point over the async call graph), the
+ * frame of each (the locals live across a suspension), and unboxed async
+ * recursion (E0603). */
+void async_analyse(MProgram *mp);
+/* `vex frames`: each async fn's frame, states and saved values. */
+void async_frames_report(MProgram *mp, FILE *out);
+/* The bytes of a frame slot of type t (for the report). */
+int ty_size_guess(Type *t);
 
 /* ===================================================================== *
  * lower.c - checked AST to MIR
