@@ -1212,7 +1212,7 @@ static void suspend_c(Buf *o, MFn *m, MBlock *bl) {
 static const char *susp_slot(MSuspend *sp) {
     switch (sp->kind) {
     case SK_AWAIT: return sp->fn->suspends ? arena_printf("vxf_%s", sp->fn->cname) : NULL;
-    case SK_BOXED: return sp->fn->suspends ? arena_printf("vxf_%s *", sp->fn->cname) : NULL;
+    case SK_BOXED: return sp->fn->suspends ? arena_printf("struct vxf_%s *", sp->fn->cname) : NULL;
     case SK_JOIN: return "vx_task *";
     case SK_SEND: return ty_cname(operand_type(sp->args[1]));
     case SK_RECV: case SK_RECV_OPT: {

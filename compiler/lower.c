@@ -1800,8 +1800,9 @@ static MFn *lower_fn(Fn *f, const char *name) {
         Sym *c = f->captures.items[i];
         c->local = mir_local(M, LK_PARAM, c->ty, c->name, c->pos);
         M->nparams++;
-        own_in(c->local, block_scope());
     }
+    for (int i = 0; i < f->captures.len; i++)
+        own_in(((Sym *)f->captures.items[i])->local, block_scope());
     for (int i = 0; i < f->params.len; i++) {
         Sym *sym = ((Param *)f->params.items[i])->type->sym;
         if (sym) {
