@@ -1468,6 +1468,8 @@ static Type *check_await(Node *e) {
         e->index = 1;
         return r->elem;
     }
+    if (poisoned(t))
+        return ty_var(0); /* an earlier error: no follow-on */
     error_at(a->pos, "E0300", "`await` needs a call of an async fn or a `Task`, found `%s`", ty_str_of(t));
 }
 

@@ -1148,8 +1148,8 @@ static void suspend_c(Buf *o, MFn *m, MBlock *bl) {
     case SK_AWAIT:
         buf_printf(o, "    vx_frame_init(&fr->u.s%d.base, %s_resume, &fr->base);", k, g->cname);
         store_args(o, arena_printf("fr->u.s%d.", k), g, sp);
-        buf_printf(o, "\n    fr->base.state = %d;\n    if (%s_resume(&fr->u.s%d.base, task) == VX_PENDING) return VX_PENDING;\n",
-                   k, g->cname, k);
+        buf_printf(o, "\n    fr->base.state = %d; fr->base.at = %s;\n    if (%s_resume(&fr->u.s%d.base, task) == VX_PENDING) return VX_PENDING;\n",
+                   k, loc, g->cname, k);
         buf_printf(o, "st%d:\n", k);
         if (dest)
             buf_printf(o, "    %s = fr->u.s%d.ret;\n", dest, k);
@@ -1158,8 +1158,8 @@ static void suspend_c(Buf *o, MFn *m, MBlock *bl) {
         buf_printf(o, "    fr->u.s%d = vx_alloc(sizeof(vxf_%s)); vx_frame_init(&fr->u.s%d->base, %s_resume, &fr->base);", k,
                    g->cname, k, g->cname);
         store_args(o, arena_printf("fr->u.s%d->", k), g, sp);
-        buf_printf(o, "\n    fr->base.state = %d;\n    if (%s_resume(&fr->u.s%d->base, task) == VX_PENDING) return VX_PENDING;\n",
-                   k, g->cname, k);
+        buf_printf(o, "\n    fr->base.state = %d; fr->base.at = %s;\n    if (%s_resume(&fr->u.s%d->base, task) == VX_PENDING) return VX_PENDING;\n",
+                   k, loc, g->cname, k);
         buf_printf(o, "st%d:\n", k);
         if (dest)
             buf_printf(o, "    %s = fr->u.s%d->ret;\n", dest, k);
