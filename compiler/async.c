@@ -189,17 +189,66 @@ void async_analyse(MProgram *mp) {
             if (bl->term != MT_SUSPEND)
                 continue;
             MBlock *r = m->blocks.items[bl->succ[0]];
-            for (int w = 0; w < m->nwords; w++)
-                m->in_frame[w] |= r->live_in[w];
-            /* the result is written after the operation completed */
+            /* the result is written as the operation completes: not saved */
             int d = bl->susp->dest;
-            if (d >= 0 && !mir_live(m, r->live_in, d))
-                m->in_frame[d >> 6] &= ~((uint64_t)1 << (d & 63));
+            for (int w = 0; w < m->nwords; w++) {
+                uint64_t live = r->live_in[w];
+                if (d >= 0 && (d >> 6) == w)
+                    live &= ~((uint64_t)1 << (d & 63));
+                m->in_frame[w] |= live;
+            }
         }
     }
 }
 
 /* ---- vex frames ---- */
+
+/* The bytes of m's frame struct as emit.c lays it out: the header, the
+ * result, the slots, the waiter and timer, and the union of what each
+ * suspension point keeps (an embedded callee frame is the largest part). */
+static int add_field(int *off, int *al, Type *t) {
+    int a = align_of(t), n = ty_size_guess(t);
+    *off = round_up(*off, a) + n;
+    *al = a > *al ? a : *al;
+    return n;
+}
+
+static int frame_bytes(MFn *m) {
+    int off = 32, al = 8;
+    add_field(&off, &al, ty_res(m->fn->rtype)->kind == TY_UNIT ? ty_u8 : m->fn->rtype);
+    for (int l = 1; l < m->locals.len; l++)
+        if (l <= m->nparams || (m->in_frame && mir_live(m, m->in_frame, l)))
+            add_field(&off, &al, ((MLocal *)m->locals.items[l])->ty);
+    if (!m->fn->suspends)
+        return round_up(off, al);
+    off = round_up(off, 8) + 32 + 32; /* vx_waiter, vx_timer */
+    int u = 1;
+    for (int k = 0; k < m->susps.len; k++) {
+        MSuspend *s = m->susps.items[k];
+        int n = 0;
+        switch (s->kind) {
+        case SK_AWAIT: n = s->fn->suspends && s->fn->mir ? frame_bytes(s->fn->mir) : 0; break;
+        case SK_BOXED: case SK_JOIN: n = 8; break;
+        case SK_SEND: n = ty_size_guess(s->nargs > 1 && s->args[1].kind == OP_CONST ? s->args[1].ty
+                                        : s->nargs > 1 ? ((MLocal *)m->locals.items[s->args[1].place.local])->ty
+                                                       : ty_u8);
+            break;
+        case SK_RECV: case SK_RECV_OPT: {
+            Type *ct = s->args[0].kind == OP_CONST ? s->args[0].ty : NULL;
+            if (!ct) {
+                Place p = s->args[0].place;
+                ct = p.nproj ? p.proj[p.nproj - 1].ty : ((MLocal *)m->locals.items[p.local])->ty;
+            }
+            n = ty_size_guess(ty_res(ct)->elem);
+            break;
+        }
+        default: break;
+        }
+        u = n > u ? n : u;
+    }
+    off = round_up(off, 8) + round_up(u, 8);
+    return round_up(off, al);
+}
 
 void async_frames_report(MProgram *mp, FILE *out) {
     static const char *kinds[] = {"await", "await Box.new", "join", "sleep", "send", "recv", "recv_opt"};
@@ -211,54 +260,46 @@ void async_frames_report(MProgram *mp, FILE *out) {
             continue;
         n++;
         if (!f->suspends) {
-            fprintf(out, "async fn %s (%s:%d): never suspends; emitted as a plain C function, awaiting it is a call\n",
-                    m->name, f->pos.file ? f->pos.file->path : "?", f->pos.line);
+            fprintf(out, "async fn %s (line %d): never suspends: a plain C function, awaiting it is a call\n", m->name,
+                    f->pos.line);
             continue;
         }
-        int own = 0;
-        for (int l = 0; l < m->locals.len; l++)
-            if (mir_live(m, m->in_frame, l))
-                own += round_up(ty_size_guess(((MLocal *)m->locals.items[l])->ty), 8);
-        int callee = 0;
-        for (int k = 0; k < m->susps.len; k++) {
-            MSuspend *s = m->susps.items[k];
-            int c = 0;
-            if (s->kind == SK_AWAIT && s->fn->suspends && s->fn->mir)
-                c = s->fn->mir->in_frame ? 0 : 0;
-            (void)c;
-        }
-        (void)callee;
-        fprintf(out, "async fn %s (%s:%d): %d suspension point%s, %d bytes of own slots + 32-byte header\n", m->name,
-                f->pos.file ? f->pos.file->path : "?", f->pos.line, m->susps.len, m->susps.len == 1 ? "" : "s", own);
+        fprintf(out, "async fn %s (line %d): frame %d bytes, %d suspension point%s\n", m->name, f->pos.line,
+                frame_bytes(m), m->susps.len, m->susps.len == 1 ? "" : "s");
         fputs("  slots:\n", out);
         for (int l = 0; l < m->locals.len; l++) {
-            if (!mir_live(m, m->in_frame, l))
+            if (!mir_live(m, m->in_frame, l) && !(l >= 1 && l <= m->nparams))
                 continue;
             MLocal *lc = m->locals.items[l];
-            const char *what = lc->kind == LK_RET ? "result" : lc->kind == LK_PARAM ? "param" : lc->kind == LK_FLAG
-                                                                                           ? "drop flag"
-                                                                                           : lc->name ? "let"
-                                                                                                      : "temp";
-            fprintf(out, "    _%d %-8s %-10s %s (%d bytes)\n", l, what, lc->name ? lc->name : "",
-                    ty_str_of(lc->ty), ty_size_guess(lc->ty));
+            const char *what = lc->kind == LK_RET      ? "result"
+                               : lc->kind == LK_PARAM ? "param"
+                               : lc->kind == LK_FLAG  ? "drop flag"
+                               : lc->kind == LK_USER  ? "let"
+                                                      : "temp";
+            fprintf(out, "    _%-3d %-9s %-10s %s, %d bytes\n", l, what, lc->name ? lc->name : "", ty_str_of(lc->ty),
+                    ty_size_guess(lc->ty));
         }
+        fputs("  states:\n", out);
         for (int b = 0; b < m->blocks.len; b++) {
             MBlock *bl = m->blocks.items[b];
             if (bl->term != MT_SUSPEND)
                 continue;
             MSuspend *s = bl->susp;
             MBlock *r = m->blocks.items[bl->succ[0]];
-            fprintf(out, "  state %d: line %d: %s", s->index, s->pos.line, kinds[s->kind]);
+            fprintf(out, "    %d: line %d, %s", s->index, s->pos.line, kinds[s->kind]);
             if (s->fn)
                 fprintf(out, " %s%s", s->fn->name,
-                        s->kind == SK_AWAIT ? (s->fn->suspends ? " (frame embedded)" : " (a plain call)") : "");
-            fputs("; saved:", out);
+                        s->kind == SK_AWAIT ? (s->fn->suspends ? arena_printf(" (its %d-byte frame embedded)",
+                                                                              frame_bytes(s->fn->mir))
+                                                               : " (a plain call: it never suspends)")
+                                            : "");
+            fputs("; live:", out);
             int cnt = 0;
             for (int l = 0; l < m->locals.len; l++) {
                 if (!mir_live(m, r->live_in, l) || l == s->dest)
                     continue;
                 MLocal *lc = m->locals.items[l];
-                fprintf(out, " _%d%s%s", l, lc->name ? ":" : "", lc->name ? lc->name : "");
+                fprintf(out, " _%d%s%s", l, lc->name ? " " : "", lc->name ? lc->name : "");
                 cnt++;
             }
             if (!cnt)

@@ -1345,6 +1345,12 @@ static void fn_c(MFn *m, Buf *o, const char *signature, bool unit) {
                 buf_printf(o, "    case %d: goto st%d;\n", k + 1, k + 1);
         }
         buf_puts(o, "    default: __builtin_unreachable();\n    }\n");
+        /* state 0: the frame's slots start zeroed, as C locals do (a drop
+         * flag is false until its value exists) */
+        for (int i = m->nparams + 1; i < m->locals.len; i++)
+            if (in_frame(m, i))
+                buf_printf(o, "    %s = (%s)%s;\n", lname[i], ty_cname(((MLocal *)m->locals.items[i])->ty),
+                           zero_init(((MLocal *)m->locals.items[i])->ty));
     }
     for (int b = 0; b < m->blocks.len; b++) {
         MBlock *bl = m->blocks.items[b];

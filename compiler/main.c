@@ -50,6 +50,7 @@ static void usage(FILE *f) {
           "                                          build a native executable\n"
           "  check FILE.vx...                        diagnostics only (exit 1 on error)\n"
           "  emit-c FILE.vx...                       print the generated C\n"
+          "  frames FILE.vx...                       each async fn's frame: size, states, saved values\n"
           "  help                                    this text\n"
           "  --version                               print the version\n"
           "options: --dump=tokens|ast|mir             print the IR after a stage\n"
@@ -110,6 +111,10 @@ static int compile(Program *prog, Options *o, FILE *c_out) {
     }
     MProgram *mir = lower_program(prog);
     async_analyse(mir);
+    if (o->dump && !strcmp(o->dump, "frames")) {
+        async_frames_report(mir, stdout);
+        return 0;
+    }
     if (o->dump && !strcmp(o->dump, "mir")) {
         for (int i = 0; i < mir->fns.len; i++)
             mir_dump(mir->fns.items[i], stdout);
@@ -642,6 +647,10 @@ int main(int argc, char **argv) {
     }
     Options o = {0};
     o.cmd = argv[1];
+    if (!strcmp(o.cmd, "frames")) {
+        o.cmd = "check";
+        o.dump = "frames";
+    }
     if (strcmp(o.cmd, "run") && strcmp(o.cmd, "build") && strcmp(o.cmd, "check") && strcmp(o.cmd, "emit-c")) {
         fprintf(stderr, "vex: unknown command '%s'\n", argv[1]);
         usage(stderr);
