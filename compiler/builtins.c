@@ -164,6 +164,7 @@ const Builtin builtins[] = {
     {"os.env", ':', "s", '!', false, false, OPT_OF("o_.some = vxc_os_env($0, &o_.val);")},
     {"os.exit", ':', "x", '!', false, false, "({ fflush(stdout); exit($0); (vxc_unit)0; })"},
     {"time.now_ms", ':', "", '!', false, false, "vxc_now_ms()"},
+    {"time.now_ns", ':', "", '!', false, false, "vx_now_ns()"},
     {"time.sleep", ':', "x", '!', false, false, "({ vxc_sleep_ms($0); (vxc_unit)0; })"},
     {"Channel.new", ':', "x", '!', false, false, "vx_chan_new(sizeof($B), (size_t)($0))"},
     /* operations lowering needs that are not methods */

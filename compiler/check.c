@@ -602,6 +602,11 @@ static Type *check_static_call(Node *call, Node *callee, Type *expect) {
         }
     } else if (!strcmp(tn, "time")) {
         call->res = R_STATIC;
+        if (!strcmp(name, "now_ns")) {
+            if (call->list.len)
+                error_at(call->pos, "E0301", "`time.now_ns` takes no arguments");
+            return ty_i64;
+        }
         if (!strcmp(name, "now_ms")) {
             if (call->list.len)
                 error_at(call->pos, "E0301", "`time.now_ms` takes no arguments");

@@ -1177,8 +1177,9 @@ static void suspend_c(Buf *o, MFn *m, MBlock *bl) {
     }
     case SK_SLEEP:
         buf_printf(o, "    fr->base.state = %d;\n", k);
-        buf_printf(o, "    if (vx_sleep(&fr->base, task, (int64_t)%s, &fr->tm, %s) == VX_PENDING) return VX_PENDING;\n",
-                   operand_c(sp->args[0]), loc);
+        /* sleep(0) gives the other tasks a turn (a yield) */
+        buf_printf(o, "    if ((%s <= 0 ? vx_yield(&fr->base, task, %s) : vx_sleep(&fr->base, task, (int64_t)%s, &fr->tm, %s)) == VX_PENDING) return VX_PENDING;\n",
+                   operand_c(sp->args[0]), loc, operand_c(sp->args[0]), loc);
         buf_printf(o, "st%d:\n", k);
         break;
     case SK_SEND:
