@@ -40,7 +40,8 @@ int ty_size_guess(Type *t) {
     case TY_I16: case TY_U16: return 2;
     case TY_I32: case TY_U32: case TY_F32: return 4;
     case TY_I64: case TY_U64: case TY_USIZE: case TY_F64: return 8;
-    case TY_STR: case TY_BOX: case TY_REF: case TY_CPTR: case TY_TASK: case TY_CHAN: return 8;
+    case TY_STR: case TY_BOX: case TY_REF: case TY_CPTR: case TY_TASK: case TY_CHAN: case TY_MUTEX: case TY_GUARD:
+        return 8;
     case TY_VEC: return 24;
     case TY_OPTION: {
         int a = align_of(t->elem);
@@ -228,7 +229,7 @@ static int frame_bytes(MFn *m) {
         int n = 0;
         switch (s->kind) {
         case SK_AWAIT: n = s->fn->suspends && s->fn->mir ? frame_bytes(s->fn->mir) : 0; break;
-        case SK_BOXED: case SK_JOIN: n = 8; break;
+        case SK_BOXED: case SK_JOIN: case SK_LOCK: n = 8; break;
         case SK_SEND: n = ty_size_guess(s->nargs > 1 && s->args[1].kind == OP_CONST ? s->args[1].ty
                                         : s->nargs > 1 ? ((MLocal *)m->locals.items[s->args[1].place.local])->ty
                                                        : ty_u8);
@@ -251,7 +252,7 @@ static int frame_bytes(MFn *m) {
 }
 
 void async_frames_report(MProgram *mp, FILE *out) {
-    static const char *kinds[] = {"await", "await Box.new", "join", "sleep", "send", "recv", "recv_opt"};
+    static const char *kinds[] = {"await", "await Box.new", "join", "sleep", "send", "recv", "recv_opt", "lock"};
     int n = 0;
     for (int i = 0; i < mp->fns.len; i++) {
         MFn *m = mp->fns.items[i];

@@ -10,6 +10,7 @@
  *
  * Receiver kinds (recv):
  *   a any type   v Vec   A array   s string   o Option   r Result   c Channel
+ *   m Mutex
  *   n number     i integer   S signed integer or float   f float
  *   : a static function (Box.new, os.args): no receiver
  * Parameter letters (params, one a parameter):
@@ -19,7 +20,7 @@
  *   x any value (a static's argument, moved in; typed by check.c)
  * Result letters (result):
  *   n unit  b bool  u usize  8 u8  s string  e element  x error type
- *   T the receiver's type  o Option<element>  I Option<i64>
+ *   T the receiver's type  o Option<element>  I Option<i64>  g MutexGuard<element>
  *   F Option<f64>  U Option<usize>  V Vec<string>  ! the call's own type
  *
  * Template holes (emit.c: builtin_c):
@@ -144,6 +145,9 @@ const Builtin builtins[] = {
     {"recv_opt", 'c', "", 'o', false, false, OPT_OF("o_.some = vx_chan_recv_sync(*$r, &o_.val) == VX_OK;")},
     {"close", 'c', "", 'n', false, false, "({ vx_chan_close(*$r); (vxc_unit)0; })"},
     {"len", 'c', "", 'u', false, false, "((uint64_t)vx_chan_len(*$r))"},
+    /* Mutex<T>: lock is a suspension point in an async fn; in sync code it
+     * blocks the thread */
+    {"lock", 'm', "", 'g', false, false, "({ $T m_ = *$r; vxc_lock_sync(m_->m); atomic_fetch_add(&m_->rc, 1); m_; })"},
     /* numbers */
     {"abs", 'f', "", 'T', false, false, "(($T)fabs(*$r))"},
     {"abs", 'S', "", 'T', false, false, "vxc_abs_$S(*$r, $L)"},
@@ -167,6 +171,8 @@ const Builtin builtins[] = {
     {"time.now_ns", ':', "", '!', false, false, "vx_now_ns()"},
     {"time.sleep", ':', "x", '!', false, false, "({ vxc_sleep_ms($0); (vxc_unit)0; })"},
     {"Channel.new", ':', "x", '!', false, false, "vx_chan_new(sizeof($B), (size_t)($0))"},
+    {"Mutex.new", ':', "x", '!', false, false,
+     "({ $R p_ = vx_alloc(sizeof *p_); atomic_init(&p_->rc, 1); p_->m = vx_mutex_new(); p_->val = $0; p_; })"},
     /* operations lowering needs that are not methods */
     {"str.append", ':', "xs", '!', false, false, "vx_str_append($0, $1)"},
     {"assert.fail", ':', "s", '!', false, false, "({ vx_panic_assert($L, vx_str_cstr($0)); (vxc_unit)0; })"},
@@ -184,6 +190,7 @@ static bool recv_fits(char k, Type *t) {
     case 'o': return t->kind == TY_OPTION;
     case 'r': return t->kind == TY_RESULT;
     case 'c': return t->kind == TY_CHAN;
+    case 'm': return t->kind == TY_MUTEX;
     case 'n': return ty_is_num(t);
     case 'i': return ty_is_int(t);
     case 'S': return ty_is_signed(t) || ty_is_float(t);
@@ -223,6 +230,7 @@ Type *builtin_type(char c, Type *recv) {
     case 'F': return ty_wrap(TY_OPTION, ty_f64);
     case 'U': return ty_wrap(TY_OPTION, ty_usize);
     case 'V': return ty_wrap(TY_VEC, ty_str);
+    case 'g': return ty_wrap(TY_GUARD, t->elem);
     default: return NULL;
     }
 }

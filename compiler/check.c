@@ -231,7 +231,7 @@ static Type *resolve_type(Node *t) {
         }
     static const struct { const char *name; TyKind k; int nargs; } generic[] = {
         {"Vec", TY_VEC, 1}, {"Box", TY_BOX, 1}, {"Option", TY_OPTION, 1}, {"Result", TY_RESULT, 2},
-        {"Task", TY_TASK, 1}, {"Channel", TY_CHAN, 1},
+        {"Task", TY_TASK, 1}, {"Channel", TY_CHAN, 1}, {"Mutex", TY_MUTEX, 1},
     };
     for (size_t i = 0; i < sizeof generic / sizeof generic[0]; i++)
         if (!strcmp(t->name, generic[i].name) && !(generic[i].k >= TY_TASK && map_get(&types_map, t->name))) {
@@ -252,8 +252,6 @@ static Type *resolve_type(Node *t) {
     }
     void *d = map_get(&types_map, t->name);
     if (!d) {
-        if (!strcmp(t->name, "Mutex"))
-            error_at(t->pos, "E0200", "`Mutex` is not supported yet (use a Channel to share state between tasks)");
         const char *cands[512];
         int n = 0;
         for (int i = 0; i < prog->structs.len && n < 250; i++)
@@ -287,7 +285,7 @@ static bool poisoned(Type *t) {
 static Type *deref_all(Type *t, int *nderef) {
     t = ty_res(t);
     int n = 0;
-    while (t->kind == TY_REF || t->kind == TY_BOX) {
+    while (t->kind == TY_REF || t->kind == TY_BOX || t->kind == TY_GUARD) {
         t = ty_res(t->elem);
         n++;
     }
@@ -312,6 +310,11 @@ static Sym *place_root(Node *e, Type **via_ref) {
                 *via_ref = t;
                 return NULL;
             }
+            if (t && t->kind == TY_GUARD) {
+                static Type guard_field = {.kind = TY_REF, .mut = true};
+                *via_ref = &guard_field;
+                return NULL;
+            }
             e = e->a;
             break;
         }
@@ -319,6 +322,11 @@ static Sym *place_root(Node *e, Type **via_ref) {
             Type *t = ty_res(e->a->ty);
             if (t && t->kind == TY_REF) {
                 *via_ref = t;
+                return NULL;
+            }
+            if (t && t->kind == TY_GUARD) { /* the locked value: writable */
+                static Type guard_access = {.kind = TY_REF, .mut = true};
+                *via_ref = &guard_access;
                 return NULL;
             }
             e = e->a;
@@ -552,7 +560,8 @@ static bool is_type_name(Node *e) {
         return false;
     return map_get(&types_map, e->name) || !strcmp(e->name, "Vec") || !strcmp(e->name, "Box") ||
            !strcmp(e->name, "os") || !strcmp(e->name, "time") || !strcmp(e->name, "Option") ||
-           !strcmp(e->name, "Result") || (!strcmp(e->name, "Channel") && !map_get(&types_map, "Channel"));
+           !strcmp(e->name, "Result") || ((!strcmp(e->name, "Channel") || !strcmp(e->name, "Mutex")) &&
+                                           !map_get(&types_map, e->name));
 }
 
 /* `Type.name(args)`: a static function, an enum constructor or a std fn. */
@@ -617,6 +626,17 @@ static Type *check_static_call(Node *call, Node *callee, Type *expect) {
                 error_at(call->pos, "E0301", "`time.sleep` takes 1 argument (milliseconds)");
             expect_type(call->list.items[0], ty_i64, check_expr(call->list.items[0], ty_i64));
             return ty_unit;
+        }
+    } else if (!strcmp(tn, "Mutex")) {
+        if (!strcmp(name, "new")) {
+            call->res = R_STATIC;
+            if (call->list.len != 1)
+                error_at(call->pos, "E0301", "`Mutex.new` takes 1 argument (the value it guards)");
+            Type *inner = et && et->kind == TY_MUTEX ? et->elem : NULL;
+            Type *at = check_expr(call->list.items[0], inner);
+            if (inner)
+                expect_type(call->list.items[0], inner, at);
+            return ty_wrap(TY_MUTEX, at);
         }
     } else if (!strcmp(tn, "Channel")) {
         if (!strcmp(name, "new")) {
@@ -1662,7 +1682,7 @@ static Type *check_expr_inner(Node *e, Type *expect) {
     }
     case N_DEREF: {
         Type *t = ty_res(check_expr(e->a, NULL));
-        if (t->kind != TY_REF && t->kind != TY_BOX)
+        if (t->kind != TY_REF && t->kind != TY_BOX && t->kind != TY_GUARD)
             error_at(e->pos, "E0303", "type `%s` cannot be dereferenced", ty_str_of(t));
         return t->elem;
     }

@@ -113,6 +113,9 @@ const char *ty_cname(Type *t) {
     case TY_CPTR: return "void *";
     case TY_TASK: return "vx_task *";
     case TY_CHAN: return "vx_chan *";
+    case TY_MUTEX: case TY_GUARD:
+        define_type(t);
+        return arena_printf("struct vxm_%s *", ty_mangle(t->elem));
     default:
         define_type(t);
         return arena_printf("vx_T_%s", ty_mangle(t));
@@ -135,6 +138,16 @@ static void define_type(Type *t) {
     }
     Buf b = {0};
     switch (t->kind) {
+    case TY_MUTEX:
+    case TY_GUARD: {
+        /* one object for a Mutex<T> and its guards */
+        if (seen(arena_printf("type:vxm_%s", ty_mangle(t->elem))))
+            return;
+        const char *e = ty_cname(t->elem);
+        define_type(t->elem);
+        buf_printf(&b, "struct vxm_%s { _Atomic long rc; vx_mutex *m; %s val; };\n", ty_mangle(t->elem), e);
+        break;
+    }
     case TY_STRUCT: {
         StructDef *sd = t->sd;
         const char **names = arena_alloc(sizeof(char *) * (size_t)(sd->fields.len + 1));
@@ -246,7 +259,7 @@ static void fmt_value(Buf *o, Type *t, const char *b, const char *v, const char 
     case TY_UNIT: case TY_NEVER:
         buf_printf(o, "vxc_puts(%s, \"()\");", b);
         break;
-    case TY_TASK: case TY_CHAN:
+    case TY_TASK: case TY_CHAN: case TY_MUTEX: case TY_GUARD:
         buf_printf(o, "vxc_puts(%s, \"%s\");", b, ty_str_of(t));
         break;
     case TY_REF: case TY_BOX:
@@ -465,6 +478,16 @@ static const char *drop_fn(Type *t) {
     case TY_BOX:
         buf_printf(&o, "    if (!*v) return;\n    %s\n    vx_free(*v);\n    *v = NULL;\n", drop_stmt(t->elem, "(**v)"));
         break;
+    case TY_GUARD:
+        /* unlock, then release the guard's reference like a Mutex handle */
+        buf_printf(&o, "    if (!*v) return;\n    vx_mutex_unlock((*v)->m);\n    %s(v);\n",
+                   drop_fn(ty_wrap(TY_MUTEX, t->elem)));
+        break;
+    case TY_MUTEX:
+        buf_printf(&o, "    if (!*v) return;\n    if (atomic_fetch_sub(&(*v)->rc, 1) == 1) {\n        %s\n"
+                       "        vx_mutex_free((*v)->m);\n        vx_free(*v);\n    }\n    *v = NULL;\n",
+                   drop_stmt(t->elem, "(*v)->val"));
+        break;
     case TY_OPTION:
         buf_printf(&o, "    if (v->some) { %s }\n", drop_stmt(t->elem, "v->val"));
         break;
@@ -494,6 +517,8 @@ static const char *clone_expr(Type *t, const char *v) {
         return arena_printf("vx_str_retain(%s)", v);
     if (t->kind == TY_CHAN)
         return arena_printf("vxc_chan_clone(%s)", v);
+    if (t->kind == TY_MUTEX)
+        return arena_printf("({ %s m_ = %s; atomic_fetch_add(&m_->rc, 1); m_; })", ty_cname(t), v);
     return arena_printf("%s(%s)", clone_fn(t), v);
 }
 
@@ -703,7 +728,7 @@ static const char *place_c(Place p) {
         Type *bt = ty_res(t);
         switch (pj->kind) {
         case PJ_DEREF:
-            s = arena_printf("(*%s)", s);
+            s = bt->kind == TY_GUARD ? arena_printf("(%s)->val", s) : arena_printf("(*%s)", s);
             break;
         case PJ_FIELD:
             if (bt->kind == TY_TUPLE)
@@ -1189,6 +1214,14 @@ static void suspend_c(Buf *o, MFn *m, MBlock *bl) {
         buf_printf(o, "st%d:\n", k);
         buf_printf(o, "    if (fr->w.status != VX_OK) vx_panic(%s, \"send on a closed channel\");\n", loc);
         break;
+    case SK_LOCK:
+        buf_printf(o, "    fr->u.s%d = %s;\n    fr->base.state = %d;\n", k, operand_c(sp->args[0]), k);
+        buf_printf(o, "    if (vx_mutex_lock(&fr->base, task, fr->u.s%d->m, &fr->w, %s) == VX_PENDING) return VX_PENDING;\n",
+                   k, loc);
+        buf_printf(o, "st%d:\n    atomic_fetch_add(&fr->u.s%d->rc, 1);\n", k, k);
+        if (dest)
+            buf_printf(o, "    %s = fr->u.s%d;\n", dest, k);
+        break;
     case SK_RECV:
     case SK_RECV_OPT:
         buf_printf(o, "    fr->base.state = %d;\n", k);
@@ -1215,6 +1248,7 @@ static const char *susp_slot(MSuspend *sp) {
     case SK_AWAIT: return sp->fn->suspends ? arena_printf("vxf_%s", sp->fn->cname) : NULL;
     case SK_BOXED: return sp->fn->suspends ? arena_printf("struct vxf_%s *", sp->fn->cname) : NULL;
     case SK_JOIN: return "vx_task *";
+    case SK_LOCK: return ty_cname(operand_type(sp->args[0]));
     case SK_SEND: return ty_cname(operand_type(sp->args[1]));
     case SK_RECV: case SK_RECV_OPT: {
         Type *ct = ty_res(operand_type(sp->args[0]));

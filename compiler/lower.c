@@ -920,7 +920,8 @@ static bool chan_op(Node *e) {
     if (e->kind != N_CALL || e->res != R_BUILTIN_METHOD)
         return false;
     const Builtin *b = &builtins[e->builtin];
-    return b->recv == 'c' && (!strcmp(b->name, "send") || !strcmp(b->name, "recv") || !strcmp(b->name, "recv_opt"));
+    return (b->recv == 'c' && (!strcmp(b->name, "send") || !strcmp(b->name, "recv") || !strcmp(b->name, "recv_opt"))) ||
+           (b->recv == 'm' && !strcmp(b->name, "lock"));
 }
 
 /* A channel operation inside an async fn: a suspension point. */
@@ -936,6 +937,11 @@ static Rvalue lower_chan_op(Node *e) {
         ct = ty_res(ct->elem);
     } else {
         ch = lower_read(recv);
+    }
+    if (!strcmp(b->name, "lock")) {
+        Operand *args = arena_alloc(sizeof(Operand));
+        args[0] = ch;
+        return suspend(SK_LOCK, NULL, args, 1, e->ty, e->pos);
     }
     if (!strcmp(b->name, "send")) {
         Operand *args = arena_alloc(2 * sizeof(Operand));

@@ -604,7 +604,7 @@ void mir_dump(MFn *m, FILE *out) {
         case MT_RETURN: case MT_NONE: fputs("    return;\n", out); break;
         case MT_UNREACHABLE: fputs("    unreachable;\n", out); break;
         case MT_SUSPEND: {
-            static const char *kinds[] = {"await", "await boxed", "join", "sleep", "send", "recv", "recv_opt"};
+            static const char *kinds[] = {"await", "await boxed", "join", "sleep", "send", "recv", "recv_opt", "lock"};
             MSuspend *sp = bl->susp;
             fprintf(out, "    ");
             if (sp->dest >= 0)

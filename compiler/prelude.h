@@ -226,6 +226,14 @@ VXI void vxc_sleep_ms(int64_t ms) {
 VXI void vxc_chan_dropp(vx_chan **c) { if (*c) vx_chan_release(*c); }
 VXI vx_chan *vxc_chan_clone(vx_chan *c) { vx_chan_retain(c); return c; }
 VXI void vxc_task_dropp(vx_task **t) { if (*t) vx_detach(*t); *t = NULL; }
+/* Mutex<T> and its guard point at one shared object: the reference count,
+ * the runtime's async mutex and the value (emit.c defines vxm_T). */
+VXI void vxc_lock_sync(vx_mutex *m) {
+    while (!vx_mutex_try_lock(m)) {
+        struct timespec ts = {0, 20000};
+        nanosleep(&ts, NULL);
+    }
+}
 /* The result of a completed task: every frame has it right after its header. */
 #define VXC_TASK_RET(T, t) (((struct { vx_frame base; T ret; } *)(void *)vx_task_frame(t))->ret)
 #define VXC_DONE (UINT32_MAX - 1) /* a frame's state once it returned its result */

@@ -247,6 +247,8 @@ typedef enum {
     TY_ARRAY, TY_REF, TY_VAR, TY_CPTR,
     TY_TASK,    /* Task<T>: a spawned task's handle (owned, moved) */
     TY_CHAN,    /* Channel<T>: a shared handle (copying shares; reference counted) */
+    TY_MUTEX,   /* Mutex<T>: a shared handle to an async mutex and its value */
+    TY_GUARD,   /* the guard m.lock() gives: `*g` is the value; dropping it unlocks */
 } TyKind;
 
 struct Type {
@@ -426,6 +428,7 @@ typedef enum {
     SK_SEND,     /* ch.send(v), ch <- v */
     SK_RECV,     /* ch.recv(), <-ch */
     SK_RECV_OPT, /* ch.recv_opt(), `for v in ch` */
+    SK_LOCK,     /* m.lock() */
 } SuspendKind;
 
 typedef struct MSuspend {
