@@ -901,10 +901,10 @@ static bool in_async(void) { return M->fn->is_async; }
 
 /* Ends the block at a suspension point whose result (of type t, or none)
  * lands in a fresh temporary; lowering continues in the resume block. */
-static Rvalue suspend(SuspendKind k, Fn *fn, Operand *args, int nargs, Type *t, Pos pos) {
+static Rvalue suspend(SuspendKind k, Fn *fn, Operand *args, int nargs, Type *t, Pos pos, int mark) {
     MBlock *resume = mir_block(M);
     int d = unitish(t) ? -1 : temp(t);
-    flush_pending(pending.len);
+    flush_pending(mark); /* the operands are consumed as the operation starts */
     MSuspend *sp = mir_suspend(M, k, resume, pos);
     sp->fn = fn;
     sp->args = args;
@@ -927,6 +927,7 @@ static bool chan_op(Node *e) {
 /* A channel operation inside an async fn: a suspension point. */
 static Rvalue lower_chan_op(Node *e) {
     const Builtin *b = &builtins[e->builtin];
+    int mark = pending.len;
     Node *recv = e->a->a;
     Type *ct = ty_res(recv->ty);
     Operand ch;
@@ -941,36 +942,37 @@ static Rvalue lower_chan_op(Node *e) {
     if (!strcmp(b->name, "lock")) {
         Operand *args = arena_alloc(sizeof(Operand));
         args[0] = ch;
-        return suspend(SK_LOCK, NULL, args, 1, e->ty, e->pos);
+        return suspend(SK_LOCK, NULL, args, 1, e->ty, e->pos, mark);
     }
     if (!strcmp(b->name, "send")) {
         Operand *args = arena_alloc(2 * sizeof(Operand));
         args[0] = settle(ch, has_effects(e->list.items[0]));
         args[1] = lower_operand(e->list.items[0]);
-        return suspend(SK_SEND, NULL, args, 2, ty_unit, e->pos);
+        return suspend(SK_SEND, NULL, args, 2, ty_unit, e->pos, mark);
     }
     Operand *args = arena_alloc(sizeof(Operand));
     args[0] = ch;
-    return suspend(!strcmp(b->name, "recv") ? SK_RECV : SK_RECV_OPT, NULL, args, 1, e->ty, e->pos);
+    return suspend(!strcmp(b->name, "recv") ? SK_RECV : SK_RECV_OPT, NULL, args, 1, e->ty, e->pos, mark);
 }
 
 static Rvalue lower_await(Node *e) {
+    int mark = pending.len;
     switch (e->index) {
     case 0:
     case 3: { /* an async fn call; boxed */
         Node *call = e->index == 3 ? e->b : e->a;
         Rvalue c = lower_call(call);
-        return suspend(e->index == 3 ? SK_BOXED : SK_AWAIT, c.fn, c.args, c.nargs, e->ty, e->pos);
+        return suspend(e->index == 3 ? SK_BOXED : SK_AWAIT, c.fn, c.args, c.nargs, e->ty, e->pos, mark);
     }
     case 1: { /* a Task: join */
         Operand *args = arena_alloc(sizeof(Operand));
         args[0] = lower_operand(e->a);
-        return suspend(SK_JOIN, NULL, args, 1, e->ty, e->pos);
+        return suspend(SK_JOIN, NULL, args, 1, e->ty, e->pos, mark);
     }
     default: { /* time.sleep(ms) */
         Operand *args = arena_alloc(sizeof(Operand));
         args[0] = lower_operand(e->a->list.items[0]);
-        return suspend(SK_SLEEP, NULL, args, 1, ty_unit, e->pos);
+        return suspend(SK_SLEEP, NULL, args, 1, ty_unit, e->pos, mark);
     }
     }
 }
@@ -1051,9 +1053,10 @@ static Rvalue lower_rvalue_at(Node *e) {
         if (in_async() && chan_op(e))
             return lower_chan_op(e);
         if (e->res == R_STATIC && !e->fn && !strcmp(e->sval, "time") && !strcmp(e->name, "sleep") && in_async()) {
+            int mark = pending.len;
             Operand *args = arena_alloc(sizeof(Operand));
             args[0] = lower_operand(e->list.items[0]);
-            return suspend(SK_SLEEP, NULL, args, 1, ty_unit, e->pos);
+            return suspend(SK_SLEEP, NULL, args, 1, ty_unit, e->pos, mark);
         }
         return lower_call(e);
     case N_AWAIT:
@@ -1458,10 +1461,11 @@ static void lower_for(Node *e) {
         mir_set(M, head);
         Type *ot = ty_wrap(TY_OPTION, ct->elem);
         Rvalue got;
+        int mark2 = pending.len;
         if (in_async()) {
             Operand *args = arena_alloc(sizeof(Operand));
             args[0] = mir_copy(mir_place(ch));
-            got = suspend(SK_RECV_OPT, NULL, args, 1, ot, e->pos);
+            got = suspend(SK_RECV_OPT, NULL, args, 1, ot, e->pos, mark2);
         } else {
             got = builtin_rv(builtin_find(ct, "recv_opt"), ot, 1);
             Rvalue ref = rv_new(RV_REF, NULL, 0);
@@ -1823,6 +1827,7 @@ static MFn *lower_fn(Fn *f, const char *name) {
     pop_scope(true);
     pop_scope(!f->body->flag && ty_res(f->body->ty)->kind != TY_NEVER);
     mir_return(M);
+    mir_elide_drops(M);
     return M;
 }
 

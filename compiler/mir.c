@@ -405,6 +405,92 @@ void mir_liveness(MFn *m) {
     }
 }
 
+/* ---- drop elaboration ----
+ * A forward dataflow over the drop flags: a flag is "maybe set" after
+ * `f = const true` (or any other write), clear after `f = const false` and
+ * after a drop it guards (a flagged drop clears its flag); at a join the
+ * union. Every local starts zeroed, so every flag starts clear. A drop
+ * whose flag is clear on every path reaching it can never run: removed. */
+
+static bool flag_write(MFn *m, MStmt *s, bool *val) {
+    if (s->kind != MS_ASSIGN || s->place.nproj)
+        return false;
+    MLocal *l = m->locals.items[s->place.local];
+    if (l->kind != LK_FLAG)
+        return false;
+    Operand *o = s->rv.kind == RV_USE ? &s->rv.args[0] : NULL;
+    *val = !(o && o->kind == OP_CONST && o->ck == C_BOOL && !o->ival);
+    return true;
+}
+
+static void flags_through(MFn *m, MBlock *b, uint64_t *set, bool elide) {
+    int w = 0;
+    for (int i = 0; i < b->stmts.len; i++) {
+        MStmt *s = b->stmts.items[i];
+        bool val;
+        if (flag_write(m, s, &val)) {
+            if (val)
+                bit_set(set, s->place.local);
+            else
+                set[s->place.local >> 6] &= ~((uint64_t)1 << (s->place.local & 63));
+        } else if (s->kind == MS_DROP && s->flag >= 0) {
+            if (elide && !bit_get(set, s->flag))
+                continue; /* never runs: dropped from the block */
+            set[s->flag >> 6] &= ~((uint64_t)1 << (s->flag & 63));
+        }
+        if (elide)
+            b->stmts.items[w++] = s;
+    }
+    if (elide)
+        b->stmts.len = w;
+}
+
+void mir_elide_drops(MFn *m) {
+    int nb = m->blocks.len;
+    m->nwords = (m->locals.len + 63) / 64;
+    int nw = m->nwords;
+    uint64_t **in = arena_alloc(sizeof(uint64_t *) * (size_t)(nb + 1));
+    bool *seen = arena_alloc((size_t)nb + 1);
+    for (int b = 0; b < nb; b++)
+        in[b] = bits_new(m);
+    uint64_t *cur = bits_new(m);
+    int *succ = arena_alloc(sizeof(int) * 2);
+    int maxs = 2;
+    for (int b = 0; b < nb; b++) {
+        int n = mir_succs(m->blocks.items[b], NULL);
+        maxs = n > maxs ? n : maxs;
+    }
+    succ = arena_alloc(sizeof(int) * (size_t)(maxs + 1));
+    seen[0] = true;
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (int b = 0; b < nb; b++) {
+            if (!seen[b])
+                continue;
+            MBlock *bl = m->blocks.items[b];
+            memcpy(cur, in[b], sizeof(uint64_t) * (size_t)nw);
+            flags_through(m, bl, cur, false);
+            int ns = mir_succs(bl, succ);
+            for (int k = 0; k < ns; k++) {
+                int t = succ[k];
+                bool grew = !seen[t];
+                seen[t] = true;
+                for (int x = 0; x < nw; x++) {
+                    if ((in[t][x] | cur[x]) != in[t][x]) {
+                        in[t][x] |= cur[x];
+                        grew = true;
+                    }
+                }
+                changed |= grew;
+            }
+        }
+    }
+    for (int b = 0; b < nb; b++) {
+        memcpy(cur, in[b], sizeof(uint64_t) * (size_t)nw);
+        flags_through(m, m->blocks.items[b], cur, true);
+    }
+}
+
 /* ---- the --dump=mir printer ---- */
 
 static const char *place_str(Place p) {

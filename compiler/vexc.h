@@ -493,6 +493,10 @@ Operand mir_move(Place p);
  * a local whose address is taken stays live while any reference derived
  * from it may be used (the borrowed-locals analysis). */
 void mir_liveness(MFn *m);
+/* Drop elaboration: removes each `drop(x) if f` whose flag is false on
+ * every path reaching it (maybe-initialised dataflow over the flags), so
+ * a value that was moved away keeps no slot and no drop. */
+void mir_elide_drops(MFn *m);
 bool mir_live(MFn *m, uint64_t *set, int local);
 /* For each local, the set of locals it may hold a reference into. */
 uint64_t **mir_borrows(MFn *m);
