@@ -27,7 +27,9 @@
 #   binop_chain  N statements, each a chain of 900 `+` (200)
 #   nest_blocks  N functions of 15 `if`s, each holding a block (500)
 #
-#   sh bench/compiler/shapes.sh [SHAPE[=N]...]   (default: every shape)
+#   sh bench/compiler/shapes.sh [SHAPE[=N]...]   (default: every shape at
+#                                                its size above; a size given
+#                                                here shows in the name)
 #   VEX=path/to/vex (default bin/vex), SHAPES_TIMEOUT seconds per command
 #   (default 60), SHAPES_MEM_KB the `ulimit -v` cap (default 4194304, 4 GB),
 #   SHAPES_KEEP=DIR keeps the generated programs there.
@@ -180,6 +182,7 @@ echo "# bench/compiler/shapes: timeout ${TIMEOUT}s, ulimit -v ${MEM_KB} KB, load
 for arg in "$@"; do
   shape=${arg%%=*}
   n=${arg#*=}
+  label=$arg   # the shape's name, with =N when the size was given
   if [ "$n" = "$arg" ]; then
     n=$(echo "$ALL" | tr ' ' '\n' | sed -n "s/^$shape=//p")
     [ -n "$n" ] || { echo "shapes: unknown shape $shape" >&2; exit 2; }
@@ -189,6 +192,6 @@ for arg in "$@"; do
   [ -z "${SHAPES_KEEP:-}" ] || { mkdir -p "$SHAPES_KEEP"; cp "$src" "$SHAPES_KEEP/$shape-$n.vx"; }
   echo "# $shape n=$n: $(wc -l < "$src") lines, $(wc -c < "$src") bytes" >&2
   for cmd in check emit-c build; do
-    time_one "$shape" $cmd "$src"
+    time_one "$label" $cmd "$src"
   done
 done
