@@ -256,7 +256,45 @@ static void define_type(Type *t) {
     buf_free(&b);
 }
 
-/* ---- per-type helpers: fmt, eq, clone ---- */
+/* ---- per-type helpers: fmt, eq, clone ----
+ * fmt_fn, eq_fn, drop_fn and clone_fn name the helper of a type and declare
+ * its prototype; its body is generated later by emit_helpers() from a work
+ * list, so a chain of types (S0 holding an Option<Box<S1>>, S1 one of S2,
+ * ...) costs no stack: generating the body of each helper used to generate
+ * the helpers it calls first, one C stack frame per link, and 22,500 linked
+ * structs overflowed the stack. */
+
+enum { H_FMT, H_EQ, H_DROP, H_CLONE };
+typedef struct Helper {
+    int kind;
+    Type *t;
+} Helper;
+static Vec helper_queue; /* Helper*, the helpers declared but not generated */
+
+static void queue_helper(int kind, Type *t) {
+    Helper *h = arena_alloc(sizeof(Helper));
+    h->kind = kind;
+    h->t = t;
+    vec_push(&helper_queue, h);
+}
+
+static void gen_fmt(Type *t);
+static void gen_eq(Type *t);
+static void gen_drop(Type *t);
+static void gen_clone(Type *t);
+
+/* Generates the queued helpers and those they call, until none is left. */
+static void emit_helpers(void) {
+    while (helper_queue.len) {
+        Helper *h = helper_queue.items[--helper_queue.len];
+        switch (h->kind) {
+        case H_FMT: gen_fmt(h->t); break;
+        case H_EQ: gen_eq(h->t); break;
+        case H_DROP: gen_drop(h->t); break;
+        default: gen_clone(h->t); break;
+        }
+    }
+}
 
 static const char *fmt_fn(Type *t);
 static const char *eq_fn(Type *t);
@@ -303,6 +341,14 @@ static const char *fmt_fn(Type *t) {
         return name;
     const char *ct = ty_cname(t);
     buf_printf(&protos_b, "static void %s(vxc_buf *b, %s v, int mode);\n", name, ct);
+    queue_helper(H_FMT, t);
+    return name;
+}
+
+static void gen_fmt(Type *t) {
+    const char *m = ty_mangle(t);
+    const char *name = arena_printf("vxc_fmt_%s", m);
+    const char *ct = ty_cname(t);
     Buf o = {0};
     buf_printf(&o, "static void %s(vxc_buf *b, %s v, int mode) {\n    (void)mode;\n", name, ct);
     switch (t->kind) {
@@ -373,7 +419,6 @@ static const char *fmt_fn(Type *t) {
     buf_puts(&o, "}\n");
     buf_puts(&helpers_b, o.data);
     buf_free(&o);
-    return name;
 }
 
 /* C expression: are a and b (of type t) equal? */
@@ -395,6 +440,13 @@ static const char *eq_fn(Type *t) {
         return name;
     const char *ct = ty_cname(t);
     buf_printf(&protos_b, "static bool %s(%s a, %s b);\n", name, ct, ct);
+    queue_helper(H_EQ, t);
+    return name;
+}
+
+static void gen_eq(Type *t) {
+    const char *name = arena_printf("vxc_eq_%s", ty_mangle(t));
+    const char *ct = ty_cname(t);
     Buf o = {0};
     buf_printf(&o, "static bool %s(%s a, %s b) {\n", name, ct, ct);
     switch (t->kind) {
@@ -444,7 +496,6 @@ static const char *eq_fn(Type *t) {
     buf_puts(&o, "    return true;\n}\n");
     buf_puts(&helpers_b, o.data);
     buf_free(&o);
-    return name;
 }
 
 /* Does a value of type t own heap memory (a string reference, a Vec
@@ -496,6 +547,13 @@ static const char *drop_fn(Type *t) {
         return name;
     const char *ct = ty_cname(t);
     buf_printf(&protos_b, "static void %s(%s *v);\n", name, ct);
+    queue_helper(H_DROP, t);
+    return name;
+}
+
+static void gen_drop(Type *t) {
+    const char *name = arena_printf("vxc_drop_%s", ty_mangle(t));
+    const char *ct = ty_cname(t);
     Buf o = {0};
     buf_printf(&o, "static void %s(%s *v) {\n", name, ct);
     switch (t->kind) {
@@ -542,7 +600,6 @@ static const char *drop_fn(Type *t) {
     buf_puts(&o, "}\n");
     buf_puts(&helpers_b, o.data);
     buf_free(&o);
-    return name;
 }
 
 /* C expression: a deep copy of v (of type t); a string is shared by
@@ -563,6 +620,13 @@ static const char *clone_fn(Type *t) {
         return name;
     const char *ct = ty_cname(t);
     buf_printf(&protos_b, "static %s %s(%s v);\n", ct, name, ct);
+    queue_helper(H_CLONE, t);
+    return name;
+}
+
+static void gen_clone(Type *t) {
+    const char *name = arena_printf("vxc_clone_%s", ty_mangle(t));
+    const char *ct = ty_cname(t);
     Buf o = {0};
     buf_printf(&o, "static %s %s(%s v) {\n", ct, name, ct);
     switch (t->kind) {
@@ -618,7 +682,6 @@ static const char *clone_fn(Type *t) {
     buf_puts(&o, "}\n");
     buf_puts(&helpers_b, o.data);
     buf_free(&o);
-    return name;
 }
 
 /* ---- expressions ---- */
@@ -2351,6 +2414,7 @@ void emit_program(Program *p, FILE *f) {
     memset(&done_names, 0, sizeof done_names);
     memset(&loops, 0, sizeof loops);
     memset(&dscopes, 0, sizeof dscopes); /* arena memory of a past compilation */
+    memset(&helper_queue, 0, sizeof helper_queue);
     tmp_counter = 0;
     buf_puts(&types_b, "");
     for (int i = 0; i < p->structs.len; i++) {
@@ -2390,6 +2454,7 @@ void emit_program(Program *p, FILE *f) {
         if (!fn->owner && !strcmp(fn->name, "main") && !fn->is_extern)
             main_fn = fn;
     }
+    emit_helpers();
     fputs("/* Generated by vex " VEX_VERSION " from Vex source. To build it by hand:\n"
           " *   cc -std=gnu11 -O1 -fwrapv -fno-strict-aliasing -I<vex>/lib/vex THIS.c \\\n"
           " *      <vex>/lib/vex/libvexrt.a -lpthread -lm\n"
@@ -2426,6 +2491,7 @@ void emit_program(Program *p, FILE *f) {
 void emit_dump_mir(Program *p, FILE *f) {
     prog = p;
     memset(&done_names, 0, sizeof done_names);
+    memset(&helper_queue, 0, sizeof helper_queue);
     memset(&loops, 0, sizeof loops);
     memset(&dscopes, 0, sizeof dscopes);
     tmp_counter = 0;
