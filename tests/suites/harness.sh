@@ -28,4 +28,21 @@ else
   echo "FAIL harness-silent-suite: run-all.sh exit status $rc, want non-zero and the suite counted as failed"
   sed -n '1,10s/^/    /p' "$tmp/all.out"
 fi
+# lang.sh: an empty `// stderr:` or `// panic:` comment matches anything,
+# so a test holding one fails (the fixtures run from a scratch tree, as a
+# run test and a panic test)
+case $VEX_OUT in /*) abs=$VEX_OUT ;; *) abs=$(pwd)/$VEX_OUT ;; esac
+root=$(pwd)
+mkdir -p "$tmp/tree/tests/run" "$tmp/tree/tests/panic"
+cp tests/harness/lang/empty_stderr.vx "$tmp/tree/tests/run/"
+cp tests/harness/lang/empty_panic.vx "$tmp/tree/tests/panic/"
+(cd "$tmp/tree" && VEX_OUT=$abs sh "$root/tests/suites/lang.sh" tests/run tests/panic) > "$tmp/lang.out" 2>&1
+if grep -q '^FAIL run/empty_stderr.vx: wrong stderr' "$tmp/lang.out" &&
+   grep -q '^FAIL panic/empty_panic.vx: .*an empty // panic: comment matches any panic' "$tmp/lang.out" &&
+   ! grep -q '^PASS ' "$tmp/lang.out"; then
+  echo "PASS harness-lang-empty-directives"
+else
+  echo "FAIL harness-lang-empty-directives: lang.sh passed a test whose // stderr: or // panic: text is empty"
+  sed -n '1,12s/^/    /p' "$tmp/lang.out"
+fi
 exit 0
