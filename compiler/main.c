@@ -368,9 +368,12 @@ static char *cache_dir(char **why) {
         *why = arena_printf("cannot create the build cache %s: %s", d, strerror(errno));
         return NULL;
     }
-    if (stat(d, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        *why = arena_printf("cannot use the build cache %s: %s", d,
-                            S_ISDIR(st.st_mode) ? strerror(errno) : "not a directory");
+    if (stat(d, &st) != 0) {
+        *why = arena_printf("cannot use the build cache %s: %s", d, strerror(errno));
+        return NULL;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        *why = arena_printf("cannot use the build cache %s: not a directory", d);
         return NULL;
     }
     if (access(d, W_OK | X_OK) != 0) {
