@@ -38,4 +38,17 @@ for src in "$tmp"/big/*.vx; do
     head -n 5 "$tmp/err" | cut -c1-200
   fi
 done
+# A cycle of 5,000 constants is an error, not a stack overflow: checking
+# it recurses along the cycle, at most 500 constants deep.
+awk 'BEGIN { for (i = 0; i < 5000; i++) print "const C" i ": i64 = C" (i + 1) " + 1"
+             print "const C5000: i64 = C0"; print "fn main() {}" }' > "$tmp/cycle.vx"
+timeout -k 5 "$TO" "$VEX" check "$tmp/cycle.vx" > /dev/null 2> "$tmp/err"
+rc=$?
+want='error[E0300]: constant `C500` is defined through a chain of more than 500 constants'
+if [ $rc = 1 ] && [ "$(head -n 1 "$tmp/err")" = "$want" ]; then
+  echo "PASS large-const-cycle"
+else
+  echo "FAIL large-const-cycle: vex check exit status $rc (want 1 and \"$want\")"
+  head -n 3 "$tmp/err" | cut -c1-200
+fi
 exit 0
