@@ -530,6 +530,7 @@ static bool list_headers(Options *o, const char *scratch, Buf *list) {
         int n = cc_words(argv);
         if (n == 0)
             return false;
+        argv[n++] = "-std=gnu11"; /* as the build: what it includes may depend on it */
         argv[n++] = arena_printf("-I%s", runtime_dir());
         argv[n++] = "-M";
         argv[n++] = "-MF";
