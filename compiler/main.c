@@ -825,7 +825,7 @@ static int run_uncached(Options *o, char **argv) {
 }
 
 static int cmd_run(Options *o) {
-    char **argv = calloc((size_t)o->prog_argc + 2, sizeof(char *));
+    char **argv = arena_alloc(sizeof(char *) * ((size_t)o->prog_argc + 2)); /* zeroed */
     /* argv[0] (os.args()[0]) is the program's name, the first source without
      * .vx, as `vex build` names it, not the hash-named file in the cache. */
     const char *src0 = ((SrcFile *)o->vx_files.items[0])->path;
