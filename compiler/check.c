@@ -243,9 +243,10 @@ static Type *resolve_type(Node *t) {
         }
     static const struct { const char *name; TyKind k; int nargs; } generic[] = {
         {"Vec", TY_VEC, 1}, {"Box", TY_BOX, 1}, {"Option", TY_OPTION, 1}, {"Result", TY_RESULT, 2},
+        {"Task", TY_TASK, 1}, {"Channel", TY_CHAN, 1},
     };
     for (size_t i = 0; i < sizeof generic / sizeof generic[0]; i++)
-        if (!strcmp(t->name, generic[i].name)) {
+        if (!strcmp(t->name, generic[i].name) && !(generic[i].k >= TY_TASK && map_get(&types_map, t->name))) {
             if (t->list.len != generic[i].nargs)
                 error_at(t->pos, "E0300", "`%s` takes %d type argument%s", t->name, generic[i].nargs,
                          generic[i].nargs > 1 ? "s" : "");
@@ -263,8 +264,8 @@ static Type *resolve_type(Node *t) {
     }
     void *d = map_get(&types_map, t->name);
     if (!d) {
-        if (!strcmp(t->name, "Task") || !strcmp(t->name, "Channel") || !strcmp(t->name, "Mutex"))
-            error_at(t->pos, "E0200", "`%s` is not supported yet (async and concurrency come next)", t->name);
+        if (!strcmp(t->name, "Mutex"))
+            error_at(t->pos, "E0200", "`Mutex` is not supported yet (use a Channel to share state between tasks)");
         const char *cands[512];
         int n = 0;
         for (int i = 0; i < prog->structs.len && n < 250; i++)
@@ -408,260 +409,45 @@ static const char *type_name_of(Type *t) {
 
 static Type *opt_of(Type *t) { return ty_wrap(TY_OPTION, t); }
 
-/* Built-in methods. Returns NULL when the type has no such method. */
+/* Built-in methods, typed from their row in builtins.c. Returns NULL
+ * when the type has no such method. */
 static Type *builtin_method(Node *call, Node *recv, Type *rt, const char *name) {
     int argc = call->list.len;
     Type *t = ty_res(rt);
-#define ARGS(n)                                                                                          \
-    do {                                                                                                 \
-        if (argc != (n))                                                                                 \
-            error_at(call->pos, "E0301", "`%s` takes %d argument%s but %d %s supplied", name, (n),       \
-                     (n) == 1 ? "" : "s", argc, argc == 1 ? "was" : "were");                             \
-    } while (0)
-#define ARG(i, ty)                                                                                       \
-    do {                                                                                                 \
-        Node *a_ = call->list.items[i];                                                                  \
-        expect_type(a_, (ty), check_expr(a_, (ty)));                                                     \
-    } while (0)
-    if (!strcmp(name, "clone")) {
-        ARGS(0);
-        return t;
-    }
-    if (!strcmp(name, "to_string")) {
-        ARGS(0);
-        return ty_str;
-    }
-    switch (t->kind) {
-    case TY_VEC:
-        if (!strcmp(name, "push")) {
-            ARGS(1);
-            ARG(0, t->elem);
-            if (ty_res(t->elem)->kind == TY_REF)
-                error_at(call->pos, "E0403", "a reference cannot be stored in a collection (references are second-class)");
-            check_mutable(recv, "E0402", "borrow as mutable");
-            return ty_unit;
-        }
-        if (!strcmp(name, "pop")) {
-            ARGS(0);
-            check_mutable(recv, "E0402", "borrow as mutable");
-            return opt_of(t->elem);
-        }
-        if (!strcmp(name, "len")) {
-            ARGS(0);
-            return ty_usize;
-        }
-        if (!strcmp(name, "is_empty")) {
-            ARGS(0);
-            return ty_bool;
-        }
-        if (!strcmp(name, "get")) {
-            ARGS(1);
-            Node *a = call->list.items[0];
+    int row = builtin_find(t, name);
+    if (row < 0)
+        return NULL;
+    const Builtin *b = &builtins[row];
+    int n = (int)strlen(b->params);
+    if (argc != n)
+        error_at(call->pos, "E0301", "`%s` takes %d argument%s but %d %s supplied", name, n, n == 1 ? "" : "s", argc,
+                 argc == 1 ? "was" : "were");
+    if (!strcmp(name, "join") && t->kind == TY_VEC && !ty_unify(t->elem, ty_str))
+        return NULL;
+    for (int i = 0; i < n; i++) {
+        Node *a = call->list.items[i];
+        char k = b->params[i];
+        if (k == 'i') {
             Type *it = check_expr(a, NULL);
             if (!ty_is_int(it))
                 mismatch(a->pos, ty_usize, it);
-            return opt_of(t->elem);
-        }
-        if (!strcmp(name, "last") || !strcmp(name, "first")) {
-            ARGS(0);
-            return opt_of(t->elem);
-        }
-        if (!strcmp(name, "insert")) {
-            ARGS(2);
-            Node *a = call->list.items[0];
-            Type *it = check_expr(a, ty_usize);
-            if (!ty_is_int(it))
-                mismatch(a->pos, ty_usize, it);
-            ARG(1, t->elem);
-            check_mutable(recv, "E0402", "borrow as mutable");
-            return ty_unit;
-        }
-        if (!strcmp(name, "remove")) {
-            ARGS(1);
-            Node *a = call->list.items[0];
-            Type *it = check_expr(a, ty_usize);
-            if (!ty_is_int(it))
-                mismatch(a->pos, ty_usize, it);
-            check_mutable(recv, "E0402", "borrow as mutable");
-            return t->elem;
-        }
-        if (!strcmp(name, "clear")) {
-            ARGS(0);
-            check_mutable(recv, "E0402", "borrow as mutable");
-            return ty_unit;
-        }
-        if (!strcmp(name, "contains")) {
-            ARGS(1);
-            Node *a = call->list.items[0];
+        } else if (k == 'E') {
             Type *at = check_expr(a, t->elem);
             Type *r = ty_res(at);
             if (r->kind == TY_REF)
                 at = r->elem;
             expect_type(a, t->elem, at);
-            return ty_bool;
+        } else {
+            Type *pt = builtin_type(k, t);
+            expect_type(a, pt, check_expr(a, pt));
         }
-        if (!strcmp(name, "reverse")) {
-            ARGS(0);
-            check_mutable(recv, "E0402", "borrow as mutable");
-            return ty_unit;
-        }
-        if (!strcmp(name, "join")) {
-            ARGS(1);
-            ARG(0, ty_str);
-            if (!ty_unify(t->elem, ty_str))
-                return NULL;
-            return ty_str;
-        }
-        break;
-    case TY_ARRAY:
-        if (!strcmp(name, "len")) {
-            ARGS(0);
-            return ty_usize;
-        }
-        break;
-    case TY_STR:
-        if (!strcmp(name, "len")) {
-            ARGS(0);
-            return ty_usize;
-        }
-        if (!strcmp(name, "is_empty")) {
-            ARGS(0);
-            return ty_bool;
-        }
-        if (!strcmp(name, "contains") || !strcmp(name, "starts_with") || !strcmp(name, "ends_with")) {
-            ARGS(1);
-            ARG(0, ty_str);
-            return ty_bool;
-        }
-        if (!strcmp(name, "trim") || !strcmp(name, "trim_start") || !strcmp(name, "trim_end") ||
-            !strcmp(name, "to_upper") || !strcmp(name, "to_lower")) {
-            ARGS(0);
-            return ty_str;
-        }
-        if (!strcmp(name, "split")) {
-            ARGS(1);
-            ARG(0, ty_str);
-            return ty_wrap(TY_VEC, ty_str);
-        }
-        if (!strcmp(name, "lines") || !strcmp(name, "chars")) {
-            ARGS(0);
-            return ty_wrap(TY_VEC, ty_str);
-        }
-        if (!strcmp(name, "byte_at")) {
-            ARGS(1);
-            ARG(0, ty_usize);
-            return ty_u8;
-        }
-        if (!strcmp(name, "char_count")) {
-            ARGS(0);
-            return ty_usize;
-        }
-        if (!strcmp(name, "slice") || !strcmp(name, "substring")) {
-            ARGS(2);
-            ARG(0, ty_usize);
-            ARG(1, ty_usize);
-            return ty_str;
-        }
-        if (!strcmp(name, "repeat")) {
-            ARGS(1);
-            ARG(0, ty_usize);
-            return ty_str;
-        }
-        if (!strcmp(name, "replace")) {
-            ARGS(2);
-            ARG(0, ty_str);
-            ARG(1, ty_str);
-            return ty_str;
-        }
-        if (!strcmp(name, "find") || !strcmp(name, "rfind")) {
-            ARGS(1);
-            ARG(0, ty_str);
-            return opt_of(ty_usize);
-        }
-        if (!strcmp(name, "parse_i64") || !strcmp(name, "parse_int")) {
-            ARGS(0);
-            return opt_of(ty_i64);
-        }
-        if (!strcmp(name, "parse_f64")) {
-            ARGS(0);
-            return opt_of(ty_f64);
-        }
-        break;
-    case TY_OPTION:
-        if (!strcmp(name, "unwrap")) {
-            ARGS(0);
-            return t->elem;
-        }
-        if (!strcmp(name, "expect")) {
-            ARGS(1);
-            ARG(0, ty_str);
-            return t->elem;
-        }
-        if (!strcmp(name, "is_some") || !strcmp(name, "is_none")) {
-            ARGS(0);
-            return ty_bool;
-        }
-        if (!strcmp(name, "unwrap_or")) {
-            ARGS(1);
-            ARG(0, t->elem);
-            return t->elem;
-        }
-        break;
-    case TY_RESULT:
-        if (!strcmp(name, "unwrap")) {
-            ARGS(0);
-            return t->elem;
-        }
-        if (!strcmp(name, "expect")) {
-            ARGS(1);
-            ARG(0, ty_str);
-            return t->elem;
-        }
-        if (!strcmp(name, "unwrap_err")) {
-            ARGS(0);
-            return t->err;
-        }
-        if (!strcmp(name, "is_ok") || !strcmp(name, "is_err")) {
-            ARGS(0);
-            return ty_bool;
-        }
-        if (!strcmp(name, "unwrap_or")) {
-            ARGS(1);
-            ARG(0, t->elem);
-            return t->elem;
-        }
-        if (!strcmp(name, "ok")) {
-            ARGS(0);
-            return opt_of(t->elem);
-        }
-        break;
-    default:
-        if (ty_is_num(t)) {
-            if (!strcmp(name, "abs") && ty_is_signed(t)) {
-                ARGS(0);
-                return t;
-            }
-            if (!strcmp(name, "pow") && ty_is_int(t)) {
-                ARGS(1);
-                ARG(0, ty_prim[TY_U32]);
-                return t;
-            }
-            if ((!strcmp(name, "min") || !strcmp(name, "max"))) {
-                ARGS(1);
-                ARG(0, t);
-                return t;
-            }
-            if (ty_is_float(t) && (!strcmp(name, "sqrt") || !strcmp(name, "floor") || !strcmp(name, "ceil") ||
-                                   !strcmp(name, "round") || !strcmp(name, "abs"))) {
-                ARGS(0);
-                return t;
-            }
-        }
-        break;
     }
-    return NULL;
-#undef ARGS
-#undef ARG
+    if (!strcmp(name, "push") && ty_res(t->elem)->kind == TY_REF)
+        error_at(call->pos, "E0403", "a reference cannot be stored in a collection (references are second-class)");
+    if (b->mutates)
+        check_mutable(recv, "E0402", "borrow as mutable");
+    call->builtin = row;
+    return builtin_type(b->result, t);
 }
 
 static Fn *find_method(Type *t, const char *name, bool want_self) {
@@ -778,7 +564,7 @@ static bool is_type_name(Node *e) {
         return false;
     return map_get(&types_map, e->name) || !strcmp(e->name, "Vec") || !strcmp(e->name, "Box") ||
            !strcmp(e->name, "os") || !strcmp(e->name, "time") || !strcmp(e->name, "Option") ||
-           !strcmp(e->name, "Result");
+           !strcmp(e->name, "Result") || (!strcmp(e->name, "Channel") && !map_get(&types_map, "Channel"));
 }
 
 /* `Type.name(args)`: a static function, an enum constructor or a std fn. */
@@ -833,8 +619,20 @@ static Type *check_static_call(Node *call, Node *callee, Type *expect) {
                 error_at(call->pos, "E0301", "`time.now_ms` takes no arguments");
             return ty_i64;
         }
-        if (!strcmp(name, "sleep"))
-            error_at(callee->pos, "E0200", "`time.sleep` is async and not supported yet");
+        if (!strcmp(name, "sleep")) {
+            if (call->list.len != 1)
+                error_at(call->pos, "E0301", "`time.sleep` takes 1 argument (milliseconds)");
+            expect_type(call->list.items[0], ty_i64, check_expr(call->list.items[0], ty_i64));
+            return ty_unit;
+        }
+    } else if (!strcmp(tn, "Channel")) {
+        if (!strcmp(name, "new")) {
+            call->res = R_STATIC;
+            if (call->list.len != 1)
+                error_at(call->pos, "E0301", "`Channel.new` takes 1 argument (the capacity; 0 = rendezvous)");
+            expect_type(call->list.items[0], ty_usize, check_expr(call->list.items[0], ty_usize));
+            return et && et->kind == TY_CHAN ? et : ty_wrap(TY_CHAN, ty_var(0));
+        }
     } else if (!strcmp(tn, "Option") || !strcmp(tn, "Result")) {
         if (!strcmp(name, "Some") || !strcmp(name, "Ok") || !strcmp(name, "Err"))
             return check_wrapper_ctor(call, name, expect);
@@ -1614,6 +1412,155 @@ static Type *check_index(Node *e) {
 static bool block_diverges;
 static Vec loop_stack; /* the enclosing loops, innermost last */
 
+/* ---- async: await, go, and where async calls may appear ----
+ * An async call (an async fn, or an async std function such as
+ * time.sleep) must be awaited or spawned inside async code; from sync code
+ * it runs to completion (block-on), which makes the calling fn blocking,
+ * and an async fn must not call a blocking fn (it would stall a worker). */
+static Node *await_target, *go_target; /* the call an await/go applies to */
+static Vec async_to_sync;             /* pairs (call Node*, callee Fn*) checked at the end */
+static Vec go_fns;                    /* the fns made of `go { }` blocks */
+
+static bool is_async_call(Node *e) {
+    if (e->kind != N_CALL)
+        return false;
+    if ((e->res == R_FN || e->res == R_METHOD || (e->res == R_STATIC && e->fn)) && e->fn && e->fn->is_async)
+        return true;
+    return e->res == R_STATIC && !e->fn && e->sval && !strcmp(e->sval, "time") && !strcmp(e->name, "sleep");
+}
+
+static void check_async_call(Node *e) {
+    if (!cur_fn)
+        return;
+    if (e->fn && !e->fn->is_async && !e->fn->is_extern && cur_fn->is_async) {
+        vec_push(&async_to_sync, e);
+        vec_push(&async_to_sync, e->fn);
+    }
+    if (!is_async_call(e) || e == await_target || e == go_target)
+        return;
+    if (cur_fn->is_async) {
+        diag_help("write `await %s(...)` to wait for it, or `go %s(...)` to run it as a task",
+                  e->fn ? e->fn->name : "time.sleep", e->fn ? e->fn->name : "time.sleep");
+        error_at(e->pos, "E0605", "async call is neither awaited nor spawned");
+    }
+    cur_fn->blocking = true; /* sync code runs it to completion */
+}
+
+/* await e: an async call, `Box.new(async call)`, or a Task (join). */
+static Type *check_await(Node *e) {
+    if (!cur_fn || !cur_fn->is_async) {
+        diag_help("make the enclosing function `async fn`, or call the async function without `await` to run it to completion");
+        error_at(e->pos, "E0608", "`await` outside an async fn");
+    }
+    Node *a = e->a;
+    if (a->kind == N_CALL && a->a->kind == N_FIELD && a->a->a->kind == N_IDENT && !strcmp(a->a->a->name, "Box") &&
+        !strcmp(a->a->name, "new") && a->list.len == 1 && !lookup("Box")) {
+        /* await Box.new(f(x)): the callee's frame on the heap */
+        Node *inner = a->list.items[0];
+        Node *save = await_target;
+        await_target = inner;
+        Type *t = check_expr(inner, NULL);
+        await_target = save;
+        if (!is_async_call(inner))
+            error_at(inner->pos, "E0300", "`await Box.new(...)` takes a call of an async fn");
+        e->index = 3;
+        e->b = inner;
+        return t;
+    }
+    Node *save = await_target;
+    await_target = a;
+    Type *t = check_expr(a, NULL);
+    await_target = save;
+    if (is_async_call(a)) {
+        e->index = a->fn ? 0 : 2; /* an async fn; time.sleep */
+        return t;
+    }
+    Type *r = ty_res(t);
+    if (r->kind == TY_TASK) {
+        e->index = 1;
+        return r->elem;
+    }
+    if (poisoned(t))
+        return ty_var(0); /* an earlier error: no follow-on */
+    error_at(a->pos, "E0300", "`await` needs a call of an async fn or a `Task`, found `%s`", ty_str_of(t));
+}
+
+static void collect_captures(Node *n, int before, Vec *out) {
+    if (!n)
+        return;
+    if (n->kind == N_IDENT && n->res == R_LOCAL && n->sym && n->sym->id <= before) {
+        for (int i = 0; i < out->len; i++)
+            if (out->items[i] == n->sym)
+                return;
+        vec_push(out, n->sym);
+        return;
+    }
+    collect_captures(n->a, before, out);
+    collect_captures(n->b, before, out);
+    collect_captures(n->c, before, out);
+    for (int i = 0; i < n->list.len; i++)
+        collect_captures(n->list.items[i], before, out);
+}
+
+/* go f(args) / go { block }: a Task<T>. A block becomes an async fn whose
+ * parameters are the variables it captures (by value). */
+static Type *check_go(Node *e) {
+    if (e->a) {
+        Node *save = go_target;
+        go_target = e->a;
+        Type *t = check_expr(e->a, NULL);
+        go_target = save;
+        if (!is_async_call(e->a) || !e->a->fn)
+            error_at(e->a->pos, "E0300", "`go` spawns a call of an async fn (write `go { ... }` for a block)");
+        for (int i = 0; i < e->a->list.len; i++) {
+            Node *arg = e->a->list.items[i];
+            if (ty_res(arg->ty)->kind == TY_REF)
+                error_at(arg->pos, "E0607", "`go` must not pass a reference: the task may outlive what it points to");
+        }
+        return ty_wrap(TY_TASK, t);
+    }
+    Fn *gf = arena_alloc(sizeof(Fn));
+    gf->name = arena_printf("go_%d_%d", e->pos.line, e->pos.col);
+    gf->cname = arena_printf("vx_go_%d_%d_%d", e->pos.line, e->pos.col, go_fns.len);
+    gf->pos = e->pos;
+    gf->is_async = true;
+    gf->body = e->b;
+    Fn *outer = cur_fn;
+    int before = sym_counter;
+    int save_loops = loop_depth;
+    Vec save_stack = loop_stack;
+    memset(&loop_stack, 0, sizeof loop_stack);
+    loop_depth = 0;
+    cur_fn = gf;
+    bool save_div = block_diverges;
+    block_diverges = false;
+    Type *t = check_block(e->b, NULL);
+    block_diverges = save_div;
+    cur_fn = outer;
+    loop_depth = save_loops;
+    loop_stack = save_stack;
+    gf->rtype = ty_res(t)->kind == TY_NEVER ? ty_unit : t;
+    collect_captures(e->b, before, &gf->captures);
+    for (int i = 0; i < gf->captures.len; i++) {
+        Sym *s = gf->captures.items[i];
+        if (ty_res(s->ty)->kind == TY_REF)
+            error_at(e->pos, "E0607", "`go { }` must not capture the reference `%s`: the task may outlive what it points to", s->name);
+        Node *id = arena_alloc(sizeof(Node));
+        id->kind = N_IDENT;
+        id->pos = e->pos;
+        id->name = s->name;
+        id->res = R_LOCAL;
+        id->sym = s;
+        id->ty = s->ty;
+        vec_push(&e->list, id); /* the captures, moved into the task (own.c) */
+    }
+    e->go_fn = gf;
+    vec_push(&go_fns, gf);
+    vec_push(&outer->locals, NULL); /* marks: zonk the go fns with this fn */
+    outer->locals.len--;
+    return ty_wrap(TY_TASK, gf->rtype);
+}
+
 static Type *check_expr_inner(Node *e, Type *expect) {
     switch (e->kind) {
     case N_INT: {
@@ -1689,8 +1636,15 @@ static Type *check_expr_inner(Node *e, Type *expect) {
             error_at(e->pos, "E0200", "`%s` is a type, not a value", e->name);
         unknown_name(e->pos, "value", e->name);
     }
-    case N_CALL:
-        return check_call(e, expect);
+    case N_CALL: {
+        Type *t = check_call(e, expect);
+        check_async_call(e);
+        return t;
+    }
+    case N_AWAIT:
+        return check_await(e);
+    case N_GO:
+        return check_go(e);
     case N_INTRINSIC:
         return check_intrinsic(e, expect);
     case N_FIELD:
@@ -1788,7 +1742,7 @@ static Type *check_expr_inner(Node *e, Type *expect) {
                 c = ty_res(c->elem);
                 by_ref = true;
             }
-            if (c->kind != TY_VEC && c->kind != TY_ARRAY)
+            if (c->kind != TY_VEC && c->kind != TY_ARRAY && !(c->kind == TY_CHAN && !by_ref))
                 error_at(e->a->pos, "E0300", "`for` cannot iterate over a value of type `%s`", ty_str_of(ct));
             it = c->elem;
             if (by_ref && !ty_is_copy(it)) {
@@ -2488,8 +2442,6 @@ static void register_items(void) {
         f->rtype = resolve_type(f->ret);
         if (ty_res(f->rtype)->kind == TY_REF)
             error_at(f->ret->pos, "E0403", "a function cannot return a reference");
-        if (f->is_async)
-            error_at(f->pos, "E0100", "`async fn` is not supported yet: this version of vex compiles the synchronous language only");
         cur_fn = NULL;
         if (f->owner) {
             if (!map_get(&types_map, f->owner))
@@ -2556,6 +2508,18 @@ static void check_fn(Fn *f) {
         Sym *s = f->locals.items[i];
         s->ty = ty_zonk(s->ty);
     }
+    for (int g = 0; g < go_fns.len; g++) {
+        Fn *gf = go_fns.items[g];
+        gf->rtype = ty_zonk(gf->rtype);
+        for (int i = 0; i < gf->locals.len; i++) {
+            Sym *s = gf->locals.items[i];
+            s->ty = ty_zonk(s->ty);
+        }
+        for (int i = 0; i < gf->captures.len; i++) {
+            Sym *s = gf->captures.items[i];
+            s->ty = ty_zonk(s->ty);
+        }
+    }
     pop_scope();
     cur_fn = NULL;
 }
@@ -2571,6 +2535,9 @@ void check_program(Program *p) {
     memset(&loop_stack, 0, sizeof loop_stack);
     sym_counter = 0;
     cur_fn = NULL;
+    await_target = go_target = NULL;
+    memset(&async_to_sync, 0, sizeof async_to_sync);
+    memset(&go_fns, 0, sizeof go_fns);
     register_items();
     check_imports();
     for (int i = 0; i < prog->fns.len; i++) {
@@ -2583,6 +2550,17 @@ void check_program(Program *p) {
         if (diag_error_count() >= MAX_ERRORS)
             break;
     }
+    for (int i = 0; i + 1 < async_to_sync.len && !diag_error_count(); i += 2) {
+        Node *call = async_to_sync.items[i];
+        Fn *callee = async_to_sync.items[i + 1];
+        if (callee->blocking) {
+            diag_help("make `%s` an `async fn` and `await` it", callee->name);
+            error_at(call->pos, "E0606", "blocking call in async fn: `%s` runs an async fn to completion and would stall a worker",
+                     callee->name);
+        }
+    }
+    for (int i = 0; i < go_fns.len; i++)
+        vec_push(&prog->fns, go_fns.items[i]);
     if (diag_error_count() && diag_jmp)
         longjmp(*(jmp_buf *)diag_jmp, 1);
     Fn *m = map_get(&fns_map, "main");

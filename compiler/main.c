@@ -112,12 +112,15 @@ static int compile(Program *prog, Options *o, FILE *c_out) {
         dump_ast(prog, stdout);
         return 0;
     }
+    MProgram *mir = lower_program(prog);
+    async_analyse(mir);
     if (o->dump && !strcmp(o->dump, "mir")) {
-        emit_dump_mir(prog, stdout);
+        for (int i = 0; i < mir->fns.len; i++)
+            mir_dump(mir->fns.items[i], stdout);
         return 0;
     }
     if (c_out)
-        emit_program(prog, c_out);
+        emit_program(prog, mir, c_out);
     return 0;
 }
 

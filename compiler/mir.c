@@ -1,40 +1,58 @@
 /*
- * mir.c - the MIR, Vex's mid-level IR: per function, typed locals and a
- * control-flow graph of basic blocks (rustc's MIR, QBE's blocks).
+ * mir.c - the MIR, Vex's mid-level IR (rustc's MIR; QBE's typed blocks).
  *
- * A block is a list of straight-line statements and one terminator: goto,
- * branch on a condition, return, unreachable. Every local of the function
- * (user bindings, temporaries, drop flags) is declared once for the whole
- * function, so any block can be entered by a jump; no statement jumps. The
- * statements are rendered as C over the locals by emit.c's expression
- * renderer, which lowers control flow (if, match, loops, break, continue,
- * return, `?`, drops on each exit edge) into blocks while it walks the
- * statements (see emit.c: lower_*).
+ * Per function: typed locals - the return slot _0, the parameters, user
+ * bindings, temporaries and drop flags, each with its kind and where it
+ * was declared - and a control-flow graph of basic blocks. A block is a
+ * list of statements, each with its own source position:
  *
- * Why this shape: the async lowering (docs/design/async.md) adds one terminator,
- * Suspend(resume block). Liveness over this CFG (mir_liveness, a backward
- * dataflow to a fixed point) gives the locals live across each suspension:
- * they become the frame's slots; everything else stays a C local. The C
- * printer then turns the function into `switch (frame->state)` jumping to
- * the resume blocks' labels, which C allows because no block lives inside
- * a statement expression and all locals are function-scoped.
+ *     place = rvalue        (MS_ASSIGN)
+ *     drop(place) [if flag] (MS_DROP; a flagged drop also clears the flag)
+ *     rvalue                (MS_EVAL: evaluated for its effect)
+ *
+ * and one terminator: goto, branch on a bool, switch on an integer,
+ * return, unreachable. A place is a local and projections (deref, field,
+ * index by a local, variant payload); an operand is a copy or a move of a
+ * place, or a constant; an rvalue is a use, a reference, a checked
+ * operator, a cast, an aggregate, a call, a built-in (a row of
+ * builtins.c), a format, a discriminant read or a clone. No statement
+ * jumps, and every local lives for the whole function, so any block can
+ * be entered by a jump (the async lowering's resume points).
+ *
+ * This file owns the data, the analyses and the `--dump=mir` printer; it
+ * knows nothing of C (emit.c prints MIR as C, lower.c builds it).
+ *
+ * Liveness is the backward dataflow live_in(B) = use(B) + (live_out(B) -
+ * def(B)) over bitsets, iterated to a fixed point in reverse block order.
+ * A statement uses every local its operands and places mention (a place
+ * `x.f = ...` uses x: the rest of x stays live) and defines the local it
+ * assigns whole. On top of it, the borrowed-locals analysis: a local whose
+ * address is taken (`&x`, `&x.f`, a receiver lent to a method) stays live
+ * while any reference derived from it may be used, so `let r = &x` keeps x
+ * live as long as r is (mir_borrows gives, for each local, the locals it
+ * may point into; derived references inherit their origins).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "vexc.h"
 
-MFn *mir_new_fn(Fn *fn) {
+MFn *mir_new_fn(Fn *fn, const char *name) {
     MFn *m = arena_alloc(sizeof(MFn));
     m->fn = fn;
+    m->name = name;
     m->cur = mir_block(m);
     return m;
 }
 
-int mir_local(MFn *m, const char *cname, Type *ty) {
+int mir_local(MFn *m, LocalKind kind, Type *ty, const char *name, Pos pos) {
     MLocal *l = arena_alloc(sizeof(MLocal));
-    l->cname = cname;
+    l->kind = kind;
     l->ty = ty;
+    l->name = name;
+    l->pos = pos;
+    l->of = -1;
+    l->flag = -1;
     vec_push(&m->locals, l);
     return m->locals.len - 1;
 }
@@ -48,15 +66,15 @@ MBlock *mir_block(MFn *m) {
 
 void mir_set(MFn *m, MBlock *b) { m->cur = b; }
 
-void mir_stmt(MFn *m, const char *c, Pos pos) {
-    if (!c || !*c)
-        return;
+MStmt *mir_stmt(MFn *m, MStmtKind kind, Pos pos) {
     if (m->cur->term != MT_NONE)
         m->cur = mir_block(m); /* code after a jump: an unreachable block */
     MStmt *s = arena_alloc(sizeof(MStmt));
-    s->c = c;
+    s->kind = kind;
     s->pos = pos;
+    s->flag = -1;
     vec_push(&m->cur->stmts, s);
+    return s;
 }
 
 static bool open_block(MFn *m) { return m->cur->term == MT_NONE; }
@@ -68,13 +86,29 @@ void mir_goto(MFn *m, MBlock *to) {
     m->cur->succ[0] = to->id;
 }
 
-void mir_branch(MFn *m, const char *cond, MBlock *then_b, MBlock *else_b) {
+void mir_branch(MFn *m, Operand cond, MBlock *then_b, MBlock *else_b) {
     if (!open_block(m))
         return;
     m->cur->term = MT_BRANCH;
     m->cur->cond = cond;
     m->cur->succ[0] = then_b->id;
     m->cur->succ[1] = else_b->id;
+}
+
+void mir_switch(MFn *m, Operand discr, int n, const int64_t *values, MBlock **targets, MBlock *otherwise) {
+    if (!open_block(m))
+        return;
+    MBlock *b = m->cur;
+    b->term = MT_SWITCH;
+    b->cond = discr;
+    b->ncases = n;
+    b->values = arena_alloc(sizeof(int64_t) * (size_t)(n + 1));
+    b->targets = arena_alloc(sizeof(int) * (size_t)(n + 1));
+    for (int i = 0; i < n; i++) {
+        b->values[i] = values[i];
+        b->targets[i] = targets[i]->id;
+    }
+    b->succ[0] = otherwise->id;
 }
 
 void mir_return(MFn *m) {
@@ -87,200 +121,507 @@ void mir_unreachable(MFn *m) {
         m->cur->term = MT_UNREACHABLE;
 }
 
-/* ---- liveness ----
- * A local is used by a statement or condition whose C text names it (local
- * names are unique identifiers: `x_12`, `t7`), and defined by a statement
- * that starts with `name = `. live_in(B) = use(B) + (live_out(B) - def(B)),
- * live_out(B) = union of live_in(successors), iterated to a fixed point. */
-
-static bool is_ident_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+MSuspend *mir_suspend(MFn *m, SuspendKind kind, MBlock *resume, Pos pos) {
+    if (!open_block(m))
+        m->cur = mir_block(m);
+    MSuspend *s = arena_alloc(sizeof(MSuspend));
+    s->kind = kind;
+    s->dest = -1;
+    s->pos = pos;
+    vec_push(&m->susps, s);
+    s->index = m->susps.len;
+    m->cur->term = MT_SUSPEND;
+    m->cur->susp = s;
+    m->cur->succ[0] = resume->id;
+    return s;
 }
 
-static void scan_uses(MFn *m, const char *c, unsigned char *use, const unsigned char *def) {
-    for (const char *p = c; *p;) {
-        if (!is_ident_char(*p) || (p > c && is_ident_char(p[-1]))) {
-            p++;
-            continue;
+int mir_succs(MBlock *b, int *out) {
+    switch (b->term) {
+    case MT_GOTO:
+    case MT_SUSPEND:
+        if (out)
+            out[0] = b->succ[0];
+        return 1;
+    case MT_BRANCH:
+        if (out) {
+            out[0] = b->succ[0];
+            out[1] = b->succ[1];
         }
-        const char *q = p;
-        while (is_ident_char(*q))
-            q++;
-        size_t n = (size_t)(q - p);
-        for (int i = 0; i < m->locals.len; i++) {
-            MLocal *l = m->locals.items[i];
-            if (strlen(l->cname) == n && !memcmp(l->cname, p, n) && !def[i])
-                use[i] = 1;
+        return 2;
+    case MT_SWITCH:
+        if (out) {
+            for (int i = 0; i < b->ncases; i++)
+                out[i] = b->targets[i];
+            out[b->ncases] = b->succ[0];
         }
-        p = q;
+        return b->ncases + 1;
+    default:
+        return 0;
     }
 }
 
-static int defined_local(MFn *m, const char *c) {
-    const char *eq = strstr(c, " = ");
-    const char *paren = strchr(c, '(');
-    if (!eq || (paren && paren < eq))
-        return -1;
-    size_t n = (size_t)(eq - c);
-    for (int i = 0; i < m->locals.len; i++) {
-        MLocal *l = m->locals.items[i];
-        if (strlen(l->cname) == n && !memcmp(l->cname, c, n))
-            return i;
+Place mir_place(int local) {
+    Place p = {local, 0, NULL};
+    return p;
+}
+
+Place mir_project(Place base, Proj pj) {
+    Place p = base;
+    p.proj = arena_alloc(sizeof(Proj) * (size_t)(base.nproj + 1));
+    if (base.nproj)
+        memcpy(p.proj, base.proj, sizeof(Proj) * (size_t)base.nproj);
+    p.proj[p.nproj++] = pj;
+    return p;
+}
+
+Operand mir_copy(Place p) {
+    Operand o = {0};
+    o.kind = OP_COPY;
+    o.place = p;
+    return o;
+}
+
+Operand mir_move(Place p) {
+    Operand o = {0};
+    o.kind = OP_MOVE;
+    o.place = p;
+    return o;
+}
+
+/* ---- bitsets ---- */
+
+static uint64_t *bits_new(MFn *m) { return arena_alloc(sizeof(uint64_t) * (size_t)(m->nwords ? m->nwords : 1)); }
+static void bit_set(uint64_t *s, int i) { s[i >> 6] |= (uint64_t)1 << (i & 63); }
+static bool bit_get(const uint64_t *s, int i) { return (s[i >> 6] >> (i & 63)) & 1; }
+
+bool mir_live(MFn *m, uint64_t *set, int local) { return set && local < m->locals.len && bit_get(set, local); }
+
+/* ---- uses and defs ---- */
+
+typedef void (*LocalFn)(void *ctx, int local);
+
+static void visit_place(Place p, LocalFn f, void *ctx) {
+    f(ctx, p.local);
+    for (int i = 0; i < p.nproj; i++)
+        if (p.proj[i].kind == PJ_INDEX)
+            f(ctx, p.proj[i].index);
+}
+
+static void visit_operand(Operand o, LocalFn f, void *ctx) {
+    if (o.kind != OP_CONST)
+        visit_place(o.place, f, ctx);
+}
+
+static void visit_rvalue(Rvalue *r, LocalFn f, void *ctx) {
+    for (int i = 0; i < r->nargs; i++)
+        visit_operand(r->args[i], f, ctx);
+    if (r->kind == RV_REF || r->kind == RV_DISCR || r->kind == RV_CLONE)
+        visit_place(r->place, f, ctx);
+}
+
+typedef struct UseDef {
+    uint64_t *use, *def;
+} UseDef;
+
+static void note_use(void *ctx, int l) {
+    UseDef *ud = ctx;
+    if (!bit_get(ud->def, l))
+        bit_set(ud->use, l);
+}
+
+/* use(B) and def(B) of block b, statement by statement in order. */
+static void block_use_def(MBlock *b, UseDef *ud) {
+    for (int i = 0; i < b->stmts.len; i++) {
+        MStmt *s = b->stmts.items[i];
+        switch (s->kind) {
+        case MS_ASSIGN:
+            visit_rvalue(&s->rv, note_use, ud);
+            if (s->place.nproj) {
+                visit_place(s->place, note_use, ud);
+            } else if (!bit_get(ud->use, s->place.local)) {
+                bit_set(ud->def, s->place.local);
+            }
+            break;
+        case MS_DROP:
+            if (s->flag >= 0)
+                note_use(ud, s->flag);
+            visit_place(s->place, note_use, ud);
+            break;
+        case MS_EVAL:
+            visit_rvalue(&s->rv, note_use, ud);
+            break;
+        }
     }
-    return -1;
+    if (b->term == MT_BRANCH || b->term == MT_SWITCH)
+        visit_operand(b->cond, note_use, ud);
+    if (b->term == MT_SUSPEND) {
+        for (int i = 0; i < b->susp->nargs; i++)
+            visit_operand(b->susp->args[i], note_use, ud);
+        /* the result is written as the operation completes */
+        if (b->susp->dest >= 0 && !bit_get(ud->use, b->susp->dest))
+            bit_set(ud->def, b->susp->dest);
+    }
+}
+
+/* ---- borrowed locals ---- */
+
+typedef struct Origins {
+    MFn *m;
+    uint64_t **from; /* from[l]: the locals l may hold a reference into */
+    uint64_t *acc;
+    bool changed;
+} Origins;
+
+static void acc_origin(void *ctx, int l) {
+    Origins *o = ctx;
+    for (int w = 0; w < o->m->nwords; w++)
+        o->acc[w] |= o->from[l][w];
+}
+
+/* Can a value of type t hold a reference (references are second-class:
+ * only in locals, tuples, Option, Result and arrays)? */
+static bool holds_ref(Type *t) {
+    t = ty_res(t);
+    switch (t->kind) {
+    case TY_REF: return true;
+    case TY_OPTION: case TY_ARRAY: return holds_ref(t->elem);
+    case TY_RESULT: return holds_ref(t->elem) || holds_ref(t->err);
+    case TY_TUPLE:
+        for (int i = 0; i < t->nelems; i++)
+            if (holds_ref(t->elems[i]))
+                return true;
+        return false;
+    default: return false;
+    }
+}
+
+uint64_t **mir_borrows(MFn *m) {
+    int nl = m->locals.len;
+    m->nwords = (nl + 63) / 64;
+    Origins o = {m, arena_alloc(sizeof(uint64_t *) * (size_t)(nl + 1)), NULL, true};
+    for (int i = 0; i < nl; i++)
+        o.from[i] = bits_new(m);
+    o.acc = bits_new(m);
+    /* flow-insensitive: iterate until no origin set grows */
+    while (o.changed) {
+        o.changed = false;
+        for (int b = 0; b < m->blocks.len; b++) {
+            MBlock *bl = m->blocks.items[b];
+            for (int i = 0; i < bl->stmts.len; i++) {
+                MStmt *s = bl->stmts.items[i];
+                if (s->kind != MS_ASSIGN || !holds_ref(((MLocal *)m->locals.items[s->place.local])->ty))
+                    continue;
+                memset(o.acc, 0, sizeof(uint64_t) * (size_t)m->nwords);
+                Rvalue *r = &s->rv;
+                if (r->kind == RV_REF) {
+                    /* &x.f borrows x; &(*r).f re-borrows what r points into */
+                    bool through = false;
+                    for (int k = 0; k < r->place.nproj; k++)
+                        through |= r->place.proj[k].kind == PJ_DEREF;
+                    if (!through)
+                        bit_set(o.acc, r->place.local);
+                    acc_origin(&o, r->place.local);
+                } else {
+                    /* anything built from a reference carries its origins */
+                    for (int k = 0; k < r->nargs; k++)
+                        if (r->args[k].kind != OP_CONST)
+                            acc_origin(&o, r->args[k].place.local);
+                    if (r->kind == RV_DISCR || r->kind == RV_CLONE)
+                        acc_origin(&o, r->place.local);
+                }
+                uint64_t *dst = o.from[s->place.local];
+                for (int w = 0; w < m->nwords; w++) {
+                    if ((dst[w] | o.acc[w]) != dst[w]) {
+                        dst[w] |= o.acc[w];
+                        o.changed = true;
+                    }
+                }
+            }
+        }
+    }
+    return o.from;
 }
 
 void mir_liveness(MFn *m) {
     int nl = m->locals.len, nb = m->blocks.len;
-    if (nl > 4096 || nb > 65536)
-        return; /* keep the dump cheap on huge functions */
-    unsigned char **use = arena_alloc(sizeof(char *) * (size_t)nb);
-    unsigned char **def = arena_alloc(sizeof(char *) * (size_t)nb);
+    m->nwords = (nl + 63) / 64;
+    int nw = m->nwords;
+    uint64_t **from = mir_borrows(m);
+    UseDef *ud = arena_alloc(sizeof(UseDef) * (size_t)(nb + 1));
     for (int b = 0; b < nb; b++) {
         MBlock *bl = m->blocks.items[b];
-        use[b] = arena_alloc((size_t)nl + 1);
-        def[b] = arena_alloc((size_t)nl + 1);
-        bl->live_in = arena_alloc((size_t)nl + 1);
-        for (int i = 0; i < bl->stmts.len; i++) {
-            /* a statement may hold several `;`-separated assignments */
-            const char *c = ((MStmt *)bl->stmts.items[i])->c;
-            while (*c) {
-                const char *e = c;
-                int depth = 0;
-                bool str = false;
-                for (; *e && (depth > 0 || str || *e != ';'); e++) {
-                    if (str) {
-                        if (*e == '\\' && e[1])
-                            e++;
-                        else if (*e == '"')
-                            str = false;
-                    } else if (*e == '"')
-                        str = true;
-                    else if (*e == '(' || *e == '{' || *e == '[')
-                        depth++;
-                    else if (*e == ')' || *e == '}' || *e == ']')
-                        depth--;
-                }
-                while (c < e && *c == ' ')
-                    c++;
-                char *seg = arena_strndup(c, (size_t)(e - c));
-                int d = defined_local(m, seg);
-                scan_uses(m, d >= 0 ? strstr(seg, " = ") + 3 : seg, use[b], def[b]);
-                if (d >= 0)
-                    def[b][d] = 1;
-                c = *e ? e + 1 : e;
-            }
-        }
-        if (bl->term == MT_BRANCH)
-            scan_uses(m, bl->cond, use[b], def[b]);
+        ud[b].use = bits_new(m);
+        ud[b].def = bits_new(m);
+        bl->live_in = bits_new(m);
+        block_use_def(bl, &ud[b]);
     }
-    unsigned char *out = arena_alloc((size_t)nl + 1);
+    uint64_t *out = bits_new(m);
+    int *succ = NULL;
+    int maxs = 2;
+    for (int b = 0; b < nb; b++) {
+        int n = mir_succs(m->blocks.items[b], NULL);
+        if (n > maxs)
+            maxs = n;
+    }
+    succ = arena_alloc(sizeof(int) * (size_t)(maxs + 1));
     for (bool changed = true; changed;) {
         changed = false;
         for (int b = nb - 1; b >= 0; b--) {
             MBlock *bl = m->blocks.items[b];
-            memset(out, 0, (size_t)nl);
-            int ns = bl->term == MT_GOTO ? 1 : bl->term == MT_BRANCH ? 2 : 0;
+            memset(out, 0, sizeof(uint64_t) * (size_t)nw);
+            int ns = mir_succs(bl, succ);
             for (int k = 0; k < ns; k++) {
-                MBlock *sb = m->blocks.items[bl->succ[k]];
-                for (int i = 0; i < nl; i++)
-                    out[i] |= sb->live_in[i];
+                MBlock *sb = m->blocks.items[succ[k]];
+                for (int w = 0; w < nw; w++)
+                    out[w] |= sb->live_in[w];
             }
-            for (int i = 0; i < nl; i++) {
-                unsigned char v = use[b][i] || (out[i] && !def[b][i]);
-                if (v != bl->live_in[i]) {
-                    bl->live_in[i] = v;
+            for (int w = 0; w < nw; w++) {
+                uint64_t v = ud[b].use[w] | (out[w] & ~ud[b].def[w]);
+                if (v != bl->live_in[w]) {
+                    bl->live_in[w] = v;
                     changed = true;
                 }
             }
         }
     }
+    /* borrowed locals: whatever a live reference points into is live */
+    for (int b = 0; b < nb; b++) {
+        MBlock *bl = m->blocks.items[b];
+        for (bool grew = true; grew;) {
+            grew = false;
+            for (int l = 0; l < nl; l++) {
+                if (!bit_get(bl->live_in, l))
+                    continue;
+                for (int w = 0; w < nw; w++) {
+                    uint64_t v = bl->live_in[w] | from[l][w];
+                    if (v != bl->live_in[w]) {
+                        bl->live_in[w] = v;
+                        grew = true;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* ---- the --dump=mir printer ---- */
+
+static const char *place_str(Place p) {
+    const char *s = arena_printf("_%d", p.local);
+    for (int i = 0; i < p.nproj; i++) {
+        Proj *pj = &p.proj[i];
+        switch (pj->kind) {
+        case PJ_DEREF: s = arena_printf("(*%s)", s); break;
+        case PJ_FIELD: s = arena_printf("%s.%d", s, pj->field); break;
+        case PJ_INDEX: s = arena_printf("%s[_%d]", s, pj->index); break;
+        case PJ_VARIANT: s = arena_printf("(%s as %d).%d", s, pj->variant, pj->field); break;
+        }
+    }
+    return s;
+}
+
+static void dump_string(FILE *out, const char *s, int n) {
+    fputc('"', out);
+    for (int i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", out);
+        else if (c < 32 || c >= 127)
+            fprintf(out, "\\x%02x", c);
+        else
+            fputc(c, out);
+    }
+    fputc('"', out);
+}
+
+static void dump_pl(FILE *out, Place p) { fputs(place_str(p), out); }
+
+static void dump_operand(FILE *out, Operand o) {
+    switch (o.kind) {
+    case OP_COPY: fputs("copy ", out); dump_pl(out, o.place); return;
+    case OP_MOVE: fputs("move ", out); dump_pl(out, o.place); return;
+    case OP_CONST: break;
+    }
+    fputs("const ", out);
+    switch (o.ck) {
+    case C_INT:
+        if (ty_is_signed(o.ty))
+            fprintf(out, "%lld_%s", (long long)o.ival, ty_str_of(o.ty));
+        else
+            fprintf(out, "%llu_%s", (unsigned long long)o.ival, ty_str_of(o.ty));
+        return;
+    case C_FLOAT: fprintf(out, "%.17g_%s", o.fval, ty_str_of(o.ty)); return;
+    case C_BOOL: fputs(o.ival ? "true" : "false", out); return;
+    case C_UNIT: fputs("()", out); return;
+    case C_STR: dump_string(out, o.sval, o.slen); return;
+    case C_NONE_VARIANT: fprintf(out, "variant %llu", (unsigned long long)o.ival); return;
+    case C_ZERO: fprintf(out, "zeroed %s", ty_str_of(o.ty)); return;
+    }
+}
+
+static void dump_args(FILE *out, Rvalue *r, int from) {
+    fputc('(', out);
+    for (int i = from; i < r->nargs; i++) {
+        if (i > from)
+            fputs(", ", out);
+        dump_operand(out, r->args[i]);
+    }
+    fputc(')', out);
+}
+
+static void dump_rvalue(FILE *out, Rvalue *r) {
+    static const char *aggs[] = {"tuple", "struct", "array", "vec", "variant"};
+    static const char *fmts[] = {"string", "print", "eprint", "println", "eprintln", "panic"};
+    switch (r->kind) {
+    case RV_USE: dump_operand(out, r->args[0]); return;
+    case RV_REF: fputs(r->mut ? "&mut " : "&", out); dump_pl(out, r->place); return;
+    case RV_BINARY:
+        fprintf(out, "%s ", r->op);
+        dump_args(out, r, 0);
+        return;
+    case RV_UNARY:
+        fprintf(out, "unary%s ", r->op);
+        dump_args(out, r, 0);
+        return;
+    case RV_CAST:
+        dump_operand(out, r->args[0]);
+        fprintf(out, " as %s", ty_str_of(r->ty));
+        return;
+    case RV_AGGREGATE:
+        fprintf(out, "%s %s", aggs[r->agg], ty_str_of(r->ty));
+        if (r->agg == AG_VARIANT)
+            fprintf(out, "::%d", r->variant);
+        dump_args(out, r, 0);
+        return;
+    case RV_CALL:
+        fprintf(out, "call %s%s%s", r->fn->owner ? r->fn->owner : "", r->fn->owner ? "." : "", r->fn->name);
+        dump_args(out, r, 0);
+        return;
+    case RV_BUILTIN:
+        fprintf(out, "builtin %s%s", builtins[r->builtin].name, r->owned ? "[owned]" : "");
+        dump_args(out, r, 0);
+        return;
+    case RV_FORMAT:
+        fprintf(out, "format %s [", fmts[r->fmt]);
+        for (int i = 0; i < r->npieces; i++) {
+            if (i)
+                fputs(", ", out);
+            FmtPiece *p = &r->pieces[i];
+            if (p->lit) {
+                dump_string(out, p->lit, p->litlen);
+            } else {
+                fputc('{', out);
+                dump_operand(out, r->args[p->arg]);
+                if (p->mode == FMT_DEBUG)
+                    fputs(":?", out);
+                else if (p->mode >= 0)
+                    fprintf(out, ":.%d", p->mode);
+                fputc('}', out);
+            }
+        }
+        fputc(']', out);
+        return;
+    case RV_DISCR: fputs("discriminant(", out); dump_pl(out, r->place); fputc(')', out); return;
+    case RV_CLONE: fputs("clone(", out); dump_pl(out, r->place); fputc(')', out); return;
+    case RV_SPAWN:
+        fprintf(out, "spawn %s", r->fn->name);
+        dump_args(out, r, 0);
+        return;
+    }
+}
+
+static const char *kind_name(LocalKind k) {
+    static const char *n[] = {"return", "param", "let", "temp", "flag"};
+    return n[k];
 }
 
 void mir_dump(MFn *m, FILE *out) {
-    fprintf(out, "fn %s%s%s {\n", m->fn->owner ? m->fn->owner : "", m->fn->owner ? "." : "", m->fn->name);
+    fprintf(out, "fn %s(", m->name);
+    for (int i = 1; i <= m->nparams; i++) {
+        MLocal *l = m->locals.items[i];
+        fprintf(out, "%s_%d: %s", i > 1 ? ", " : "", i, ty_str_of(l->ty));
+    }
+    fprintf(out, ") -> %s {\n", ty_str_of(((MLocal *)m->locals.items[0])->ty));
     for (int i = 0; i < m->locals.len; i++) {
         MLocal *l = m->locals.items[i];
-        fprintf(out, "    let %s: %s\n", l->cname, l->ty ? ty_str_of(l->ty) : "flag");
+        fprintf(out, "    let _%d: %s; // %s", i, ty_str_of(l->ty), kind_name(l->kind));
+        if (l->name)
+            fprintf(out, " %s", l->name);
+        if (l->kind == LK_FLAG)
+            fprintf(out, " of _%d", l->of);
+        if (l->pos.line)
+            fprintf(out, " @%d:%d", l->pos.line, l->pos.col);
+        fputc('\n', out);
     }
     mir_liveness(m);
     for (int b = 0; b < m->blocks.len; b++) {
         MBlock *bl = m->blocks.items[b];
-        fprintf(out, "  bb%d:", bl->id);
-        if (bl->live_in) {
-            fputs("  // live in:", out);
-            for (int i = 0; i < m->locals.len; i++)
-                if (bl->live_in[i])
-                    fprintf(out, " %s", ((MLocal *)m->locals.items[i])->cname);
-        }
+        fprintf(out, "  bb%d: // live in:", bl->id);
+        for (int i = 0; i < m->locals.len; i++)
+            if (bit_get(bl->live_in, i))
+                fprintf(out, " _%d", i);
         fputc('\n', out);
-        for (int i = 0; i < bl->stmts.len; i++)
-            fprintf(out, "    %s\n", ((MStmt *)bl->stmts.items[i])->c);
+        for (int i = 0; i < bl->stmts.len; i++) {
+            MStmt *s = bl->stmts.items[i];
+            fputs("    ", out);
+            switch (s->kind) {
+            case MS_ASSIGN:
+                dump_pl(out, s->place);
+                fputs(" = ", out);
+                dump_rvalue(out, &s->rv);
+                break;
+            case MS_DROP:
+                fputs("drop(", out);
+                dump_pl(out, s->place);
+                fputc(')', out);
+                if (s->flag >= 0)
+                    fprintf(out, " if _%d", s->flag);
+                break;
+            case MS_EVAL:
+                dump_rvalue(out, &s->rv);
+                break;
+            }
+            fprintf(out, "; // @%d:%d\n", s->pos.line, s->pos.col);
+        }
         switch (bl->term) {
-        case MT_GOTO: fprintf(out, "    goto bb%d\n", bl->succ[0]); break;
-        case MT_BRANCH: fprintf(out, "    branch (%s) bb%d, bb%d\n", bl->cond, bl->succ[0], bl->succ[1]); break;
-        case MT_RETURN: fputs("    return\n", out); break;
-        case MT_UNREACHABLE: fputs("    unreachable\n", out); break;
-        case MT_NONE: fputs("    (falls off: return)\n", out); break;
+        case MT_GOTO: fprintf(out, "    goto -> bb%d;\n", bl->succ[0]); break;
+        case MT_BRANCH:
+            fputs("    branch ", out);
+            dump_operand(out, bl->cond);
+            fprintf(out, " -> [true: bb%d, false: bb%d];\n", bl->succ[0], bl->succ[1]);
+            break;
+        case MT_SWITCH:
+            fputs("    switch ", out);
+            dump_operand(out, bl->cond);
+            fputs(" -> [", out);
+            for (int i = 0; i < bl->ncases; i++)
+                fprintf(out, "%lld: bb%d, ", (long long)bl->values[i], bl->targets[i]);
+            fprintf(out, "otherwise: bb%d];\n", bl->succ[0]);
+            break;
+        case MT_RETURN: case MT_NONE: fputs("    return;\n", out); break;
+        case MT_UNREACHABLE: fputs("    unreachable;\n", out); break;
+        case MT_SUSPEND: {
+            static const char *kinds[] = {"await", "await boxed", "join", "sleep", "send", "recv", "recv_opt"};
+            MSuspend *sp = bl->susp;
+            fprintf(out, "    ");
+            if (sp->dest >= 0)
+                fprintf(out, "_%d = ", sp->dest);
+            fprintf(out, "suspend %d %s", sp->index, kinds[sp->kind]);
+            if (sp->fn)
+                fprintf(out, " %s", sp->fn->name);
+            fputc('(', out);
+            for (int i = 0; i < sp->nargs; i++) {
+                if (i)
+                    fputs(", ", out);
+                dump_operand(out, sp->args[i]);
+            }
+            fprintf(out, ") -> bb%d; // @%d:%d\n", bl->succ[0], sp->pos.line, sp->pos.col);
+            break;
+        }
         }
     }
     fputs("}\n", out);
-}
-
-static const char *zero_init(Type *t) {
-    t = ty_res(t);
-    switch (t->kind) {
-    case TY_STRUCT: case TY_ENUM: case TY_VEC: case TY_OPTION: case TY_RESULT: case TY_TUPLE: case TY_ARRAY:
-        return "{0}";
-    default:
-        return "0";
-    }
-}
-
-void mir_print_c(MFn *m, Buf *o, const char *signature, const char *ret_ctype) {
-    buf_printf(o, "%s {\n", signature);
-    if (ret_ctype)
-        buf_printf(o, "    %s vxc_ret = %s;\n", ret_ctype, zero_init(m->fn->rtype));
-    for (int i = 0; i < m->locals.len; i++) {
-        MLocal *l = m->locals.items[i];
-        if (l->ty)
-            buf_printf(o, "    %s %s VXU = %s;\n", ty_cname(l->ty), l->cname, zero_init(l->ty));
-        else
-            buf_printf(o, "    bool %s VXU = 0;\n", l->cname);
-    }
-    for (int b = 0; b < m->blocks.len; b++) {
-        MBlock *bl = m->blocks.items[b];
-        buf_printf(o, "bb%d: __attribute__((unused));\n", bl->id);
-        for (int i = 0; i < bl->stmts.len; i++) {
-            MStmt *s = bl->stmts.items[i];
-            if (s->pos.file && s->pos.line > 0) {
-                buf_printf(o, "#line %d \"", s->pos.line);
-                for (const char *c = s->pos.file->path; *c; c++) {
-                    if (*c == '"' || *c == '\\')
-                        buf_put(o, "\\", 1);
-                    if ((unsigned char)*c >= 32)
-                        buf_put(o, c, 1);
-                }
-                buf_puts(o, "\"\n");
-            }
-            buf_printf(o, "    %s\n", s->c);
-        }
-        switch (bl->term) {
-        case MT_GOTO:
-            if (bl->succ[0] != bl->id + 1)
-                buf_printf(o, "    goto bb%d;\n", bl->succ[0]);
-            break;
-        case MT_BRANCH:
-            buf_printf(o, "    if (%s) goto bb%d; else goto bb%d;\n", bl->cond, bl->succ[0], bl->succ[1]);
-            break;
-        case MT_RETURN:
-        case MT_NONE:
-            buf_printf(o, "    return %s;\n", ret_ctype ? "vxc_ret" : "0");
-            break;
-        case MT_UNREACHABLE:
-            buf_puts(o, "    __builtin_unreachable();\n");
-            break;
-        }
-    }
-    buf_puts(o, "}\n");
 }

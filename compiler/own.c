@@ -481,10 +481,8 @@ static void walk(Node *e, int mode) {
             walk_list(&e->list, MOVE);
             return;
         case R_BUILTIN_METHOD: {
-            static const char *mutating[] = {"push", "pop", "insert", "remove", "clear", "reverse", NULL};
-            for (int i = 0; mutating[i]; i++)
-                if (!strcmp(e->name, mutating[i]))
-                    check_loans_at(owned_root(e->a->a), e->a->a, EV_MUTATE, max_off(e));
+            if (builtins[e->builtin].mutates)
+                check_loans_at(owned_root(e->a->a), e->a->a, EV_MUTATE, max_off(e));
             walk(e->a->a, READ);
             walk_list(&e->list, MOVE);
             return;

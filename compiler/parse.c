@@ -442,8 +442,8 @@ static Node *primary(Parser *P) {
             next(P);
             return new_node(is_kw(t, "break") ? N_BREAK : N_CONTINUE, t->pos);
         }
-        if (is_kw(t, "await") || is_kw(t, "go") || is_kw(t, "async"))
-            error_at(t->pos, "E0100", "`%s` is not supported yet: this version of vex compiles the synchronous language only", t->s);
+        if (is_kw(t, "async"))
+            error_at(t->pos, "E0100", "`async` marks a function (`async fn`), not an expression");
         expected(P, "an expression");
     case TK_PUNCT:
         if (is_p(t, "(")) {
@@ -672,12 +672,55 @@ static Node *postfix(Parser *P) {
     }
 }
 
-// unary = ("-" | "!" | "*" | "&") unary | "&" unary "!" | postfix
+/* A method call on x with no arguments: `<-ch` is ch.recv(). */
+static Node *method_call(Pos pos, Node *recv, const char *name, Node *arg) {
+    Node *f = new_node(N_FIELD, pos);
+    f->a = recv;
+    f->name = name;
+    Node *c = new_node(N_CALL, pos);
+    c->a = f;
+    if (arg)
+        vec_push(&c->list, arg);
+    return c;
+}
+
+// unary = ("-" | "!" | "*" | "&" | "<-") unary | "&" unary "!"
+//       | "await" postfix | "go" (postfix | block) | postfix
 static Node *unary(Parser *P) {
     Token *t = peek(P);
     enter(P);
     Node *n;
-    if (is_p(t, "-") || is_p(t, "!")) {
+    if (is_kw(t, "await")) {
+        /* the operand is the postfix chain; a `?` after it applies to the
+         * awaited value: `await f(x)?` is `(await f(x))?` */
+        next(P);
+        Node *chain = postfix(P);
+        Node *tries[64];
+        int nt = 0;
+        while (chain->kind == N_TRY && nt < 64) {
+            tries[nt++] = chain;
+            chain = chain->a;
+        }
+        n = new_node(N_AWAIT, t->pos);
+        n->a = chain;
+        while (nt > 0) {
+            Node *q = tries[--nt];
+            q->a = n;
+            n = q;
+        }
+    } else if (is_kw(t, "go")) {
+        next(P);
+        n = new_node(N_GO, t->pos);
+        if (at(P, "{"))
+            n->b = block(P);
+        else
+            n->a = postfix(P);
+        if (n->a && n->a->kind != N_CALL)
+            error_at(n->a->pos, "E0100", "`go` takes a call (`go f(x)`) or a block (`go { ... }`)");
+    } else if (is_p(t, "<-")) {
+        next(P);
+        n = method_call(t->pos, unary(P), "recv", NULL);
+    } else if (is_p(t, "-") || is_p(t, "!")) {
         next(P);
         n = new_node(N_UNARY, t->pos);
         n->op = t->s;
@@ -927,6 +970,13 @@ static Node *stmt(Parser *P, bool *is_tail) {
                  t->s);
     Node *e = expr(P);
     Token *u = peek(P);
+    if (is_p(u, "<-")) { /* ch <- v: a send */
+        next(P);
+        Node *n = new_node(N_EXPRSTMT, e->pos);
+        n->a = method_call(u->pos, e, "send", expr(P));
+        end_stmt(P);
+        return n;
+    }
     if (is_assign_op(u)) {
         next(P);
         Node *n = new_node(N_ASSIGN, u->pos);
@@ -1256,6 +1306,7 @@ static const char *kind_names[] = {
     "int", "float", "str", "fstr", "bool", "unit", "ident", "call", "field", "index", "unary",
     "binary", "cast", "if", "while", "loop", "for", "block", "match", "return", "break",
     "continue", "try", "structlit", "tuple", "veclit", "ref", "deref", "range", "intrinsic",
+    "await", "go",
     "let", "assign", "exprstmt", "itemstmt", "arm", "p_wild", "p_bind", "p_lit", "p_variant",
     "p_or", "p_tuple", "p_range", "t_name", "t_tuple", "t_array", "t_ref", "fn", "struct",
     "enum", "const", "import",

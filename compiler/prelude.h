@@ -32,6 +32,12 @@ VXI void vxc_str_drop(vxc_str s) {
     if (s)
         vx_str_release(s);
 }
+VXI void vxc_str_dropp(vxc_str *s) { vxc_str_drop(*s); }
+/* What built-in templates call for types with nothing to clone, drop or
+ * compare specially (builtins.c). */
+#define VXC_ID(x) (x)
+#define VXC_NODROP(p) ((void)(p))
+#define VXC_EQ(a, b) ((a) == (b))
 VXI vxc_str vxc_str_own(const char *p, uint64_t n) { return vx_str_from_bytes(p, n); }
 VXI vxc_str vxc_str_from_c(const char *p) { return vx_str_from_cstr(p ? p : ""); }
 VXI vxc_str vxc_str_concat(vxc_str a, vxc_str b) { return vx_str_concat(a, b); }
@@ -206,6 +212,23 @@ VXI int64_t vxc_now_ms(void) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+/* time.sleep in sync code: the calling thread sleeps. */
+VXI void vxc_sleep_ms(int64_t ms) {
+    if (ms <= 0)
+        return;
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+/* Channel<T> and Task<T> handles (vexrt.h part 3). */
+VXI void vxc_chan_dropp(vx_chan **c) { if (*c) vx_chan_release(*c); }
+VXI vx_chan *vxc_chan_clone(vx_chan *c) { vx_chan_retain(c); return c; }
+VXI void vxc_task_dropp(vx_task **t) { if (*t) vx_detach(*t); *t = NULL; }
+/* The result of a completed task: every frame has it right after its header. */
+#define VXC_TASK_RET(T, t) (((struct { vx_frame base; T ret; } *)(void *)vx_task_frame(t))->ret)
+#define VXC_DONE (UINT32_MAX - 1) /* a frame's state once it returned its result */
 
 /* Converts langrt's vx_vec into a Vec<T> (same layout). */
 VXI vxc_vecraw vxc_from_vx_vec(vx_vec v) {

@@ -136,7 +136,7 @@ bool ty_unify(Type *a, Type *b) {
     switch (a->kind) {
     case TY_STRUCT: return a->sd == b->sd;
     case TY_ENUM: return a->ed == b->ed;
-    case TY_VEC: case TY_BOX: case TY_OPTION: return ty_unify(a->elem, b->elem);
+    case TY_VEC: case TY_BOX: case TY_OPTION: case TY_TASK: case TY_CHAN: return ty_unify(a->elem, b->elem);
     case TY_REF: return a->mut == b->mut && ty_unify(a->elem, b->elem);
     case TY_ARRAY: return a->n == b->n && ty_unify(a->elem, b->elem);
     case TY_RESULT: return ty_unify(a->elem, b->elem) && ty_unify(a->err, b->err);
@@ -171,7 +171,7 @@ Type *ty_zonk(Type *t) {
 bool ty_is_copy(Type *t) {
     t = ty_res(t);
     switch (t->kind) {
-    case TY_VEC: case TY_BOX: return false;
+    case TY_VEC: case TY_BOX: case TY_TASK: return false;
     case TY_STRUCT:
         for (int i = 0; i < t->sd->fields.len; i++)
             if (!ty_is_copy(((Field *)t->sd->fields.items[i])->ty))
@@ -196,7 +196,36 @@ bool ty_is_copy(Type *t) {
     }
 }
 
-bool ty_needs_drop(Type *t) { return !ty_is_copy(t); }
+/* Does a value of type t own heap memory (a string reference, a Vec
+ * buffer, a Box)? Only such values need clone/drop code. */
+bool ty_needs_drop(Type *t) {
+    t = ty_res(t);
+    switch (t->kind) {
+    case TY_STR: case TY_VEC: case TY_BOX: case TY_TASK: case TY_CHAN: return true;
+    case TY_STRUCT:
+        for (int i = 0; i < t->sd->fields.len; i++)
+            if (ty_needs_drop(((Field *)t->sd->fields.items[i])->ty))
+                return true;
+        return false;
+    case TY_ENUM:
+        for (int i = 0; i < t->ed->variants.len; i++) {
+            Variant *v = t->ed->variants.items[i];
+            for (int j = 0; j < v->ntys; j++)
+                if (ty_needs_drop(v->tys[j]))
+                    return true;
+        }
+        return false;
+    case TY_OPTION: case TY_ARRAY: return ty_needs_drop(t->elem);
+    case TY_RESULT: return ty_needs_drop(t->elem) || ty_needs_drop(t->err);
+    case TY_TUPLE:
+        for (int i = 0; i < t->nelems; i++)
+            if (ty_needs_drop(t->elems[i]))
+                return true;
+        return false;
+    default: return false;
+    }
+}
+
 
 static void str_of(Buf *b, Type *t) {
     t = ty_res(t);
@@ -215,6 +244,8 @@ static void str_of(Buf *b, Type *t) {
     case TY_ENUM: buf_puts(b, t->ed->name); break;
     case TY_VEC: buf_puts(b, "Vec<"); str_of(b, t->elem); buf_puts(b, ">"); break;
     case TY_BOX: buf_puts(b, "Box<"); str_of(b, t->elem); buf_puts(b, ">"); break;
+    case TY_TASK: buf_puts(b, "Task<"); str_of(b, t->elem); buf_puts(b, ">"); break;
+    case TY_CHAN: buf_puts(b, "Channel<"); str_of(b, t->elem); buf_puts(b, ">"); break;
     case TY_OPTION: buf_puts(b, "Option<"); str_of(b, t->elem); buf_puts(b, ">"); break;
     case TY_RESULT:
         buf_puts(b, "Result<");
@@ -248,6 +279,9 @@ const char *ty_str_of(Type *t) {
     return s;
 }
 
+/* A C-safe name for t that no other type shares: each type code starts with
+ * its own letter and user names carry their length (Itanium style), so a
+ * user struct named `Vi32` (S4Vi32) never meets Vec<i32> (Vi32). */
 static void mangle(Buf *b, Type *t) {
     t = ty_res(t);
     static const char *prim[] = {"unit", "bool", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64",
@@ -261,20 +295,20 @@ static void mangle(Buf *b, Type *t) {
         return;
     }
     switch (t->kind) {
-    case TY_STRUCT: buf_printf(b, "%s", t->sd->name); break;
-    case TY_ENUM: buf_printf(b, "%s", t->ed->name); break;
-    case TY_VEC: buf_puts(b, "Vec_"); mangle(b, t->elem); buf_puts(b, "_"); break;
-    case TY_BOX: buf_puts(b, "Box_"); mangle(b, t->elem); buf_puts(b, "_"); break;
-    case TY_OPTION: buf_puts(b, "Opt_"); mangle(b, t->elem); buf_puts(b, "_"); break;
-    case TY_RESULT: buf_puts(b, "Res_"); mangle(b, t->elem); buf_puts(b, "_"); mangle(b, t->err); buf_puts(b, "_"); break;
-    case TY_REF: buf_puts(b, t->mut ? "RefMut_" : "Ref_"); mangle(b, t->elem); buf_puts(b, "_"); break;
-    case TY_ARRAY: buf_puts(b, "Arr_"); mangle(b, t->elem); buf_printf(b, "_%ld_", t->n); break;
+    case TY_STRUCT: buf_printf(b, "S%zu%s", strlen(t->sd->name), t->sd->name); break;
+    case TY_ENUM: buf_printf(b, "E%zu%s", strlen(t->ed->name), t->ed->name); break;
+    case TY_VEC: buf_puts(b, "V"); mangle(b, t->elem); break;
+    case TY_BOX: buf_puts(b, "B"); mangle(b, t->elem); break;
+    case TY_TASK: buf_puts(b, "K"); mangle(b, t->elem); break;
+    case TY_CHAN: buf_puts(b, "C"); mangle(b, t->elem); break;
+    case TY_OPTION: buf_puts(b, "O"); mangle(b, t->elem); break;
+    case TY_RESULT: buf_puts(b, "R"); mangle(b, t->elem); mangle(b, t->err); break;
+    case TY_REF: buf_puts(b, t->mut ? "M" : "P"); mangle(b, t->elem); break;
+    case TY_ARRAY: buf_printf(b, "A%ld_", t->n); mangle(b, t->elem); break;
     case TY_TUPLE:
-        buf_printf(b, "Tup%d_", t->nelems);
-        for (int i = 0; i < t->nelems; i++) {
+        buf_printf(b, "T%d_", t->nelems);
+        for (int i = 0; i < t->nelems; i++)
             mangle(b, t->elems[i]);
-            buf_puts(b, "_");
-        }
         break;
     case TY_CPTR: buf_puts(b, "cptr"); break;
     default: buf_puts(b, "x"); break;

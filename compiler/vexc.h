@@ -118,6 +118,8 @@ typedef enum {
     N_CALL, N_FIELD, N_INDEX, N_UNARY, N_BINARY, N_CAST, N_IF, N_WHILE,
     N_LOOP, N_FOR, N_BLOCK, N_MATCH, N_RETURN, N_BREAK, N_CONTINUE, N_TRY,
     N_STRUCTLIT, N_TUPLE, N_VECLIT, N_REF, N_DEREF, N_RANGE, N_INTRINSIC,
+    N_AWAIT,   /* await a */
+    N_GO,      /* go a (a call) | go b (a block) */
     /* statements */
     N_LET, N_ASSIGN, N_EXPRSTMT, N_ITEMSTMT, N_ARM,
     /* patterns */
@@ -157,7 +159,9 @@ struct Node {
     int index;       /* field / variant / builtin method number */
     Type *aux;       /* e.g. the enum type of a variant, the From target */
     Fn *from_fn;     /* ? conversion */
+    Fn *go_fn;       /* N_GO of a block: the async fn made of the block */
     int autoref;     /* method receiver adjustment: 0 none, 1 &, 2 deref */
+    int builtin;     /* R_BUILTIN_METHOD and std statics: the row of builtins[] */
 };
 
 typedef struct Param {
@@ -178,6 +182,10 @@ struct Fn {
     bool has_self;
     int self_kind;        /* 0 by value, 1 &, 2 &! */
     bool is_extern, is_async, is_variadic;
+    bool suspends;        /* async and may suspend (lower.c): else emitted as a plain C function */
+    bool blocking;        /* sync, and runs an async fn to completion (check.c) */
+    Vec captures;         /* a `go { }` block's fn: the captured Sym*, in parameter order */
+    struct MFn *mir;      /* its MIR (lower.c) */
     /* checked */
     Type **ptypes;
     Type *rtype;
@@ -237,6 +245,8 @@ typedef enum {
     TY_F32, TY_F64, TY_STR, TY_NEVER,
     TY_STRUCT, TY_ENUM, TY_VEC, TY_BOX, TY_OPTION, TY_RESULT, TY_TUPLE,
     TY_ARRAY, TY_REF, TY_VAR, TY_CPTR,
+    TY_TASK,    /* Task<T>: a spawned task's handle (owned, moved) */
+    TY_CHAN,    /* Channel<T>: a shared handle (copying shares; reference counted) */
 } TyKind;
 
 struct Type {
@@ -268,7 +278,7 @@ bool ty_is_signed(Type *t);
 bool ty_is_float(Type *t);
 bool ty_is_num(Type *t);
 bool ty_is_copy(Type *t);    /* copied, never moved */
-bool ty_needs_drop(Type *t);
+bool ty_needs_drop(Type *t);  /* owns memory: a string, Vec, Box, or holds one */
 int ty_int_bits(Type *t);
 const char *ty_str_of(Type *t); /* Vex spelling for diagnostics */
 const char *ty_cname(Type *t);  /* C type name (emit.c defines it) */
@@ -285,6 +295,7 @@ struct Sym {
     bool is_ref_param;
     Pos pos;
     int id;
+    int local;       /* lower.c: its MIR local in the function being lowered */
 };
 
 void check_program(Program *prog);
@@ -297,59 +308,232 @@ EnumDef *find_enum(const char *name);
 void own_program(Program *prog);
 
 /* ===================================================================== *
- * mir.c - the MIR: per function a CFG of basic blocks over typed locals
+ * mir.c - the MIR: per function, typed locals and a CFG of basic blocks
+ * (rustc's MIR). lower.c builds it from the checked AST; emit.c prints it
+ * as C. The grammar is in docs/design/compiler.md.
  * ===================================================================== */
+typedef enum {
+    LK_RET,   /* _0: the return slot */
+    LK_PARAM, /* a parameter (self included) */
+    LK_USER,  /* a `let`, pattern or loop binding */
+    LK_TEMP,  /* a temporary made by lowering */
+    LK_FLAG,  /* a drop flag (bool): the value of `of` is initialised */
+} LocalKind;
+
 typedef struct MLocal {
-    const char *cname;
-    Type *ty;       /* NULL for a drop flag (a C bool) */
+    LocalKind kind;
+    Type *ty;
+    const char *name; /* user name, or NULL */
+    Pos pos;          /* where it is declared */
+    int of;           /* LK_FLAG: the local it guards */
+    int flag;         /* the drop flag guarding it, or -1 */
 } MLocal;
 
-/* A straight-line statement: `place = rvalue`, a call, a drop, a flag
- * update, rendered as one C statement over MIR locals (emit.c renders
- * expressions); it never jumps. */
+/* A projection step: `*p`, `p.f`, `p[i]`, `(p as Variant).f`. ty is the
+ * type of the place after the step. */
+typedef enum { PJ_DEREF, PJ_FIELD, PJ_INDEX, PJ_VARIANT } ProjKind;
+typedef struct Proj {
+    ProjKind kind;
+    int field;   /* PJ_FIELD: field/element number; PJ_VARIANT: payload field */
+    int variant; /* PJ_VARIANT */
+    int index;   /* PJ_INDEX: the local holding the index */
+    Pos pos;     /* PJ_INDEX: where a bounds failure points */
+    Type *ty;
+} Proj;
+
+typedef struct Place {
+    int local;
+    int nproj;
+    Proj *proj;
+} Place;
+
+typedef enum { OP_COPY, OP_MOVE, OP_CONST } OperandKind;
+typedef enum { C_INT, C_FLOAT, C_BOOL, C_UNIT, C_STR, C_NONE_VARIANT, C_ZERO } ConstKind;
+typedef struct Operand {
+    OperandKind kind;
+    Place place;     /* OP_COPY, OP_MOVE */
+    ConstKind ck;    /* OP_CONST */
+    Type *ty;        /* OP_CONST: its type */
+    uint64_t ival;   /* C_INT, C_BOOL; C_NONE_VARIANT: the variant */
+    double fval;
+    const char *sval; /* C_STR */
+    int slen;
+} Operand;
+
+typedef enum {
+    RV_USE,       /* a */
+    RV_REF,       /* &place, &place! */
+    RV_BINARY,    /* checked a op b */
+    RV_UNARY,     /* checked op a */
+    RV_CAST,      /* a as ty */
+    RV_AGGREGATE, /* tuple, struct, array, Vec, variant, Some/Ok/Err */
+    RV_CALL,      /* a Vex function (or extern, const) */
+    RV_BUILTIN,   /* a built-in operation: a row of builtins.c */
+    RV_FORMAT,    /* formatting: literal pieces and formatted operands */
+    RV_DISCR,     /* the variant number of an enum/Option/Result place */
+    RV_CLONE,     /* a deep copy of a place (a string: one more reference) */
+    RV_SPAWN,     /* go f(args): a new task running async fn f, its Task handle */
+} RvalueKind;
+
+typedef enum { AG_TUPLE, AG_STRUCT, AG_ARRAY, AG_VEC, AG_VARIANT } AggKind;
+typedef enum { FM_STRING, FM_PRINT, FM_EPRINT, FM_PRINTLN, FM_EPRINTLN, FM_PANIC } FormatKind;
+
+/* A piece of a format: literal text, or an operand with its spec. */
+typedef struct FmtPiece {
+    const char *lit; /* literal text, or NULL */
+    int litlen;
+    int arg;         /* the operand index */
+    int mode;        /* FMT_DISPLAY, FMT_DEBUG, or a precision >= 0 */
+} FmtPiece;
+enum { FMT_DISPLAY = -1, FMT_DEBUG = -2 };
+
+typedef struct Rvalue {
+    RvalueKind kind;
+    Type *ty;          /* the result type */
+    const char *op;    /* RV_BINARY, RV_UNARY */
+    bool mut;          /* RV_REF */
+    bool owned;        /* RV_BUILTIN: the receiver is a temporary it consumes */
+    Place place;       /* RV_REF, RV_DISCR, RV_CLONE */
+    AggKind agg;       /* RV_AGGREGATE */
+    int variant;       /* RV_AGGREGATE AG_VARIANT */
+    Fn *fn;            /* RV_CALL, RV_SPAWN */
+    int builtin;       /* RV_BUILTIN: the row */
+    Operand *args;     /* operands, left to right */
+    int nargs;
+    FmtPiece *pieces;  /* RV_FORMAT */
+    int npieces;
+    FormatKind fmt;    /* RV_FORMAT */
+} Rvalue;
+
+typedef enum { MS_ASSIGN, MS_DROP, MS_EVAL } MStmtKind;
 typedef struct MStmt {
-    const char *c;
+    MStmtKind kind;
+    Place place;  /* MS_ASSIGN: the destination; MS_DROP: what is dropped */
+    Rvalue rv;    /* MS_ASSIGN, MS_EVAL */
+    int flag;     /* MS_DROP: the drop flag tested first, or -1 */
     Pos pos;
 } MStmt;
 
-typedef enum { MT_NONE, MT_GOTO, MT_BRANCH, MT_RETURN, MT_UNREACHABLE } MTermKind;
+typedef enum { MT_NONE, MT_GOTO, MT_BRANCH, MT_SWITCH, MT_RETURN, MT_UNREACHABLE, MT_SUSPEND } MTermKind;
+
+/* A suspension point (async fns only): the operation, its operands, where
+ * its result goes, and the block that continues once it has completed. */
+typedef enum {
+    SK_AWAIT,    /* await f(args): f's frame embedded in ours */
+    SK_BOXED,    /* await Box.new(f(args)): f's frame on the heap */
+    SK_JOIN,     /* await t: t is a Task */
+    SK_SLEEP,    /* await time.sleep(ms) */
+    SK_SEND,     /* ch.send(v), ch <- v */
+    SK_RECV,     /* ch.recv(), <-ch */
+    SK_RECV_OPT, /* ch.recv_opt(), `for v in ch` */
+} SuspendKind;
+
+typedef struct MSuspend {
+    SuspendKind kind;
+    Fn *fn;          /* SK_AWAIT, SK_BOXED */
+    Operand *args;   /* SK_AWAIT/BOXED: the callee's; JOIN: the task; SLEEP: ms; SEND: ch, v; RECV: ch */
+    int nargs;
+    int dest;        /* the local receiving the result, or -1 */
+    int index;       /* 1, 2, ...: the state number of this point */
+    Pos pos;
+} MSuspend;
 
 typedef struct MBlock {
     int id;
     Vec stmts;        /* MStmt* */
     MTermKind term;
-    const char *cond; /* MT_BRANCH: C condition */
-    int succ[2];      /* MT_GOTO: succ[0]; MT_BRANCH: then, else */
+    Operand cond;     /* MT_BRANCH: a bool; MT_SWITCH: an integer */
+    int succ[2];      /* MT_GOTO: succ[0]; MT_BRANCH: then, else; MT_SWITCH: succ[0] otherwise */
+    int64_t *values;  /* MT_SWITCH: case values */
+    int *targets;     /* MT_SWITCH: case targets */
+    int ncases;
+    MSuspend *susp;   /* MT_SUSPEND: the operation; succ[0] is where it continues */
     Pos pos;
-    unsigned char *live_in; /* liveness: indexed by local */
+    uint64_t *live_in; /* liveness: a bitset over locals (mir_liveness) */
 } MBlock;
 
 typedef struct MFn {
     Fn *fn;
-    Vec locals;       /* MLocal* */
+    const char *name; /* Vex name (owner.name) */
+    Vec locals;       /* MLocal*: _0 is the return slot, then parameters */
+    int nparams;
     Vec blocks;       /* MBlock*, entry first */
     MBlock *cur;      /* the block being filled while lowering */
+    int nwords;       /* bitset words per local set */
+    Vec susps;        /* MSuspend*: every suspension point, by state number - 1 */
+    uint64_t *in_frame; /* async.c: the locals kept in the frame (live across a suspension) */
 } MFn;
 
-MFn *mir_new_fn(Fn *fn);
-int mir_local(MFn *m, const char *cname, Type *ty);
+typedef struct MProgram {
+    Vec fns;          /* MFn*: every function with a body, in program order */
+    Vec consts;       /* MFn*: one per constant (a function of no arguments) */
+} MProgram;
+
+MFn *mir_new_fn(Fn *fn, const char *name);
+int mir_local(MFn *m, LocalKind kind, Type *ty, const char *name, Pos pos);
 MBlock *mir_block(MFn *m);
 void mir_set(MFn *m, MBlock *b);
-void mir_stmt(MFn *m, const char *c, Pos pos);
+MStmt *mir_stmt(MFn *m, MStmtKind kind, Pos pos);
 void mir_goto(MFn *m, MBlock *to);
-void mir_branch(MFn *m, const char *cond, MBlock *then_b, MBlock *else_b);
+void mir_branch(MFn *m, Operand cond, MBlock *then_b, MBlock *else_b);
+void mir_switch(MFn *m, Operand discr, int n, const int64_t *values, MBlock **targets, MBlock *otherwise);
 void mir_return(MFn *m);
 void mir_unreachable(MFn *m);
+/* Ends the current block at a suspension point; returns it to be filled. */
+MSuspend *mir_suspend(MFn *m, SuspendKind kind, MBlock *resume, Pos pos);
+int mir_succs(MBlock *b, int *out); /* the successors; returns how many (out may be NULL) */
+Place mir_place(int local);
+Place mir_project(Place base, Proj p);
+Operand mir_copy(Place p);
+Operand mir_move(Place p);
+/* Analyses. Liveness is a backward dataflow to a fixed point over bitsets;
+ * a local whose address is taken stays live while any reference derived
+ * from it may be used (the borrowed-locals analysis). */
 void mir_liveness(MFn *m);
+bool mir_live(MFn *m, uint64_t *set, int local);
+/* For each local, the set of locals it may hold a reference into. */
+uint64_t **mir_borrows(MFn *m);
 void mir_dump(MFn *m, FILE *out);
-void mir_print_c(MFn *m, Buf *out, const char *signature, const char *ret_ctype);
+
+/* ===================================================================== *
+ * builtins.c - the one table of built-in methods
+ * ===================================================================== */
+typedef struct Builtin {
+    const char *name;
+    TyKind recv;       /* receiver kind (TY_VEC, TY_STR, TY_OPTION, ...); TY_UNIT: any */
+    const char *params; /* one letter a parameter: see builtins.c */
+    char result;        /* one letter: the result type */
+    bool mutates;       /* needs a mutable receiver */
+    bool consumes;      /* takes the receiver by value (when it is a temporary) */
+    const char *c;      /* the C template: see builtins.c */
+} Builtin;
+extern const Builtin builtins[];
+/* The row for `name` on a receiver of type t, or -1. */
+int builtin_find(Type *t, const char *name);
+/* The type of result/parameter letter `c` for receiver type t, elem-aware. */
+Type *builtin_type(char c, Type *recv);
+
+/* ===================================================================== *
+ * async.c - the async analyses on the whole program's MIR
+ * ===================================================================== */
+/* Which async fns suspend (a fixed point over the async call graph), the
+ * frame of each (the locals live across a suspension), and unboxed async
+ * recursion (E0603). */
+void async_analyse(MProgram *mp);
+/* `vex frames`: each async fn's frame, states and saved values. */
+void async_frames_report(MProgram *mp, FILE *out);
+/* The bytes of a frame slot of type t (for the report). */
+int ty_size_guess(Type *t);
+
+/* ===================================================================== *
+ * lower.c - checked AST to MIR
+ * ===================================================================== */
+MProgram *lower_program(Program *prog);
 
 /* ===================================================================== *
  * emit.c - checked AST to C
  * ===================================================================== */
-void emit_program(Program *prog, FILE *out);
-/* --dump=mir: lowers every function and prints its MIR. */
-void emit_dump_mir(Program *prog, FILE *out);
+void emit_program(Program *prog, MProgram *mir, FILE *out);
 
 /* ===================================================================== *
  * main.c - the driver

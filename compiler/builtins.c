@@ -1,0 +1,227 @@
+/*
+ * builtins.c - the one table of built-in methods and std functions.
+ *
+ * A row says everything every stage needs to know about one built-in:
+ * check.c types a call from it (receiver kind, parameter and result
+ * letters), own.c reads whether it mutates or consumes its receiver, and
+ * lower.c turns the call into an RV_BUILTIN whose C is the row's template,
+ * filled in by emit.c. Adding a built-in is one row here plus, usually, a
+ * function in libvexrt (as Lua's luaL_Reg arrays).
+ *
+ * Receiver kinds (recv):
+ *   a any type   v Vec   A array   s string   o Option   r Result   c Channel
+ *   n number     i integer   S signed integer or float   f float
+ *   : a static function (Box.new, os.args): no receiver
+ * Parameter letters (params, one a parameter):
+ *   e the element type, moved in      E the element type or a reference to
+ *   s a string (read)                   it (read)
+ *   u usize   i any integer   w u32   T the receiver's own type
+ *   x any value (a static's argument, moved in; typed by check.c)
+ * Result letters (result):
+ *   n unit  b bool  u usize  8 u8  s string  e element  x error type
+ *   T the receiver's type  o Option<element>  I Option<i64>
+ *   F Option<f64>  U Option<usize>  V Vec<string>  ! the call's own type
+ *
+ * Template holes (emit.c: builtin_c):
+ *   $r   a pointer to the receiver      $0..$9  the arguments
+ *   $R   the result's C type            $T  the receiver's C type
+ *   $E   the element's C type           $B  the result's element C type
+ *   $L   the call's source location     $N  an array's length
+ *   $S   the receiver's integer suffix (i32, u8, ...)
+ *   $c   clone function of the element
+ *   $C   the same when the receiver is borrowed; nothing when it is owned
+ *        (a consumed temporary: its payload moves out)
+ *   $K   like $C, for the error type of a Result
+ *   $d   drop function of the element (takes a pointer)
+ *   $X   drop function of the error type when the receiver is owned
+ *   $q   equality function of the element
+ *   $h   clone function of the receiver's type
+ *   $f   format function of the receiver's type, $G of the element,
+ *        $g of the error type: f(vxc_buf *, value, mode)
+ */
+#include <string.h>
+
+#include "vexc.h"
+
+#define OPT_OF(t) "({ $R o_ = {0}; " t " o_; })"
+
+const Builtin builtins[] = {
+    /* every type */
+    {"clone", 'a', "", 'T', false, false, "$h(*$r)"},
+    {"to_string", 'a', "", 's', false, false, "({ VXC_BUF(fb); $f(&fb, *$r, -1); vxc_buf_str(&fb); })"},
+    /* Vec<T> */
+    {"push", 'v', "e", 'n', true, false,
+     "({ $E x_ = $0; *($E *)vxc_vec_push_slot((vxc_vecraw *)$r, sizeof($E)) = x_; (vxc_unit)0; })"},
+    {"pop", 'v', "", 'o', true, false,
+     "({ $R o_ = {0}; $T *v_ = $r; if (v_->len) { o_.some = 1; o_.val = v_->ptr[--v_->len]; } o_; })"},
+    {"len", 'v', "", 'u', false, false, "((uint64_t)($r)->len)"},
+    {"is_empty", 'v', "", 'b', false, false, "(($r)->len == 0)"},
+    {"get", 'v', "i", 'o', false, false,
+     "({ $R o_ = {0}; $T *v_ = $r; int64_t i_ = (int64_t)($0); "
+     "if (i_ >= 0 && (uint64_t)i_ < v_->len) { o_.some = 1; o_.val = $c(v_->ptr[i_]); } o_; })"},
+    {"first", 'v', "", 'o', false, false,
+     "({ $R o_ = {0}; $T *v_ = $r; if (v_->len) { o_.some = 1; o_.val = $c(v_->ptr[0]); } o_; })"},
+    {"last", 'v', "", 'o', false, false,
+     "({ $R o_ = {0}; $T *v_ = $r; if (v_->len) { o_.some = 1; o_.val = $c(v_->ptr[v_->len - 1]); } o_; })"},
+    {"insert", 'v', "ie", 'n', true, false,
+     "({ uint64_t i_ = (uint64_t)($0); $E x_ = $1; vxc_vec_insert((vxc_vecraw *)$r, i_, &x_, sizeof($E), $L); "
+     "(vxc_unit)0; })"},
+    {"remove", 'v', "i", 'e', true, false,
+     "({ $E x_; vxc_vec_remove((vxc_vecraw *)$r, (uint64_t)($0), &x_, sizeof($E), $L); x_; })"},
+    {"clear", 'v', "", 'n', true, false,
+     "({ $T *v_ = $r; for (uint64_t i_ = 0; i_ < v_->len; i_++) $d(&v_->ptr[i_]); v_->len = 0; (vxc_unit)0; })"},
+    {"reverse", 'v', "", 'n', true, false, "({ vxc_vec_reverse((vxc_vecraw *)$r, sizeof($E)); (vxc_unit)0; })"},
+    {"contains", 'v', "E", 'b', false, false,
+     "({ $T *v_ = $r; $E x_ = $0; bool f_ = 0; for (uint64_t i_ = 0; i_ < v_->len && !f_; i_++) "
+     "f_ = $q(v_->ptr[i_], x_); f_; })"},
+    {"join", 'v', "s", 's', false, false,
+     "({ vx_vec w_ = {($r)->ptr, ($r)->len, ($r)->cap}; vx_str_join(&w_, $0); })"},
+    /* [T; N] */
+    {"len", 'A', "", 'u', false, false, "((uint64_t)$N)"},
+    /* string */
+    {"len", 's', "", 'u', false, false, "((uint64_t)(*$r)->len)"},
+    {"is_empty", 's', "", 'b', false, false, "((*$r)->len == 0)"},
+    {"contains", 's', "s", 'b', false, false, "vx_str_contains(*$r, $0)"},
+    {"starts_with", 's', "s", 'b', false, false, "vx_str_starts_with(*$r, $0)"},
+    {"ends_with", 's', "s", 'b', false, false, "vx_str_ends_with(*$r, $0)"},
+    {"trim", 's', "", 's', false, false, "vx_str_trim(*$r)"},
+    {"trim_start", 's', "", 's', false, false, "vx_str_trim_start(*$r)"},
+    {"trim_end", 's', "", 's', false, false, "vx_str_trim_end(*$r)"},
+    {"to_upper", 's', "", 's', false, false, "vx_str_to_upper(*$r)"},
+    {"to_lower", 's', "", 's', false, false, "vx_str_to_lower(*$r)"},
+    {"split", 's', "s", 'V', false, false,
+     "({ vxc_vecraw r_ = vxc_from_vx_vec(vx_str_split(*$r, $0)); $R v_; memcpy(&v_, &r_, sizeof v_); v_; })"},
+    {"lines", 's', "", 'V', false, false,
+     "({ vxc_vecraw r_ = vxc_from_vx_vec(vx_str_lines(*$r)); $R v_; memcpy(&v_, &r_, sizeof v_); v_; })"},
+    {"chars", 's', "", 'V', false, false,
+     "({ vxc_vecraw r_ = vxc_from_vx_vec(vx_str_chars(*$r)); $R v_; memcpy(&v_, &r_, sizeof v_); v_; })"},
+    {"byte_at", 's', "u", '8', false, false, "vx_str_byte_at(*$r, (int64_t)($0), $L)"},
+    {"char_count", 's', "", 'u', false, false, "((uint64_t)vx_str_char_count(*$r))"},
+    {"slice", 's', "uu", 's', false, false, "vx_str_slice(*$r, (int64_t)($0), (int64_t)($1), $L)"},
+    {"substring", 's', "uu", 's', false, false, "vx_str_slice(*$r, (int64_t)($0), (int64_t)($1), $L)"},
+    {"repeat", 's', "u", 's', false, false, "vx_str_repeat(*$r, (uint64_t)($0))"},
+    {"replace", 's', "ss", 's', false, false, "vx_str_replace(*$r, $0, $1)"},
+    {"find", 's', "s", 'U', false, false, OPT_OF("o_.some = vx_str_find(*$r, $0, &o_.val);")},
+    {"rfind", 's', "s", 'U', false, false, OPT_OF("o_.some = vx_str_rfind(*$r, $0, &o_.val);")},
+    {"parse_i64", 's', "", 'I', false, false, OPT_OF("o_.some = vx_str_parse_i64(*$r, &o_.val);")},
+    {"parse_int", 's', "", 'I', false, false, OPT_OF("o_.some = vx_str_parse_i64(*$r, &o_.val);")},
+    {"parse_f64", 's', "", 'F', false, false, OPT_OF("o_.some = vx_str_parse_f64(*$r, &o_.val);")},
+    /* Option<T> */
+    {"unwrap", 'o', "", 'e', false, true, "({ $T *o_ = $r; if (!o_->some) vx_panic_unwrap_none($L); $C(o_->val); })"},
+    {"expect", 'o', "s", 'e', false, true,
+     "({ $T *o_ = $r; if (!o_->some) { vxc_str m_ = $0; vx_panic($L, \"%.*s\", (int)m_->len, m_->ptr); } "
+     "$C(o_->val); })"},
+    {"is_some", 'o', "", 'b', false, false, "(($r)->some)"},
+    {"is_none", 'o', "", 'b', false, false, "(!($r)->some)"},
+    {"unwrap_or", 'o', "e", 'e', false, true,
+     "({ $T *o_ = $r; $E d_ = $0; $E r_; if (o_->some) { r_ = $C(o_->val); $d(&d_); } else r_ = d_; r_; })"},
+    /* Result<T, E> */
+    {"unwrap", 'r', "", 'e', false, true,
+     "({ $T *o_ = $r; if (o_->is_err) { VXC_BUF(fb); vxc_puts(&fb, \"called unwrap() on an Err value: \"); "
+     "$g(&fb, o_->err, -2); vx_panic($L, \"%s\", vxc_buf_cstr(&fb)); } $C(o_->ok); })"},
+    {"expect", 'r', "s", 'e', false, true,
+     "({ $T *o_ = $r; if (o_->is_err) { VXC_BUF(fb); vxc_str m_ = $0; vxc_put(&fb, m_->ptr, m_->len); "
+     "vxc_puts(&fb, \": \"); $g(&fb, o_->err, -2); vx_panic($L, \"%s\", vxc_buf_cstr(&fb)); } $C(o_->ok); })"},
+    {"unwrap_err", 'r', "", 'x', false, true,
+     "({ $T *o_ = $r; if (!o_->is_err) { VXC_BUF(fb); vxc_puts(&fb, \"called unwrap_err() on an Ok value: \"); "
+     "$G(&fb, o_->ok, -2); vx_panic($L, \"%s\", vxc_buf_cstr(&fb)); } $K(o_->err); })"},
+    {"is_ok", 'r', "", 'b', false, false, "(!($r)->is_err)"},
+    {"is_err", 'r', "", 'b', false, false, "(($r)->is_err)"},
+    {"unwrap_or", 'r', "e", 'e', false, true,
+     "({ $T *o_ = $r; $E d_ = $0; $E r_; if (!o_->is_err) { r_ = $C(o_->ok); $d(&d_); } "
+     "else { r_ = d_; $X(&o_->err); } r_; })"},
+    {"ok", 'r', "", 'o', false, true,
+     "({ $T *o_ = $r; $R r_ = {0}; if (!o_->is_err) { r_.some = 1; r_.val = $C(o_->ok); } "
+     "else { $X(&o_->err); } r_; })"},
+    /* Channel<T>: in an async fn send, recv and recv_opt are suspension
+     * points (lower.c makes them MT_SUSPEND); these templates are the sync
+     * forms, which block the calling thread */
+    {"send", 'c', "e", 'n', false, false,
+     "({ $E x_ = $0; if (vx_chan_send_sync(*$r, &x_) != VX_OK) vx_panic($L, \"send on a closed channel\"); "
+     "(vxc_unit)0; })"},
+    {"recv", 'c', "", 'e', false, false,
+     "({ $E x_; if (vx_chan_recv_sync(*$r, &x_) != VX_OK) vx_panic($L, \"recv on a closed channel\"); x_; })"},
+    {"recv_opt", 'c', "", 'o', false, false, OPT_OF("o_.some = vx_chan_recv_sync(*$r, &o_.val) == VX_OK;")},
+    {"close", 'c', "", 'n', false, false, "({ vx_chan_close(*$r); (vxc_unit)0; })"},
+    {"len", 'c', "", 'u', false, false, "((uint64_t)vx_chan_len(*$r))"},
+    /* numbers */
+    {"abs", 'f', "", 'T', false, false, "(($T)fabs(*$r))"},
+    {"abs", 'S', "", 'T', false, false, "vxc_abs_$S(*$r, $L)"},
+    {"pow", 'i', "w", 'T', false, false, "vxc_pow_$S(*$r, $0, $L)"},
+    {"min", 'n', "T", 'T', false, false, "({ $T a_ = *$r, b_ = $0; a_ < b_ ? a_ : b_; })"},
+    {"max", 'n', "T", 'T', false, false, "({ $T a_ = *$r, b_ = $0; a_ > b_ ? a_ : b_; })"},
+    {"sqrt", 'f', "", 'T', false, false, "(($T)sqrt(*$r))"},
+    {"floor", 'f', "", 'T', false, false, "(($T)floor(*$r))"},
+    {"ceil", 'f', "", 'T', false, false, "(($T)ceil(*$r))"},
+    {"round", 'f', "", 'T', false, false, "(($T)round(*$r))"},
+    /* static functions of the std (the receiver letter ':'); check.c
+     * resolves their names (Box.new, os.args, ...) */
+    {"Box.new", ':', "x", '!', false, false, "({ $B x_ = $0; $B *p_ = vx_alloc(sizeof($B)); *p_ = x_; p_; })"},
+    {"Vec.new", ':', "", '!', false, false, "(($R){0})"},
+    {"Vec.with_capacity", ':', "x", '!', false, false, "({ (void)($0); ($R){0}; })"},
+    {"os.args", ':', "", '!', false, false,
+     "({ vxc_vecraw r_ = vxc_os_args(); $R v_; memcpy(&v_, &r_, sizeof v_); v_; })"},
+    {"os.env", ':', "s", '!', false, false, OPT_OF("o_.some = vxc_os_env($0, &o_.val);")},
+    {"os.exit", ':', "x", '!', false, false, "({ fflush(stdout); exit($0); (vxc_unit)0; })"},
+    {"time.now_ms", ':', "", '!', false, false, "vxc_now_ms()"},
+    {"time.sleep", ':', "x", '!', false, false, "({ vxc_sleep_ms($0); (vxc_unit)0; })"},
+    {"Channel.new", ':', "x", '!', false, false, "vx_chan_new(sizeof($B), (size_t)($0))"},
+    /* operations lowering needs that are not methods */
+    {"str.append", ':', "xs", '!', false, false, "vx_str_append($0, $1)"},
+    {"assert.fail", ':', "s", '!', false, false, "({ vx_panic_assert($L, vx_str_cstr($0)); (vxc_unit)0; })"},
+    {"int.inc", ':', "x", '!', false, false, "($0 + 1)"},
+    {NULL, 0, NULL, 0, false, false, NULL},
+};
+
+static bool recv_fits(char k, Type *t) {
+    t = ty_res(t);
+    switch (k) {
+    case 'a': return true;
+    case 'v': return t->kind == TY_VEC;
+    case 'A': return t->kind == TY_ARRAY;
+    case 's': return t->kind == TY_STR;
+    case 'o': return t->kind == TY_OPTION;
+    case 'r': return t->kind == TY_RESULT;
+    case 'c': return t->kind == TY_CHAN;
+    case 'n': return ty_is_num(t);
+    case 'i': return ty_is_int(t);
+    case 'S': return ty_is_signed(t) || ty_is_float(t);
+    case 'f': return ty_is_float(t);
+    default: return false;
+    }
+}
+
+int builtin_find(Type *t, const char *name) {
+    for (int i = 0; builtins[i].name; i++) {
+        const Builtin *b = &builtins[i];
+        if (b->recv == ':') {
+            if (!t && !strcmp(b->name, name))
+                return i;
+            continue;
+        }
+        if (t && !strcmp(b->name, name) && recv_fits(b->recv, t))
+            return i;
+    }
+    return -1;
+}
+
+Type *builtin_type(char c, Type *recv) {
+    Type *t = recv ? ty_res(recv) : NULL;
+    switch (c) {
+    case 'n': return ty_unit;
+    case 'b': return ty_bool;
+    case 'u': return ty_usize;
+    case '8': return ty_u8;
+    case 'w': return ty_prim[TY_U32];
+    case 's': return ty_str;
+    case 'e': case 'E': return t->elem;
+    case 'x': return t->err;
+    case 'T': return t;
+    case 'o': return ty_wrap(TY_OPTION, t->elem);
+    case 'I': return ty_wrap(TY_OPTION, ty_i64);
+    case 'F': return ty_wrap(TY_OPTION, ty_f64);
+    case 'U': return ty_wrap(TY_OPTION, ty_usize);
+    case 'V': return ty_wrap(TY_VEC, ty_str);
+    default: return NULL;
+    }
+}
