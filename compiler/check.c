@@ -75,6 +75,18 @@ static void map_put(Map *m, const char *k, void *v) {
     m->n++;
 }
 
+/* Sets k's value: replaces it if k is there (map_put would add a second
+ * entry, and a rehash, which reverses each chain, could bring the older one
+ * back in front). */
+static void map_set(Map *m, const char *k, void *v) {
+    for (Entry *e = m->nb ? m->b[hash_str(k) % (unsigned)m->nb] : NULL; e; e = e->next)
+        if (!strcmp(e->key, k)) {
+            e->val = v;
+            return;
+        }
+    map_put(m, k, v);
+}
+
 /* ---- checker state ---- */
 
 static Program *prog;
@@ -2242,7 +2254,7 @@ static void finite_type(Type *t, Pos pos, const char *owner, int depth) {
         }
         if (mark == 2)
             return;
-        map_put(&type_marks, name, (void *)1);
+        map_set(&type_marks, name, (void *)1);
         if (t->kind == TY_STRUCT) {
             for (int i = 0; i < t->sd->fields.len; i++) {
                 Field *f = t->sd->fields.items[i];
@@ -2255,7 +2267,7 @@ static void finite_type(Type *t, Pos pos, const char *owner, int depth) {
                     finite_type(v->tys[k], ((Node *)v->texprs.items[k])->pos, name, depth + 1);
             }
         }
-        map_put(&type_marks, name, (void *)2);
+        map_set(&type_marks, name, (void *)2);
         return;
     }
     case TY_OPTION:
@@ -2276,11 +2288,21 @@ static void finite_type(Type *t, Pos pos, const char *owner, int depth) {
 }
 
 /* A constant is checked on first use, so it may refer to constants
- * declared after it; a cycle is an error. */
+ * declared after it; a cycle is an error. check_consts() orders the
+ * constants so that this recursion happens only on a cycle, where it is
+ * bounded by MAX_CONST_DEPTH. */
+enum { MAX_CONST_DEPTH = 500 };
+static int const_depth;
+
 static void check_const(Node *c, Node *use) {
     if (c->flag)
         error_at(use ? use->pos : c->pos, "E0300", "constant `%s` depends on itself", c->name);
+    if (const_depth >= MAX_CONST_DEPTH)
+        error_at(use ? use->pos : c->pos, "E0300",
+                 "constant `%s` is defined through a chain of more than %d constants", c->name,
+                 MAX_CONST_DEPTH);
     c->flag = true;
+    const_depth++;
     Fn *save_fn = cur_fn;
     Vec save_scope = scope;
     int save_depth = loop_depth;
@@ -2296,6 +2318,73 @@ static void check_const(Node *c, Node *use) {
     cur_fn = save_fn;
     scope = save_scope;
     loop_depth = save_depth;
+    const_depth--;
+}
+
+/* The constants an expression names (every identifier that is a constant's
+ * name; a local of the same name only adds an edge that orders more than
+ * needed). An explicit stack: a constant's expression may be long. */
+static void const_refs(Node *e, Vec *out) {
+    Vec stack = {0};
+    vec_push(&stack, e);
+    while (stack.len) {
+        Node *n = stack.items[--stack.len];
+        if (!n)
+            continue;
+        if (n->kind == N_IDENT && map_get(&consts_map, n->name))
+            vec_push(out, map_get(&consts_map, n->name));
+        vec_push(&stack, n->a);
+        vec_push(&stack, n->b);
+        vec_push(&stack, n->c);
+        for (int i = 0; i < n->list.len; i++)
+            vec_push(&stack, n->list.items[i]);
+    }
+}
+
+/* Checks every constant after the constants it names, so check_const never
+ * recurses into another constant on a program without a cycle: a chain of
+ * thousands of constants (`const C0 = C1 + 1`, `const C1 = C2 + 1`, ...)
+ * used to recurse once per link and overflow the stack. The order is a
+ * depth-first post-order kept on an explicit stack. A constant met again
+ * while it is still on the stack (seen, not yet checked) closes a cycle:
+ * the ordering stops and check_const, from the first constant of the
+ * cycle, reports it ("depends on itself") as it always did, recursing at
+ * most MAX_CONST_DEPTH times. */
+static void check_consts(void) {
+    typedef struct { Node *c; Vec refs; int next; } Frame;
+    int n = prog->consts.len;
+    Frame *stack = arena_alloc(sizeof(Frame) * (size_t)(n + 1));
+    Map seen = {0}; /* name -> the constant, once it was pushed */
+    for (int i = 0; i < n; i++) {
+        Node *root = prog->consts.items[i];
+        if (map_get(&seen, root->name) == root)
+            continue;
+        int sp = 0;
+        stack[sp++] = (Frame){root, {0}, 0};
+        map_put(&seen, root->name, root);
+        const_refs(root->a, &stack[0].refs);
+        while (sp) {
+            Frame *f = &stack[sp - 1];
+            if (f->next < f->refs.len) {
+                Node *d = f->refs.items[f->next++];
+                if (map_get(&seen, d->name) == d && !d->ty)
+                    goto cycle; /* on the stack */
+                if (map_get(&seen, d->name) == d)
+                    continue; /* checked */
+                map_put(&seen, d->name, d);
+                stack[sp] = (Frame){d, {0}, 0};
+                const_refs(d->a, &stack[sp].refs);
+                sp++;
+                continue;
+            }
+            if (!f->c->ty)
+                check_const(f->c, NULL);
+            sp--;
+        }
+        continue;
+    cycle:
+        check_const(root, NULL);
+    }
 }
 
 static void register_items(void) {
@@ -2409,11 +2498,7 @@ static void register_items(void) {
             f->cname = f->is_extern ? f->name : arena_printf("vx_fn_%s", f->name);
         }
     }
-    for (int i = 0; i < prog->consts.len; i++) {
-        Node *c = prog->consts.items[i];
-        if (!c->ty)
-            check_const(c, NULL);
-    }
+    check_consts();
 }
 
 static void check_fn(Fn *f) {
@@ -2470,6 +2555,7 @@ void check_program(Program *p) {
     memset(&fns_map, 0, sizeof fns_map);
     memset(&methods_map, 0, sizeof methods_map);
     memset(&consts_map, 0, sizeof consts_map);
+    const_depth = 0;
     memset(&scope, 0, sizeof scope);
     memset(&loop_stack, 0, sizeof loop_stack);
     sym_counter = 0;

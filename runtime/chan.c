@@ -38,6 +38,9 @@ struct vx_chan {
 };
 
 vx_chan *vx_chan_new(size_t elem_size, size_t cap) {
+    /* the buffer follows the header: header + elem_size * cap must fit */
+    if (elem_size && cap > (SIZE_MAX - sizeof(vx_chan)) / elem_size)
+        vx_panic(NULL, "capacity overflow");
     vx_chan *c = vx_alloc(sizeof *c + elem_size * cap);
     c->esize = elem_size;
     c->cap = cap;

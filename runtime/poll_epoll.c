@@ -26,8 +26,11 @@ int vx__pollb_init(void) {
         return -e;
     }
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
-    if (epoll_ctl(epfd, EPOLL_CTL_ADD, evfd, &ev) < 0)
-        return -errno;
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, evfd, &ev) < 0) {
+        int e = errno; /* a failure partway releases what was made */
+        vx__pollb_close();
+        return -e;
+    }
     return 0;
 }
 

@@ -32,8 +32,14 @@
 #define st_relaxed(p, v) atomic_store_explicit((p), (v), memory_order_relaxed)
 #define st_release(p, v) atomic_store_explicit((p), (v), memory_order_release)
 #define st_seqcst(p, v) atomic_store_explicit((p), (v), memory_order_seq_cst)
+/* A failed CAS loads the current value into *e, and callers act on it
+ * (vx_wg_wait completes when it reads a count of zero, vx_io_wait consumes a
+ * READY edge): so the failure order is acquire too, pairing with the
+ * release RMW that wrote the value. With relaxed there, a waiter could
+ * complete without seeing what the finished tasks wrote
+ * (tests/runtime/wg_acquire.c). */
 #define cas_acqrel(p, e, v) \
-    atomic_compare_exchange_weak_explicit((p), (e), (v), memory_order_acq_rel, memory_order_relaxed)
+    atomic_compare_exchange_weak_explicit((p), (e), (v), memory_order_acq_rel, memory_order_acquire)
 /* A counter only read as a statistic: the owner increments it without a
  * read-modify-write (a plain add on x86), readers may see a stale value. */
 #define stat_inc(p) st_relaxed((p), ld_relaxed(p) + 1)
@@ -225,7 +231,8 @@ _Noreturn void vx__deadlock(void);
  * test can force an interleaving instead of waiting for it: 1 = the
  * deadlock test between its loads of main_waiting and of main's task
  * (park.c), 2 = a wait group's count has just reached zero with waiters
- * (sync.c). Other builds compile the points out. */
+ * (sync.c), 3 = a waiter between its load of a wait group's count and its
+ * CAS that sets WAITERS (sync.c). Other builds compile the points out. */
 #ifdef VX_TEST_HOOKS
 extern void (*vx__test_hook)(int where, void *arg);
 #define VX_TEST_HOOK(where, arg) (vx__test_hook ? vx__test_hook((where), (arg)) : (void)0)
