@@ -83,6 +83,8 @@ static Map fns_map;     /* free fn name -> Fn */
 static Map methods_map; /* "Owner.name" -> Vec* of Fn */
 static Map consts_map;  /* name -> Node* N_CONST */
 static Map import_aliases; /* `import * as ns`: ns -> SrcFile* */
+static Map std_aliases;    /* `import * as sys from "os"`: sys -> "os" */
+static Map std_names;      /* `import { env } from "os"`: env -> "os" */
 
 static Fn *cur_fn;
 static Vec scope;       /* Sym* stack; NULL marks a scope boundary */
@@ -561,11 +563,14 @@ static bool is_type_name(Node *e) {
     return map_get(&types_map, e->name) || !strcmp(e->name, "Vec") || !strcmp(e->name, "Box") ||
            !strcmp(e->name, "os") || !strcmp(e->name, "time") || !strcmp(e->name, "Option") ||
            !strcmp(e->name, "Result") || ((!strcmp(e->name, "Channel") || !strcmp(e->name, "Mutex")) &&
-                                           !map_get(&types_map, e->name));
+                                           !map_get(&types_map, e->name)) ||
+           map_get(&std_aliases, e->name);
 }
 
 /* `Type.name(args)`: a static function, an enum constructor or a std fn. */
 static Type *check_static_call(Node *call, Node *callee, Type *expect) {
+    if (!map_get(&types_map, callee->a->name) && map_get(&std_aliases, callee->a->name))
+        callee->a->name = map_get(&std_aliases, callee->a->name); /* sys.args() -> os.args() */
     const char *tn = callee->a->name, *name = callee->name;
     call->name = name;
     call->sval = tn;
@@ -746,6 +751,15 @@ static Type *check_call(Node *e, Type *expect) {
         }
         if (!strcmp(name, "Some") || !strcmp(name, "Ok") || !strcmp(name, "Err"))
             return check_wrapper_ctor(e, name, expect);
+        const char *mod = map_get(&std_names, name);
+        if (mod) { /* env(x) after `import { env } from "os"`: os.env(x) */
+            Node *m = arena_alloc(sizeof(Node));
+            *m = *callee;
+            m->name = mod;
+            callee->kind = N_FIELD;
+            callee->a = m;
+            return check_static_call(e, callee, expect);
+        }
         static const char *aliases[] = {"println", "print", "eprintln", "eprint", "panic", "assert",
                                         "assert_eq", NULL};
         for (int i = 0; aliases[i]; i++)
@@ -780,7 +794,7 @@ static Type *check_call(Node *e, Type *expect) {
         map_get(&import_aliases, callee->a->name)) {
         /* ns.f(args) through `import * as ns`: the free function f */
         Fn *f = map_get(&fns_map, callee->name);
-        if (!f)
+        if (!f || f->pos.file != map_get(&import_aliases, callee->a->name))
             error_at(callee->pos, "E0200", "cannot find function `%s` in module `%s`", callee->name, callee->a->name);
         e->res = f->is_extern ? R_EXTERN : R_FN;
         e->fn = f;
@@ -2137,22 +2151,68 @@ static void zonk_node(Node *n) {
 
 /* ---- items ---- */
 
-/* The .vx file an import names: given on the command line, matched by its
- * path or by its last path component. NULL for a std module. */
+/* The std modules, and what each one exports. */
+static const char *std_modules[][4] = {
+    {"os", "args", "env", "exit"},
+    {"time", "now_ms", "sleep", NULL},
+};
+
+static const char *std_module(const char *name) {
+    for (size_t i = 0; i < sizeof std_modules / sizeof std_modules[0]; i++)
+        if (!strcmp(std_modules[i][0], name))
+            return std_modules[i][0];
+    return NULL;
+}
+
+static bool std_exports(const char *mod, const char *name) {
+    for (size_t i = 0; i < sizeof std_modules / sizeof std_modules[0]; i++)
+        for (int j = 1; j < 4 && !strcmp(std_modules[i][0], mod) && std_modules[i][j]; j++)
+            if (!strcmp(std_modules[i][j], name))
+                return true;
+    return false;
+}
+
+/* `a/./b/../c` -> `a/c`, in place, for comparing paths as written. */
+static char *clean_path(char *p) {
+    char *parts[256];
+    int n = 0;
+    bool abs = p[0] == '/';
+    for (char *tok = strtok(p, "/"); tok && n < 256; tok = strtok(NULL, "/")) {
+        if (!strcmp(tok, "."))
+            continue;
+        if (!strcmp(tok, "..") && n > 0 && strcmp(parts[n - 1], ".."))
+            n--;
+        else
+            parts[n++] = tok;
+    }
+    Buf b = {0};
+    if (abs)
+        buf_puts(&b, "/");
+    for (int i = 0; i < n; i++)
+        buf_printf(&b, "%s%s", i ? "/" : "", parts[i]);
+    char *r = arena_strndup(b.data ? b.data : "", b.len);
+    buf_free(&b);
+    return r;
+}
+
+/* The .vx file an import names, given on the command line: the path is
+ * relative to the directory of the importing file (as in Go and
+ * JavaScript), so `./lib/b.vx` is that file and no other `b.vx`. */
 static SrcFile *import_file(Node *imp) {
     const char *path = imp->sval;
-    size_t n = strlen(path);
-    if (n < 3 || strcmp(path + n - 3, ".vx"))
-        return NULL; /* a std module: always in scope */
-    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    const char *from = imp->pos.file ? imp->pos.file->path : "";
+    const char *slash = strrchr(from, '/');
+    char *want = path[0] == '/' || !slash
+                     ? arena_strndup(path, strlen(path))
+                     : arena_printf("%.*s/%s", (int)(slash - from), from, path);
+    want = clean_path(want);
     for (int i = 0; i < prog->files.len; i++) {
         SrcFile *f = prog->files.items[i];
-        const char *fb = strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
-        if (!strcmp(f->path, path) || !strcmp(fb, base))
+        if (!strcmp(clean_path(arena_strndup(f->path, strlen(f->path))), want))
             return f;
     }
-    diag_help("give every file of the program on the command line: `vex run %s %s`",
-              imp->pos.file ? imp->pos.file->path : "main.vx", path);
+    diag_help("`%s` is not among the files given; give every file of the program on the command line: "
+              "`vex run %s %s`", want, from[0] ? from : "main.vx", want);
     error_at(imp->pos, "E0200", "cannot find module `%s`", path);
 }
 
@@ -2167,17 +2227,38 @@ static bool defined_in(const char *name, SrcFile *f) {
     return c && c->pos.file == f;
 }
 
+/* An import binds names: `import * as ns` the module as `ns`, `import { a }`
+ * the name `a` (the std modules are also in scope under their own names). */
 static void check_imports(void) {
     memset(&import_aliases, 0, sizeof import_aliases);
+    memset(&std_aliases, 0, sizeof std_aliases);
+    memset(&std_names, 0, sizeof std_names);
     for (int i = 0; i < prog->imports.len; i++) {
         Node *imp = prog->imports.items[i];
-        SrcFile *f = import_file(imp);
-        if (imp->name && f) /* a std module keeps its own name (os.args) */
+        size_t n = strlen(imp->sval);
+        const char *mod = NULL;
+        SrcFile *f = NULL;
+        if (n >= 3 && !strcmp(imp->sval + n - 3, ".vx")) {
+            f = import_file(imp);
+        } else if (!(mod = std_module(imp->sval))) {
+            Buf b = {0};
+            for (size_t k = 0; k < sizeof std_modules / sizeof std_modules[0]; k++)
+                buf_printf(&b, "%s`%s`", k ? ", " : "", std_modules[k][0]);
+            diag_help("the std modules are %s; a file is imported by its path: `import { f } from \"./util.vx\"`",
+                      b.data);
+            buf_free(&b);
+            error_at(imp->pos, "E0200", "cannot find module `%s`", imp->sval);
+        }
+        if (imp->name && mod)
+            map_put(&std_aliases, imp->name, (void *)mod);
+        else if (imp->name)
             map_put(&import_aliases, imp->name, f);
-        for (int j = 0; f && j < imp->list.len; j++) {
+        for (int j = 0; j < imp->list.len; j++) {
             Node *nm = imp->list.items[j];
-            if (!defined_in(nm->name, f))
+            if (mod ? !std_exports(mod, nm->name) : !defined_in(nm->name, f))
                 error_at(nm->pos, "E0200", "`%s` is not defined in `%s`", nm->name, imp->sval);
+            if (mod)
+                map_put(&std_names, nm->name, (void *)mod);
         }
     }
 }
