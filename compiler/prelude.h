@@ -18,6 +18,18 @@
 
 #include "vexrt.h"
 
+/* What a Vex program may do on purpose - define a function it never calls,
+ * ignore a parameter, recurse without end - is no business of the C
+ * compiler: the generated C compiles without a word (main.c reports any
+ * output of the C compiler as an internal compiler error). */
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wtype-limits"          /* u >= 0 */
+#pragma GCC diagnostic ignored "-Wtautological-compare" /* x == x */
+#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 12)
+#pragma GCC diagnostic ignored "-Winfinite-recursion"
+#endif
+
 #define VXU __attribute__((unused))
 /* every prelude helper: a program uses only some of them */
 #define VXI static inline __attribute__((unused))
