@@ -752,8 +752,13 @@ int main(int argc, char **argv) {
         o.dump = "frames";
     }
     if (strcmp(o.cmd, "run") && strcmp(o.cmd, "build") && strcmp(o.cmd, "check") && strcmp(o.cmd, "emit-c")) {
-        fprintf(stderr, "vex: unknown command '%s'\n", argv[1]);
-        usage(stderr);
+        const char *cmds[] = {"run", "build", "check", "emit-c", "help", "version"};
+        const char *best = did_you_mean(o.cmd, cmds, 6);
+        if (best)
+            fprintf(stderr, "vex: unknown command `%s`; did you mean `%s`?\n", o.cmd, best);
+        else
+            fprintf(stderr, "vex: unknown command `%s` (the commands: run, build, check, emit-c, help; "
+                            "`vex help` says more)\n", o.cmd);
         return 2;
     }
     bool is_run = !strcmp(o.cmd, "run");
@@ -784,6 +789,11 @@ int main(int argc, char **argv) {
                 return 2;
             }
         } else if (ends_with(a, ".vx")) {
+            struct stat st;
+            if (stat(a, &st) == 0 && S_ISDIR(st.st_mode)) {
+                fprintf(stderr, "vex %s: %s is a directory; expected a .vx file\n", o.cmd, a);
+                return 2;
+            }
             size_t len;
             char *text = read_file(a, &len);
             if (!text) {
@@ -804,7 +814,13 @@ int main(int argc, char **argv) {
         } else if (is_run && o.vx_files.len) {
             break; /* the program's own arguments start here */
         } else {
-            fprintf(stderr, "vex: unexpected argument '%s'\n", a);
+            struct stat st;
+            if (a[0] == '-')
+                fprintf(stderr, "vex %s: unknown option `%s` (`vex help` lists them)\n", o.cmd, a);
+            else if (stat(a, &st) == 0 && S_ISDIR(st.st_mode))
+                fprintf(stderr, "vex %s: %s is a directory; expected a .vx file\n", o.cmd, a);
+            else
+                fprintf(stderr, "vex %s: expected a .vx file, found `%s`\n", o.cmd, a);
             return 2;
         }
     }

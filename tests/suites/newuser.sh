@@ -39,6 +39,39 @@ vx() {
 # has TEXT: does $tmp/err hold TEXT?
 has() { grep -Fq -e "$1" "$tmp/err"; }
 
+# ---- the command line says what is wrong ----
+
+vx biuld unused.vx
+if [ $rc = 2 ] && [ ! -s "$tmp/out" ] && has 'unknown command `biuld`; did you mean `build`?' &&
+   [ "$(wc -l < "$tmp/err")" = 1 ]; then
+  pass command-did-you-mean
+else
+  fail command-did-you-mean "status $rc, want 2 and one line \"did you mean \`build\`?\"" "$tmp/out" "$tmp/err"
+fi
+
+echo '1 + 2' > "$tmp/calc.txt"
+vx run calc.txt
+if [ $rc = 2 ] && has 'expected a .vx file' && has 'calc.txt'; then
+  pass not-a-vx-file
+else
+  fail not-a-vx-file "status $rc, want 2 and \"expected a .vx file\"" "$tmp/err"
+fi
+
+mkdir -p "$tmp/some_dir" "$tmp/odd.vx"
+ok=1
+for d in some_dir/ some_dir odd.vx; do
+  vx check "$d"
+  [ $rc = 2 ] && has "$d is a directory" || { ok=0; break; }
+done
+[ $ok = 1 ] && pass is-a-directory || fail is-a-directory "vex check $d: status $rc, want 2 and \"is a directory\"" "$tmp/err"
+
+vx build --relase unused.vx
+if [ $rc = 2 ] && has 'unknown option `--relase`'; then
+  pass unknown-option
+else
+  fail unknown-option "status $rc, want 2 and \"unknown option\"" "$tmp/err"
+fi
+
 # ---- the C compiler is never heard ----
 
 cat > "$tmp/unused.vx" <<'VX'
@@ -108,7 +141,7 @@ i=0
 while [ ! -s "$tmp/slowcc/grandchild" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 gc=$(cat "$tmp/slowcc/grandchild" 2>/dev/null)
 kill -TERM $vpid 2> /dev/null
-wait $vpid
+{ wait $vpid; } 2> /dev/null
 # alive PID: is PID running (not a zombie waiting to be reaped)?
 alive() { kill -0 "$1" 2> /dev/null && [ "$(ps -o stat= -p "$1" 2> /dev/null | cut -c1)" != Z ]; }
 i=0
