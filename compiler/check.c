@@ -463,8 +463,38 @@ static Fn *find_method(Type *t, const char *name, bool want_self) {
     return NULL;
 }
 
+/* The names of the built-in methods of t, for "did you mean". */
+static const char **builtin_names(Type *t) {
+    static const char *vec[] = {"push", "pop", "len", "is_empty", "get", "first", "last", "insert", "remove", "clear",
+                                "contains", "reverse", "sort", "join", "clone", NULL};
+    static const char *str[] = {"len", "is_empty", "contains", "starts_with", "ends_with", "find", "rfind", "slice",
+                                "byte_at", "bytes", "char_count", "trim", "trim_start", "trim_end", "to_upper",
+                                "to_lower", "repeat", "replace", "split", "lines", "chars", "parse_i64", "parse_f64",
+                                "clone", "to_string", NULL};
+    static const char *opt[] = {"unwrap", "expect", "is_some", "is_none", "unwrap_or", "clone", NULL};
+    static const char *res[] = {"unwrap", "expect", "unwrap_err", "is_ok", "is_err", "unwrap_or", "ok", "clone", NULL};
+    static const char *num[] = {"abs", "pow", "min", "max", "sqrt", "floor", "ceil", "round", "to_string", NULL};
+    static const char *none[] = {NULL};
+    switch (t->kind) {
+    case TY_VEC: return vec;
+    case TY_STR: return str;
+    case TY_OPTION: return opt;
+    case TY_RESULT: return res;
+    default: return ty_is_num(t) ? num : none;
+    }
+}
+
 static _Noreturn void no_method(Node *at, Type *t, const char *name, const char *what) {
     const char *owner = type_name_of(t);
+    if (!owner && !strcmp(what, "method")) {
+        const char **cands = builtin_names(t);
+        int n = 0;
+        while (cands[n])
+            n++;
+        const char *best = did_you_mean(name, cands, n);
+        if (best)
+            diag_help("did you mean `%s`?", best);
+    }
     if (owner) {
         const char *cands[256];
         int n = 0;
@@ -1675,6 +1705,13 @@ static Type *check_expr_inner(Node *e, Type *expect) {
     case N_INTRINSIC:
         return check_intrinsic(e, expect);
     case N_FIELD:
+        if (!e->flag && e->a->kind == N_IDENT && !strcmp(e->a->name, "Option") && !strcmp(e->name, "None") &&
+            !lookup("Option") && !map_get(&types_map, "Option")) {
+            e->kind = N_IDENT; /* Option.None is None */
+            e->name = "None";
+            e->a = NULL;
+            return check_expr_inner(e, expect);
+        }
         return check_field(e);
     case N_INDEX:
         return check_index(e);
@@ -2546,6 +2583,8 @@ static void check_fn(Fn *f) {
 }
 
 void check_program(Program *p) {
+    if (diag_error_count() && diag_jmp) /* syntax errors: they were all reported */
+        longjmp(*(jmp_buf *)diag_jmp, 1);
     prog = p;
     memset(&types_map, 0, sizeof types_map);
     memset(&fns_map, 0, sizeof fns_map);

@@ -74,6 +74,8 @@ void diag_help(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void diag_set_quiet(bool quiet);
 void diag_reset(void);
 void diag_set_json(bool on);
+/* Errors on the line of the last error are counted but not printed. */
+void diag_mute_line(void);
 int diag_error_count(void);
 /* The recovery point used by error_at (a jmp_buf pointer). */
 extern void *diag_jmp;
