@@ -842,6 +842,108 @@ static Type *check_call(Node *e, Type *expect) {
 
 /* ---- intrinsics ---- */
 
+/* The digits at *s as a width or precision (at most 65535, as Rust). */
+static const char *spec_count(const char **s, int *out) {
+    long v = 0;
+    while (**s >= '0' && **s <= '9') {
+        v = v * 10 + (**s - '0');
+        if (v > 65535)
+            return "a width or precision is at most 65535";
+        (*s)++;
+    }
+    *out = (int)v;
+    return NULL;
+}
+
+const char *fmt_spec_parse(const char *spec, FmtSpec *sp) {
+    *sp = (FmtSpec){' ', 0, 0, false, false, false, -1, -1};
+    if (!*spec)
+        return NULL;
+    const char *s = spec + 1; /* after the ':' */
+    /* a fill character is any character followed by an alignment */
+    int clen = 1;
+    unsigned char c0 = (unsigned char)s[0];
+    if (c0 >= 0xC0)
+        clen = c0 >= 0xF0 ? 4 : c0 >= 0xE0 ? 3 : 2;
+    for (int i = 1; i < clen; i++)
+        if (!s[i])
+            clen = 1;
+    if (s[0] && strchr("<^>", s[clen]) && s[clen]) {
+        uint32_t cp = clen == 1 ? c0 : c0 & (0xFF >> (clen + 1));
+        for (int i = 1; i < clen; i++)
+            cp = cp << 6 | ((unsigned char)s[i] & 0x3F);
+        sp->fill = cp;
+        s += clen;
+    }
+    if (*s && strchr("<^>", *s))
+        sp->align = *s++;
+    if (*s == '+' || *s == '-')
+        sp->plus = *s++ == '+';
+    if (*s == '#') {
+        sp->alt = true;
+        s++;
+    }
+    if (*s == '0') {
+        sp->zero = true;
+        s++;
+    }
+    const char *err;
+    if (*s >= '0' && *s <= '9' && (err = spec_count(&s, &sp->width)))
+        return err;
+    if (*s == '$' || *s == '*')
+        return "widths and precisions taken from arguments are not supported";
+    if (*s == '.') {
+        s++;
+        if (*s == '*')
+            return "widths and precisions taken from arguments are not supported";
+        if (*s < '0' || *s > '9')
+            return "expected the digits of a precision after `.`";
+        if ((err = spec_count(&s, &sp->prec)))
+            return err;
+    }
+    if (*s && strchr("?xXob", *s) && !s[1])
+        sp->type = *s++;
+    if (*s == 'e' || *s == 'E')
+        return "`e` (exponent form) is not supported";
+    if (*s)
+        return "expected `[[fill]align][+][#][0][width][.precision][?|x|X|o|b]`";
+    if (sp->alt && (!sp->type || sp->type == '?'))
+        return "`#` goes with `x`, `X`, `o` or `b` (the pretty `{:#?}` is not supported)";
+    return NULL;
+}
+
+int fmt_spec_mode(const char *spec) {
+    FmtSpec sp;
+    fmt_spec_parse(spec ? spec : "", &sp);
+    return sp.prec >= 0 ? sp.prec : sp.type == '?' ? -2 : -1;
+}
+
+const char *fmt_spec_apply(const char *spec, Type *t) {
+    FmtSpec sp;
+    if (!spec || fmt_spec_parse(spec, &sp) ||
+        (sp.width < 0 && !sp.plus && (!sp.type || sp.type == '?')))
+        return NULL;
+    Type *b = ty_res(t);
+    while (b->kind == TY_REF || b->kind == TY_BOX)
+        b = ty_res(b->elem);
+    int num = ty_is_float(b) ? 1 : ty_is_int(b) ? (ty_is_signed(b) ? -ty_int_bits(b) : ty_int_bits(b)) : 0;
+    char type = sp.type == '?' ? 0 : sp.type;
+    return arena_printf("vx_fmt_apply(&fb, fs_, &(vx_fmt_spec){%u, %d, %d, %d, %d, %d, %d, %d});", sp.fill,
+                        sp.align, type, sp.plus, sp.alt, sp.zero, sp.width, num);
+}
+
+/* An argument formatted with spec: `{:x}` and its kin format integers. */
+static void check_spec_arg(const char *spec, Node *arg, Type *t) {
+    FmtSpec sp;
+    if (fmt_spec_parse(spec ? spec : "", &sp) || !sp.type || sp.type == '?')
+        return;
+    Type *b = ty_res(t);
+    while (b->kind == TY_REF || b->kind == TY_BOX)
+        b = ty_res(b->elem);
+    if (!ty_is_int(b))
+        error_at(arg->pos, "E0300", "`{%s}` formats an integer, not a value of type `%s`", spec, ty_str_of(t));
+}
+
 static int count_placeholders(Node *fmt, Vec *specs) {
     const char *s = fmt->sval;
     int n = 0;
@@ -861,8 +963,10 @@ static int count_placeholders(Node *fmt, Vec *specs) {
             if (j >= fmt->slen)
                 error_at(fmt->pos, "E0101", "unterminated `{` in format string");
             const char *spec = arena_strndup(s + i + 1, (size_t)(j - i - 1));
-            if (*spec && strcmp(spec, ":?") && !(spec[0] == ':' && spec[1] == '.'))
-                error_at(fmt->pos, "E0101", "unsupported format spec `{%s}` (use `{}`, `{:?}` or `{:.N}`)", spec);
+            FmtSpec sp;
+            const char *err = *spec != ':' && *spec ? "write `{}` or `{:SPEC}` (positional and named arguments are not supported)" : fmt_spec_parse(spec, &sp);
+            if (err)
+                error_at(fmt->pos, "E0101", "invalid format spec `{%s}`: %s", spec, err);
             if (specs)
                 vec_push(specs, (void *)spec);
             n++;
@@ -892,6 +996,10 @@ static Type *check_intrinsic(Node *e, Type *expect) {
             if (want != argc - 1)
                 error_at(e->pos, "E0301", "format string has %d placeholder%s but %d argument%s supplied", want,
                          want == 1 ? "" : "s", argc - 1, argc - 1 == 1 ? " was" : "s were");
+            for (int i = 1; i < argc; i++) {
+                Node *a = e->list.items[i];
+                check_spec_arg(e->list2.items[i - 1], a, a->ty);
+            }
         }
         return ty_unit;
     }
@@ -1645,8 +1753,11 @@ static Type *check_expr_inner(Node *e, Type *expect) {
                 Node *x = e->list.items[i];
                 check_expr(x, NULL);
                 const char *spec = e->list2.items[i];
-                if (*spec && strcmp(spec, ":?") && !(spec[0] == ':' && spec[1] == '.'))
-                    error_at(x->pos, "E0101", "unsupported format spec `{%s}` (use `{}`, `{:?}` or `{:.N}`)", spec);
+                FmtSpec sp;
+                const char *err = fmt_spec_parse(spec, &sp);
+                if (err)
+                    error_at(x->pos, "E0101", "invalid format spec `{%s}`: %s", spec, err);
+                check_spec_arg(spec, x, x->ty);
             }
         return ty_str;
     case N_BOOL:

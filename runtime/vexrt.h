@@ -405,6 +405,23 @@ void vx_fmt_f32_exp(vx_fmt *f, float v);
  * '=' pads after a leading sign, for {:05} (-42 -> -0042). */
 void vx_fmt_pad(vx_fmt *f, size_t start, size_t width, char align, uint32_t fill);
 
+/* A placeholder's format spec beyond precision and Debug (Rust's; the
+ * compiler checked it): {:>8}, {:*^9}, {:+}, {:05}, {:#x}, {:b}. */
+typedef struct vx_fmt_spec {
+    uint32_t fill; /* the padding character, ' ' by default */
+    char align;    /* '<', '^', '>', or 0: numbers right, the rest left */
+    char type;     /* 0, or 'x', 'X', 'o', 'b' (integers in that base) */
+    bool plus;     /* a '+' before non-negative numbers */
+    bool alt;      /* the prefix 0x, 0o, 0b */
+    bool zero;     /* pad numbers with zeros after the sign and prefix */
+    int width;     /* in chars; <= 0: none */
+    int num;       /* the value: 0 not a number, 1 a float, N an N-bit
+                    * unsigned integer, -N an N-bit signed one */
+} vx_fmt_spec;
+/* Applies sp to the value formatted (in decimal, Display) since byte
+ * offset start: rewrites an integer in base 16/8/2, adds the sign, pads. */
+void vx_fmt_apply(vx_fmt *f, size_t start, const vx_fmt_spec *sp);
+
 /* Finish: the bytes as a new string; the builder is released. */
 vx_str *vx_fmt_finish(vx_fmt *f);
 /* Drop the builder without using it. */
