@@ -422,6 +422,8 @@ static Type *builtin_method(Node *call, Node *recv, Type *rt, const char *name) 
                  argc == 1 ? "was" : "were");
     if (!strcmp(name, "join") && t->kind == TY_VEC && !ty_unify(t->elem, ty_str))
         return NULL;
+    if (!strcmp(name, "sort") && !ty_is_num(ty_res(t->elem)) && ty_res(t->elem)->kind != TY_STR)
+        error_at(call->pos, "E0302", "`sort` sorts a Vec of numbers or strings, not `%s`", ty_str_of(t));
     for (int i = 0; i < n; i++) {
         Node *a = call->list.items[i];
         char k = b->params[i];
@@ -463,34 +465,15 @@ static Fn *find_method(Type *t, const char *name, bool want_self) {
     return NULL;
 }
 
-/* The names of the built-in methods of t, for "did you mean". */
-static const char **builtin_names(Type *t) {
-    static const char *vec[] = {"push", "pop", "len", "is_empty", "get", "first", "last", "insert", "remove", "clear",
-                                "contains", "reverse", "sort", "join", "clone", NULL};
-    static const char *str[] = {"len", "is_empty", "contains", "starts_with", "ends_with", "find", "rfind", "slice",
-                                "byte_at", "bytes", "char_count", "trim", "trim_start", "trim_end", "to_upper",
-                                "to_lower", "repeat", "replace", "split", "lines", "chars", "parse_i64", "parse_f64",
-                                "clone", "to_string", NULL};
-    static const char *opt[] = {"unwrap", "expect", "is_some", "is_none", "unwrap_or", "clone", NULL};
-    static const char *res[] = {"unwrap", "expect", "unwrap_err", "is_ok", "is_err", "unwrap_or", "ok", "clone", NULL};
-    static const char *num[] = {"abs", "pow", "min", "max", "sqrt", "floor", "ceil", "round", "to_string", NULL};
-    static const char *none[] = {NULL};
-    switch (t->kind) {
-    case TY_VEC: return vec;
-    case TY_STR: return str;
-    case TY_OPTION: return opt;
-    case TY_RESULT: return res;
-    default: return ty_is_num(t) ? num : none;
-    }
-}
-
 static _Noreturn void no_method(Node *at, Type *t, const char *name, const char *what) {
     const char *owner = type_name_of(t);
     if (!owner && !strcmp(what, "method")) {
-        const char **cands = builtin_names(t);
+        /* the built-in methods of t, from the table */
+        const char *cands[256];
         int n = 0;
-        while (cands[n])
-            n++;
+        for (int i = 0; builtins[i].name && n < 256; i++)
+            if (builtins[i].recv != ':' && builtin_find(t, builtins[i].name) == i)
+                cands[n++] = builtins[i].name;
         const char *best = did_you_mean(name, cands, n);
         if (best)
             diag_help("did you mean `%s`?", best);
@@ -594,7 +577,7 @@ static bool is_type_name(Node *e) {
            !strcmp(e->name, "os") || !strcmp(e->name, "time") || !strcmp(e->name, "Option") ||
            !strcmp(e->name, "Result") || ((!strcmp(e->name, "Channel") || !strcmp(e->name, "Mutex")) &&
                                            !map_get(&types_map, e->name)) ||
-           map_get(&std_aliases, e->name);
+           !strcmp(e->name, "string") || map_get(&std_aliases, e->name);
 }
 
 /* `Type.name(args)`: a static function, an enum constructor or a std fn. */
@@ -680,6 +663,15 @@ static Type *check_static_call(Node *call, Node *callee, Type *expect) {
                 error_at(call->pos, "E0301", "`Channel.new` takes 1 argument (the capacity; 0 = rendezvous)");
             expect_type(call->list.items[0], ty_usize, check_expr(call->list.items[0], ty_usize));
             return et && et->kind == TY_CHAN ? et : ty_wrap(TY_CHAN, ty_var(0));
+        }
+    } else if (!strcmp(tn, "string")) {
+        if (!strcmp(name, "from_bytes")) {
+            call->res = R_STATIC;
+            if (call->list.len != 1)
+                error_at(call->pos, "E0301", "`string.from_bytes` takes 1 argument (a `Vec<u8>`)");
+            Type *vt = ty_wrap(TY_VEC, ty_u8);
+            expect_type(call->list.items[0], vt, check_expr(call->list.items[0], vt));
+            return ty_str;
         }
     } else if (!strcmp(tn, "Option") || !strcmp(tn, "Result")) {
         if (!strcmp(name, "Some") || !strcmp(name, "Ok") || !strcmp(name, "Err"))

@@ -71,6 +71,11 @@ typedef struct vxc_vecraw {
  * operations are libvexrt's (runtime/vec.c), reached through a cast. */
 _Static_assert(sizeof(vxc_vecraw) == sizeof(vx_vec), "Vec<T> must have vx_vec's layout");
 #define VXC_VX(v) ((vx_vec *)(void *)(v))
+/* v.sort(): how to compare elements of C type T (vx_vec_sort_scalar) */
+#define VXC_SORT_KIND(T)                                                                               \
+    _Generic((T){0}, signed char: 'i', short: 'i', int: 'i', long: 'i', long long: 'i',                   \
+             unsigned char: 'u', unsigned short: 'u', unsigned int: 'u', unsigned long: 'u',               \
+             unsigned long long: 'u', float: 'f', double: 'f', default: 's')
 
 VXI void *vxc_vec_push_slot(vxc_vecraw *v, size_t size) { return vx_vec_push(VXC_VX(v), size); }
 
