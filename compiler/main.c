@@ -311,8 +311,11 @@ static void report_cc_output(const char *out, const char *ctext, int status) {
         }
         p += 4;
     }
-    fprintf(stderr, "error: internal compiler error: the C compiler %s the generated C\n",
-            status ? "failed on" : "warned about");
+    if (status)
+        fprintf(stderr, "error: internal compiler error: the C compiler failed on the generated C (status %d)\n",
+                status);
+    else
+        fprintf(stderr, "error: internal compiler error: the C compiler warned about the generated C\n");
     if (loc)
         fprintf(stderr, " --> %.*s\n", (int)loclen, loc);
     fputs("  = note: the C compiler said:\n", stderr);
@@ -395,7 +398,9 @@ static int cc_build(Options *o, const char *c_path, const char *ctext, const cha
     argv[n] = NULL;
     char *said;
     int r = run_cc(argv, &said);
-    bool ours = said && (strstr(said, c_path) || strstr(said, ".vx:")) && !strstr(said, "undefined reference");
+    /* linking is about the user's C: a missing or doubly defined function */
+    bool link = said && (strstr(said, "ld returned") || strstr(said, "linker command failed"));
+    bool ours = said && (strstr(said, c_path) || strstr(said, ".vx:")) && !link;
     if (ours || (r != 0 && r != 127 && !said)) {
         report_cc_output(said ? said : "(nothing)", ctext, r);
     } else if (said) {
