@@ -343,8 +343,9 @@ static void report_cc_output(const char *out, const char *ctext, int status) {
           stderr);
 }
 
-/* Runs the C compiler; what it prints goes to a temporary file. Its exit
- * status, 1 if it could not be started; *out gets its output (malloc'ed). */
+/* Runs the C compiler (run_cmd's status: 127 if it could not be started);
+ * what it prints goes to a temporary file, then to *out (malloc'ed, NULL
+ * if it printed nothing). */
 static int run_cc(char **argv, char **out) {
     *out = NULL;
     FILE *tmp = tmpfile();
