@@ -956,7 +956,9 @@ static int count_placeholders(Node *fmt, Vec *specs) {
                 error_at(fmt->pos, "E0101", "unterminated `{` in format string");
             const char *spec = arena_strndup(s + i + 1, (size_t)(j - i - 1));
             FmtSpec sp;
-            const char *err = *spec != ':' && *spec ? "write `{}` or `{:SPEC}` (positional and named arguments are not supported)" : fmt_spec_parse(spec, &sp);
+            const char *err = *spec != ':' && *spec
+                                  ? "write `{}` or `{:SPEC}` (positional and named arguments are not supported)"
+                                  : fmt_spec_parse(spec, &sp);
             if (err)
                 error_at(fmt->pos, "E0101", "invalid format spec `{%s}`: %s", spec, err);
             if (specs)
@@ -2291,25 +2293,19 @@ static void zonk_node(Node *n) {
 
 /* ---- items ---- */
 
-/* The std modules, and what each one exports. */
-static const char *std_modules[][4] = {
-    {"os", "args", "env", "exit"},
-    {"time", "now_ms", "sleep", NULL},
-};
+/* The std modules; what each exports is in the table of built-ins
+ * (builtins.c: "os.args", "time.sleep", ...). */
+static const char *std_modules[] = {"os", "time"};
 
 static const char *std_module(const char *name) {
     for (size_t i = 0; i < sizeof std_modules / sizeof std_modules[0]; i++)
-        if (!strcmp(std_modules[i][0], name))
-            return std_modules[i][0];
+        if (!strcmp(std_modules[i], name))
+            return std_modules[i];
     return NULL;
 }
 
 static bool std_exports(const char *mod, const char *name) {
-    for (size_t i = 0; i < sizeof std_modules / sizeof std_modules[0]; i++)
-        for (int j = 1; j < 4 && !strcmp(std_modules[i][0], mod) && std_modules[i][j]; j++)
-            if (!strcmp(std_modules[i][j], name))
-                return true;
-    return false;
+    return builtin_find(NULL, arena_printf("%s.%s", mod, name)) >= 0;
 }
 
 /* `a/./b/../c` -> `a/c`, in place, for comparing paths as written. */
@@ -2383,7 +2379,7 @@ static void check_imports(void) {
         } else if (!(mod = std_module(imp->sval))) {
             Buf b = {0};
             for (size_t k = 0; k < sizeof std_modules / sizeof std_modules[0]; k++)
-                buf_printf(&b, "%s`%s`", k ? ", " : "", std_modules[k][0]);
+                buf_printf(&b, "%s`%s`", k ? ", " : "", std_modules[k]);
             diag_help("the std modules are %s; a file is imported by its path: `import { f } from \"./util.vx\"`",
                       b.data);
             buf_free(&b);
