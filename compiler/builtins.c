@@ -21,7 +21,8 @@
  * Result letters (result):
  *   n unit  b bool  u usize  8 u8  s string  e element  x error type
  *   T the receiver's type  o Option<element>  I Option<i64>  g MutexGuard<element>
- *   F Option<f64>  U Option<usize>  V Vec<string>  ! the call's own type
+ *   F Option<f64>  U Option<usize>  V Vec<string>  B Vec<u8>
+ *   ! the call's own type
  *
  * Template holes (emit.c: builtin_c):
  *   $r   a pointer to the receiver      $0..$9  the arguments
@@ -72,6 +73,8 @@ const Builtin builtins[] = {
     {"clear", 'v', "", 'n', true, false,
      "({ $T *v_ = $r; for (uint64_t i_ = 0; i_ < v_->len; i_++) $d(&v_->ptr[i_]); v_->len = 0; (vxc_unit)0; })"},
     {"reverse", 'v', "", 'n', true, false, "({ vxc_vec_reverse((vxc_vecraw *)$r, sizeof($E)); (vxc_unit)0; })"},
+    {"sort", 'v', "", 'n', true, false, /* numbers and strings only (check.c) */
+     "({ vx_vec_sort_scalar(VXC_VX($r), sizeof($E), VXC_SORT_KIND($E)); (vxc_unit)0; })"},
     {"contains", 'v', "E", 'b', false, false,
      "({ $T *v_ = $r; $E x_ = $0; bool f_ = 0; for (uint64_t i_ = 0; i_ < v_->len && !f_; i_++) "
      "f_ = $q(v_->ptr[i_], x_); f_; })"},
@@ -97,6 +100,8 @@ const Builtin builtins[] = {
     {"chars", 's', "", 'V', false, false,
      "({ vxc_vecraw r_ = vxc_from_vx_vec(vx_str_chars(*$r)); $R v_; memcpy(&v_, &r_, sizeof v_); v_; })"},
     {"byte_at", 's', "u", '8', false, false, "vx_str_byte_at(*$r, (int64_t)($0), $L)"},
+    {"bytes", 's', "", 'B', false, false,
+     "({ vxc_vecraw r_ = vxc_from_vx_vec(vx_str_bytes(*$r)); $R v_; memcpy(&v_, &r_, sizeof v_); v_; })"},
     {"char_count", 's', "", 'u', false, false, "((uint64_t)vx_str_char_count(*$r))"},
     {"slice", 's', "uu", 's', false, false, "vx_str_slice(*$r, (int64_t)($0), (int64_t)($1), $L)"},
     {"substring", 's', "uu", 's', false, false, "vx_str_slice(*$r, (int64_t)($0), (int64_t)($1), $L)"},
@@ -173,6 +178,9 @@ const Builtin builtins[] = {
     {"Channel.new", ':', "x", '!', false, false, "vx_chan_new(sizeof($B), (size_t)($0))"},
     {"Mutex.new", ':', "x", '!', false, false,
      "({ $R p_ = vx_alloc(sizeof *p_); atomic_init(&p_->rc, 1); p_->m = vx_mutex_new(); p_->val = $0; p_; })"},
+    {"string.from_bytes", ':', "x", '!', false, false,
+     "({ __typeof__($0) v_ = $0; vxc_str s_ = vx_str_from_utf8_lossy((const char *)v_.ptr, v_.len); "
+     "vx_vec_free(VXC_VX(&v_)); s_; })"},
     /* operations lowering needs that are not methods */
     {"str.append", ':', "xs", '!', false, false, "vx_str_append($0, $1)"},
     {"assert.fail", ':', "s", '!', false, false, "({ vx_panic_assert($L, vx_str_cstr($0)); (vxc_unit)0; })"},
@@ -231,6 +239,7 @@ Type *builtin_type(char c, Type *recv) {
     case 'U': return ty_wrap(TY_OPTION, ty_usize);
     case 'V': return ty_wrap(TY_VEC, ty_str);
     case 'g': return ty_wrap(TY_GUARD, t->elem);
+    case 'B': return ty_wrap(TY_VEC, ty_u8);
     default: return NULL;
     }
 }

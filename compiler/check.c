@@ -95,6 +95,8 @@ static Map fns_map;     /* free fn name -> Fn */
 static Map methods_map; /* "Owner.name" -> Vec* of Fn */
 static Map consts_map;  /* name -> Node* N_CONST */
 static Map import_aliases; /* `import * as ns`: ns -> SrcFile* */
+static Map std_aliases;    /* `import * as sys from "os"`: sys -> "os" */
+static Map std_names;      /* `import { env } from "os"`: env -> "os" */
 
 static Fn *cur_fn;
 static Vec scope;       /* Sym* stack; NULL marks a scope boundary */
@@ -432,6 +434,8 @@ static Type *builtin_method(Node *call, Node *recv, Type *rt, const char *name) 
                  argc == 1 ? "was" : "were");
     if (!strcmp(name, "join") && t->kind == TY_VEC && !ty_unify(t->elem, ty_str))
         return NULL;
+    if (!strcmp(name, "sort") && !ty_is_num(ty_res(t->elem)) && ty_res(t->elem)->kind != TY_STR)
+        error_at(call->pos, "E0302", "`sort` sorts a Vec of numbers or strings, not `%s`", ty_str_of(t));
     for (int i = 0; i < n; i++) {
         Node *a = call->list.items[i];
         char k = b->params[i];
@@ -475,6 +479,17 @@ static Fn *find_method(Type *t, const char *name, bool want_self) {
 
 static _Noreturn void no_method(Node *at, Type *t, const char *name, const char *what) {
     const char *owner = type_name_of(t);
+    if (!owner && !strcmp(what, "method")) {
+        /* the built-in methods of t, from the table */
+        const char *cands[256];
+        int n = 0;
+        for (int i = 0; builtins[i].name && n < 256; i++)
+            if (builtins[i].recv != ':' && builtin_find(t, builtins[i].name) == i)
+                cands[n++] = builtins[i].name;
+        const char *best = did_you_mean(name, cands, n);
+        if (best)
+            diag_help("did you mean `%s`?", best);
+    }
     if (owner) {
         const char *cands[256];
         int n = 0;
@@ -573,11 +588,14 @@ static bool is_type_name(Node *e) {
     return map_get(&types_map, e->name) || !strcmp(e->name, "Vec") || !strcmp(e->name, "Box") ||
            !strcmp(e->name, "os") || !strcmp(e->name, "time") || !strcmp(e->name, "Option") ||
            !strcmp(e->name, "Result") || ((!strcmp(e->name, "Channel") || !strcmp(e->name, "Mutex")) &&
-                                           !map_get(&types_map, e->name));
+                                           !map_get(&types_map, e->name)) ||
+           !strcmp(e->name, "string") || map_get(&std_aliases, e->name);
 }
 
 /* `Type.name(args)`: a static function, an enum constructor or a std fn. */
 static Type *check_static_call(Node *call, Node *callee, Type *expect) {
+    if (!map_get(&types_map, callee->a->name) && map_get(&std_aliases, callee->a->name))
+        callee->a->name = map_get(&std_aliases, callee->a->name); /* sys.args() -> os.args() */
     const char *tn = callee->a->name, *name = callee->name;
     call->name = name;
     call->sval = tn;
@@ -657,6 +675,15 @@ static Type *check_static_call(Node *call, Node *callee, Type *expect) {
                 error_at(call->pos, "E0301", "`Channel.new` takes 1 argument (the capacity; 0 = rendezvous)");
             expect_type(call->list.items[0], ty_usize, check_expr(call->list.items[0], ty_usize));
             return et && et->kind == TY_CHAN ? et : ty_wrap(TY_CHAN, ty_var(0));
+        }
+    } else if (!strcmp(tn, "string")) {
+        if (!strcmp(name, "from_bytes")) {
+            call->res = R_STATIC;
+            if (call->list.len != 1)
+                error_at(call->pos, "E0301", "`string.from_bytes` takes 1 argument (a `Vec<u8>`)");
+            Type *vt = ty_wrap(TY_VEC, ty_u8);
+            expect_type(call->list.items[0], vt, check_expr(call->list.items[0], vt));
+            return ty_str;
         }
     } else if (!strcmp(tn, "Option") || !strcmp(tn, "Result")) {
         if (!strcmp(name, "Some") || !strcmp(name, "Ok") || !strcmp(name, "Err"))
@@ -758,6 +785,15 @@ static Type *check_call(Node *e, Type *expect) {
         }
         if (!strcmp(name, "Some") || !strcmp(name, "Ok") || !strcmp(name, "Err"))
             return check_wrapper_ctor(e, name, expect);
+        const char *mod = map_get(&std_names, name);
+        if (mod) { /* env(x) after `import { env } from "os"`: os.env(x) */
+            Node *m = arena_alloc(sizeof(Node));
+            *m = *callee;
+            m->name = mod;
+            callee->kind = N_FIELD;
+            callee->a = m;
+            return check_static_call(e, callee, expect);
+        }
         static const char *aliases[] = {"println", "print", "eprintln", "eprint", "panic", "assert",
                                         "assert_eq", NULL};
         for (int i = 0; aliases[i]; i++)
@@ -792,7 +828,7 @@ static Type *check_call(Node *e, Type *expect) {
         map_get(&import_aliases, callee->a->name)) {
         /* ns.f(args) through `import * as ns`: the free function f */
         Fn *f = map_get(&fns_map, callee->name);
-        if (!f)
+        if (!f || f->pos.file != map_get(&import_aliases, callee->a->name))
             error_at(callee->pos, "E0200", "cannot find function `%s` in module `%s`", callee->name, callee->a->name);
         e->res = f->is_extern ? R_EXTERN : R_FN;
         e->fn = f;
@@ -809,6 +845,108 @@ static Type *check_call(Node *e, Type *expect) {
 }
 
 /* ---- intrinsics ---- */
+
+/* The digits at *s as a width or precision (at most 65535, as Rust). */
+static const char *spec_count(const char **s, int *out) {
+    long v = 0;
+    while (**s >= '0' && **s <= '9') {
+        v = v * 10 + (**s - '0');
+        if (v > 65535)
+            return "a width or precision is at most 65535";
+        (*s)++;
+    }
+    *out = (int)v;
+    return NULL;
+}
+
+const char *fmt_spec_parse(const char *spec, FmtSpec *sp) {
+    *sp = (FmtSpec){' ', 0, 0, false, false, false, -1, -1};
+    if (!*spec)
+        return NULL;
+    const char *s = spec + 1; /* after the ':' */
+    /* a fill character is any character followed by an alignment */
+    int clen = 1;
+    unsigned char c0 = (unsigned char)s[0];
+    if (c0 >= 0xC0)
+        clen = c0 >= 0xF0 ? 4 : c0 >= 0xE0 ? 3 : 2;
+    for (int i = 1; i < clen; i++)
+        if (!s[i])
+            clen = 1;
+    if (s[0] && strchr("<^>", s[clen]) && s[clen]) {
+        uint32_t cp = clen == 1 ? c0 : c0 & (0xFF >> (clen + 1));
+        for (int i = 1; i < clen; i++)
+            cp = cp << 6 | ((unsigned char)s[i] & 0x3F);
+        sp->fill = cp;
+        s += clen;
+    }
+    if (*s && strchr("<^>", *s))
+        sp->align = *s++;
+    if (*s == '+' || *s == '-')
+        sp->plus = *s++ == '+';
+    if (*s == '#') {
+        sp->alt = true;
+        s++;
+    }
+    if (*s == '0') {
+        sp->zero = true;
+        s++;
+    }
+    const char *err;
+    if (*s >= '0' && *s <= '9' && (err = spec_count(&s, &sp->width)))
+        return err;
+    if (*s == '$' || *s == '*')
+        return "widths and precisions taken from arguments are not supported";
+    if (*s == '.') {
+        s++;
+        if (*s == '*')
+            return "widths and precisions taken from arguments are not supported";
+        if (*s < '0' || *s > '9')
+            return "expected the digits of a precision after `.`";
+        if ((err = spec_count(&s, &sp->prec)))
+            return err;
+    }
+    if (*s && strchr("?xXob", *s) && !s[1])
+        sp->type = *s++;
+    if (*s == 'e' || *s == 'E')
+        return "`e` (exponent form) is not supported";
+    if (*s)
+        return "expected `[[fill]align][+][#][0][width][.precision][?|x|X|o|b]`";
+    if (sp->alt && (!sp->type || sp->type == '?'))
+        return "`#` goes with `x`, `X`, `o` or `b` (the pretty `{:#?}` is not supported)";
+    return NULL;
+}
+
+int fmt_spec_mode(const char *spec) {
+    FmtSpec sp;
+    fmt_spec_parse(spec ? spec : "", &sp);
+    return sp.prec >= 0 ? sp.prec : sp.type == '?' ? -2 : -1;
+}
+
+const char *fmt_spec_apply(const char *spec, Type *t) {
+    FmtSpec sp;
+    if (!spec || fmt_spec_parse(spec, &sp) ||
+        (sp.width < 0 && !sp.plus && (!sp.type || sp.type == '?')))
+        return NULL;
+    Type *b = ty_res(t);
+    while (b->kind == TY_REF || b->kind == TY_BOX)
+        b = ty_res(b->elem);
+    int num = ty_is_float(b) ? 1 : ty_is_int(b) ? (ty_is_signed(b) ? -ty_int_bits(b) : ty_int_bits(b)) : 0;
+    char type = sp.type == '?' ? 0 : sp.type;
+    return arena_printf("vx_fmt_apply(&fb, fs_, &(vx_fmt_spec){%u, %d, %d, %d, %d, %d, %d, %d});", sp.fill,
+                        sp.align, type, sp.plus, sp.alt, sp.zero, sp.width, num);
+}
+
+/* An argument formatted with spec: `{:x}` and its kin format integers. */
+static void check_spec_arg(const char *spec, Node *arg, Type *t) {
+    FmtSpec sp;
+    if (fmt_spec_parse(spec ? spec : "", &sp) || !sp.type || sp.type == '?')
+        return;
+    Type *b = ty_res(t);
+    while (b->kind == TY_REF || b->kind == TY_BOX)
+        b = ty_res(b->elem);
+    if (!ty_is_int(b))
+        error_at(arg->pos, "E0300", "`{%s}` formats an integer, not a value of type `%s`", spec, ty_str_of(t));
+}
 
 static int count_placeholders(Node *fmt, Vec *specs) {
     const char *s = fmt->sval;
@@ -829,8 +967,12 @@ static int count_placeholders(Node *fmt, Vec *specs) {
             if (j >= fmt->slen)
                 error_at(fmt->pos, "E0101", "unterminated `{` in format string");
             const char *spec = arena_strndup(s + i + 1, (size_t)(j - i - 1));
-            if (*spec && strcmp(spec, ":?") && !(spec[0] == ':' && spec[1] == '.'))
-                error_at(fmt->pos, "E0101", "unsupported format spec `{%s}` (use `{}`, `{:?}` or `{:.N}`)", spec);
+            FmtSpec sp;
+            const char *err = *spec != ':' && *spec
+                                  ? "write `{}` or `{:SPEC}` (positional and named arguments are not supported)"
+                                  : fmt_spec_parse(spec, &sp);
+            if (err)
+                error_at(fmt->pos, "E0101", "invalid format spec `{%s}`: %s", spec, err);
             if (specs)
                 vec_push(specs, (void *)spec);
             n++;
@@ -860,6 +1002,10 @@ static Type *check_intrinsic(Node *e, Type *expect) {
             if (want != argc - 1)
                 error_at(e->pos, "E0301", "format string has %d placeholder%s but %d argument%s supplied", want,
                          want == 1 ? "" : "s", argc - 1, argc - 1 == 1 ? " was" : "s were");
+            for (int i = 1; i < argc; i++) {
+                Node *a = e->list.items[i];
+                check_spec_arg(e->list2.items[i - 1], a, a->ty);
+            }
         }
         return ty_unit;
     }
@@ -1613,8 +1759,11 @@ static Type *check_expr_inner(Node *e, Type *expect) {
                 Node *x = e->list.items[i];
                 check_expr(x, NULL);
                 const char *spec = e->list2.items[i];
-                if (*spec && strcmp(spec, ":?") && !(spec[0] == ':' && spec[1] == '.'))
-                    error_at(x->pos, "E0101", "unsupported format spec `{%s}` (use `{}`, `{:?}` or `{:.N}`)", spec);
+                FmtSpec sp;
+                const char *err = fmt_spec_parse(spec, &sp);
+                if (err)
+                    error_at(x->pos, "E0101", "invalid format spec `{%s}`: %s", spec, err);
+                check_spec_arg(spec, x, x->ty);
             }
         return ty_str;
     case N_BOOL:
@@ -1673,6 +1822,13 @@ static Type *check_expr_inner(Node *e, Type *expect) {
     case N_INTRINSIC:
         return check_intrinsic(e, expect);
     case N_FIELD:
+        if (!e->flag && e->a->kind == N_IDENT && !strcmp(e->a->name, "Option") && !strcmp(e->name, "None") &&
+            !lookup("Option") && !map_get(&types_map, "Option")) {
+            e->kind = N_IDENT; /* Option.None is None */
+            e->name = "None";
+            e->a = NULL;
+            return check_expr_inner(e, expect);
+        }
         return check_field(e);
     case N_INDEX:
         return check_index(e);
@@ -2149,22 +2305,62 @@ static void zonk_node(Node *n) {
 
 /* ---- items ---- */
 
-/* The .vx file an import names: given on the command line, matched by its
- * path or by its last path component. NULL for a std module. */
+/* The std modules; what each exports is in the table of built-ins
+ * (builtins.c: "os.args", "time.sleep", ...). */
+static const char *std_modules[] = {"os", "time"};
+
+static const char *std_module(const char *name) {
+    for (size_t i = 0; i < sizeof std_modules / sizeof std_modules[0]; i++)
+        if (!strcmp(std_modules[i], name))
+            return std_modules[i];
+    return NULL;
+}
+
+static bool std_exports(const char *mod, const char *name) {
+    return builtin_find(NULL, arena_printf("%s.%s", mod, name)) >= 0;
+}
+
+/* `a/./b/../c` -> `a/c`, in place, for comparing paths as written. */
+static char *clean_path(char *p) {
+    char *parts[256];
+    int n = 0;
+    bool abs = p[0] == '/';
+    for (char *tok = strtok(p, "/"); tok && n < 256; tok = strtok(NULL, "/")) {
+        if (!strcmp(tok, "."))
+            continue;
+        if (!strcmp(tok, "..") && n > 0 && strcmp(parts[n - 1], ".."))
+            n--;
+        else
+            parts[n++] = tok;
+    }
+    Buf b = {0};
+    if (abs)
+        buf_puts(&b, "/");
+    for (int i = 0; i < n; i++)
+        buf_printf(&b, "%s%s", i ? "/" : "", parts[i]);
+    char *r = arena_strndup(b.data ? b.data : "", b.len);
+    buf_free(&b);
+    return r;
+}
+
+/* The .vx file an import names, given on the command line: the path is
+ * relative to the directory of the importing file (as in Go and
+ * JavaScript), so `./lib/b.vx` is that file and no other `b.vx`. */
 static SrcFile *import_file(Node *imp) {
     const char *path = imp->sval;
-    size_t n = strlen(path);
-    if (n < 3 || strcmp(path + n - 3, ".vx"))
-        return NULL; /* a std module: always in scope */
-    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    const char *from = imp->pos.file ? imp->pos.file->path : "";
+    const char *slash = strrchr(from, '/');
+    char *want = path[0] == '/' || !slash
+                     ? arena_strndup(path, strlen(path))
+                     : arena_printf("%.*s/%s", (int)(slash - from), from, path);
+    want = clean_path(want);
     for (int i = 0; i < prog->files.len; i++) {
         SrcFile *f = prog->files.items[i];
-        const char *fb = strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
-        if (!strcmp(f->path, path) || !strcmp(fb, base))
+        if (!strcmp(clean_path(arena_strndup(f->path, strlen(f->path))), want))
             return f;
     }
-    diag_help("give every file of the program on the command line: `vex run %s %s`",
-              imp->pos.file ? imp->pos.file->path : "main.vx", path);
+    diag_help("`%s` is not among the files given; give every file of the program on the command line: "
+              "`vex run %s %s`", want, from[0] ? from : "main.vx", want);
     error_at(imp->pos, "E0200", "cannot find module `%s`", path);
 }
 
@@ -2179,17 +2375,38 @@ static bool defined_in(const char *name, SrcFile *f) {
     return c && c->pos.file == f;
 }
 
+/* An import binds names: `import * as ns` the module as `ns`, `import { a }`
+ * the name `a` (the std modules are also in scope under their own names). */
 static void check_imports(void) {
     memset(&import_aliases, 0, sizeof import_aliases);
+    memset(&std_aliases, 0, sizeof std_aliases);
+    memset(&std_names, 0, sizeof std_names);
     for (int i = 0; i < prog->imports.len; i++) {
         Node *imp = prog->imports.items[i];
-        SrcFile *f = import_file(imp);
-        if (imp->name && f) /* a std module keeps its own name (os.args) */
+        size_t n = strlen(imp->sval);
+        const char *mod = NULL;
+        SrcFile *f = NULL;
+        if (n >= 3 && !strcmp(imp->sval + n - 3, ".vx")) {
+            f = import_file(imp);
+        } else if (!(mod = std_module(imp->sval))) {
+            Buf b = {0};
+            for (size_t k = 0; k < sizeof std_modules / sizeof std_modules[0]; k++)
+                buf_printf(&b, "%s`%s`", k ? ", " : "", std_modules[k]);
+            diag_help("the std modules are %s; a file is imported by its path: `import { f } from \"./util.vx\"`",
+                      b.data);
+            buf_free(&b);
+            error_at(imp->pos, "E0200", "cannot find module `%s`", imp->sval);
+        }
+        if (imp->name && mod)
+            map_put(&std_aliases, imp->name, (void *)mod);
+        else if (imp->name)
             map_put(&import_aliases, imp->name, f);
-        for (int j = 0; f && j < imp->list.len; j++) {
+        for (int j = 0; j < imp->list.len; j++) {
             Node *nm = imp->list.items[j];
-            if (!defined_in(nm->name, f))
+            if (mod ? !std_exports(mod, nm->name) : !defined_in(nm->name, f))
                 error_at(nm->pos, "E0200", "`%s` is not defined in `%s`", nm->name, imp->sval);
+            if (mod)
+                map_put(&std_names, nm->name, (void *)mod);
         }
     }
 }
@@ -2550,6 +2767,8 @@ static void check_fn(Fn *f) {
 }
 
 void check_program(Program *p) {
+    if (diag_error_count() && diag_jmp) /* syntax errors: they were all reported */
+        longjmp(*(jmp_buf *)diag_jmp, 1);
     prog = p;
     memset(&types_map, 0, sizeof types_map);
     memset(&fns_map, 0, sizeof fns_map);

@@ -1095,8 +1095,11 @@ static const char *format_c(Rvalue *r, Pos pos) {
         int mode = p->mode;
         if (ty_is_int(t) && mode >= 0)
             mode = FMT_DISPLAY;
-        buf_puts(&o, " ");
+        const char *apply = fmt_spec_apply(p->spec, t); /* width, sign, base: runtime/fmt.c */
+        buf_puts(&o, apply ? " { size_t fs_ = fb.len; " : " ");
         fmt_value(&o, t, "&fb", operand_c(a), arena_printf("%d", mode));
+        if (apply)
+            buf_printf(&o, " %s }", apply);
     }
     switch (r->fmt) {
     case FM_STRING: buf_puts(&o, " vxc_buf_str(&fb); })"); break;

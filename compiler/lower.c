@@ -479,13 +479,6 @@ static Fn *const_fn(const char *name) {
     unreachable();
 }
 
-static int fmt_mode(const char *spec) {
-    if (spec && !strcmp(spec, ":?"))
-        return FMT_DEBUG;
-    if (spec && spec[0] == ':' && spec[1] == '.')
-        return atoi(spec + 2);
-    return FMT_DISPLAY;
-}
 
 /* Pieces of a format: literal text and values with their modes. */
 typedef struct FmtBuild {
@@ -503,10 +496,11 @@ static void fb_lit(FmtBuild *fb, const char *s, int n) {
     vec_push(&fb->pieces, p);
 }
 
-static void fb_arg(FmtBuild *fb, Node *a, int mode) {
+static void fb_arg(FmtBuild *fb, Node *a, const char *spec) {
     FmtPiece *p = arena_alloc(sizeof(FmtPiece));
     p->arg = fb->args.len;
-    p->mode = mode;
+    p->mode = fmt_spec_mode(spec);
+    p->spec = spec;
     vec_push(&fb->pieces, p);
     vec_push(&fb->args, a);
 }
@@ -529,7 +523,7 @@ static void fb_format_string(FmtBuild *fb, Node *e, int first) {
             int j = i;
             while (j < f->slen && s[j] != '}')
                 j++;
-            fb_arg(fb, e->list.items[arg++], fmt_mode(e->list2.items[spec++]));
+            fb_arg(fb, e->list.items[arg++], e->list2.items[spec++]);
             i = j;
             continue;
         }
@@ -569,7 +563,7 @@ static Rvalue lower_intrinsic(Node *e) {
             for (int i = 0; i < e->list.len; i++) {
                 if (i)
                     fb_lit(&fb, " ", 1);
-                fb_arg(&fb, e->list.items[i], FMT_DISPLAY);
+                fb_arg(&fb, e->list.items[i], NULL);
             }
         }
         return fb_finish(&fb, k, ty_unit);
@@ -580,7 +574,7 @@ static Rvalue lower_intrinsic(Node *e) {
         else if (e->list.len == 0)
             fb_lit(&fb, "explicit panic", 14);
         else
-            fb_arg(&fb, e->list.items[0], FMT_DISPLAY);
+            fb_arg(&fb, e->list.items[0], NULL);
         Rvalue r = fb_finish(&fb, FM_PANIC, ty_never);
         r.variant = 0;
         return r;
@@ -599,7 +593,7 @@ static void lower_assert(Node *e) {
         mir_set(M, fail);
         if (e->list.len == 2) {
             FmtBuild fb = {0};
-            fb_arg(&fb, e->list.items[1], FMT_DISPLAY);
+            fb_arg(&fb, e->list.items[1], NULL);
             eval(fb_finish(&fb, FM_PANIC, ty_never), pending.len);
         } else {
             Rvalue r = builtin_rv(builtin_find(NULL, "assert.fail"), ty_never, 1);
@@ -1034,7 +1028,7 @@ static Rvalue lower_rvalue_at(Node *e) {
             if (!e->list2.items[i])
                 fb_lit(&fb, p->sval, p->slen);
             else
-                fb_arg(&fb, p, fmt_mode(*(const char *)e->list2.items[i] ? e->list2.items[i] : NULL));
+                fb_arg(&fb, p, e->list2.items[i]);
         }
         return fb_finish(&fb, FM_STRING, ty_str);
     }

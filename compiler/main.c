@@ -230,15 +230,17 @@ static char *hash_hex(XXH3_state_t *h) {
                         (unsigned long long)d.low64);
 }
 
-/* Interrupted (Ctrl-C) while the C compiler runs, vex stops it and deletes
- * its temp files (the generated C, the half-built program in the cache)
- * before dying of the same signal. */
+/* Interrupted (Ctrl-C, kill, timeout) while the C compiler runs, vex stops
+ * it and deletes its temp files (the generated C, the half-built program in
+ * the cache, a dependency list) before dying of the same signal. The C
+ * compiler runs in a process group of its own, so the signal reaches the
+ * programs it starts (cc1, as, ld) too, not only the driver. */
 static const char *volatile doomed[3];
 static volatile pid_t cc_child;
 
 static void on_fatal_signal(int sig) {
     if (cc_child > 0) {
-        kill(cc_child, sig);
+        kill(-cc_child, sig);
         waitpid(cc_child, NULL, 0);
     }
     for (int i = 0; i < 3; i++)
@@ -257,12 +259,28 @@ static void clean_up_on_signals(void) {
         sigaction(sigs[i], &sa, NULL);
 }
 
-static int run_cmd(char **argv) {
+/* Runs argv in a process group of its own and waits; its stdout and stderr
+ * go to out_fd unless that is -1. The exit status, 128+N after signal N. */
+static int run_cmd(char **argv, int out_fd) {
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old); /* no signal before cc_child is known */
     pid_t pid = fork();
-    if (pid < 0)
+    if (pid < 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
         return -1;
-    cc_child = pid;
+    }
+    if (pid > 0) {
+        setpgid(pid, pid);
+        cc_child = pid;
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
     if (pid == 0) {
+        setpgid(0, 0);
+        if (out_fd >= 0) {
+            dup2(out_fd, 1);
+            dup2(out_fd, 2);
+        }
         execvp(argv[0], argv);
         fprintf(stderr, "vex: cannot run the C compiler `%s`: %s (VEX_CC picks it)\n", argv[0],
                 strerror(errno));
@@ -295,6 +313,85 @@ static int cc_words(char **argv) {
     return n;
 }
 
+/* The C compiler must never speak about the C vex generates: what it says
+ * (a warning, an error) is a bug of vex, reported as an internal compiler
+ * error with the Vex location cc names (the C has #line directives) and the
+ * generated C there. out is cc's output, ctext the C. */
+static void report_cc_output(const char *out, const char *ctext, int status) {
+    /* the first FILE.vx:LINE:COL in the output */
+    const char *loc = NULL, *p = out;
+    size_t loclen = 0;
+    int line = 0;
+    while (!loc && (p = strstr(p, ".vx:"))) {
+        const char *s = p;
+        while (s > out && !strchr(" \n'\"", s[-1]))
+            s--;
+        const char *q = p + 4;
+        int ln = (int)strtol(q, (char **)&q, 10);
+        if (ln > 0 && *q == ':') {
+            q++;
+            while (*q >= '0' && *q <= '9')
+                q++;
+            loc = s;
+            loclen = (size_t)(q - s);
+            line = ln;
+        }
+        p += 4;
+    }
+    if (status)
+        fprintf(stderr, "error: internal compiler error: the C compiler failed on the generated C (status %d)\n",
+                status);
+    else
+        fprintf(stderr, "error: internal compiler error: the C compiler warned about the generated C\n");
+    if (loc)
+        fprintf(stderr, " --> %.*s\n", (int)loclen, loc);
+    fputs("  = note: the C compiler said:\n", stderr);
+    int n = 0;
+    for (const char *l = out; *l && n < 12; n++) {
+        const char *e = strchr(l, '\n');
+        size_t len = e ? (size_t)(e - l) : strlen(l);
+        fprintf(stderr, "      %.*s\n", (int)len, l);
+        l += len + (e != NULL);
+    }
+    if (loc && ctext) {
+        /* the C after the first `#line LINE "FILE"` */
+        const char *path = arena_strndup(loc, (size_t)(strstr(loc, ".vx:") + 3 - loc));
+        char *dir = arena_printf("#line %d \"%s\"\n", line, path);
+        const char *c = strstr(ctext, dir);
+        if (c) {
+            c += strlen(dir);
+            const char *e = strchr(c, '\n');
+            fprintf(stderr, "  = note: the generated C there:\n      %.*s\n",
+                    (int)(e ? e - c : (long)strlen(c)), c);
+        }
+    }
+    fputs("  = help: this is a bug in vex, not in your program: please report it with the program\n"
+          "          (VEX_KEEP_C=1 keeps the generated C file)\n",
+          stderr);
+}
+
+/* Runs the C compiler (run_cmd's status: 127 if it could not be started);
+ * what it prints goes to a temporary file, then to *out (malloc'ed, NULL
+ * if it printed nothing). */
+static int run_cc(char **argv, char **out) {
+    *out = NULL;
+    FILE *tmp = tmpfile();
+    if (!tmp)
+        return run_cmd(argv, -1);
+    int r = run_cmd(argv, fileno(tmp));
+    off_t len = lseek(fileno(tmp), 0, SEEK_END);
+    if (len > 0) {
+        *out = calloc(1, (size_t)len + 1);
+        lseek(fileno(tmp), 0, SEEK_SET);
+        size_t got = 0;
+        ssize_t k;
+        while (got < (size_t)len && (k = read(fileno(tmp), *out + got, (size_t)len - got)) > 0)
+            got += (size_t)k;
+    }
+    fclose(tmp);
+    return r;
+}
+
 /* The C compiler's command line for a build of exe from c_path (plus the
  * user's .c files): the run cache's key hashes exactly this list (with
  * placeholders for the two temporary paths), so every flag is in the key.
@@ -310,7 +407,6 @@ static int cc_argv(Options *o, const char *rt, const char *c_path, const char *e
     argv[n++] = "-Wextra";
     argv[n++] = "-fwrapv";
     argv[n++] = "-fno-strict-aliasing";
-    argv[n++] = "-Wno-infinite-recursion"; /* the program's own logic, not codegen */
     argv[n++] = arena_printf("-I%s", rt);
     char *san = arena_strndup(VX_SANFLAGS, strlen(VX_SANFLAGS));
     for (char *tok = strtok(san, " "); tok && n < 200; tok = strtok(NULL, " "))
@@ -327,21 +423,31 @@ static int cc_argv(Options *o, const char *rt, const char *c_path, const char *e
     return n;
 }
 
-/* Compiles the C file (plus the user's .c files) into exe. */
-static int cc_build(Options *o, const char *c_path, const char *exe) {
+/* Compiles the generated C (c_path, text ctext) plus the user's .c files
+ * into exe. What the C compiler says about the user's .c files, or about a
+ * C function an `extern "C"` declares but no file defines, reaches the user
+ * as it is; anything it says about vex's C is an internal compiler error. */
+static int cc_build(Options *o, const char *c_path, const char *ctext, const char *exe) {
     char *rt = runtime_dir();
     if (!runtime_present(rt))
         return 1;
     char *argv[256];
     if (cc_argv(o, rt, c_path, exe, argv) == 0)
         return 1;
-    int r = run_cmd(argv);
-    if (r != 0) {
-        if (r != 127) /* 127: it did not start, and the child said why */
+    char *said;
+    int r = run_cc(argv, &said);
+    /* linking is about the user's C: a missing or doubly defined function */
+    bool link = said && (strstr(said, "ld returned") || strstr(said, "linker command failed"));
+    bool ours = said && (strstr(said, c_path) || strstr(said, ".vx:")) && !link;
+    if (ours || (r != 0 && r != 127 && !said)) {
+        report_cc_output(said ? said : "(nothing)", ctext, r);
+    } else if (said) {
+        fputs(said, stderr);
+        if (r != 0 && r != 127)
             fprintf(stderr, "vex: the C compiler failed (status %d)\n", r);
-        return 1;
     }
-    return 0;
+    free(said);
+    return r != 0 || ours;
 }
 
 /* $XDG_CACHE_HOME/vex (an absolute XDG_CACHE_HOME only, as the XDG spec
@@ -425,13 +531,13 @@ static int build(Options *o, const char *exe) {
     bool ok = f && fwrite(ctext, 1, clen, f) == clen;
     if (f && fclose(f) != 0)
         ok = false;
-    free(ctext);
     if (!ok) {
         fprintf(stderr, "vex: cannot write %s: %s\n", cpath, strerror(errno));
         r = 1;
     } else {
-        r = cc_build(o, cpath, exe);
+        r = cc_build(o, cpath, ctext, exe);
     }
+    free(ctext);
     doomed[0] = NULL;
     if (!keep)
         unlink(cpath);
@@ -547,7 +653,7 @@ static bool list_headers(Options *o, const char *scratch, Buf *list) {
         argv[n] = NULL;
         size_t len;
         doomed[2] = mf;
-        char *rule = run_cmd(argv) == 0 ? read_file(mf, &len) : NULL;
+        char *rule = run_cmd(argv, -1) == 0 ? read_file(mf, &len) : NULL;
         unlink(mf);
         doomed[2] = NULL;
         if (!rule)
@@ -998,8 +1104,13 @@ int main(int argc, char **argv) {
         o.dump = "frames";
     }
     if (strcmp(o.cmd, "run") && strcmp(o.cmd, "build") && strcmp(o.cmd, "check") && strcmp(o.cmd, "emit-c")) {
-        fprintf(stderr, "vex: unknown command '%s'\n", argv[1]);
-        usage(stderr);
+        const char *cmds[] = {"run", "build", "check", "emit-c", "help", "version"};
+        const char *best = did_you_mean(o.cmd, cmds, 6);
+        if (best)
+            fprintf(stderr, "vex: unknown command `%s`; did you mean `%s`?\n", o.cmd, best);
+        else
+            fprintf(stderr, "vex: unknown command `%s` (the commands: run, build, check, emit-c, help; "
+                            "`vex help` says more)\n", o.cmd);
         return 2;
     }
     bool is_run = !strcmp(o.cmd, "run");
@@ -1030,6 +1141,11 @@ int main(int argc, char **argv) {
                 return 2;
             }
         } else if (ends_with(a, ".vx")) {
+            struct stat st;
+            if (stat(a, &st) == 0 && S_ISDIR(st.st_mode)) {
+                fprintf(stderr, "vex %s: %s is a directory; expected a .vx file\n", o.cmd, a);
+                return 2;
+            }
             size_t len;
             char *text = read_file(a, &len);
             if (!text) {
@@ -1050,7 +1166,13 @@ int main(int argc, char **argv) {
         } else if (is_run && o.vx_files.len) {
             break; /* the program's own arguments start here */
         } else {
-            fprintf(stderr, "vex: unexpected argument '%s'\n", a);
+            struct stat st;
+            if (a[0] == '-')
+                fprintf(stderr, "vex %s: unknown option `%s` (`vex help` lists them)\n", o.cmd, a);
+            else if (stat(a, &st) == 0 && S_ISDIR(st.st_mode))
+                fprintf(stderr, "vex %s: %s is a directory; expected a .vx file\n", o.cmd, a);
+            else
+                fprintf(stderr, "vex %s: expected a .vx file, found `%s`\n", o.cmd, a);
             return 2;
         }
     }

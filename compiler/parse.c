@@ -14,7 +14,15 @@
  * `x.f().g[0]`, `e as T as U`: MAX_CHAIN links in all), which the parser
  * builds in a loop but every later pass walks recursively. Every error
  * unwinds through error_at, so the parser never loops on bad input.
+ *
+ * After a syntax error the parser goes on at the next statement (a block
+ * keeps a recovery point per statement) or at the next item (a line that
+ * starts with `fn`, `struct`, ...), so one run reports each independent
+ * error; the checker does not run on a program with syntax errors, so no
+ * error follows from another. When the skipping reaches the end of the file
+ * (an unbalanced bracket), parsing stops there without more errors.
  */
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,7 +40,10 @@ typedef struct Parser {
     int depth;
     int chain;      /* links of the left-nested chains being built */
     Program *prog;
+    bool gave_up;   /* error recovery reached the end of the file */
 } Parser;
+
+#define MAX_SYNTAX_ERRORS 20
 
 static Node *expr(Parser *P);
 static Node *block(Parser *P);
@@ -67,6 +78,29 @@ static const char *tok_desc(Token *t) {
 
 static _Noreturn void expected(Parser *P, const char *what) {
     Token *t = peek(P);
+    if (t->kind == TK_EOF) {
+        /* the innermost bracket still open is what the user must close */
+        int open[256], n = 0, deeper = 0;
+        for (int i = 0; i < P->i; i++) {
+            Token *u = &P->t[i];
+            if (is_p(u, "{") || is_p(u, "(") || is_p(u, "[")) {
+                if (n < 256)
+                    open[n++] = i;
+                else
+                    deeper++;
+            } else if (is_p(u, "}") || is_p(u, ")") || is_p(u, "]")) {
+                if (deeper)
+                    deeper--;
+                else if (n)
+                    n--;
+            }
+        }
+        if (n && !deeper) {
+            Token *o = &P->t[open[n - 1]];
+            diag_note(t->pos, "the file ends here");
+            error_at(o->pos, "E0100", "unclosed `%s`: it is never closed", o->s);
+        }
+    }
     error_at(t->pos, "E0100", "expected %s, found %s", what, tok_desc(t));
 }
 
@@ -672,6 +706,12 @@ static Node *postfix(Parser *P) {
     }
 }
 
+/* Is the token after t right after it, with no space between? */
+static Token *glued(Parser *P, Token *t) {
+    Token *u = t + 1;
+    return u < P->t + P->n && u->kind != TK_EOF && u->pos.off == t->pos.off + (int)strlen(t->s) ? u : NULL;
+}
+
 /* A method call on x with no arguments: `<-ch` is ch.recv(). */
 static Node *method_call(Pos pos, Node *recv, const char *name, Node *arg) {
     Node *f = new_node(N_FIELD, pos);
@@ -786,6 +826,13 @@ static Node *binary(Parser *P, int min_prec) {
         if (t->nl_before && !P->nl_off &&
             (is_p(t, "-") || is_p(t, "*") || is_p(t, "&")))
             break;
+        Token *g = glued(P, t);
+        if (is_p(t, "*") && g && is_p(g, "*")) {
+            Pos pos = t->pos;
+            pos.len = 2;
+            diag_help("for integers write `x.pow(n)`; for floats declare C's: `extern \"C\" fn pow(x: f64, y: f64): f64`");
+            error_at(pos, "E0100", "Vex has no `**` operator");
+        }
         next(P);
         chain_link(P, t, &links);
         enter(P);
@@ -836,7 +883,7 @@ static Node *parse_expr_in(Parser *outer, SrcFile *f, Pos at, const char *text, 
         t[i].pos = p;
         t[i].nl_before = false;
     }
-    Parser P = {f, t, n, 0, 1, false, outer ? outer->depth : 0, outer ? outer->chain : 0, NULL};
+    Parser P = {f, t, n, 0, 1, false, outer ? outer->depth : 0, outer ? outer->chain : 0, NULL, false};
     enter(&P);
     Node *e = expr(&P);
     if (peek(&P)->kind != TK_EOF)
@@ -1002,6 +1049,60 @@ static Node *stmt(Parser *P, bool *is_tail) {
     expected(P, "`;` or a newline");
 }
 
+/* After a syntax error in the statement that started at token `start`:
+ * skips to the start of the next statement (a new line or `;` outside
+ * brackets opened in the statement) or the `}` that ends the block. */
+static void skip_stmt(Parser *P, int start, int err_at) {
+    P->i = start;
+    char open[64]; /* the closers of the brackets open, innermost last */
+    int depth = 0;
+    for (;;) {
+        Token *t = peek(P);
+        if (t->kind == TK_EOF) {
+            P->gave_up = true;
+            longjmp(*(jmp_buf *)diag_jmp, 1);
+        }
+        if (P->i > start && P->i >= err_at && depth == 0 && (t->nl_before || is_p(t, "}")))
+            return;
+        if (t->kind == TK_PUNCT && strchr("([{", t->s[0]) && !t->s[1]) {
+            if (depth == 64) {
+                P->gave_up = true;
+                longjmp(*(jmp_buf *)diag_jmp, 1);
+            }
+            open[depth++] = t->s[0] == '(' ? ')' : t->s[0] == '[' ? ']' : '}';
+        } else if (depth > 0 && t->kind == TK_PUNCT && t->s[0] == open[depth - 1] && !t->s[1]) {
+            depth--;
+        }
+        next(P);
+        if (depth == 0 && is_p(t, ";") && P->i > err_at)
+            return;
+    }
+}
+
+/* stmt() with a recovery point: false after a syntax error, skipped. */
+static bool stmt_or_skip(Parser *P, Node **out, bool *tail) {
+    jmp_buf jb;
+    void *outer = diag_jmp;
+    Parser saved = *P;
+    diag_jmp = &jb;
+    if (setjmp(jb)) {
+        diag_jmp = outer;
+        int err_at = P->i;
+        if (P->gave_up || diag_error_count() >= MAX_SYNTAX_ERRORS)
+            longjmp(*(jmp_buf *)outer, 1);
+        P->nl_off = saved.nl_off;
+        P->no_struct = saved.no_struct;
+        P->depth = saved.depth;
+        P->chain = saved.chain;
+        diag_mute_line();
+        skip_stmt(P, saved.i, err_at);
+        return false;
+    }
+    *out = stmt(P, tail);
+    diag_jmp = outer;
+    return true;
+}
+
 static Node *block(Parser *P) {
     Token *t = peek(P);
     Node *n = new_node(N_BLOCK, t->pos);
@@ -1017,7 +1118,9 @@ static Node *block(Parser *P) {
         if (accept(P, ";"))
             continue;
         bool tail;
-        Node *s = stmt(P, &tail);
+        Node *s;
+        if (!stmt_or_skip(P, &s, &tail))
+            continue;
         if (tail) {
             n->c = s->a;
             break;
@@ -1291,13 +1394,44 @@ static void item(Parser *P) {
     }
 }
 
+static bool is_item_start(Token *t) {
+    static const char *kws[] = {"fn", "struct", "enum", "const", "import", "extern", NULL};
+    for (int i = 0; kws[i]; i++)
+        if (is_kw(t, kws[i]))
+            return true;
+    return t->kind == TK_IDENT && !strcmp(t->s, "async");
+}
+
 void parse_file(Program *prog, SrcFile *f) {
     int n;
     Token *t = tokenize(f, &n);
-    Parser P = {f, t, n, 0, 0, false, 0, 0, prog};
+    /* in the arena, not a local: it changes between setjmp and longjmp */
+    Parser *P = arena_alloc(sizeof(Parser));
+    *P = (Parser){f, t, n, 0, 0, false, 0, 0, prog, false};
     vec_push(&prog->files, f);
-    while (peek(&P)->kind != TK_EOF)
-        item(&P);
+    void *outer = diag_jmp;
+    jmp_buf jb;
+    while (peek(P)->kind != TK_EOF) {
+        int start = P->i;
+        diag_jmp = &jb;
+        if (setjmp(jb) == 0) {
+            item(P);
+            continue;
+        }
+        /* a syntax error: go on at the next line that starts an item */
+        if (P->gave_up || diag_error_count() >= MAX_SYNTAX_ERRORS)
+            break;
+        diag_mute_line();
+        P->nl_off = 0;
+        P->no_struct = false;
+        P->depth = 0;
+        P->chain = 0;
+        if (P->i == start)
+            next(P);
+        while (peek(P)->kind != TK_EOF && !(peek(P)->pos.col == 1 && is_item_start(peek(P))))
+            next(P);
+    }
+    diag_jmp = outer;
 }
 
 /* ---- --dump=ast ---- */

@@ -18,6 +18,18 @@
 
 #include "vexrt.h"
 
+/* What a Vex program may do on purpose - define a function it never calls,
+ * ignore a parameter, recurse without end - is no business of the C
+ * compiler: the generated C compiles without a word (main.c reports any
+ * output of the C compiler as an internal compiler error). */
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wtype-limits"          /* u >= 0 */
+#pragma GCC diagnostic ignored "-Wtautological-compare" /* x == x */
+#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 12)
+#pragma GCC diagnostic ignored "-Winfinite-recursion"
+#endif
+
 #define VXU __attribute__((unused))
 /* every prelude helper: a program uses only some of them */
 #define VXI static inline __attribute__((unused))
@@ -59,6 +71,11 @@ typedef struct vxc_vecraw {
  * operations are libvexrt's (runtime/vec.c), reached through a cast. */
 _Static_assert(sizeof(vxc_vecraw) == sizeof(vx_vec), "Vec<T> must have vx_vec's layout");
 #define VXC_VX(v) ((vx_vec *)(void *)(v))
+/* v.sort(): how to compare elements of C type T (vx_vec_sort_scalar) */
+#define VXC_SORT_KIND(T)                                                                               \
+    _Generic((T){0}, signed char: 'i', short: 'i', int: 'i', long: 'i', long long: 'i',                   \
+             unsigned char: 'u', unsigned short: 'u', unsigned int: 'u', unsigned long: 'u',               \
+             unsigned long long: 'u', float: 'f', double: 'f', default: 's')
 
 VXI void *vxc_vec_push_slot(vxc_vecraw *v, size_t size) { return vx_vec_push(VXC_VX(v), size); }
 

@@ -74,6 +74,8 @@ void diag_help(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void diag_set_quiet(bool quiet);
 void diag_reset(void);
 void diag_set_json(bool on);
+/* Errors on the line of the last error are counted but not printed. */
+void diag_mute_line(void);
 int diag_error_count(void);
 /* The recovery point used by error_at (a jmp_buf pointer). */
 extern void *diag_jmp;
@@ -279,6 +281,24 @@ bool ty_is_int(Type *t);
 bool ty_is_signed(Type *t);
 bool ty_is_float(Type *t);
 bool ty_is_num(Type *t);
+
+/* A placeholder's format spec, Rust's: {:[[fill]align][sign][#][0][width]
+ * [.precision][type]} (check.c). */
+typedef struct FmtSpec {
+    uint32_t fill;    /* a code point; ' ' by default */
+    char align;       /* '<', '^', '>', or 0 (numbers right, the rest left) */
+    char type;        /* 0, '?', 'x', 'X', 'o', 'b' */
+    bool plus, alt, zero;
+    int width, prec;  /* -1: none */
+} FmtSpec;
+/* Parses spec ("" or ":..."); NULL if it is well formed, else what is wrong. */
+const char *fmt_spec_parse(const char *spec, FmtSpec *sp);
+/* The C that formats a value with spec: fmt_spec_mode is the mode of the
+ * Display/Debug/precision formatting (-1, -2, N), and fmt_spec_apply, if
+ * the spec needs more, the statement that applies the rest to what was
+ * formatted since `size_t fs_` (runtime/fmt.c: vx_fmt_apply); else NULL. */
+int fmt_spec_mode(const char *spec);
+const char *fmt_spec_apply(const char *spec, Type *t);
 bool ty_is_copy(Type *t);    /* copied, never moved */
 bool ty_needs_drop(Type *t);  /* owns memory: a string, Vec, Box, or holds one */
 int ty_int_bits(Type *t);
@@ -386,6 +406,7 @@ typedef struct FmtPiece {
     int litlen;
     int arg;         /* the operand index */
     int mode;        /* FMT_DISPLAY, FMT_DEBUG, or a precision >= 0 */
+    const char *spec; /* the placeholder's spec (":>8"), for width, sign, base */
 } FmtPiece;
 enum { FMT_DISPLAY = -1, FMT_DEBUG = -2 };
 

@@ -307,6 +307,10 @@ void vx_vec_extend(vx_vec *v, const vx_vec *src, size_t esize);
 void vx_vec_sort(vx_vec *v, size_t esize, int (*cmp)(const void *a, const void *b));
 /* A comparator for Vec<string> (elements are vx_str *). */
 int vx_str_cmp_elem(const void *a, const void *b);
+/* v.sort() of a Vec of numbers or strings, ascending and stable: kind 'i'
+ * signed or 'u' unsigned integers of esize bytes, 'f' floats (NaN last),
+ * 's' strings (bytewise). */
+void vx_vec_sort_scalar(vx_vec *v, size_t esize, int kind);
 
 /* Vec<string> helpers: split, join, and dropping every element. */
 vx_vec vx_str_split(const vx_str *s, const vx_str *sep); /* Rust split: "a,b,".split(",") = ["a", "b", ""] */
@@ -314,6 +318,11 @@ vx_vec vx_str_lines(const vx_str *s);                    /* Rust lines(): split 
 vx_vec vx_str_split_whitespace(const vx_str *s);         /* Rust split_whitespace(): no empty parts */
 vx_vec vx_str_chars(const vx_str *s);                    /* every char as a one-char string */
 vx_str *vx_str_join(const vx_vec *strs, const vx_str *sep);
+/* s.bytes(): a Vec<u8> of s's bytes. */
+vx_vec vx_str_bytes(const vx_str *s);
+/* string.from_bytes(v): the bytes as a string, each byte sequence that is
+ * not valid UTF-8 replaced by U+FFFD (Rust's String::from_utf8_lossy). */
+vx_str *vx_str_from_utf8_lossy(const char *p, size_t n);
 void vx_vec_str_free(vx_vec *v); /* release every string, then vx_vec_free */
 
 /* --- Formatting and printing (fmt.c) ----------------------------------- */
@@ -404,6 +413,23 @@ void vx_fmt_f32_exp(vx_fmt *f, float v);
  * `fill`: align '<' left, '>' right, '^' center (for {:5}, {:>8}, {:^9});
  * '=' pads after a leading sign, for {:05} (-42 -> -0042). */
 void vx_fmt_pad(vx_fmt *f, size_t start, size_t width, char align, uint32_t fill);
+
+/* A placeholder's format spec beyond precision and Debug (Rust's; the
+ * compiler checked it): {:>8}, {:*^9}, {:+}, {:05}, {:#x}, {:b}. */
+typedef struct vx_fmt_spec {
+    uint32_t fill; /* the padding character, ' ' by default */
+    char align;    /* '<', '^', '>', or 0: numbers right, the rest left */
+    char type;     /* 0, or 'x', 'X', 'o', 'b' (integers in that base) */
+    bool plus;     /* a '+' before non-negative numbers */
+    bool alt;      /* the prefix 0x, 0o, 0b */
+    bool zero;     /* pad numbers with zeros after the sign and prefix */
+    int width;     /* in chars; <= 0: none */
+    int num;       /* the value: 0 not a number, 1 a float, N an N-bit
+                    * unsigned integer, -N an N-bit signed one */
+} vx_fmt_spec;
+/* Applies sp to the value formatted (in decimal, Display) since byte
+ * offset start: rewrites an integer in base 16/8/2, adds the sign, pads. */
+void vx_fmt_apply(vx_fmt *f, size_t start, const vx_fmt_spec *sp);
 
 /* Finish: the bytes as a new string; the builder is released. */
 vx_str *vx_fmt_finish(vx_fmt *f);
