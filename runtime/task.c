@@ -29,8 +29,15 @@
  *   suspend:  RUNNING -> idle (fetch_sub RUNNING); if NOTIFIED was set the
  *             worker queues it again.
  *   yield:    RUNNING -> NOTIFIED (fetch_sub 1), queued by the worker.
- *   complete: RUNNING -> COMPLETE (fetch_add 2); then the joiner is woken,
- *             then the scheduler reference is dropped.
+ *   complete: RUNNING -> COMPLETE and the scheduler's reference dropped, in
+ *             one RMW; then the joiner is woken (it holds the handle and is
+ *             suspended until that wake, so t is still alive), or the task
+ *             freed if that was its last reference.
+ *   release:  the handle's reference dropped (vx_task_release, vx_detach).
+ *             A holder that loads a count of 1 has the sole reference:
+ *             nobody else may touch the task (it has completed, so no waker
+ *             either), and it frees it without an RMW (an acquire load pairs
+ *             with the release half of the RMW that dropped the other one).
  * Wake, suspend and complete are acq_rel RMWs, run is acquire and yield
  * release: the release halves publish the frame and the waiter's outcome
  * written before them, the acquire of the run transition makes them
@@ -270,6 +277,16 @@ void vx__task_unref(vx_task *t) {
             t->drop(vx_task_frame(t));
         return;
     }
+    /* The sole reference: nobody else may touch the task any more (wakers
+     * only wake a task that waits, and a task with one reference left has
+     * completed), so no RMW is needed to see that it is the last. Acquire
+     * pairs with the release half of the RMW that dropped the other
+     * reference (completion, or the other holder's unref). */
+    uint32_t s = ld_acquire(&t->state);
+    if (s / T_REF_ONE == 1) {
+        task_free(t);
+        return;
+    }
     uint32_t old = atomic_fetch_sub_explicit(&t->state, T_REF_ONE, memory_order_acq_rel);
     VX_ASSERT(old >= T_REF_ONE);
     if (old / T_REF_ONE == 1)
@@ -324,26 +341,33 @@ void vx__task_wake(vx_task *t) {
 }
 
 void vx__task_complete(vx_task *t) {
-    /* RUNNING -> COMPLETE. Release: the result in the root frame; acquire:
-     * the joiner field written before the JOIN bit (vx_join). */
-    uint32_t old = atomic_fetch_add_explicit(&t->state, T_COMPLETE - T_RUNNING,
+    /* RUNNING -> COMPLETE and the scheduler's reference dropped, in ONE RMW
+     * (tokio's transition_to_terminal). Release: the result in the root
+     * frame; acquire: the joiner field written before the JOIN bit (vx_join),
+     * and the other reference's release if ours was the last. */
+    uint32_t old = atomic_fetch_add_explicit(&t->state, T_COMPLETE - T_RUNNING - T_REF_ONE,
                                              memory_order_acq_rel);
-    VX_ASSERT((old & (T_RUNNING | T_NOTIFIED | T_COMPLETE)) == T_RUNNING);
-    if (old & T_JOIN_TASK)
+    VX_ASSERT((old & (T_RUNNING | T_NOTIFIED | T_COMPLETE)) == T_RUNNING && old >= T_REF_ONE);
+    if (old & T_JOIN_TASK) {
+        /* The joiner holds the handle (a reference) and stays suspended
+         * until this wake: t is alive while we read t->joiner. */
         vx__task_wake(t->joiner);
+        return;
+    }
     if (old & T_JOIN_THREAD) {
-        /* The blocked thread holds the handle, so this cannot free the task;
-         * it returns once it sees COMPLETE and a single reference left. The
-         * wake may reach a block already recycled (slabs stay mapped until
+        /* The blocked thread holds the handle, so our RMW did not free the
+         * task; the thread returns once it sees COMPLETE and a single
+         * reference left, and may free it before this wake. The wake may
+         * therefore reach a block already recycled (slabs stay mapped until
          * vx_shutdown) or, for a task too big for a class, already returned
          * to malloc: a private FUTEX_WAKE only uses the address as a key and
          * never touches the memory, and every futex waiter (ours, glibc's)
          * re-checks its condition after a wake. */
-        vx__task_unref(t);
         vx__futex_wake(&t->state, 1);
         return;
     }
-    vx__task_unref(t); /* the scheduler's reference */
+    if (old / T_REF_ONE == 1) /* detached (or the handle is gone): ours was the last */
+        task_free(t);
 }
 
 vx_poll vx_join(vx_frame *self, vx_task *task, vx_task *target, const vx_loc *at) {
