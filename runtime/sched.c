@@ -50,11 +50,13 @@
  * A task's BUDGET (VX_BUDGET leaf operations per turn) makes a task whose
  * operations keep completing at once yield anyway (vx__done in rt.h).
  *
- * Resuming a task (run). Acquire it (NOTIFIED -> RUNNING), resume its
- * innermost frame `top`; while a frame returns READY resume its parent;
- * when the root returns READY the task is complete (task.c wakes the
- * joiner). On PENDING: a yield re-queues it; otherwise RUNNING is cleared
- * and, if a wake arrived meanwhile (NOTIFIED), the worker queues it again.
+ * Resuming a task (run). Mark it RUNNING (a plain store: nobody else
+ * writes the state of a queued task, task.c), resume its innermost frame
+ * `top`; while a frame returns READY resume its parent; when the root
+ * returns READY the task is complete (task.c wakes the joiner). On PENDING:
+ * a yield re-queues it (a plain store again); otherwise RUNNING is cleared
+ * with an RMW and, if a wake arrived meanwhile (NOTIFIED), the worker
+ * queues it again. So a task costs one RMW per suspension, none per run.
  *
  * The spinning/parking protocol (P1-P6; park.c has the code):
  *   P1. A worker with no work registers as idle under idle_lock (seq_cst
@@ -357,28 +359,32 @@ static bool nothing_else(vx__worker *w) {
 }
 
 static void run(vx__worker *w, vx_task *t) {
-    /* NOTIFIED -> RUNNING; acquire pairs with the waker's release (task.c). */
-    atomic_fetch_add_explicit(&t->state, T_RUNNING - T_NOTIFIED, memory_order_acquire);
-    t->budget = VX_BUDGET;
+    /* NOTIFIED -> RUNNING, a plain store: a queued task waits for nothing,
+     * so nobody else writes its state; the queue we took it from carried
+     * the waker's and the previous runner's writes here (task.c). */
+    VX_ASSERT(ld_relaxed(&t->state) == T_NOTIFIED);
+    st_relaxed(&t->state, T_RUNNING);
+    w->budget = VX_BUDGET;
     w->current = t;
     vx_frame *f = t->top; /* task owner: we hold RUNNING */
     uint64_t polls = 0;
     for (;;) {
         polls++;
         if (f->resume(f, t) == VX_PENDING) {
-            if (!t->yielded)
+            if (!w->yielded)
                 break;
-            t->yielded = 0;
+            w->yielded = false;
             stat_inc(&w->st.yields);
             if (nothing_else(w)) { /* nobody to yield to: go on */
                 w->tick++;
-                t->budget = VX_BUDGET;
+                w->budget = VX_BUDGET;
                 f = t->top;
                 continue;
             }
-            /* RUNNING -> NOTIFIED, to the bottom; the next task comes from
-             * the top (find_work, oldest first after a yield). */
-            atomic_fetch_sub_explicit(&t->state, T_RUNNING - T_NOTIFIED, memory_order_release);
+            /* RUNNING -> NOTIFIED (a plain store: a yielding task waits for
+             * nothing; the push publishes it), to the bottom; the next task
+             * comes from the top (find_work, oldest first after a yield). */
+            st_relaxed(&t->state, T_NOTIFIED);
             stat_add(&w->st.polls, polls);
             push_local(w, t);
             w->after_yield = true;
@@ -536,16 +542,16 @@ static void block_on(vx_task *t, bool is_main) {
                        "it would stall the worker");
     vx_start(0);
     /* Not yet shared: plain update of our own word. */
-    st_relaxed(&t->state, ld_relaxed(&t->state) | T_JOIN_THREAD);
+    st_relaxed(&t->refs, ld_relaxed(&t->refs) | T_JOIN_THREAD);
     vx_spawn(t);
     is_main = is_main || on_main_thread();
     if (is_main) /* after the spawn: see the deadlock test in park.c */
         main_waits(t);
     for (;;) {
-        uint32_t s = ld_acquire(&t->state); /* pairs with complete's release */
-        if ((s & T_COMPLETE) && s / T_REF_ONE == 1) /* the scheduler is done with it */
+        uint32_t r = ld_acquire(&t->refs); /* pairs with complete's release */
+        if ((r & T_COMPLETE) && T_REFS(r) == 1) /* the scheduler is done with it */
             break;
-        vx__futex_wait(&t->state, s);
+        vx__futex_wait(&t->refs, r);
     }
     if (is_main) /* before the caller may free t: park.c, vx__main_wait_end */
         vx__main_wait_end();
@@ -559,13 +565,13 @@ void vx_join_sync(vx_task *t) {
                        "it would stall the worker");
     /* Ask completion for a futex wake (acq_rel: the acquire half pairs with
      * complete's release when it is already complete). */
-    uint32_t s = atomic_fetch_or_explicit(&t->state, T_JOIN_THREAD, memory_order_acq_rel);
+    uint32_t s = atomic_fetch_or_explicit(&t->refs, T_JOIN_THREAD, memory_order_acq_rel);
     bool is_main = !(s & T_COMPLETE) && on_main_thread();
     if (is_main)
         main_waits(t);
     while (!(s & T_COMPLETE)) {
-        vx__futex_wait(&t->state, s);
-        s = ld_acquire(&t->state);
+        vx__futex_wait(&t->refs, s | T_JOIN_THREAD);
+        s = ld_acquire(&t->refs);
     }
     if (is_main) /* before the caller may free t: park.c, vx__main_wait_end */
         vx__main_wait_end();
