@@ -127,6 +127,7 @@ void vx__inject_init(void);
 typedef struct vx__worker {
     vx__deque dq;
     vx_task *lifo;          /* owner: the LIFO slot */
+    vx_task *yq_head, *yq_tail; /* owner: yielded tasks, FIFO through t->next (sched.c) */
     uint32_t lifo_streak;   /* owner: tasks run from the slot in a row */
     uint32_t tick;          /* owner: tasks resumed */
     uint32_t rng;           /* owner: victim selection */

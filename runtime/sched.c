@@ -25,28 +25,40 @@
  *                              woken.
  *   a full deque            -> half of it and the new task go to the global
  *                              queue in one batch.
- *   a task that yields      -> the bottom of the deque; the worker then takes
- *                              its next task from the TOP (the oldest), so
- *                              yielding tasks take turns. If the worker has no
- *                              other work it simply resumes the task again
- *                              (no atomic operation at all).
+ *   a task that yields      -> the back of the worker's private YIELD
+ *                              QUEUE (a FIFO list, no atomic operation); the
+ *                              worker then runs the OLDEST task of its deque
+ *                              if there is one, else the yield queue's head,
+ *                              so yielding tasks take turns with each other
+ *                              and with queued work. While another worker
+ *                              searches or is idle, the yield queue moves to
+ *                              the deque, where it can be stolen. If the
+ *                              worker has no other work it simply resumes
+ *                              the task again.
  *
  * Run order, one tick (find_work):
  *   1. every 61 ticks: check the global queue first (taking only what fits
  *      in the deque); fire due timers; poll I/O without blocking when no
  *      worker sleeps in the poller; print a requested dump. (61 as in Go: a
  *      prime, so that it does not beat with the program's own periods.)
- *      Every 61*67 ticks, the oldest task of the own deque.
+ *      Every 61*67 ticks, the oldest task of the own deque. Then the head of
+ *      the yield queue (so a yielded task waits a bounded number of ticks
+ *      however busy the deque keeps the worker).
  *   2. the LIFO slot, at most 3 times in a row (tokio's bound); after that
  *      the newest queued task runs first and the slot's task goes to the
  *      deque, so a ping-pong pair cannot starve the queue.
- *   3. the own deque's bottom.
- *   4. the global queue (a batch of up to half a deque).
- *   5. search: steal half of a victim's deque (random first victim), poll
+ *   3. after a yield: the oldest task of the own deque, else the head of
+ *      the yield queue.
+ *   4. the own deque's bottom.
+ *   5. the global queue (a batch of up to half a deque).
+ *   6. the yield queue's head.
+ *   7. search: steal half of a victim's deque (random first victim), poll
  *      the global queue, fire timers; spin this way for up to SPIN_NS
  *      before parking, so that work arriving within a wake-up time is caught
  *      without a futex round trip.
- *   6. park (park.c), then go to 1.
+ *   8. park (park.c), then go to 1. A worker whose yield queue holds a task
+ *      never gets here (step 6), so the parking protocol and the deadlock
+ *      test need not see that queue.
  * A task's BUDGET (VX_BUDGET leaf operations per turn) makes a task whose
  * operations keep completing at once yield anyway (vx__done in rt.h).
  *
@@ -195,6 +207,46 @@ void vx__sched_push(vx_task *t) {
     vx__notify_one();
 }
 
+/* ---- the yield queue --------------------------------------------------------
+ * Yielded tasks wait in a private FIFO of their worker rather than in the
+ * deque: taking the deque's oldest task needs a CAS against the thieves,
+ * and a yield switch was one CAS plus bookkeeping (bench/NOTES.md F12).
+ * Nobody can steal from this queue, so at a yield it moves to the deque
+ * whenever another worker searches or is idle (relaxed loads of counters
+ * that change only when a worker starts or stops searching or parks), and
+ * an idle one is notified: it steals half. Otherwise two yielders on one
+ * worker could keep a parked worker parked for good (it re-checks only the
+ * deques before it sleeps, P2): yield_switch ran on one of its two workers.
+ * A worker that parks without seeing the queue costs parallelism only,
+ * never progress: its owner is running and runs the queue itself (step 6
+ * of find_work). Once every worker has work, a yield touches no shared
+ * cache line at all. */
+static void yq_push(vx__worker *w, vx_task *t) {
+    t->next = NULL;
+    if (w->yq_tail)
+        w->yq_tail->next = t;
+    else
+        w->yq_head = t;
+    w->yq_tail = t;
+}
+
+static vx_task *yq_pop(vx__worker *w) {
+    vx_task *t = w->yq_head;
+    if (t) {
+        w->yq_head = t->next;
+        if (!w->yq_head)
+            w->yq_tail = NULL;
+    }
+    return t;
+}
+
+/* Move the yield queue to the deque, oldest first, where it can be stolen. */
+static void yq_expose(vx__worker *w) {
+    vx_task *t;
+    while ((t = yq_pop(w)))
+        push_local(w, t);
+}
+
 /* ---- finding work ---------------------------------------------------------- */
 
 /* Take from the global queue what fits in the own deque: a whole batch if
@@ -249,6 +301,8 @@ static vx_task *find_work(vx__worker *w) {
          * skynet at every 61 ticks). */
         if (w->tick % OLDEST_TICKS == 0 && (t = vx__deque_steal(&w->dq)))
             return t;
+        if ((t = yq_pop(w)))
+            return t;
     }
     if ((t = w->lifo)) {
         w->lifo = NULL;
@@ -271,6 +325,8 @@ static vx_task *find_work(vx__worker *w) {
         w->after_yield = false;
         if ((t = vx__deque_steal(&w->dq)))
             return t;
+        if ((t = yq_pop(w)))
+            return t;
     }
     if ((t = vx__deque_take(&w->dq))) {
         /* The next task's header is likely in another core's cache (it was
@@ -278,11 +334,16 @@ static vx_task *find_work(vx__worker *w) {
         __builtin_prefetch(vx__deque_peek(&w->dq), 1);
         return t;
     }
-    return from_inject(w);
+    if ((t = from_inject(w)))
+        return t;
+    return yq_pop(w);
 }
 
-/* Steal about half of another worker's deque; returns one task to run and
- * pushes the rest onto our own (empty) deque. */
+/* Steal half of another worker's deque, rounded up (Go's runqsteal and
+ * tokio's steal_into take n - n/2 too); returns one task to run and pushes
+ * the rest onto our own (empty) deque. Rounded down, a thief facing a
+ * victim with 3 queued tasks took 1 and left it 3 to our 1: yield_switch's
+ * 4 tasks on 2 workers ran lopsided (bench/NOTES.md F12). */
 static vx_task *steal_work(vx__worker *w) {
     int n = vx__g.nworkers;
     if (n < 2)
@@ -299,7 +360,7 @@ static vx_task *steal_work(vx__worker *w) {
         vx_task *t = vx__deque_steal(&v->dq);
         if (!t)
             continue;
-        int64_t more = len / 2;
+        int64_t more = len - len / 2;
         int64_t got = 1;
         for (int64_t k = 1; k < more; k++) {
             vx_task *o = vx__deque_steal(&v->dq);
@@ -355,7 +416,7 @@ static vx_task *search(vx__worker *w) {
  * every maintenance tick and a lone yielding task would never let the
  * worker fire timers or poll the global queue). */
 static bool nothing_else(vx__worker *w) {
-    return !w->lifo && (w->tick + 1) % 61 != 0 && vx__deque_len(&w->dq) == 0;
+    return !w->lifo && !w->yq_head && (w->tick + 1) % 61 != 0 && vx__deque_len(&w->dq) == 0;
 }
 
 static void run(vx__worker *w, vx_task *t) {
@@ -382,11 +443,17 @@ static void run(vx__worker *w, vx_task *t) {
                 continue;
             }
             /* RUNNING -> NOTIFIED (a plain store: a yielding task waits for
-             * nothing; the push publishes it), to the bottom; the next task
-             * comes from the top (find_work, oldest first after a yield). */
+             * nothing; it stays with this worker, or the deque push of
+             * yq_expose publishes it), to the back of the yield queue; the
+             * next task is the deque's oldest, else the yield queue's head
+             * (find_work). */
             st_relaxed(&t->state, T_NOTIFIED);
             stat_add(&w->st.polls, polls);
-            push_local(w, t);
+            yq_push(w, t);
+            if (ld_relaxed(&vx__g.nsearching) > 0 || ld_relaxed(&vx__g.nidle) > 0) {
+                yq_expose(w); /* somebody could take them */
+                vx__notify_push();
+            }
             w->after_yield = true;
             return;
         }
