@@ -102,11 +102,22 @@ static struct {
 
 size_t vx__class_size(int cls) { return class_size[cls]; }
 
+/* The class of every size up to 4096, by 8-byte step: one load per
+ * allocation (a linear search of the classes was half of vx__task_alloc's
+ * time in skynet: bench/NOTES.md F12). Filled before main. */
+static uint8_t class_lut[4096 / 8 + 1];
+
+__attribute__((constructor)) static void class_lut_init(void) {
+    int c = 0;
+    for (size_t i = 0; i < sizeof class_lut; i++) {
+        while (i * 8 > class_size[c])
+            c++;
+        class_lut[i] = (uint8_t)c;
+    }
+}
+
 static int class_of(size_t size) {
-    for (int c = 0; c < VX_NCLASS; c++)
-        if (size <= class_size[c])
-            return c;
-    return -1;
+    return size <= 4096 ? class_lut[(size + 7) / 8] : -1;
 }
 
 /* The global free lists hold MAGAZINES: chains of MAG blocks linked through
