@@ -86,7 +86,8 @@
  *       pair: no work on the global queue is ever left with every worker
  *       asleep. Pushes to a worker's own deque use the same check with
  *       relaxed loads: the owner is awake and runs that work itself, so a
- *       missed wake-up costs parallelism, never progress.
+ *       missed wake-up costs parallelism, never progress. The same holds
+ *       for the private yield queue, which parkers do not see at all.
  *   P5. A searcher that finds work stops searching; if it was the last
  *       searcher it notifies another idle worker (work tends to come in
  *       bursts), so at most one wake-up chain runs at a time.
