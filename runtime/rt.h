@@ -124,7 +124,15 @@ long vx__inject_len(void);              /* seq_cst snapshot */
 void vx__inject_init(void);
 
 /* ---- sched.c: workers ----------------------------------------------------- */
+/* Workers are separate vx_alloc blocks (16-byte aligned) and often
+ * adjacent: VX_PAD bytes at both ends keep the deque's top, which the
+ * thieves write, off the cache line of the previous block's last fields
+ * (another worker's statistics, written on every task: bench/NOTES.md F12).
+ * 128 like tokio's CachePadded, for the adjacent-line prefetcher. */
+#define VX_PAD 128
+
 typedef struct vx__worker {
+    char pad_front[VX_PAD];
     vx__deque dq;
     vx_task *lifo;          /* owner: the LIFO slot */
     vx_task *yq_head, *yq_tail; /* owner: yielded tasks, FIFO through t->next (sched.c) */
@@ -148,6 +156,7 @@ typedef struct vx__worker {
             parks, unparks, yields, timers_fired, io_events;
         _Atomic int64_t tasks_live;
     } st;
+    char pad_back[VX_PAD];
 } vx__worker;
 
 typedef struct vx__rt {
