@@ -29,19 +29,24 @@
  * writes the state of a queued or running task.
  *
  * Transitions of `state`:
- *   wake:     (CAS, acq_rel) idle -> NOTIFIED, and the waker queues the
- *             task; RUNNING -> RUNNING|NOTIFIED, and the running worker
- *             re-queues it when the resume returns (a wake that arrives
- *             while the task runs is never lost); NOTIFIED or COMPLETE ->
- *             unchanged (never doubled).
+ *   wake:     idle -> NOTIFIED, and the waker queues the task: a plain
+ *             store after an acquire load that saw idle (the task's worker
+ *             has let go of it, and a task has exactly one waker, so nobody
+ *             else writes the word); RUNNING -> RUNNING|NOTIFIED by CAS
+ *             (acq_rel), racing with the suspend RMW: the running worker
+ *             re-queues the task when the resume returns (a wake that
+ *             arrives while the task runs is never lost); NOTIFIED or
+ *             COMPLETE -> unchanged.
  *   run:      NOTIFIED -> RUNNING, a relaxed store: the task came out of a
  *             run queue and waits for nothing, so no waker can race; the
  *             queue's release/acquire (deque, LIFO slot on the same thread,
  *             global queue's lock) already carries the waker's and the
  *             previous runner's writes to this worker.
  *   suspend:  (fetch_sub RUNNING, acq_rel) RUNNING -> idle: the one
- *             transition that races with a wake; if NOTIFIED was set the
- *             worker queues the task again (acquiring the waker's writes).
+ *             transition that races with a wake (in the waker's CAS); if
+ *             NOTIFIED was set the worker queues the task again (acquiring
+ *             the waker's writes). A waker that loads idle comes after it
+ *             in the word's order, and its acquire load pairs with it.
  *   yield:    RUNNING -> NOTIFIED, a relaxed store (a yielding task waits
  *             for nothing), published by the queue push.
  *   complete: RUNNING -> COMPLETE, a release store (nobody races: the task
@@ -358,9 +363,19 @@ void vx_detach(vx_task *t) { vx__task_unref(t); }
 void vx_task_release(vx_task *t) { vx__task_unref(t); }
 
 void vx__task_wake(vx_task *t) {
-    uint32_t s = ld_relaxed(&t->state);
     if (__builtin_expect(ld_relaxed(&tearing_down), 0))
         return; /* a drop hook at shutdown: nothing runs any more */
+    /* Acquire: pairs with the release half of the suspend RMW, so what the
+     * task's worker wrote before it let go reaches whoever we queue it for. */
+    uint32_t s = ld_acquire(&t->state);
+    if (s == 0) {
+        /* Idle: its worker has let go of it (the suspend RMW is behind us),
+         * and we are its one waker: nobody else writes this word until we
+         * queue the task, so a plain store does (the push publishes it). */
+        st_relaxed(&t->state, T_NOTIFIED);
+        vx__sched_push(t);
+        return;
+    }
     for (;;) {
         if (s & (T_NOTIFIED | T_COMPLETE))
             return; /* queued already, or done: never doubled */
