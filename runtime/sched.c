@@ -28,13 +28,13 @@
  *   a task that yields      -> the back of the worker's private YIELD
  *                              QUEUE (a FIFO list, no atomic operation); the
  *                              worker then runs the OLDEST task of its deque
- *                              if there is one, else the yield queue's head,
- *                              so yielding tasks take turns with each other
- *                              and with queued work. While another worker
- *                              searches or is idle, the yield queue moves to
- *                              the deque, where it can be stolen. If the
- *                              worker has no other work it simply resumes
- *                              the task again.
+ *                              once, then the yield queue's head, so yielding
+ *                              tasks take turns with each other and with
+ *                              queued work. While another worker searches or
+ *                              is idle, a yield queue of two or more tasks
+ *                              moves to the deque, where it can be stolen.
+ *                              If the worker has no other work it simply
+ *                              resumes the task again.
  *
  * Run order, one tick (find_work):
  *   1. every 61 ticks: check the global queue first (taking only what fits
@@ -43,21 +43,20 @@
  *      prime, so that it does not beat with the program's own periods.)
  *      Every 61*67 ticks, the oldest task of the own deque. Then the head of
  *      the yield queue (so a yielded task waits a bounded number of ticks
- *      however busy the deque keeps the worker).
+ *      even while a ping-pong pair keeps the LIFO slot busy).
  *   2. the LIFO slot, at most 3 times in a row (tokio's bound); after that
  *      the newest queued task runs first and the slot's task goes to the
  *      deque, so a ping-pong pair cannot starve the queue.
- *   3. after a yield: the oldest task of the own deque, else the head of
- *      the yield queue.
- *   4. the own deque's bottom.
- *   5. the global queue (a batch of up to half a deque).
- *   6. the yield queue's head.
+ *   3. after a yield: the oldest task of the own deque.
+ *   4. the yield queue's head.
+ *   5. the own deque's bottom.
+ *   6. the global queue (a batch of up to half a deque).
  *   7. search: steal half of a victim's deque (random first victim), poll
  *      the global queue, fire timers; spin this way for up to SPIN_NS
  *      before parking, so that work arriving within a wake-up time is caught
  *      without a futex round trip.
  *   8. park (park.c), then go to 1. A worker whose yield queue holds a task
- *      never gets here (step 6), so the parking protocol and the deadlock
+ *      never gets here (step 4), so the parking protocol and the deadlock
  *      test need not see that queue.
  * A task's BUDGET (VX_BUDGET leaf operations per turn) makes a task whose
  * operations keep completing at once yield anyway (vx__done in rt.h).
@@ -212,14 +211,17 @@ void vx__sched_push(vx_task *t) {
  * Yielded tasks wait in a private FIFO of their worker rather than in the
  * deque: taking the deque's oldest task needs a CAS against the thieves,
  * and a yield switch was one CAS plus bookkeeping (bench/NOTES.md F12).
- * Nobody can steal from this queue, so at a yield it moves to the deque
- * whenever another worker searches or is idle (relaxed loads of counters
- * that change only when a worker starts or stops searching or parks), and
- * an idle one is notified: it steals half. Otherwise two yielders on one
+ * Nobody can steal from this queue, so at a yield, when it holds more than
+ * the yielding task, it moves to the deque whenever another worker
+ * searches or is idle (relaxed loads of counters that change only when a
+ * worker starts or stops searching or parks), and an idle one is notified:
+ * it steals half. (A lone yielder, queued on the tick before a maintenance
+ * tick, is not worth a wake-up: moving it woke the idle worker every 61
+ * yields, and yield_loop at 2 workers doubled.) Otherwise two yielders on one
  * worker could keep a parked worker parked for good (it re-checks only the
  * deques before it sleeps, P2): yield_switch ran on one of its two workers.
  * A worker that parks without seeing the queue costs parallelism only,
- * never progress: its owner is running and runs the queue itself (step 6
+ * never progress: its owner is running and runs the queue itself (step 4
  * of find_work). Once every worker has work, a yield touches no shared
  * cache line at all. */
 static void yq_push(vx__worker *w, vx_task *t) {
@@ -326,18 +328,21 @@ static vx_task *find_work(vx__worker *w) {
         w->after_yield = false;
         if ((t = vx__deque_steal(&w->dq)))
             return t;
-        if ((t = yq_pop(w)))
-            return t;
     }
+    /* A yielded task next, before the deque's bottom: a yield lets the
+     * oldest queued task run once (above), then the yielder goes on, as
+     * when it went to the deque's bottom. Behind the whole deque, a task
+     * that yields because its budget ran out (a joiner of a million
+     * completed tasks) waited for every queued task (spawn_join_1w +13 %). */
+    if ((t = yq_pop(w)))
+        return t;
     if ((t = vx__deque_take(&w->dq))) {
         /* The next task's header is likely in another core's cache (it was
          * spawned there): fetch it while this one runs. */
         __builtin_prefetch(vx__deque_peek(&w->dq), 1);
         return t;
     }
-    if ((t = from_inject(w)))
-        return t;
-    return yq_pop(w);
+    return from_inject(w);
 }
 
 /* Steal half of another worker's deque, rounded up (Go's runqsteal and
@@ -451,8 +456,10 @@ static void run(vx__worker *w, vx_task *t) {
             st_relaxed(&t->state, T_NOTIFIED);
             stat_add(&w->st.polls, polls);
             yq_push(w, t);
-            if (ld_relaxed(&vx__g.nsearching) > 0 || ld_relaxed(&vx__g.nidle) > 0) {
-                yq_expose(w); /* somebody could take them */
+            /* More than this one task to share, and somebody to share with? */
+            if (w->yq_head != t &&
+                (ld_relaxed(&vx__g.nsearching) > 0 || ld_relaxed(&vx__g.nidle) > 0)) {
+                yq_expose(w);
                 vx__notify_push();
             }
             w->after_yield = true;

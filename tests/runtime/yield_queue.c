@@ -3,7 +3,8 @@
  *      while a chain of tasks keeps the deque non-empty for ever (each link
  *      spawns the next until `flag` is set). The yielder is the one that
  *      sets the flag, so it must run again although the deque never
- *      empties: find_work pops the yield queue every 61 ticks.
+ *      empties: find_work takes the yield queue before the deque's bottom
+ *      (and every 61 ticks in any case).
  *   2. Parallelism on TWO workers: four tasks that yield in turn, spawned
  *      on one worker, must not all stay there in its private queue: a yield
  *      moves the queue to the deque while the other worker is idle or
