@@ -17,8 +17,9 @@
  * is never lost (the waiter is dequeued by exactly one partner or by
  * close), and never doubled. The waker reads the waiter's fields before
  * vx__task_wake, never after: the woken task may reuse its frame at once.
- * Ordering: the lock's release/acquire orders the copies; the wake's
- * acq_rel RMW (task.c) publishes them to the worker that resumes the task.
+ * Ordering: the lock's release/acquire orders the copies; the wake
+ * (task.c: its release CAS, or the queue push) publishes them to the
+ * worker that resumes the task.
  * Invariant: waiting senders exist only when the buffer is full, waiting
  * receivers only when it is empty (so never both at once).
  */

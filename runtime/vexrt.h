@@ -586,10 +586,9 @@ struct vx_task {
     vx_task *next;             /* queue link (run queues, free lists) */
     vx_frame *top;             /* public: innermost suspended frame; written
                                   by the running worker only */
-    _Atomic uint32_t state;    /* flags and reference count (task.c) */
-    uint16_t budget;           /* operations left this turn (running worker) */
-    uint8_t yielded;           /* set by vx_yield (running worker) */
-    uint8_t cls;               /* size class of the allocation */
+    _Atomic uint32_t state;    /* scheduling: queued, running, complete (task.c) */
+    _Atomic uint32_t refs;     /* completion, joiners, reference count and
+                                  size class; 0 in a free block (task.c) */
     vx_drop_fn drop;           /* drop hook of the root frame */
     vx_task *joiner;           /* the task awaiting completion (vx_join) */
 };
