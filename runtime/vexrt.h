@@ -8,12 +8,14 @@
  * invariant or a Vex-level fault is a panic (vx_panic), never undefined
  * behaviour.
  *
- * The header has three parts:
+ * The header has four parts:
  *   1. memory and panics      (runtime/alloc.c, runtime/panic.c)
  *   2. language support       strings, vectors, formatting, os: what the
  *                             synchronous language needs
  *   3. tasks and scheduling   tasks, frames, the M:N scheduler, the poller,
  *                             timers, channels, mutexes, block-on
+ *   4. blocking calls, TCP    the blocking pool, TCP streams and listeners,
+ *      and HTTP               the HTTP server core and client
  */
 #ifndef VEXRT_H
 #define VEXRT_H
@@ -779,6 +781,183 @@ void vx_stats_get(vx_stats *out);
 void vx_dump(int fd);
 
 /* (end of part 3) */
+
+/* ===================================================================== *
+ * Part 4. Blocking calls, TCP and HTTP
+ * ===================================================================== */
+
+/* The blocking pool, TCP on the poller, the HTTP server core and the HTTP
+ * client (runtime/blocking.c, net.c, http.c, http_client.c; design:
+ * docs/design/io.md). Programs using this part link with
+ * `-lvexrt -lcurl -lhttp_parser -pthread`.
+ *
+ * THE SHAPE. Every I/O operation is an ASYNC FN OF THE RUNTIME: a frame
+ * struct (vx_net_op, vx_http_op, ...) that the caller embeds in its own
+ * frame, and a call that starts it. The call initialises the operation's
+ * frame with the caller as its parent, runs it, and returns VX_READY when it
+ * completed at once or VX_PENDING when it suspended (the operation's frame
+ * is then the task's innermost frame; when it completes, the worker resumes
+ * the caller in the state the caller set). So an await compiles exactly as
+ * a leaf operation does:
+ *
+ *         self->base.state = 7;
+ *         if (vx_net_read(&self->base, task, &self->op, self->sock, 4096, &LOC7)
+ *                 == VX_PENDING)
+ *             return VX_PENDING;
+ *     case 7:   if (self->op.err.kind) ...Err(IoError)...
+ *               else data = vx_net_op_take_data(&self->op);
+ *
+ * Resumption means completion, as everywhere: the outcome (err, data, sock)
+ * is in the operation when the caller runs again.
+ *
+ * Inside, each operation is the primitive pair "try the non-blocking
+ * syscall; on EAGAIN wait for readiness (vx_io_wait) with an optional
+ * deadline (a vx_timer), then try again" (vx_sock_try_read/_write and
+ * vx_sock_wait expose the pair to generated code that wants to loop itself).
+ *
+ * TEARDOWN. A task torn down while suspended in an operation (vx_shutdown
+ * today, cancellation later) must call the operation's drop function from
+ * its drop hook: vx_net_op_drop, vx_http_op_drop, vx_job_free. It disarms
+ * the timer (waiting out one that is firing), takes the task off the
+ * readiness word, cancels a job on the blocking pool, closes the fds the
+ * operation owns (a socket being connected, a result not taken yet) and
+ * frees its buffers. Calling it on a completed operation frees the results
+ * not taken; on an operation never started (zeroed) it does nothing. */
+
+/* ---- the blocking pool (blocking.c) ------------------------------------ */
+
+/* A job: run(data) on a pool thread (never a worker), then wake the task
+ * that awaits it. `data` is `size` zeroed bytes owned by the job (arguments
+ * in, results out); dtor(data) (may be NULL) releases what the data owns
+ * when the job is freed. */
+typedef struct vx_job vx_job;
+vx_job *vx_job_new(void (*run)(void *data), void (*dtor)(void *data), size_t size);
+void *vx_job_data(vx_job *j);
+/* Leaf operation: queue the job and suspend until run() has returned
+ * (always VX_PENDING). The frame then reads vx_job_data and calls
+ * vx_job_free. */
+vx_poll vx_job_await(vx_frame *self, vx_task *task, vx_job *j, const vx_loc *at);
+/* Free a job: after it completed, or never started, or (a teardown) while
+ * it runs: then it is cancelled and the pool frees it when run() returns. */
+void vx_job_free(vx_job *j);
+
+/* ---- IoError ------------------------------------------------------------ */
+
+/* What went wrong; the Vex `IoError { kind, message }`. kind 0 = no error. */
+enum {
+    VX_IOK_OK = 0,
+    VX_IOK_NOT_FOUND,          /* name resolution found no address */
+    VX_IOK_REFUSED,            /* ECONNREFUSED */
+    VX_IOK_RESET,              /* ECONNRESET: the peer reset the connection */
+    VX_IOK_TIMED_OUT,          /* the operation's deadline passed */
+    VX_IOK_ADDR_IN_USE,        /* EADDRINUSE */
+    VX_IOK_ADDR_NOT_AVAILABLE, /* EADDRNOTAVAIL */
+    VX_IOK_INVALID_INPUT,      /* a malformed address, a bad argument */
+    VX_IOK_UNEXPECTED_EOF,     /* read_exact: the stream ended first */
+    VX_IOK_BROKEN_PIPE,        /* EPIPE: writing to a closed connection */
+    VX_IOK_UNREACHABLE,        /* ENETUNREACH, EHOSTUNREACH */
+    VX_IOK_TOO_MANY_FILES,     /* EMFILE, ENFILE */
+    VX_IOK_OTHER,
+};
+/* code: the errno (or the negative EAI_* code for NOT_FOUND), 0 if none. */
+typedef struct vx_io_error {
+    int32_t kind;
+    int32_t code;
+} vx_io_error;
+/* "ConnectionRefused", "TimedOut", ... (Rust's io::ErrorKind names). */
+const char *vx_io_kind_name(int32_t kind);
+/* The message as a new string: "connection refused (os error 111)". */
+vx_str *vx_io_error_message(const vx_io_error *e);
+
+/* ---- TCP (net.c) ---------------------------------------------------------- */
+
+/* A TCP stream or listener: a non-blocking fd registered with the poller.
+ * Owned by one value; vx_sock_close closes it (no operation may be pending
+ * on it). Addresses are "host:port", "[v6]:port"; a host that is not a
+ * numeric address is resolved on the blocking pool. */
+typedef struct vx_sock vx_sock;
+int vx_sock_fd(vx_sock *s);
+void vx_sock_close(vx_sock *s);
+/* Half-close: the peer reads the end of the stream; reading goes on. */
+void vx_sock_shutdown_write(vx_sock *s);
+/* Deadlines for the read and write operations on s, in ms (0: none); an
+ * operation that does not complete in time fails with TIMED_OUT. accept
+ * uses the read timeout of the listener. */
+void vx_sock_set_timeouts(vx_sock *s, int64_t read_ms, int64_t write_ms);
+/* The local port (a listener bound to port 0). */
+int vx_sock_local_port(vx_sock *s);
+
+/* An operation in flight (embedded in the caller's frame; zero it once).
+ * Results: err (kind 0 = success), `data` (read, read_exact: the bytes, a
+ * Vec<u8>; empty after a read means end of stream), `sock` (listen, accept,
+ * connect). Take results with the take functions; the rest is private. */
+typedef struct vx_net_op {
+    vx_frame base;
+    vx_io_error err;
+    vx_vec data;
+    vx_sock *sock;
+    /* private */
+    const vx_loc *at;
+    vx_task *task;
+    vx_sock *s;                 /* the socket operated on */
+    struct vx_io *wio;          /* the readiness word waited on, or NULL */
+    int32_t wdir;
+    _Atomic uint32_t tstate;    /* deadline timer: 0 idle, 1 armed, 2 fired */
+    int32_t timed_out;
+    vx_timer tm;
+    int64_t deadline;
+    const unsigned char *wp;
+    size_t n, done;
+    vx_job *job;
+    void *ai, *cur;             /* connect: the resolved addresses */
+    vx_sock *csock;             /* connect: the socket being connected */
+    int32_t last_errno;
+    int32_t listen;
+} vx_net_op;
+
+/* The operations (see THE SHAPE above). Arguments are borrowed until
+ * completion (`addr` and write's bytes must stay valid: keep them in the
+ * frame). */
+vx_poll vx_net_listen(vx_frame *self, vx_task *task, vx_net_op *op, const vx_str *addr,
+                      const vx_loc *at);
+vx_poll vx_net_accept(vx_frame *self, vx_task *task, vx_net_op *op, vx_sock *listener,
+                      const vx_loc *at);
+/* timeout_ms covers the connection attempts (0: none), not the resolution. */
+vx_poll vx_net_connect(vx_frame *self, vx_task *task, vx_net_op *op, const vx_str *addr,
+                       int64_t timeout_ms, const vx_loc *at);
+/* Up to max bytes (at least 1 unless the stream ended). */
+vx_poll vx_net_read(vx_frame *self, vx_task *task, vx_net_op *op, vx_sock *s, size_t max,
+                    const vx_loc *at);
+/* Exactly n bytes, or UNEXPECTED_EOF. */
+vx_poll vx_net_read_exact(vx_frame *self, vx_task *task, vx_net_op *op, vx_sock *s, size_t n,
+                          const vx_loc *at);
+/* All n bytes (partial writes and EAGAIN handled). */
+vx_poll vx_net_write(vx_frame *self, vx_task *task, vx_net_op *op, vx_sock *s, const void *p,
+                     size_t n, const vx_loc *at);
+/* Move the result out (the op no longer owns it). */
+vx_vec vx_net_op_take_data(vx_net_op *op);
+vx_sock *vx_net_op_take_sock(vx_net_op *op);
+/* The drop function (TEARDOWN above). */
+void vx_net_op_drop(vx_net_op *op);
+
+/* The primitive pair. try_read/try_write: bytes transferred (read: 0 = end
+ * of stream), -1 when the call would block, -2 on an error (*err set).
+ * vx_sock_wait: leaf operation, complete when dir (VX_IO_READ/WRITE) may be
+ * ready or the socket's timeout for that direction expired (op->err =
+ * TIMED_OUT); op is the record (a zeroed vx_net_op) that holds the timer. */
+long vx_sock_try_read(vx_sock *s, void *buf, size_t n, vx_io_error *err);
+long vx_sock_try_write(vx_sock *s, const void *buf, size_t n, vx_io_error *err);
+vx_poll vx_sock_wait(vx_frame *self, vx_task *task, vx_net_op *op, vx_sock *s, int dir,
+                     const vx_loc *at);
+
+/* Test hook: resolve names with fn instead of getaddrinfo (NULL restores
+ * it); fn runs on the blocking pool and must return a list freeaddrinfo
+ * can free. */
+struct addrinfo;
+void vx_net_set_resolver(int (*fn)(const char *host, const char *port,
+                                   const struct addrinfo *hints, struct addrinfo **res));
+
+/* (end of part 4) */
 
 #ifdef __cplusplus
 }
