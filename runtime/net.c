@@ -223,7 +223,9 @@ static void tfire(vx_timer *tm) {
 static void timer_stop(vx_net_op *op) {
     if (ld_relaxed(&op->tstate) == T_IDLE)
         return;
-    if (!vx_timer_cancel(&op->tm))
+    /* At shutdown the timers were disarmed without firing and the workers
+     * (where a fire runs) are joined: nothing to wait for. */
+    if (!vx_timer_cancel(&op->tm) && !ld_relaxed(&vx__g.stopping))
         while (ld_acquire(&op->tstate) != T_FIRED)
             cpu_relax();
     st_relaxed(&op->tstate, T_IDLE);
