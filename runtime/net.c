@@ -180,10 +180,15 @@ int vx_sock_local_port(vx_sock *s) {
 }
 
 long vx_sock_try_read(vx_sock *s, void *buf, size_t n, vx_io_error *err) {
+    if (s->rd_drained)
+        return -1; /* known empty: wait for the next edge (banner) */
     for (;;) {
         ssize_t r = read(vx_sock_fd(s), buf, n);
-        if (r >= 0)
+        if (r >= 0) {
+            if (r > 0 && (size_t)r < n && !vx__io_hup(s->io))
+                s->rd_drained = 1;
             return (long)r;
+        }
         if (errno == EINTR)
             continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -315,10 +320,13 @@ static vx_poll sockwait_resume(vx_frame *self, vx_task *task) {
         op->base.state = 1;
         if (wait_io(op, task, op->s, op->wdir) == VX_PENDING)
             return VX_PENDING;
+        if (op->wdir == VX_IO_READ)
+            op->s->rd_drained = 0;
         return finish(op, task);
     case 1:
         wait_end(op);
-        op->s->rd_drained = 0;
+        if (op->wdir == VX_IO_READ)
+            op->s->rd_drained = 0;
         return finish(op, task);
     default:
         return VX_READY;
@@ -357,30 +365,26 @@ static vx_poll read_resume(vx_frame *self, vx_task *task) {
         return VX_READY;
     }
     for (;;) {
-        if (!s->rd_drained) {
-            long r = vx_sock_try_read(s, (char *)op->data.data + op->data.len,
-                                      op->n - op->data.len, &op->err);
-            if (r > 0) {
-                op->data.len += (size_t)r;
-                if (op->data.len < op->n && !vx__io_hup(s->io))
-                    s->rd_drained = 1;
-                if (op->listen == 0 || op->data.len == op->n) /* read: any; read_exact: all */
-                    return finish(op, task);
-                continue;
-            }
-            if (r == 0) {
-                if (op->data.len == 0)
-                    vx_vec_free(&op->data); /* the end: no buffer */
-                if (op->listen) { /* read_exact */
-                    op->err.kind = VX_IOK_UNEXPECTED_EOF;
-                    op->err.code = 0;
-                    goto fail;
-                }
+        long r = vx_sock_try_read(s, (char *)op->data.data + op->data.len, op->n - op->data.len,
+                                  &op->err);
+        if (r > 0) {
+            op->data.len += (size_t)r;
+            if (op->listen == 0 || op->data.len == op->n) /* read: any; read_exact: all */
                 return finish(op, task);
-            }
-            if (r == -2)
-                goto fail;
+            continue;
         }
+        if (r == 0) {
+            if (op->data.len == 0)
+                vx_vec_free(&op->data); /* the end: no buffer */
+            if (op->listen) { /* read_exact */
+                op->err.kind = VX_IOK_UNEXPECTED_EOF;
+                op->err.code = 0;
+                goto fail;
+            }
+            return finish(op, task);
+        }
+        if (r == -2)
+            goto fail;
         op->base.state = 1;
         if (wait_io(op, task, s, VX_IO_READ) == VX_PENDING)
             return VX_PENDING;

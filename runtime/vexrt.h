@@ -957,6 +957,61 @@ struct addrinfo;
 void vx_net_set_resolver(int (*fn)(const char *host, const char *port,
                                    const struct addrinfo *hints, struct addrinfo **res));
 
+/* ---- the HTTP/1.1 server core (http.c) ------------------------------------ */
+
+/* One connection, served by one task:
+ *
+ *     c = vx_http_conn_new(accepted_sock);
+ *     loop: await vx_http_next(c)    status CLOSED -> vx_http_conn_free(c), end
+ *           read the request: vx_http_method, vx_http_target, vx_http_header,
+ *           vx_http_body (valid until the next vx_http_next)
+ *           await vx_http_respond(c, status, headers, body)
+ *
+ * Parsing is libhttp-parser's; keep-alive as HTTP/1.1 says; a malformed
+ * request gets "400 Bad Request" (a head over the limit 431, a body over
+ * the limit 413) and the connection closes; vx_http_next then reports
+ * CLOSED. Limits: 8 KiB of head (target and headers), 1 MiB of body, by
+ * default; the timeout (default none) bounds each wait for the client. */
+typedef struct vx_http_conn vx_http_conn;
+vx_http_conn *vx_http_conn_new(vx_sock *s);  /* takes the socket */
+void vx_http_conn_set_limits(vx_http_conn *c, size_t max_head, size_t max_body);
+void vx_http_conn_set_timeout(vx_http_conn *c, int64_t ms);
+vx_sock *vx_http_conn_sock(vx_http_conn *c);
+void vx_http_conn_free(vx_http_conn *c);     /* closes the socket */
+
+enum { VX_HTTP_REQUEST = 0, VX_HTTP_CLOSED = 1 };
+
+typedef struct vx_http_op {
+    vx_frame base;
+    int32_t status;   /* VX_HTTP_REQUEST: a request is ready / the response went out;
+                         VX_HTTP_CLOSED: the connection is over */
+    vx_io_error err;  /* the I/O error or timeout that ended it, if any */
+    /* private */
+    const vx_loc *at;
+    vx_http_conn *c;
+    size_t wpos;
+    vx_net_op net;
+} vx_http_op;
+
+vx_poll vx_http_next(vx_frame *self, vx_task *task, vx_http_op *op, vx_http_conn *c,
+                     const vx_loc *at);
+/* headers: extra header lines, each ending in "\r\n" ("Content-Type:
+ * text/plain\r\n"), or NULL; Content-Length is added. The bytes are copied
+ * at the call: they need not outlive it. */
+vx_poll vx_http_respond(vx_frame *self, vx_task *task, vx_http_op *op, vx_http_conn *c,
+                        int status, const char *headers, const void *body, size_t n,
+                        const vx_loc *at);
+void vx_http_op_drop(vx_http_op *op);
+
+/* The current request. */
+const char *vx_http_method(vx_http_conn *c);                     /* "GET" */
+vx_str *vx_http_target(vx_http_conn *c);                         /* "/path?q" (new string) */
+const char *vx_http_target_bytes(vx_http_conn *c, size_t *len); /* the same, borrowed */
+vx_str *vx_http_header(vx_http_conn *c, const vx_str *name);     /* any case; NULL if absent */
+int vx_http_header_count(vx_http_conn *c);
+const char *vx_http_body(vx_http_conn *c, size_t *len);
+bool vx_http_keep_alive(vx_http_conn *c);
+
 /* (end of part 4) */
 
 #ifdef __cplusplus
