@@ -153,6 +153,11 @@ static vx_sock *sock_new(vx_io *io) {
 
 int vx_sock_fd(vx_sock *s) { return vx_io_fd(s->io); }
 
+vx_sock *vx_sock_wrap(int fd) {
+    vx_io *io = vx_io_open(fd);
+    return io ? sock_new(io) : NULL;
+}
+
 void vx_sock_close(vx_sock *s) {
     if (!s)
         return;

@@ -877,6 +877,9 @@ vx_str *vx_io_error_message(const vx_io_error *e);
  * numeric address is resolved on the blocking pool. */
 typedef struct vx_sock vx_sock;
 int vx_sock_fd(vx_sock *s);
+/* Register a non-blocking fd of any kind (a socket from C, an epoll fd) as
+ * a vx_sock; NULL and errno on failure (the fd stays open then). */
+vx_sock *vx_sock_wrap(int fd);
 void vx_sock_close(vx_sock *s);
 /* Half-close: the peer reads the end of the stream; reading goes on. */
 void vx_sock_shutdown_write(vx_sock *s);
@@ -1011,6 +1014,69 @@ vx_str *vx_http_header(vx_http_conn *c, const vx_str *name);     /* any case; NU
 int vx_http_header_count(vx_http_conn *c);
 const char *vx_http_body(vx_http_conn *c, size_t *len);
 bool vx_http_keep_alive(vx_http_conn *c);
+
+/* ---- the HTTP client (http_client.c) --------------------------------------- */
+
+/* libcurl's multi-socket interface on our poller and timers: https,
+ * redirects (up to 10), chunked and compressed bodies; many tasks fetch at
+ * once without blocking a worker. An HttpError is a kind plus a message
+ * (vx_http_fetch_error_message). */
+enum {
+    VX_HTTPK_OK = 0,
+    VX_HTTPK_REFUSED,   /* the connection was refused */
+    VX_HTTPK_CONNECT,   /* could not connect otherwise (unreachable...) */
+    VX_HTTPK_TIMEOUT,   /* the request's timeout expired */
+    VX_HTTPK_DNS,       /* the host name did not resolve */
+    VX_HTTPK_BAD_URL,   /* malformed, or a scheme curl does not speak */
+    VX_HTTPK_REDIRECTS, /* too many redirects */
+    VX_HTTPK_TLS,       /* TLS handshake or certificate */
+    VX_HTTPK_IO,        /* the connection broke, or an empty reply */
+    VX_HTTPK_TOO_LARGE, /* the body is over op->max_body */
+    VX_HTTPK_OTHER,
+};
+typedef struct vx_http_error {
+    int32_t kind;
+    int32_t curl; /* the CURLcode */
+} vx_http_error;
+const char *vx_http_kind_name(int32_t kind); /* "Refused", "Timeout", "Dns", ... */
+
+/* A request in flight (embed it, zeroed; max_body may be set before the
+ * call: default 64 MiB). Results: status (the HTTP status of the last
+ * response, after redirects; 0 on an error), err, and through the
+ * functions below the body and the headers. */
+typedef struct vx_http_fetch_op {
+    vx_frame base;
+    int32_t status;
+    vx_http_error err;
+    size_t max_body;
+    /* private */
+    const vx_loc *at;
+    struct vx_http_fetch *f;
+} vx_http_fetch_op;
+
+/* headers: extra request header lines ("Accept: x\r\nX-Y: z"), or NULL.
+ * url, headers and body are copied by the call. timeout_ms: the whole
+ * request (0: none). */
+vx_poll vx_http_get(vx_frame *self, vx_task *task, vx_http_fetch_op *op, const vx_str *url,
+                    const vx_str *headers, int64_t timeout_ms, const vx_loc *at);
+vx_poll vx_http_post(vx_frame *self, vx_task *task, vx_http_fetch_op *op, const vx_str *url,
+                     const vx_str *headers, const void *body, size_t n, int64_t timeout_ms,
+                     const vx_loc *at);
+/* Any method ("PUT", "DELETE", "HEAD", ...). */
+vx_poll vx_http_fetch(vx_frame *self, vx_task *task, vx_http_fetch_op *op, const char *method,
+                      const vx_str *url, const vx_str *headers, const void *body, size_t n,
+                      int64_t timeout_ms, const vx_loc *at);
+/* The response body (moved out: a Vec<u8>). */
+vx_vec vx_http_fetch_take_body(vx_http_fetch_op *op);
+/* A response header, any case: a new string, or NULL when absent. */
+vx_str *vx_http_fetch_header(vx_http_fetch_op *op, const vx_str *name);
+vx_str *vx_http_fetch_error_message(vx_http_fetch_op *op);
+/* Free what the op holds: after the caller is done with the response, and
+ * the drop function of a request torn down in flight. */
+void vx_http_fetch_drop(vx_http_fetch_op *op);
+/* Tests: close the client's cached connections and fds (no request may be
+ * in flight). */
+void vx_http_client_reset(void);
 
 /* (end of part 4) */
 
