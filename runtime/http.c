@@ -434,6 +434,7 @@ closed:
 vx_poll vx_http_next(vx_frame *self, vx_task *task, vx_http_op *op, vx_http_conn *c,
                      const vx_loc *at) {
     vx_frame_init(&op->base, next_resume, self);
+    vx__net_op_clear(&op->net);
     op->at = at;
     op->c = c;
     op->err.kind = op->err.code = 0;
@@ -459,6 +460,7 @@ static vx_poll respond_resume(vx_frame *self, vx_task *task) {
 vx_poll vx_http_respond(vx_frame *self, vx_task *task, vx_http_op *op, vx_http_conn *c, int status,
                         const char *headers, const void *body, size_t n, const vx_loc *at) {
     vx_frame_init(&op->base, respond_resume, self);
+    vx__net_op_clear(&op->net);
     op->at = at;
     op->c = c;
     op->err.kind = op->err.code = 0;

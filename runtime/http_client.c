@@ -356,8 +356,7 @@ static vx_poll fetch_resume(vx_frame *self, vx_task *task) {
 static vx_poll fetch_start(vx_frame *self, vx_task *task, vx_http_fetch_op *op, const char *method,
                            const vx_str *url, const vx_str *headers, const void *body, size_t n,
                            int64_t timeout_ms, const vx_loc *at) {
-    vx_http_fetch_drop(op); /* a previous result not taken */
-    vx_frame_init(&op->base, fetch_resume, self);
+    vx_frame_init(&op->base, fetch_resume, self); /* (op's old contents are not read) */
     op->at = at;
     op->status = 0;
     op->err.kind = op->err.curl = 0;

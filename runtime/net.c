@@ -282,22 +282,34 @@ static vx_poll finish(vx_net_op *op, vx_task *task) {
     return vx__done(&op->base, task, op->at);
 }
 
-static vx_poll start(vx_net_op *op, vx_frame *self, vx_task *task, vx_resume_fn fn,
-                     vx_sock *s, const vx_loc *at) {
+/* Every field an operation or vx_net_op_drop reads, set without reading
+ * the old contents (the frame holding op may be fresh, uninitialised
+ * memory; results of an earlier operation were taken or dropped). */
+static void init(vx_net_op *op, vx_frame *self, vx_task *task, vx_resume_fn fn, vx_sock *s,
+                 const vx_loc *at) {
     vx_frame_init(&op->base, fn, self);
+    op->err.kind = op->err.code = 0;
+    op->data = (vx_vec)VX_VEC_INIT;
+    op->sock = NULL;
     op->at = at;
     op->task = task;
     op->s = s;
-    op->err.kind = op->err.code = 0;
     op->wio = NULL;
+    st_relaxed(&op->tstate, T_IDLE);
     op->timed_out = 0;
     op->deadline = 0;
     op->done = 0;
-    vx_vec_free(&op->data);
-    if (op->sock) { /* a result never taken */
-        vx_sock_close(op->sock);
-        op->sock = NULL;
-    }
+    op->job = NULL;
+    op->ai = op->cur = NULL;
+    op->csock = NULL;
+    op->last_errno = 0;
+}
+
+void vx__net_op_clear(vx_net_op *op) { init(op, NULL, NULL, NULL, NULL, NULL); }
+
+static vx_poll start(vx_net_op *op, vx_frame *self, vx_task *task, vx_resume_fn fn,
+                     vx_sock *s, const vx_loc *at) {
+    init(op, self, task, fn, s, at);
     return fn(&op->base, task);
 }
 
@@ -340,13 +352,8 @@ static vx_poll sockwait_resume(vx_frame *self, vx_task *task) {
 
 vx_poll vx_sock_wait(vx_frame *self, vx_task *task, vx_net_op *op, vx_sock *s, int dir,
                      const vx_loc *at) {
+    init(op, self, task, sockwait_resume, s, at);
     op->wdir = dir;
-    vx_frame_init(&op->base, sockwait_resume, self);
-    op->at = at;
-    op->s = s;
-    op->err.kind = op->err.code = 0;
-    op->wio = NULL;
-    op->timed_out = 0;
     return sockwait_resume(&op->base, task);
 }
 
@@ -374,14 +381,14 @@ static vx_poll read_resume(vx_frame *self, vx_task *task) {
                                   &op->err);
         if (r > 0) {
             op->data.len += (size_t)r;
-            if (op->listen == 0 || op->data.len == op->n) /* read: any; read_exact: all */
+            if (op->mode == 0 || op->data.len == op->n) /* read: any; read_exact: all */
                 return finish(op, task);
             continue;
         }
         if (r == 0) {
             if (op->data.len == 0)
                 vx_vec_free(&op->data); /* the end: no buffer */
-            if (op->listen) { /* read_exact */
+            if (op->mode) { /* read_exact */
                 op->err.kind = VX_IOK_UNEXPECTED_EOF;
                 op->err.code = 0;
                 goto fail;
@@ -405,21 +412,18 @@ fail:
 vx_poll vx_net_read(vx_frame *self, vx_task *task, vx_net_op *op, vx_sock *s, size_t max,
                     const vx_loc *at) {
     op->n = max ? max : 1;
-    op->listen = 0;
+    op->mode = 0;
     return start(op, self, task, read_resume, s, at);
 }
 
 vx_poll vx_net_read_exact(vx_frame *self, vx_task *task, vx_net_op *op, vx_sock *s, size_t n,
                           const vx_loc *at) {
-    op->n = n;
-    op->listen = 1; /* (reused as the read_exact flag) */
     if (n == 0) {
-        vx_frame_init(&op->base, read_resume, self);
-        op->at = at;
-        op->err.kind = op->err.code = 0;
-        vx_vec_free(&op->data);
+        init(op, self, task, read_resume, s, at);
         return finish(op, task);
     }
+    op->n = n;
+    op->mode = 1; /* exact */
     return start(op, self, task, read_resume, s, at);
 }
 
@@ -597,7 +601,7 @@ static bool split_addr(const vx_str *addr, char *host, size_t hsz, char *port, s
 static vx_poll resolve_begin(vx_net_op *op, vx_task *task, const vx_str *addr) {
     vx_job *j = vx_job_new(resolve_run, resolve_dtor, sizeof(resolve_job));
     resolve_job *r = vx_job_data(j);
-    r->passive = op->listen;
+    r->passive = op->mode;
     if (!split_addr(addr, r->host, sizeof r->host, r->port, sizeof r->port)) {
         vx_job_free(j);
         op->err.kind = VX_IOK_INVALID_INPUT;
@@ -607,7 +611,7 @@ static vx_poll resolve_begin(vx_net_op *op, vx_task *task, const vx_str *addr) {
     struct addrinfo hints = {0}, *res = NULL;
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | (op->listen ? AI_PASSIVE : 0);
+    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | (op->mode ? AI_PASSIVE : 0);
     int rc = getaddrinfo(r->host[0] ? r->host : NULL, r->port, &hints, &res);
     if (rc == 0 || !r->host[0]) { /* numeric: no blocking call */
         vx_job_free(j);
@@ -689,7 +693,7 @@ static vx_poll listen_resume(vx_frame *self, vx_task *task) {
 vx_poll vx_net_listen(vx_frame *self, vx_task *task, vx_net_op *op, const vx_str *addr,
                       const vx_loc *at) {
     op->wp = (const unsigned char *)addr;
-    op->listen = 1;
+    op->mode = 1;
     return start(op, self, task, listen_resume, NULL, at);
 }
 
@@ -785,21 +789,10 @@ out:
 
 vx_poll vx_net_connect(vx_frame *self, vx_task *task, vx_net_op *op, const vx_str *addr,
                        int64_t timeout_ms, const vx_loc *at) {
+    init(op, self, task, connect_resume, NULL, at);
     op->wp = (const unsigned char *)addr;
-    op->listen = 0;
-    vx_frame_init(&op->base, connect_resume, self);
-    op->at = at;
-    op->task = task;
-    op->s = NULL;
-    op->err.kind = op->err.code = 0;
-    op->wio = NULL;
-    op->timed_out = 0;
+    op->mode = 0;
     op->deadline = timeout_ms > 0 ? timeout_ms * 1000000 : 0; /* relative until resolved */
-    vx_vec_free(&op->data);
-    if (op->sock) {
-        vx_sock_close(op->sock);
-        op->sock = NULL;
-    }
     return connect_resume(&op->base, task);
 }
 

@@ -216,6 +216,9 @@ void vx__io_waiting_add(long n);
  * fd is open. A read that returned short saw all the data, but maybe not
  * the end of the stream that came with it (net.c). */
 bool vx__io_hup(vx_io *io);
+/* net.c: set up a vx_net_op that has not run yet, so that vx_net_op_drop on
+ * it does nothing (an op nested in another runtime op: http.c). */
+void vx__net_op_clear(vx_net_op *op);
 int64_t vx__io_open_count(void);
 /* backend (poll_epoll.c) */
 int vx__pollb_init(void);

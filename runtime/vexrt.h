@@ -890,7 +890,9 @@ void vx_sock_set_timeouts(vx_sock *s, int64_t read_ms, int64_t write_ms);
 /* The local port (a listener bound to port 0). */
 int vx_sock_local_port(vx_sock *s);
 
-/* An operation in flight (embedded in the caller's frame; zero it once).
+/* An operation in flight (embedded in the caller's frame; the call sets it
+ * up, whatever the memory held: take or drop the results of one operation
+ * before starting the next in the same op).
  * Results: err (kind 0 = success), `data` (read, read_exact: the bytes, a
  * Vec<u8>; empty after a read means end of stream), `sock` (listen, accept,
  * connect). Take results with the take functions; the rest is private. */
@@ -915,7 +917,7 @@ typedef struct vx_net_op {
     void *ai, *cur;             /* connect: the resolved addresses */
     vx_sock *csock;             /* connect: the socket being connected */
     int32_t last_errno;
-    int32_t listen;
+    int32_t mode;               /* listen: passive; read: exact */
 } vx_net_op;
 
 /* The operations (see THE SHAPE above). Arguments are borrowed until
@@ -1040,10 +1042,12 @@ typedef struct vx_http_error {
 } vx_http_error;
 const char *vx_http_kind_name(int32_t kind); /* "Refused", "Timeout", "Dns", ... */
 
-/* A request in flight (embed it, zeroed; max_body may be set before the
- * call: default 64 MiB). Results: status (the HTTP status of the last
+/* A request in flight, embedded in the caller's frame. The call sets it
+ * up (whatever the memory held) except max_body, which the caller sets
+ * (0: the default, 64 MiB). Results: status (the HTTP status of the last
  * response, after redirects; 0 on an error), err, and through the
- * functions below the body and the headers. */
+ * functions below the body and the headers; vx_http_fetch_drop releases
+ * them (and must run before the op is used for the next request). */
 typedef struct vx_http_fetch_op {
     vx_frame base;
     int32_t status;

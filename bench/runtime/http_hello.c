@@ -12,7 +12,7 @@
  *   http_hello_pinned1w   one worker pinned on cpu0, wrk on cpu1 (taskset)
  * Metrics: req_per_s, latency_p99 (us), server_cpu_per_req (us of this
  * process's user+system CPU per request: getrusage around each run; wrk is
- * another process).
+ * another process), and its user and system parts, as the peers print.
  *
  *   async fn handle(c: HttpConn) {
  *       while let Some(req) = await c.next() {
@@ -163,12 +163,13 @@ static void server_stop(vx_task *st)
     vx_shutdown(); /* drops the connection tasks still open */
 }
 
-static double cpu_us(void)
+/* This process's user and system CPU time, in us. */
+static void cpu_us(double *user, double *sys)
 {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
-           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+    *user = (double)ru.ru_utime.tv_sec * 1e6 + (double)ru.ru_utime.tv_usec;
+    *sys = (double)ru.ru_stime.tv_sec * 1e6 + (double)ru.ru_stime.tv_usec;
 }
 
 static double to_us(const char *v)
@@ -224,21 +225,28 @@ static void series(const char *name, int workers, bool pinned)
     if (pinned)
         sched_setaffinity(0, sizeof all, &all); /* popen's children: taskset decides */
     const char *prefix = pinned ? "taskset -c 1" : "";
-    double rps[BENCH_REPEATS], p99[BENCH_REPEATS], cpr[BENCH_REPEATS], x, y, n;
+    double rps[BENCH_REPEATS], p99[BENCH_REPEATS], cpr[BENCH_REPEATS], upr[BENCH_REPEATS],
+        spr[BENCH_REPEATS], x, y, n;
     if (!wrk_run(prefix, port, "1s", &x, &y, &n)) { /* warm-up */
         fprintf(stderr, "http_hello: wrk failed (apt-get install wrk)\n");
         exit(1);
     }
     for (int i = 0; i < BENCH_REPEATS; i++) {
-        double c0 = cpu_us();
+        double u0, s0, u1, s1;
+        cpu_us(&u0, &s0);
         if (!wrk_run(prefix, port, "3s", &rps[i], &p99[i], &n))
             exit(1);
-        cpr[i] = (cpu_us() - c0) / n;
+        cpu_us(&u1, &s1);
+        upr[i] = (u1 - u0) / n;
+        spr[i] = (s1 - s0) / n;
+        cpr[i] = upr[i] + spr[i];
     }
     server_stop(st);
     bench_report(name, "req_per_s", "req/s", rps, BENCH_REPEATS);
     bench_report(name, "latency_p99", "us", p99, BENCH_REPEATS);
     bench_report(name, "server_cpu_per_req", "us", cpr, BENCH_REPEATS);
+    bench_report(name, "server_user_per_req", "us", upr, BENCH_REPEATS);
+    bench_report(name, "server_sys_per_req", "us", spr, BENCH_REPEATS);
 }
 
 int main(int argc, char **argv)
