@@ -299,11 +299,27 @@ static void wput(vx_http_conn *c, const void *p, size_t n) {
 
 static void build_response(vx_http_conn *c, int status, const char *headers, size_t hlen,
                            const void *body, size_t n) {
+    /* (by hand: snprintf was a tenth of the server's user time) */
     char line[160];
-    int k = snprintf(line, sizeof line, "HTTP/1.1 %d %s\r\nContent-Length: %zu\r\n", status,
-                     reason(status), n);
+    size_t k = 9;
+    memcpy(line, "HTTP/1.1 ", 9);
+    if (status < 100 || status > 999)
+        status = 500;
+    line[k++] = (char)('0' + status / 100);
+    line[k++] = (char)('0' + status / 10 % 10);
+    line[k++] = (char)('0' + status % 10);
+    line[k++] = ' ';
+    const char *r = reason(status);
+    size_t rl = strlen(r);
+    memcpy(line + k, r, rl);
+    k += rl;
+    memcpy(line + k, "\r\nContent-Length: ", 18);
+    k += 18;
+    k += vx_u64_to_dec(line + k, n);
+    line[k++] = '\r';
+    line[k++] = '\n';
     c->wlen = 0;
-    wput(c, line, (size_t)k);
+    wput(c, line, k);
     if (hlen)
         wput(c, headers, hlen);
     if (!vx_http_keep_alive(c)) {
