@@ -7,6 +7,7 @@
  *     "Connection: close" and the end of the stream;
  *   - a corpus of malformed requests: each gets "400 Bad Request" and the
  *     connection closes; a head over the limit gets 431, a body 413;
+ *   - 200 connections of random bytes: answered or closed, the server lives;
  *   - a slow client (a request one byte at a time) is served; a stalled one
  *     is closed when the timeout expires; a client that resets in the middle
  *     of a request ends its task quietly;
@@ -349,6 +350,32 @@ int main(void) {
         struct linger lg = {1, 0};
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
         close(fd);
+    }
+
+    /* garbage: 200 connections of random bytes (some with a valid request
+     * line in front): whatever the server answers, it closes or times out,
+     * and stays up */
+    {
+        unsigned seed = 12345;
+        for (int i = 0; i < 200; i++) {
+            char junk[600];
+            size_t n = 0;
+            if (i % 3 == 0)
+                n = (size_t)snprintf(junk, sizeof junk, "GET / HTTP/1.1\r\n");
+            size_t len = n + (size_t)(rand_r(&seed) % 500);
+            for (; n < len; n++)
+                junk[n] = (char)(rand_r(&seed) % (i % 2 ? 256 : 96) + (i % 2 ? 0 : 32));
+            fd = dial();
+            send_all(fd, junk, len);
+            shutdown(fd, SHUT_WR);
+            char b[4096];
+            ssize_t r;
+            while ((r = recv(fd, b, sizeof b, 0)) > 0) {
+            }
+            CHECK(r == 0 || errno == ECONNRESET);
+            close(fd);
+        }
+        inlen = 0;
     }
 
     /* the server is still fine */
