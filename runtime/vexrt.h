@@ -817,12 +817,18 @@ void vx_dump(int fd);
  *
  * TEARDOWN. A task torn down while suspended in an operation (vx_shutdown
  * today, cancellation later) must call the operation's drop function from
- * its drop hook: vx_net_op_drop, vx_http_op_drop, vx_job_free. It disarms
- * the timer (waiting out one that is firing), takes the task off the
- * readiness word, cancels a job on the blocking pool, closes the fds the
- * operation owns (a socket being connected, a result not taken yet) and
- * frees its buffers. Calling it on a completed operation frees the results
- * not taken; on an operation never started (zeroed) it does nothing. */
+ * its drop hook: vx_net_op_drop, vx_http_op_drop, vx_http_fetch_drop,
+ * vx_job_free. It disarms the timer (waiting out one that is firing), takes
+ * the task off the readiness word, cancels a job on the blocking pool,
+ * closes the fds the operation owns (a socket being connected, a result not
+ * taken yet) and frees its buffers. Calling it on a completed operation
+ * frees the results not taken; on an operation never started it must not
+ * be called unless the op was zeroed (the drop hook knows from
+ * root->state which operation is live, as it knows which locals are).
+ *
+ * The starting call sets up every field of the op it uses, whatever the
+ * memory held (task frames are not zeroed); take or drop the results of one
+ * operation before starting the next in the same op. */
 
 /* ---- the blocking pool (blocking.c) ------------------------------------ */
 
