@@ -2,6 +2,7 @@
  *   - 64 tasks fetch at once from our own server (http.c): GET with a
  *     request header echoed back, POST with a body echoed back; status,
  *     body and header(name) checked; then sequential keep-alive requests;
+ *     a redirect followed; a 404;
  *   - against `python3 -m http.server` on 127.0.0.1 (a file: 200 and its
  *     bytes; a missing one: 404) when python3 is installed;
  *   - HttpError kinds: refused, timeout (a listener that never answers),
@@ -62,6 +63,9 @@ static vx_poll handle(vx_frame *self, vx_task *task) {
                         vx_str_release(v);
                     r = vx_http_respond(&f->base, task, &f->op, f->c, 200, "X-Kind: hdr\r\n", hb,
                                         strlen(hb), &at_resp);
+                } else if (tl == 6 && memcmp(t, "/redir", 6) == 0) {
+                    r = vx_http_respond(&f->base, task, &f->op, f->c, 302,
+                                        "Location: /hdr\r\n", "", 0, &at_resp);
                 } else if (tl == 4 && memcmp(t, "/big", 4) == 0) {
                     static char big[100000];
                     r = vx_http_respond(&f->base, task, &f->op, f->c, 200, NULL, big, sizeof big,
@@ -317,6 +321,19 @@ int main(void) {
         run_one(g);
         CHECK_EQ(g->err.kind, 0);
         CHECK_EQ(g->status, 404);
+        vx_task_release(task_of(g));
+        vx_str_release(u);
+    }
+    /* a redirect is followed: the answer is /hdr's, with its header */
+    {
+        vx_str *u = url_of(port, "/redir");
+        fetch_f *g = new_fetch(u, 1);
+        g->hdrs = VX_STR_LIT("X-Test: moved");
+        run_one(g);
+        CHECK_EQ(g->err.kind, 0);
+        CHECK_EQ(g->status, 200);
+        CHECK(strcmp(g->got, "moved") == 0);
+        CHECK(strcmp(g->kind, "hdr") == 0);
         vx_task_release(task_of(g));
         vx_str_release(u);
     }
