@@ -21,7 +21,9 @@
  * limit: vx_http_conn_set_timeout) end it silently; a malformed request
  * gets "400 Bad Request", a head over the limit "431 Request Header Fields
  * Too Large", a body over the limit "413 Content Too Large", each with
- * "Connection: close", and then the connection ends. A request that asks
+ * "Connection: close", and then the connection ends with a lingering close
+ * (shut our side, drop what the client still sends for up to 1 s, then
+ * close), so that the client reads the answer instead of a reset. A request that asks
  * for close (HTTP/1.0 without keep-alive, "Connection: close") gets its
  * response with "Connection: close" and then ends it.
  *
@@ -42,6 +44,8 @@
 #include "rt.h"
 
 #define RBUF_INIT 4096
+#define LINGER_MS 1000
+#define LINGER_BYTES (256u << 10)
 #define MAX_HEADERS 100
 
 typedef struct {
@@ -437,6 +441,37 @@ static vx_poll next_resume(vx_frame *self, vx_task *task) {
         }
         op->wpos = 0;
         WRITE_ALL(2)
+        if (op->err.kind)
+            goto closed;
+        /* A lingering close: end our side, then read and drop what the
+         * client still sends (up to LINGER_BYTES, for LINGER_MS at most)
+         * until it closes too. Closing at once with unread bytes would
+         * reset the connection, and the client's kernel might drop the
+         * answer before the client reads it. */
+        vx_sock_shutdown_write(c->s);
+        vx_sock_set_timeouts(c->s, LINGER_MS, 0);
+        op->wpos = 0; /* bytes dropped */
+        for (;;) {
+            {
+                long r = vx_sock_try_read(c->s, c->rbuf, c->rcap, &op->err);
+                if (r > 0) {
+                    op->wpos += (size_t)r;
+                    if (op->wpos > LINGER_BYTES)
+                        break;
+                    continue;
+                }
+                if (r == 0 || r == -2)
+                    break;
+            }
+            op->base.state = 3;
+            if (vx_sock_wait(&op->base, task, &op->net, c->s, VX_IO_READ, op->at) == VX_PENDING)
+                return VX_PENDING;
+            /* fallthrough */
+        case 3:
+            if (op->net.err.kind)
+                break;
+        }
+        op->err.kind = op->err.code = 0; /* the answer went out: nothing to report */
         goto closed;
     case ST_DONE:
         return VX_READY;

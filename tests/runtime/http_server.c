@@ -6,7 +6,8 @@
  *     header(name) in any case; HTTP/1.0 and "Connection: close" get
  *     "Connection: close" and the end of the stream;
  *   - a corpus of malformed requests: each gets "400 Bad Request" and the
- *     connection closes; a head over the limit gets 431, a body 413;
+ *     connection closes; a head over the limit gets 431, a body 413; a bad
+ *     request followed by 200 KB still gets its 400 (a lingering close);
  *   - 200 connections of random bytes: answered or closed, the server lives;
  *   - a slow client (a request one byte at a time) is served; a stalled one
  *     is closed when the timeout expires; a client that resets in the middle
@@ -300,6 +301,22 @@ int main(void) {
         CHECK(cl);
         expect_eof(fd);
         close(fd);
+    }
+
+    /* a bad request followed by 200 KB more: the 400 still arrives (the
+     * server drains before it closes: no reset eats the answer) */
+    {
+        static char more[200000];
+        memset(more, 'x', sizeof more);
+        fd = dial();
+        send_all(fd, "BAD\r\n", 5);
+        send_all(fd, more, sizeof more);
+        char body[256];
+        bool cl;
+        CHECK_EQ(read_response(fd, body, sizeof body, &cl), 400);
+        CHECK(cl);
+        close(fd);
+        inlen = 0;
     }
 
     /* limits: a head over 4096 bytes: 431; a body over 100000: 413 */
