@@ -32,8 +32,8 @@
  * asleep one: a PENDING job counts as an I/O wait (vx__io_waiting_add), and
  * the count drops only after the task was woken (queued: visible work).
  *
- * THREADS. Up to VX_BLOCKING_MAX threads, started on demand when a job is
- * queued and no thread is idle; a thread idle for 10 s exits. They are
+ * THREADS. Up to VX_BLOCKING_MAX threads, started on demand when more jobs
+ * are queued than threads are idle; a thread idle for 10 s exits. They are
  * detached and outlive vx_shutdown (a job may still run); they run no
  * frame and take no worker lock: only the queue mutex.
  */
@@ -63,8 +63,9 @@ static struct {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     vx_job *head, *tail; /* lock */
-    int threads, idle;   /* lock */
-} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 0};
+    int queued;          /* lock: jobs in the queue */
+    int threads, idle;   /* lock: started, waiting for a job */
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 0, 0};
 
 vx_job *vx_job_new(void (*run)(void *data), void (*dtor)(void *data), size_t size) {
     vx_job *j = calloc(1, sizeof *j + size);
@@ -114,6 +115,7 @@ static void *pool_main(void *arg) {
             }
         }
         vx_job *j = pool.head;
+        pool.queued--;
         pool.head = j->next;
         if (!pool.head)
             pool.tail = NULL;
@@ -133,11 +135,13 @@ static void submit(vx_job *j) {
     else
         pool.head = j;
     pool.tail = j;
-    bool spawn = pool.idle == 0 && pool.threads < VX_BLOCKING_MAX;
+    pool.queued++;
+    /* Each idle thread takes one queued job (it counts as idle until it
+     * wakes up): start a thread when the queue outgrows them. */
+    bool spawn = pool.queued > pool.idle && pool.threads < VX_BLOCKING_MAX;
     if (spawn)
         pool.threads++;
-    else
-        pthread_cond_signal(&pool.cond);
+    pthread_cond_signal(&pool.cond);
     pthread_mutex_unlock(&pool.lock);
     if (spawn) {
         pthread_t th;
