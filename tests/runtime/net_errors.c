@@ -4,6 +4,8 @@
  *     worker, a task keeps ticking while another connects through a resolver
  *     stub that returns only after the ticker ticked 50 times (were it on the
  *     worker, nothing could tick and the stub would give up: the test fails);
+ *   - IPv6: listen, connect, accept, write, read_exact on [::1] (skipped
+ *     with a note when the machine has no IPv6 loopback);
  *   - IoError kinds: refused, NotFound from the resolver, invalid address,
  *     read and accept timeouts, connect timeout (a listener whose queue is
  *     full), peer reset on read, broken pipe or reset on write, unexpected
@@ -316,6 +318,40 @@ int main(void) {
         CHECK_EQ(run(f, &op), VX_IOK_ADDR_IN_USE);
         vx_sock_close(l);
         vx_str_release(a);
+    }
+
+    /* IPv6 on ::1, when the machine has it */
+    {
+        one_f *f = new_one(OP_LISTEN);
+        f->addr = VX_STR_LIT("[::1]:0");
+        if (run(f, &op) != 0) {
+            fprintf(stderr, "note: no IPv6 loopback (%s): skipped\n", vx_io_kind_name(op.err.kind));
+        } else {
+            vx_sock *l = op.sock;
+            char b[64];
+            snprintf(b, sizeof b, "[::1]:%d", vx_sock_local_port(l));
+            vx_str *a = vx_str_from_cstr(b);
+            vx_sock *c = connect_to(a);
+            f = new_one(OP_ACCEPT);
+            f->s = l;
+            CHECK_EQ(run(f, &op), 0);
+            vx_sock *s = op.sock;
+            f = new_one(OP_WRITE);
+            f->s = c;
+            f->p = "six";
+            f->n = 3;
+            CHECK_EQ(run(f, &op), 0);
+            f = new_one(OP_READ_EXACT);
+            f->s = s;
+            f->n = 3;
+            CHECK_EQ(run(f, &op), 0);
+            CHECK(memcmp(op.data.data, "six", 3) == 0);
+            vx_vec_free(&op.data);
+            vx_sock_close(s);
+            vx_sock_close(c);
+            vx_sock_close(l);
+            vx_str_release(a);
+        }
     }
 
     /* 7. connect timeout: a listener with a full queue never answers SYNs */
