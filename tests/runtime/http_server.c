@@ -3,7 +3,8 @@
  * main thread:
  *   - keep-alive: several requests on one connection, one at a time and
  *     pipelined in one write; POST bodies (Content-Length and chunked);
- *     header(name) in any case; HTTP/1.0 and "Connection: close" get
+ *     header(name) in any case; "Expect: 100-continue" answered before the
+ *     body comes; HTTP/1.0 and "Connection: close" get
  *     "Connection: close" and the end of the stream;
  *   - a corpus of malformed requests: each gets "400 Bad Request" and the
  *     connection closes; a head over the limit gets 431, a body 413; a bad
@@ -243,6 +244,23 @@ int main(void) {
     request(fd, "GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n", 404, "no", false);
     request(fd, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 200, "hello", true);
     expect_eof(fd);
+    close(fd);
+
+    /* Expect: 100-continue gets the go-ahead before the body is sent */
+    fd = dial();
+    {
+        const char *h = "POST /echo HTTP/1.1\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n";
+        send_all(fd, h, strlen(h));
+        char line[64];
+        size_t got = 0;
+        while (got < 25) {
+            ssize_t r = recv(fd, line + got, 25 - got, 0);
+            CHECK(r > 0);
+            got += (size_t)r;
+        }
+        CHECK(memcmp(line, "HTTP/1.1 100 Continue\r\n\r\n", 25) == 0);
+        request(fd, "body", 200, "body", false);
+    }
     close(fd);
 
     /* pipelined: three requests in one write */
