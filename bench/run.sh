@@ -142,6 +142,10 @@ run() {
   note "elapsed: $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s for $name${1:+ ($*)}; cpus busy meanwhile: $(echo "$c0 $c1" | awk -v n="$(nproc)" '{ if ($4 > $2) printf "%.2f of %d", ($3-$1)/($4-$2)*n, n; else print "?" }'); the program got $(awk -v a="$u0" -v b="$u1" -v t0="$t0" -v t1="$t1" 'BEGIN{ if (t1 > t0) printf "%.2f", (b-a)/(t1-t0); else print "?" }') cpus"
 }
 
+# http_hello (the HTTP server core under wrk, ~35 s) needs wrk: apt-get install wrk.
+# Its peers' figures come from `bash ../shared/peers/run.sh http`.
+if command -v wrk >/dev/null 2>&1; then ALL="$ALL http_hello"; else note "no wrk: http_hello skipped"; fi
+
 for p in $ALL; do
   wanted "$p" || continue
   run "$p"

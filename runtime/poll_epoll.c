@@ -71,6 +71,7 @@ int vx__pollb_wait(int timeout_ms, vx__pollev *out, int max) {
         out[k].udata = ev[i].data.ptr;
         out[k].rd = e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR);
         out[k].wr = e & (EPOLLOUT | EPOLLHUP | EPOLLERR);
+        out[k].hup = e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR);
         k++;
     }
     return k;

@@ -219,6 +219,7 @@ long vx__poll_teardown(void);
 typedef struct vx__pollev {
     void *udata;
     bool rd, wr;
+    bool hup; /* the peer closed its side, or an error: sticky (vx__io_hup) */
 } vx__pollev;
 /* Wait for I/O events or until `deadline` (vx_now_ns time; INT64_MAX:
  * forever; <= now: do not block); returns the number of events stored. */
@@ -228,6 +229,21 @@ void vx__poll_dispatch(vx__pollev *ev, int n);
 void vx__poll_wakeup(void);            /* interrupt a vx__poll_run */
 _Atomic int64_t *vx__poll_deadline_word(void);
 int64_t vx__io_waiting(void);
+/* Take `task` off the waiter word of one direction of io (a timeout, a
+ * teardown): true if it was waiting there (the caller now owns the wake),
+ * false if an event took it first (the event wakes it). */
+bool vx__io_unwait(vx_io *io, int dir, vx_task *task);
+/* Count a wait the deadlock test must treat like an I/O wait (a job on the
+ * blocking pool); +1 before it starts, -1 after its task was woken. */
+void vx__io_waiting_add(long n);
+/* True once an event reported that the peer hung up (or an error) on io:
+ * set before that event's readiness is published, never cleared while the
+ * fd is open. A read that returned short saw all the data, but maybe not
+ * the end of the stream that came with it (net.c). */
+bool vx__io_hup(vx_io *io);
+/* net.c: set up a vx_net_op that has not run yet, so that vx_net_op_drop on
+ * it does nothing (an op nested in another runtime op: http.c). */
+void vx__net_op_clear(vx_net_op *op);
 int64_t vx__io_open_count(void);
 /* backend (poll_epoll.c) */
 int vx__pollb_init(void);
