@@ -146,6 +146,192 @@ static void find_cycle(MFn *m, int *color, MProgram *mp) {
     color[me] = BLACK;
 }
 
+/* ---- suspension safety (E0601, E0602) ----
+ * At every suspension point, each local live into its resume block (what
+ * the frame keeps) must be safe to keep while other tasks run:
+ * - E0601: not a lock guard (the lock would be held while suspended) and
+ *   not a `&T!` (the data could change under it);
+ * - E0602: not a reference into an element of a collection (`&v[i]`, a
+ *   binding matched out of one, anything copied from such a reference): a
+ *   mutation during the suspension could move the element (the seed's
+ *   badExample). A reference to a whole local (the frame never moves), to
+ *   a Box's contents or to a reference parameter is fine.
+ * The check runs on liveness, not on scopes: a guard or reference whose
+ * last use (its drop, for a guard) comes before the suspension is fine. */
+
+static bool has_kind(Type *t, TyKind k, bool mut_ref) {
+    t = ty_res(t);
+    if (t->kind == k && (!mut_ref || t->mut))
+        return true;
+    switch (t->kind) {
+    case TY_OPTION: case TY_ARRAY: return has_kind(t->elem, k, mut_ref);
+    case TY_RESULT: return has_kind(t->elem, k, mut_ref) || has_kind(t->err, k, mut_ref);
+    case TY_TUPLE:
+        for (int i = 0; i < t->nelems; i++)
+            if (has_kind(t->elems[i], k, mut_ref))
+                return true;
+        return false;
+    default: return false;
+    }
+}
+
+static bool through_index(Place p) {
+    for (int i = 0; i < p.nproj; i++)
+        if (p.proj[i].kind == PJ_INDEX)
+            return true;
+    return false;
+}
+
+/* elem[l]: l may hold a reference into a collection element. Where[l]:
+ * the statement that made it so. */
+static void element_refs(MFn *m, bool *elem, Pos *where) {
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (int b = 0; b < m->blocks.len; b++) {
+            MBlock *bl = m->blocks.items[b];
+            for (int i = 0; i < bl->stmts.len; i++) {
+                MStmt *st = bl->stmts.items[i];
+                if (st->kind != MS_ASSIGN || elem[st->place.local])
+                    continue;
+                Type *dt = ((MLocal *)m->locals.items[st->place.local])->ty;
+                if (!has_kind(dt, TY_REF, false))
+                    continue;
+                Rvalue *r = &st->rv;
+                bool e = false;
+                if (r->kind == RV_REF)
+                    e = through_index(r->place) || elem[r->place.local];
+                for (int k = 0; k < r->nargs && !e; k++)
+                    e = r->args[k].kind != OP_CONST && elem[r->args[k].place.local];
+                if (e) {
+                    elem[st->place.local] = true;
+                    where[st->place.local] = st->pos;
+                    changed = true;
+                }
+            }
+        }
+    }
+}
+
+/* The first use of local l on a path from block r (for the label "used
+ * here after the suspension"). */
+static bool uses_local(MStmt *st, int l) {
+    Place ps[16];
+    int n = 0;
+    if (st->kind == MS_ASSIGN && st->place.nproj)
+        ps[n++] = st->place;
+    if (st->kind == MS_DROP)
+        ps[n++] = st->place;
+    Rvalue *r = &st->rv;
+    if (st->kind != MS_DROP) {
+        if (r->kind == RV_REF || r->kind == RV_DISCR || r->kind == RV_CLONE)
+            ps[n++] = r->place;
+        for (int k = 0; k < r->nargs && n < 16; k++)
+            if (r->args[k].kind != OP_CONST)
+                ps[n++] = r->args[k].place;
+    }
+    for (int i = 0; i < n; i++) {
+        if (ps[i].local == l)
+            return true;
+        for (int j = 0; j < ps[i].nproj; j++)
+            if (ps[i].proj[j].kind == PJ_INDEX && ps[i].proj[j].index == l)
+                return true;
+    }
+    return false;
+}
+
+static Pos first_use(MFn *m, int from, int l) {
+    Pos none = {0};
+    int nb = m->blocks.len;
+    bool *seen = arena_alloc((size_t)nb + 1);
+    int *queue = arena_alloc(sizeof(int) * (size_t)(nb + 1));
+    int head = 0, tail = 0;
+    queue[tail++] = from;
+    seen[from] = true;
+    int succ[1024];
+    while (head < tail) {
+        MBlock *bl = m->blocks.items[queue[head++]];
+        for (int i = 0; i < bl->stmts.len; i++)
+            if (uses_local(bl->stmts.items[i], l))
+                return ((MStmt *)bl->stmts.items[i])->pos;
+        if (bl->term == MT_SUSPEND)
+            for (int i = 0; i < bl->susp->nargs; i++)
+                if (bl->susp->args[i].kind != OP_CONST && bl->susp->args[i].place.local == l)
+                    return bl->susp->pos;
+        if ((bl->term == MT_BRANCH || bl->term == MT_SWITCH) && bl->cond.kind != OP_CONST &&
+            bl->cond.place.local == l)
+            return bl->stmts.len ? ((MStmt *)bl->stmts.items[bl->stmts.len - 1])->pos : none;
+        int ns = mir_succs(bl, NULL);
+        if (ns > 1024)
+            continue;
+        mir_succs(bl, succ);
+        for (int k = 0; k < ns; k++)
+            if (!seen[succ[k]]) {
+                seen[succ[k]] = true;
+                queue[tail++] = succ[k];
+            }
+    }
+    return none;
+}
+
+static const char *local_desc(MLocal *l) {
+    return l->name ? arena_printf("`%s`", l->name) : "a temporary";
+}
+
+static void check_suspension_safety(MFn *m) {
+    int nl = m->locals.len;
+    bool *elem = arena_alloc((size_t)nl + 1);
+    Pos *where = arena_alloc(sizeof(Pos) * (size_t)(nl + 1));
+    element_refs(m, elem, where);
+    static const char *what[] = {"await", "await", "await", "sleep", "channel send", "channel receive",
+                                 "channel receive", "lock"};
+    for (int b = 0; b < m->blocks.len; b++) {
+        MBlock *bl = m->blocks.items[b];
+        if (bl->term != MT_SUSPEND)
+            continue;
+        MSuspend *sp = bl->susp;
+        if (sp->fn && !sp->fn->suspends && (sp->kind == SK_AWAIT || sp->kind == SK_BOXED))
+            continue; /* a plain call: nothing is kept */
+        MBlock *r = m->blocks.items[bl->succ[0]];
+        for (int l = 1; l < nl; l++) {
+            if (l == sp->dest || !mir_live(m, r->live_in, l))
+                continue;
+            MLocal *lc = m->locals.items[l];
+            const char *code = NULL, *msg = NULL, *note = NULL, *help = NULL;
+            Pos made = lc->pos;
+            if (has_kind(lc->ty, TY_GUARD, false)) {
+                code = "E0601";
+                msg = arena_printf("the lock guard %s is held across this %s", local_desc(lc), what[sp->kind]);
+                note = "the lock stays taken while the task is suspended: every other task that locks it waits, "
+                       "and a task holding it may wait for this one";
+                help = "end the guard's block before the suspension point, e.g. `{ let g = m.lock(); ... }`";
+            } else if (has_kind(lc->ty, TY_REF, true)) {
+                code = "E0601";
+                msg = arena_printf("the mutable reference %s (`%s`) is live across this %s", local_desc(lc),
+                                   ty_str_of(lc->ty), what[sp->kind]);
+                note = "other tasks run while this one is suspended; what a `&T!` points to could change under it";
+                help = "finish the mutation before the suspension point, or work on an owned value and store it after";
+            } else if (elem[l]) {
+                code = "E0602";
+                msg = arena_printf("%s refers into an element of a collection and is live across this %s",
+                                   local_desc(lc), what[sp->kind]);
+                note = "a mutation while the task is suspended could move or free the element it points to";
+                help = "copy the value before the suspension point (`let first = data[0]`), or index again after it";
+                made = where[l];
+            }
+            if (!code)
+                continue;
+            if (made.file)
+                diag_note(made, "%s is created here", local_desc(lc));
+            Pos use = first_use(m, r->id, l);
+            if (use.file)
+                diag_note(use, "and used here, after the suspension point");
+            diag_note(sp->pos, "%s", note);
+            diag_help("%s", help);
+            error_at(sp->pos, code, "%s", msg);
+        }
+    }
+}
+
 void async_analyse(MProgram *mp) {
     /* 1. which async fns suspend */
     for (int i = 0; i < mp->fns.len; i++) {
@@ -199,6 +385,12 @@ void async_analyse(MProgram *mp) {
                 m->in_frame[w] |= live;
             }
         }
+    }
+    /* 4. suspension safety */
+    for (int i = 0; i < mp->fns.len; i++) {
+        MFn *m = mp->fns.items[i];
+        if (m->fn->suspends)
+            check_suspension_safety(m);
     }
 }
 

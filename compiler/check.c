@@ -367,6 +367,8 @@ static void check_mutable(Node *place, const char *code, const char *what) {
         error_at(place->pos, code, "cannot borrow constant `%s` as mutable", root->name);
     }
     Sym *s = place_root(place, &via);
+    if (s && ty_res(s->ty)->kind == TY_GUARD)
+        return; /* a lock guard gives write access to the locked value */
     if (via) {
         if (!via->mut)
             error_at(place->pos, code, "cannot %s through a `&` reference (it is not `&T!`)", what);
