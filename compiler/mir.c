@@ -423,20 +423,24 @@ static bool flag_write(MFn *m, MStmt *s, bool *val) {
     return true;
 }
 
-static void flags_through(MFn *m, MBlock *b, uint64_t *set, bool elide) {
+/* The sets are over the flags only (fi maps a local to its flag number),
+ * so the cost follows the number of flags, not of locals. */
+static void flags_through(MFn *m, MBlock *b, uint64_t *set, const int *fi, bool elide) {
     int w = 0;
     for (int i = 0; i < b->stmts.len; i++) {
         MStmt *s = b->stmts.items[i];
         bool val;
         if (flag_write(m, s, &val)) {
+            int f = fi[s->place.local];
             if (val)
-                bit_set(set, s->place.local);
+                set[f >> 6] |= (uint64_t)1 << (f & 63);
             else
-                set[s->place.local >> 6] &= ~((uint64_t)1 << (s->place.local & 63));
+                set[f >> 6] &= ~((uint64_t)1 << (f & 63));
         } else if (s->kind == MS_DROP && s->flag >= 0) {
-            if (elide && !bit_get(set, s->flag))
+            int f = fi[s->flag];
+            if (elide && !((set[f >> 6] >> (f & 63)) & 1))
                 continue; /* never runs: dropped from the block */
-            set[s->flag >> 6] &= ~((uint64_t)1 << (s->flag & 63));
+            set[f >> 6] &= ~((uint64_t)1 << (f & 63));
         }
         if (elide)
             b->stmts.items[w++] = s;
@@ -446,48 +450,56 @@ static void flags_through(MFn *m, MBlock *b, uint64_t *set, bool elide) {
 }
 
 void mir_elide_drops(MFn *m) {
-    int nb = m->blocks.len;
-    m->nwords = (m->locals.len + 63) / 64;
-    int nw = m->nwords;
-    uint64_t **in = arena_alloc(sizeof(uint64_t *) * (size_t)(nb + 1));
-    bool *seen = arena_alloc((size_t)nb + 1);
-    for (int b = 0; b < nb; b++)
-        in[b] = bits_new(m);
-    uint64_t *cur = bits_new(m);
-    int *succ = arena_alloc(sizeof(int) * 2);
+    int nb = m->blocks.len, nl = m->locals.len, nf = 0;
+    int *fi = arena_alloc(sizeof(int) * (size_t)(nl + 1));
+    for (int l = 0; l < nl; l++)
+        fi[l] = ((MLocal *)m->locals.items[l])->kind == LK_FLAG ? nf++ : -1;
+    if (!nf)
+        return;
+    int nw = (nf + 63) / 64;
+    uint64_t *in = arena_alloc(sizeof(uint64_t) * (size_t)nw * (size_t)nb);
+    bool *seen = arena_alloc((size_t)nb + 1), *queued = arena_alloc((size_t)nb + 1);
+    int *work = arena_alloc(sizeof(int) * (size_t)(nb + 1));
+    uint64_t *cur = arena_alloc(sizeof(uint64_t) * (size_t)nw);
     int maxs = 2;
     for (int b = 0; b < nb; b++) {
         int n = mir_succs(m->blocks.items[b], NULL);
         maxs = n > maxs ? n : maxs;
     }
-    succ = arena_alloc(sizeof(int) * (size_t)(maxs + 1));
-    seen[0] = true;
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (int b = 0; b < nb; b++) {
-            if (!seen[b])
-                continue;
-            MBlock *bl = m->blocks.items[b];
-            memcpy(cur, in[b], sizeof(uint64_t) * (size_t)nw);
-            flags_through(m, bl, cur, false);
-            int ns = mir_succs(bl, succ);
-            for (int k = 0; k < ns; k++) {
-                int t = succ[k];
-                bool grew = !seen[t];
-                seen[t] = true;
-                for (int x = 0; x < nw; x++) {
-                    if ((in[t][x] | cur[x]) != in[t][x]) {
-                        in[t][x] |= cur[x];
-                        grew = true;
-                    }
+    int *succ = arena_alloc(sizeof(int) * (size_t)(maxs + 1));
+    /* a worklist (a ring of block numbers): each block is queued at most
+     * once at a time, and again only when its input set grew */
+    int head = 0, count = 1;
+    work[0] = 0;
+    seen[0] = queued[0] = true;
+    while (count) {
+        int b = work[head];
+        head = (head + 1) % (nb + 1);
+        count--;
+        queued[b] = false;
+        memcpy(cur, in + (size_t)b * (size_t)nw, sizeof(uint64_t) * (size_t)nw);
+        flags_through(m, m->blocks.items[b], cur, fi, false);
+        int ns = mir_succs(m->blocks.items[b], succ);
+        for (int k = 0; k < ns; k++) {
+            int t = succ[k];
+            uint64_t *tin = in + (size_t)t * (size_t)nw;
+            bool grew = !seen[t];
+            seen[t] = true;
+            for (int x = 0; x < nw; x++)
+                if ((tin[x] | cur[x]) != tin[x]) {
+                    tin[x] |= cur[x];
+                    grew = true;
                 }
-                changed |= grew;
+            if (grew && !queued[t]) {
+                queued[t] = true;
+                work[(head + count) % (nb + 1)] = t;
+                count++;
             }
         }
     }
     for (int b = 0; b < nb; b++) {
-        memcpy(cur, in[b], sizeof(uint64_t) * (size_t)nw);
-        flags_through(m, m->blocks.items[b], cur, true);
+        memcpy(cur, in + (size_t)b * (size_t)nw, sizeof(uint64_t) * (size_t)nw);
+        flags_through(m, m->blocks.items[b], cur, fi, true);
     }
 }
 
