@@ -275,14 +275,25 @@ static Node *struct_lit(Parser *P, Token *name) {
 }
 
 /* Where byte i of an f-string's decoded text sits in the source (exact
- * unless an escape precedes it on the way). */
+ * unless an escape precedes it on the way). The pieces of one f-string come
+ * in order, so the scan resumes where the last one stopped: linear in the
+ * f-string's length, not quadratic. */
 static Pos piece_pos(Parser *P, Token *t, int i) {
+    static const Token *last_t;
+    static const char *last_src;
+    static size_t last_k;
+    static Pos last_p;
     Pos p = t->pos;
     const char *src = P->f->text;
     size_t off = (size_t)t->pos.off + 2 + (size_t)i;
     if (off > P->f->len)
         return p;
-    for (size_t k = (size_t)t->pos.off; k < off; k++) {
+    size_t k = (size_t)t->pos.off;
+    if (last_t == t && last_src == src && last_k <= off) {
+        k = last_k;
+        p = last_p;
+    }
+    for (; k < off; k++) {
         if (src[k] == '\n') {
             p.line++;
             p.col = 1;
@@ -290,6 +301,10 @@ static Pos piece_pos(Parser *P, Token *t, int i) {
             p.col++;
         }
     }
+    last_t = t;
+    last_src = src;
+    last_k = k;
+    last_p = p;
     p.off = (int)off;
     p.len = 1;
     return p;
