@@ -826,7 +826,7 @@ static Type *check_call(Node *e, Type *expect) {
                      name, name, name);
         unknown_name(callee->pos, "function", name);
     }
-    if (callee->kind == N_FIELD && !callee->flag && callee->a->kind == N_IDENT && !lookup(callee->a->name) &&
+    if (callee->kind == N_FIELD && !callee->tuple_field && callee->a->kind == N_IDENT && !lookup(callee->a->name) &&
         map_get(&import_aliases, callee->a->name)) {
         /* ns.f(args) through `import * as ns`: the free function f */
         Fn *f = map_get(&fns_map, callee->name);
@@ -837,7 +837,7 @@ static Type *check_call(Node *e, Type *expect) {
         check_args(e, f, 0);
         return f->rtype;
     }
-    if (callee->kind == N_FIELD && !callee->flag) {
+    if (callee->kind == N_FIELD && !callee->tuple_field) {
         if (is_type_name(callee->a))
             return check_static_call(e, callee, expect);
         return check_method_call(e, callee);
@@ -989,7 +989,7 @@ static int count_placeholders(Node *fmt, Vec *specs) {
 static Type *check_intrinsic(Node *e, Type *expect) {
     const char *n = e->name;
     int argc = e->list.len;
-    if (e->flag)
+    if (e->bare)
         error_at(e->pos, "E0200", "`%s` is not a value", n);
     if (!strcmp(n, "$println") || !strcmp(n, "$print") || !strcmp(n, "$eprintln") || !strcmp(n, "$eprint")) {
         for (int i = 0; i < argc; i++) {
@@ -999,7 +999,7 @@ static Type *check_intrinsic(Node *e, Type *expect) {
         }
         Node *f0 = argc ? e->list.items[0] : NULL;
         if (f0 && f0->kind == N_STR && memchr(f0->sval, '{', (size_t)f0->slen)) {
-            e->flag = true; /* format mode */
+            e->fmt_string = true; /* format mode */
             int want = count_placeholders(f0, &e->list2);
             if (want != argc - 1)
                 error_at(e->pos, "E0301", "format string has %d placeholder%s but %d argument%s supplied", want,
@@ -1018,7 +1018,7 @@ static Type *check_intrinsic(Node *e, Type *expect) {
                 error_at(e->pos, "E0301", "`$panic` takes one message");
             for (int i = 0; i < argc; i++)
                 check_expr(e->list.items[i], NULL);
-            e->flag = true;
+            e->fmt_string = true;
             if (count_placeholders(f0, &e->list2) != argc - 1)
                 error_at(e->pos, "E0301", "format string placeholders do not match the arguments");
             return ty_never;
@@ -1265,7 +1265,7 @@ static void check_pattern(Node *p, Type *t, bool by_ref) {
             error_at(p->pos, "E0300", "mismatched types: expected `%s`, found variant pattern `%s`",
                      ty_str_of(t), p->name);
         }
-        if (p->list.len != nf && (p->flag || nf == 0 || p->list.len))
+        if (p->list.len != nf && (p->paren_args || nf == 0 || p->list.len))
             error_at(p->pos, "E0301", "variant pattern `%s` has %d field%s but the pattern has %d", p->name, nf,
                      nf == 1 ? "" : "s", p->list.len);
         if (p->list.len != nf)
@@ -1544,7 +1544,7 @@ static Type *check_field(Node *e) {
         return ty_var(0);
     e->index = 0;
     e->autoref = nd;
-    if (e->flag) { /* tuple.N */
+    if (e->tuple_field) { /* tuple.N */
         long idx = strtol(e->name, NULL, 10);
         if (b->kind != TY_TUPLE || idx >= b->nelems)
             error_at(e->pos, "E0302", "no field `%s` on type `%s`", e->name, ty_str_of(t));
@@ -1636,7 +1636,7 @@ static Type *check_await(Node *e) {
         await_target = save;
         if (!is_async_call(inner))
             error_at(inner->pos, "E0300", "`await Box.new(...)` takes a call of an async fn");
-        e->index = 3;
+        e->await_kind = 3;
         e->b = inner;
         return t;
     }
@@ -1645,12 +1645,12 @@ static Type *check_await(Node *e) {
     Type *t = check_expr(a, NULL);
     await_target = save;
     if (is_async_call(a)) {
-        e->index = a->fn ? 0 : 2; /* an async fn; time.sleep */
+        e->await_kind = a->fn ? 0 : 2; /* an async fn; time.sleep */
         return t;
     }
     Type *r = ty_res(t);
     if (r->kind == TY_TASK) {
-        e->index = 1;
+        e->await_kind = 1;
         return r->elem;
     }
     if (poisoned(t))
@@ -1824,7 +1824,7 @@ static Type *check_expr_inner(Node *e, Type *expect) {
     case N_INTRINSIC:
         return check_intrinsic(e, expect);
     case N_FIELD:
-        if (!e->flag && e->a->kind == N_IDENT && !strcmp(e->a->name, "Option") && !strcmp(e->name, "None") &&
+        if (!e->tuple_field && e->a->kind == N_IDENT && !strcmp(e->a->name, "Option") && !strcmp(e->name, "None") &&
             !lookup("Option") && !map_get(&types_map, "Option")) {
             e->kind = N_IDENT; /* Option.None is None */
             e->name = "None";
@@ -1836,7 +1836,7 @@ static Type *check_expr_inner(Node *e, Type *expect) {
         return check_index(e);
     case N_UNARY: {
         if (!strcmp(e->op, "-") && e->a->kind == N_INT)
-            e->a->flag = true; /* a negative literal: -128i8 is in range */
+            e->a->negated = true; /* a negative literal: -128i8 is in range */
         Type *t = check_expr(e->a, expect);
         if (ty_res(t)->kind == TY_REF) {
             e->autoref = 1;
@@ -1901,10 +1901,10 @@ static Type *check_expr_inner(Node *e, Type *expect) {
     }
     case N_LOOP: {
         loop_depth++;
-        e->flag = false;
+        e->has_break = false;
         check_block(e->b, NULL);
         loop_depth--;
-        return e->index ? ty_unit : ty_never; /* index: set by a break inside */
+        return e->has_break ? ty_unit : ty_never;
     }
     case N_FOR: {
         Type *it;
@@ -2103,7 +2103,7 @@ static Type *check_expr_inner(Node *e, Type *expect) {
             if (et->n != e->list.len)
                 error_at(e->pos, "E0300", "mismatched types: expected an array of %ld elements, found %d", et->n,
                          e->list.len);
-            e->flag = true;
+            e->is_array = true;
             return et;
         }
         return ty_wrap(TY_VEC, elem);
@@ -2118,7 +2118,7 @@ static Type *check_expr_inner(Node *e, Type *expect) {
 /* Loops: `loop` has type `!` unless a `break` leaves it. */
 static void mark_break(void) {
     if (loop_stack.len)
-        ((Node *)loop_stack.items[loop_stack.len - 1])->index = 1;
+        ((Node *)loop_stack.items[loop_stack.len - 1])->has_break = true;
 }
 
 static Type *check_expr(Node *e, Type *expect) {
@@ -2260,7 +2260,7 @@ static Type *check_block(Node *b, Type *expect) {
         t = check_expr(b->c, expect);
     else
         t = block_diverges ? ty_never : ty_unit;
-    b->flag = block_diverges; /* the block never reaches its end */
+    b->diverges = block_diverges; /* the block never reaches its end */
     block_diverges = saved;
     pop_scope();
     b->ty = t;
@@ -2287,7 +2287,7 @@ static void zonk_node(Node *n) {
             bool sgn = ty_is_signed(t);
             uint64_t max = bits == 64 ? (sgn ? (uint64_t)INT64_MAX : UINT64_MAX)
                                       : (sgn ? ((uint64_t)1 << (bits - 1)) - 1 : ((uint64_t)1 << bits) - 1);
-            if (sgn && n->flag)
+            if (sgn && n->negated)
                 max++;
             if (n->ival > max)
                 error_at(n->pos, "E0300", "literal out of range for `%s`", ty_str_of(t));
@@ -2514,13 +2514,13 @@ enum { MAX_CONST_DEPTH = 500 };
 static int const_depth;
 
 static void check_const(Node *c, Node *use) {
-    if (c->flag)
+    if (c->visiting)
         error_at(use ? use->pos : c->pos, "E0300", "constant `%s` depends on itself", c->name);
     if (const_depth >= MAX_CONST_DEPTH)
         error_at(use ? use->pos : c->pos, "E0300",
                  "constant `%s` is defined through a chain of more than %d constants", c->name,
                  MAX_CONST_DEPTH);
-    c->flag = true;
+    c->visiting = true;
     const_depth++;
     Fn *save_fn = cur_fn;
     Vec save_scope = scope;

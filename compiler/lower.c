@@ -312,7 +312,7 @@ static Place lower_place(Node *e) {
             break;
         Place b = deref_n(lower_place(e->a), e->autoref);
         Type *bt = place_ty(b);
-        int i = e->flag ? e->index : field_index(bt, e->name);
+        int i = e->tuple_field ? e->index : field_index(bt, e->name);
         return project(b, PJ_FIELD, i, 0, field_ty(bt, i));
     }
     case N_INDEX: {
@@ -557,7 +557,7 @@ static Rvalue lower_intrinsic(Node *e) {
     if (!strcmp(n, "$println") || !strcmp(n, "$print") || !strcmp(n, "$eprintln") || !strcmp(n, "$eprint")) {
         k = !strcmp(n, "$println") ? FM_PRINTLN : !strcmp(n, "$print") ? FM_PRINT
             : !strcmp(n, "$eprintln") ? FM_EPRINTLN : FM_EPRINT;
-        if (e->flag) {
+        if (e->fmt_string) {
             fb_format_string(&fb, e, 0);
         } else {
             for (int i = 0; i < e->list.len; i++) {
@@ -569,7 +569,7 @@ static Rvalue lower_intrinsic(Node *e) {
         return fb_finish(&fb, k, ty_unit);
     }
     if (!strcmp(n, "$panic")) {
-        if (e->flag)
+        if (e->fmt_string)
             fb_format_string(&fb, e, 0);
         else if (e->list.len == 0)
             fb_lit(&fb, "explicit panic", 14);
@@ -951,12 +951,12 @@ static Rvalue lower_chan_op(Node *e) {
 
 static Rvalue lower_await(Node *e) {
     int mark = pending.len;
-    switch (e->index) {
+    switch (e->await_kind) {
     case 0:
     case 3: { /* an async fn call; boxed */
-        Node *call = e->index == 3 ? e->b : e->a;
+        Node *call = e->await_kind == 3 ? e->b : e->a;
         Rvalue c = lower_call(call);
-        return suspend(e->index == 3 ? SK_BOXED : SK_AWAIT, c.fn, c.args, c.nargs, e->ty, e->pos, mark);
+        return suspend(e->await_kind == 3 ? SK_BOXED : SK_AWAIT, c.fn, c.args, c.nargs, e->ty, e->pos, mark);
     }
     case 1: { /* a Task: join */
         Operand *args = arena_alloc(sizeof(Operand));
@@ -1202,7 +1202,7 @@ static void test_pattern(Node *p, Place path, MBlock *fail) {
         return;
     case P_RANGE:
         test_bool(compare(">=", mir_copy(path), lower_read(p->a)), fail);
-        test_bool(compare(p->flag ? "<=" : "<", mir_copy(path), lower_read(p->b)), fail);
+        test_bool(compare(p->inclusive ? "<=" : "<", mir_copy(path), lower_read(p->b)), fail);
         return;
     case P_TUPLE:
         for (int i = 0; i < p->list.len; i++)
@@ -1343,7 +1343,7 @@ static void lower_loop_body(Node *body, MBlock *next, MBlock *exit, Sym *var, Rv
     if (var)
         declare(var, *init, pending.len, block_scope());
     lower_block_body(body, NULL);
-    pop_scope(!body->flag);
+    pop_scope(!body->diverges);
     mir_goto(M, next);
     loops.len--;
 }
@@ -1407,7 +1407,7 @@ static void lower_for(Node *e) {
         assign(mir_place(lo), rv_use(l), mark);
         assign(mir_place(hi), rv_use(h), pending.len);
         assign(mir_place(v), rv_use(mir_copy(mir_place(lo))), pending.len);
-        if (e->a->flag) {
+        if (e->a->inclusive) {
             MBlock *go = mir_block(M);
             int c = temp(ty_bool);
             assign(mir_place(c), compare("<=", mir_copy(mir_place(lo)), mir_copy(mir_place(hi))), pending.len);
@@ -1427,7 +1427,7 @@ static void lower_for(Node *e) {
         Rvalue init = rv_use(mir_copy(mir_place(v)));
         lower_loop_body(e->b, step, exit, e->sym, &init);
         mir_set(M, step);
-        if (e->a->flag) {
+        if (e->a->inclusive) {
             MBlock *inc = mir_block(M);
             int c = temp(ty_bool);
             assign(mir_place(c), compare("==", mir_copy(mir_place(v)), mir_copy(mir_place(hi))), pending.len);
@@ -1589,7 +1589,7 @@ static void lower_into(Node *e, Place *dst) {
     case N_BLOCK:
         push_scope(false);
         lower_block_body(e, unitish(e->ty) ? NULL : dst);
-        pop_scope(!e->flag);
+        pop_scope(!e->diverges);
         return;
     case N_IF: {
         MBlock *t = mir_block(M), *f = mir_block(M), *join = mir_block(M);
@@ -1819,7 +1819,7 @@ static MFn *lower_fn(Fn *f, const char *name) {
     push_scope(true);
     lower_into(f->body, unit ? NULL : &ret);
     pop_scope(true);
-    pop_scope(!f->body->flag && ty_res(f->body->ty)->kind != TY_NEVER);
+    pop_scope(!f->body->diverges && ty_res(f->body->ty)->kind != TY_NEVER);
     mir_return(M);
     mir_elide_drops(M);
     return M;

@@ -501,7 +501,7 @@ static void walk(Node *e, int mode) {
             diag_help("use `.clone()` to copy the value");
             error_at(e->pos, "E0400", "cannot move out of `%s`, which is behind a reference", e->name);
         }
-        if (e->a->kind == N_IDENT && e->a->res == R_LOCAL && e->autoref == 0 && !e->flag &&
+        if (e->a->kind == N_IDENT && e->a->res == R_LOCAL && e->autoref == 0 && !e->tuple_field &&
             ty_res(e->a->ty)->kind == TY_STRUCT) {
             use_field(e, mode);
             return;

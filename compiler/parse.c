@@ -457,7 +457,7 @@ static Node *primary(Parser *P) {
             args(P, &n->list, ")");
             n->suffix = arg_text(P, start);
         } else {
-            n->flag = true; /* a bare $Name (e.g. $SuspendSafe) */
+            n->bare = true; /* a bare $Name (e.g. $SuspendSafe) */
         }
         return n;
     case TK_IDENT:
@@ -677,7 +677,7 @@ static Node *postfix(Parser *P) {
             if (f->kind == TK_INT) {
                 next(P);
                 m->name = arena_printf("%llu", (unsigned long long)f->ival);
-                m->flag = true;
+                m->tuple_field = true;
                 m->index = (int)(f->ival > 1000 ? 1000 : f->ival);
             } else if (f->kind == TK_FLOAT) {
                 /* t.0.1 lexes as a float: split it */
@@ -873,7 +873,7 @@ static Node *expr(Parser *P) {
         Token *t = next(P);
         Node *r = new_node(N_RANGE, t->pos);
         r->a = n;
-        r->flag = is_p(t, "..=");
+        r->inclusive = is_p(t, "..=");
         r->b = binary(P, 2);
         n = r;
     }
@@ -932,7 +932,7 @@ static Node *pattern1(Parser *P) {
         if (at(P, "..=") || at(P, "..")) {
             Token *r = next(P);
             Node *rg = new_node(P_RANGE, t->pos);
-            rg->flag = is_p(r, "..=");
+            rg->inclusive = is_p(r, "..=");
             rg->a = n->a;
             rg->b = unary(P);
             n = rg;
@@ -963,7 +963,7 @@ static Node *pattern1(Parser *P) {
         if (at(P, "(")) {
             next(P);
             n->kind = P_VARIANT;
-            n->flag = true;
+            n->paren_args = true;
             while (!at(P, ")")) {
                 vec_push(&n->list, pattern(P));
                 if (!accept(P, ","))
@@ -1051,7 +1051,7 @@ static Node *stmt(Parser *P, bool *is_tail) {
     Node *n = new_node(N_EXPRSTMT, e->pos);
     n->a = e;
     if (accept(P, ";")) {
-        n->flag = true;
+        n->semicolon = true;
         return n;
     }
     u = peek(P);

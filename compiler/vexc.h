@@ -153,12 +153,24 @@ struct Node {
     int slen;
     const char *suffix;
     bool mut;        /* let!, &x!, &T! */
-    bool flag;       /* for..=, f-string format etc. */
+    /* one meaning each */
+    bool tuple_field; /* N_FIELD: `t.0` (index is the element number) */
+    bool inclusive;   /* N_RANGE, P_RANGE: `..=` */
+    bool paren_args;  /* P_VARIANT: written with `(...)` */
+    bool semicolon;   /* N_EXPRSTMT: ended by `;` */
+    bool fmt_string;  /* N_INTRINSIC: the first argument is a format string */
+    bool bare;        /* N_INTRINSIC: a bare `$Name`, not a call */
+    bool negated;     /* N_INT: the operand of a unary minus (-128i8 is in range) */
+    bool diverges;    /* N_BLOCK: never reaches its end */
+    bool has_break;   /* N_LOOP: a `break` leaves it (else its type is `!`) */
+    bool is_array;    /* N_VECLIT: an array literal `[T; N]` */
+    bool visiting;    /* N_CONST: being checked (a cycle if met again) */
+    int await_kind;   /* N_AWAIT: 0 an async fn, 1 a Task, 2 time.sleep, 3 Box.new(f(x)) */
     /* resolution (check.c) */
     ResKind res;
     Sym *sym;
     Fn *fn;
-    int index;       /* field / variant / builtin method number */
+    int index;       /* field / variant number; a method call's receiver derefs */
     Type *aux;       /* e.g. the enum type of a variant, the From target */
     Fn *from_fn;     /* ? conversion */
     Fn *go_fn;       /* N_GO of a block: the async fn made of the block */
