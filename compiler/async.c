@@ -146,6 +146,159 @@ static void find_cycle(MFn *m, int *color, MProgram *mp) {
     color[me] = BLACK;
 }
 
+/* ---- shared frame storage ----
+ * Two frame slots whose values are never live at the same time can share
+ * storage (a union). Two locals interfere when one is defined (or written
+ * by a suspension's completion) while the other is live, the classic
+ * interference graph, built from liveness statement by statement; a
+ * greedy colouring, largest slot first, groups the rest. Parameters and
+ * the result keep fields of their own (the caller writes and reads them). */
+
+static void frame_sharing(MFn *m) {
+    int nl = m->locals.len, nw = m->nwords;
+    int *idx = arena_alloc(sizeof(int) * (size_t)(nl + 1)); /* frame local -> dense number */
+    int *loc = arena_alloc(sizeof(int) * (size_t)(nl + 1));
+    int n = 0;
+    m->share = arena_alloc(sizeof(int) * (size_t)(nl + 1));
+    for (int l = 0; l < nl; l++) {
+        m->share[l] = -1;
+        idx[l] = -1;
+        if (l > m->nparams && mir_live(m, m->in_frame, l)) {
+            idx[l] = n;
+            loc[n++] = l;
+        }
+    }
+    if (n < 2 || n > 4096)
+        return;
+    int rw = (n + 63) / 64;
+    uint64_t *inter = arena_alloc(sizeof(uint64_t) * (size_t)rw * (size_t)n);
+#define INTERFERE(a, b)                                                                              \
+    do {                                                                                             \
+        int a_ = (a), b_ = (b);                                                                      \
+        inter[(size_t)a_ * (size_t)rw + (size_t)(b_ >> 6)] |= (uint64_t)1 << (b_ & 63);              \
+        inter[(size_t)b_ * (size_t)rw + (size_t)(a_ >> 6)] |= (uint64_t)1 << (a_ & 63);              \
+    } while (0)
+    uint64_t *live = arena_alloc(sizeof(uint64_t) * (size_t)(nw ? nw : 1));
+    int *succ = arena_alloc(sizeof(int) * 1024);
+    for (int b = 0; b < m->blocks.len; b++) {
+        MBlock *bl = m->blocks.items[b];
+        memset(live, 0, sizeof(uint64_t) * (size_t)nw);
+        int ns = mir_succs(bl, NULL);
+        if (ns > 1024)
+            return; /* keep separate fields */
+        mir_succs(bl, succ);
+        for (int k = 0; k < ns; k++) {
+            MBlock *sb = m->blocks.items[succ[k]];
+            for (int w = 0; w < nw; w++)
+                live[w] |= sb->live_in[w];
+        }
+        if (bl->term == MT_SUSPEND) {
+            int d = bl->susp->dest;
+            if (d >= 0 && idx[d] >= 0)
+                for (int l = 0; l < nl; l++)
+                    if (l != d && idx[l] >= 0 && mir_live(m, live, l))
+                        INTERFERE(idx[d], idx[l]);
+            if (d >= 0)
+                live[d >> 6] &= ~((uint64_t)1 << (d & 63));
+            for (int i = 0; i < bl->susp->nargs; i++)
+                if (bl->susp->args[i].kind != OP_CONST) {
+                    Place p = bl->susp->args[i].place;
+                    live[p.local >> 6] |= (uint64_t)1 << (p.local & 63);
+                    for (int j = 0; j < p.nproj; j++)
+                        if (p.proj[j].kind == PJ_INDEX)
+                            live[p.proj[j].index >> 6] |= (uint64_t)1 << (p.proj[j].index & 63);
+                }
+        }
+        if ((bl->term == MT_BRANCH || bl->term == MT_SWITCH) && bl->cond.kind != OP_CONST)
+            live[bl->cond.place.local >> 6] |= (uint64_t)1 << (bl->cond.place.local & 63);
+        for (int i = bl->stmts.len - 1; i >= 0; i--) {
+            MStmt *st = bl->stmts.items[i];
+            int d = st->kind == MS_ASSIGN && !st->place.nproj ? st->place.local : -1;
+            if (d >= 0 && idx[d] >= 0)
+                for (int l = 0; l < nl; l++)
+                    if (l != d && idx[l] >= 0 && mir_live(m, live, l))
+                        INTERFERE(idx[d], idx[l]);
+            if (d >= 0)
+                live[d >> 6] &= ~((uint64_t)1 << (d & 63));
+            /* what the statement reads */
+            Place ps[64];
+            int np = 0;
+            if (st->kind == MS_ASSIGN && st->place.nproj)
+                ps[np++] = st->place;
+            if (st->kind == MS_DROP) {
+                ps[np++] = st->place;
+                if (st->flag >= 0)
+                    live[st->flag >> 6] |= (uint64_t)1 << (st->flag & 63);
+            } else {
+                Rvalue *r = &st->rv;
+                if (r->kind == RV_REF || r->kind == RV_DISCR || r->kind == RV_CLONE)
+                    ps[np++] = r->place;
+                for (int k = 0; k < r->nargs; k++) {
+                    if (r->args[k].kind == OP_CONST)
+                        continue;
+                    if (np == 64)
+                        return; /* a huge aggregate: keep separate fields */
+                    ps[np++] = r->args[k].place;
+                }
+            }
+            for (int k = 0; k < np; k++) {
+                live[ps[k].local >> 6] |= (uint64_t)1 << (ps[k].local & 63);
+                for (int j = 0; j < ps[k].nproj; j++)
+                    if (ps[k].proj[j].kind == PJ_INDEX)
+                        live[ps[k].proj[j].index >> 6] |= (uint64_t)1 << (ps[k].proj[j].index & 63);
+            }
+        }
+    }
+#undef INTERFERE
+    /* a reference's referent stays live with it: never share those */
+    uint64_t **from = mir_borrows(m);
+    for (int a = 0; a < n; a++)
+        for (int l = 0; l < nl; l++)
+            if (mir_live(m, from[loc[a]], l) && idx[l] >= 0) {
+                int b2 = idx[l];
+                inter[(size_t)a * (size_t)rw + (size_t)(b2 >> 6)] |= (uint64_t)1 << (b2 & 63);
+                inter[(size_t)b2 * (size_t)rw + (size_t)(a >> 6)] |= (uint64_t)1 << (a & 63);
+            }
+    /* greedy colouring, largest first */
+    int *order = arena_alloc(sizeof(int) * (size_t)n);
+    for (int i = 0; i < n; i++)
+        order[i] = i;
+    for (int i = 1; i < n; i++) {
+        int x = order[i], j = i;
+        int sx = ty_size_guess(((MLocal *)m->locals.items[loc[x]])->ty);
+        while (j > 0 && ty_size_guess(((MLocal *)m->locals.items[loc[order[j - 1]]])->ty) < sx) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = x;
+    }
+    int *color = arena_alloc(sizeof(int) * (size_t)n);
+    int ncolors = 0;
+    for (int i = 0; i < n; i++) {
+        int a = order[i];
+        int c = 0;
+        for (;; c++) {
+            bool clash = false;
+            for (int j = 0; j < i && !clash; j++) {
+                int b2 = order[j];
+                if (color[b2] == c && ((inter[(size_t)a * (size_t)rw + (size_t)(b2 >> 6)] >> (b2 & 63)) & 1))
+                    clash = true;
+            }
+            if (!clash)
+                break;
+        }
+        color[a] = c;
+        ncolors = c + 1 > ncolors ? c + 1 : ncolors;
+    }
+    /* a colour with one member keeps a field of its own */
+    int *members = arena_alloc(sizeof(int) * (size_t)(ncolors + 1));
+    for (int a = 0; a < n; a++)
+        members[color[a]]++;
+    for (int a = 0; a < n; a++)
+        if (members[color[a]] > 1)
+            m->share[loc[a]] = color[a];
+}
+
 /* ---- suspension safety (E0601, E0602) ----
  * At every suspension point, each local live into its resume block (what
  * the frame keeps) must be safe to keep while other tasks run:
@@ -386,7 +539,13 @@ void async_analyse(MProgram *mp) {
             }
         }
     }
-    /* 4. suspension safety */
+    /* 4. shared storage for frame slots that are never live together */
+    for (int i = 0; i < mp->fns.len; i++) {
+        MFn *m = mp->fns.items[i];
+        if (m->fn->suspends)
+            frame_sharing(m);
+    }
+    /* 5. suspension safety */
     for (int i = 0; i < mp->fns.len; i++) {
         MFn *m = mp->fns.items[i];
         if (m->fn->suspends)
@@ -410,8 +569,26 @@ static int frame_bytes(MFn *m) {
     int off = 32, al = 8;
     add_field(&off, &al, ty_res(m->fn->rtype)->kind == TY_UNIT ? ty_u8 : m->fn->rtype);
     for (int l = 1; l < m->locals.len; l++)
-        if (l <= m->nparams || (m->in_frame && mir_live(m, m->in_frame, l)))
+        if (l <= m->nparams || (m->in_frame && mir_live(m, m->in_frame, l) && !(m->share && m->share[l] >= 0)))
             add_field(&off, &al, ((MLocal *)m->locals.items[l])->ty);
+    for (int g = 0; m->share; g++) {
+        int big = 0, a = 1;
+        bool more = false;
+        for (int l = 1; l < m->locals.len; l++) {
+            more |= m->share[l] >= g;
+            if (m->share[l] == g && mir_live(m, m->in_frame, l)) {
+                Type *t = ((MLocal *)m->locals.items[l])->ty;
+                big = ty_size_guess(t) > big ? ty_size_guess(t) : big;
+                a = align_of(t) > a ? align_of(t) : a;
+            }
+        }
+        if (!more)
+            break;
+        if (big) {
+            off = round_up(off, a) + big;
+            al = a > al ? a : al;
+        }
+    }
     if (!m->fn->suspends)
         return round_up(off, al);
     off = round_up(off, 8) + 32 + 32; /* vx_waiter, vx_timer */
@@ -469,8 +646,11 @@ void async_frames_report(MProgram *mp, FILE *out) {
                                : lc->kind == LK_FLAG  ? "drop flag"
                                : lc->kind == LK_USER  ? "let"
                                                       : "temp";
-            fprintf(out, "    _%-3d %-9s %-10s %s, %d bytes\n", l, what, lc->name ? lc->name : "", ty_str_of(lc->ty),
+            fprintf(out, "    _%-3d %-9s %-10s %s, %d bytes", l, what, lc->name ? lc->name : "", ty_str_of(lc->ty),
                     ty_size_guess(lc->ty));
+            if (m->share && m->share[l] >= 0)
+                fprintf(out, " (shares storage group %d)", m->share[l]);
+            fputc('\n', out);
         }
         fputs("  states:\n", out);
         for (int b = 0; b < m->blocks.len; b++) {

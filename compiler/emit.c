@@ -771,7 +771,17 @@ static const char *local_cname(MFn *m, int i) {
     return local_field(m, i);
 }
 
+static const char *local_name(MFn *m, int i);
+
+/* A frame slot's name inside the frame: a field, or a member of the union
+ * it shares with slots that are never live at the same time. */
 static const char *local_field(MFn *m, int i) {
+    if (m->share && m->share[i] >= 0 && in_frame(m, i))
+        return arena_printf("sh%d.%s", m->share[i], local_name(m, i));
+    return local_name(m, i);
+}
+
+static const char *local_name(MFn *m, int i) {
     MLocal *l = m->locals.items[i];
     switch (l->kind) {
     case LK_RET: return "ret";
@@ -1344,8 +1354,28 @@ static void frame_struct(MFn *m, Vec *done) {
     buf_printf(&b, "typedef struct vxf_%s {\n    vx_frame base;\n    %s ret;\n", f->cname,
                is_unitish(f->rtype) ? "vxc_unit" : ty_cname(f->rtype));
     for (int i = 1; i < m->locals.len; i++)
-        if (i <= m->nparams || in_frame(m, i))
+        if (i <= m->nparams || (in_frame(m, i) && !(m->share && m->share[i] >= 0)))
             buf_printf(&b, "    %s %s;\n", ty_cname(((MLocal *)m->locals.items[i])->ty), local_field(m, i));
+    /* slots never live at the same time share storage */
+    for (int g = 0; m->share; g++) {
+        bool any = false;
+        for (int i = 1; i < m->locals.len; i++)
+            if (m->share[i] == g && in_frame(m, i)) {
+                if (!any)
+                    buf_puts(&b, "    union {\n");
+                any = true;
+                buf_printf(&b, "        %s %s;\n", ty_cname(((MLocal *)m->locals.items[i])->ty), local_name(m, i));
+            }
+        if (!any) {
+            bool more = false;
+            for (int i = 1; i < m->locals.len; i++)
+                more |= m->share[i] > g;
+            if (!more)
+                break;
+            continue;
+        }
+        buf_printf(&b, "    } sh%d;\n", g);
+    }
     if (f->suspends) {
         buf_puts(&b, "    vx_waiter w;\n    vx_timer tm;\n    union {\n        char none_;\n");
         for (int k = 0; k < m->susps.len; k++) {

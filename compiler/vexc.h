@@ -498,6 +498,7 @@ typedef struct MFn {
     int nwords;       /* bitset words per local set */
     Vec susps;        /* MSuspend*: every suspension point, by state number - 1 */
     uint64_t *in_frame; /* async.c: the locals kept in the frame (live across a suspension) */
+    int *share;         /* async.c: a frame local's shared-storage group, or -1 for a field of its own */
 } MFn;
 
 typedef struct MProgram {
