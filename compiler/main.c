@@ -55,6 +55,7 @@ static void usage(FILE *f) {
           "  check FILE.vx...                        diagnostics only (exit 1 on error)\n"
           "  emit-c FILE.vx...                       print the generated C\n"
           "  frames FILE.vx...                       each async fn's frame: size, states, saved values\n"
+          "  explain CODE                            the long explanation of an error code (E0400)\n"
           "  help                                    this text\n"
           "  --version                               print the version\n"
           "options: --dump=tokens|ast|mir             print the IR after a stage\n"
@@ -1097,6 +1098,8 @@ int main(int argc, char **argv) {
         usage(stdout);
         return 0;
     }
+    if (!strcmp(argv[1], "explain"))
+        return explain_code(argc == 3 ? argv[2] : NULL);
     Options o = {0};
     o.cmd = argv[1];
     if (!strcmp(o.cmd, "frames")) {
@@ -1104,12 +1107,12 @@ int main(int argc, char **argv) {
         o.dump = "frames";
     }
     if (strcmp(o.cmd, "run") && strcmp(o.cmd, "build") && strcmp(o.cmd, "check") && strcmp(o.cmd, "emit-c")) {
-        const char *cmds[] = {"run", "build", "check", "emit-c", "help", "version"};
-        const char *best = did_you_mean(o.cmd, cmds, 6);
+        const char *cmds[] = {"run", "build", "check", "emit-c", "help", "version", "explain"};
+        const char *best = did_you_mean(o.cmd, cmds, 7);
         if (best)
             fprintf(stderr, "vex: unknown command `%s`; did you mean `%s`?\n", o.cmd, best);
         else
-            fprintf(stderr, "vex: unknown command `%s` (the commands: run, build, check, emit-c, help; "
+            fprintf(stderr, "vex: unknown command `%s` (the commands: run, build, check, emit-c, explain, help; "
                             "`vex help` says more)\n", o.cmd);
         return 2;
     }

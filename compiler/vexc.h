@@ -577,6 +577,14 @@ MProgram *lower_program(Program *prog);
 void emit_program(Program *prog, MProgram *mir, FILE *out);
 
 /* ===================================================================== *
+ * explain.c - `vex explain CODE`: a long explanation of each error code
+ * ===================================================================== */
+/* Prints the explanation of code (E0400, e0400 or 0400) on stdout and
+ * returns 0; for NULL or an unknown code, lists the codes on stderr and
+ * returns 2. */
+int explain_code(const char *code);
+
+/* ===================================================================== *
  * main.c - the driver
  * ===================================================================== */
 int vexc_check_source(const char *path, const char *src, size_t len);
