@@ -91,9 +91,12 @@ run_one() {
   t=$(mktemp -d) || exit 2
   tr -d '\r' < "$f" > "$t/src"
   : > "$t/why"
+  # tests/pending/ (not run by default; see tests/pending/README.md) mirrors
+  # the layout: pending/panic/ are panic tests, pending/own/reject_*.vx are
+  # fail tests
   case $f in
-    tests/fail/*) kind=fail ;;
-    tests/panic/*) kind=panic ;;
+    tests/fail/*|tests/pending/fail/*|tests/pending/*/reject_*) kind=fail ;;
+    tests/panic/*|tests/pending/panic/*) kind=panic ;;
     *) kind=run ;;
   esac
   for v in $(directive unsupported "$t/src"); do
