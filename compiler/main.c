@@ -114,6 +114,7 @@ static int compile(Program *prog, Options *o, FILE *c_out) {
             mir_dump(mir->fns.items[i], stdout);
         return 0;
     }
+    borrowck_program(mir);
     if (c_out)
         emit_program(prog, mir, c_out);
     return 0;

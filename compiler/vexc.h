@@ -382,7 +382,8 @@ typedef struct Rvalue {
     Type *ty;          /* the result type */
     const char *op;    /* RV_BINARY, RV_UNARY */
     bool mut;          /* RV_REF */
-    bool owned;        /* RV_BUILTIN: the receiver is a temporary it consumes */
+    bool owned;        /* RV_BUILTIN: the receiver is a temporary it consumes;
+                          RV_CLONE: the source moves the place (borrowck.c) */
     Place place;       /* RV_REF, RV_DISCR, RV_CLONE */
     AggKind agg;       /* RV_AGGREGATE */
     int variant;       /* RV_AGGREGATE AG_VARIANT */
@@ -480,6 +481,11 @@ Type *builtin_type(char c, Type *recv);
  * lower.c - checked AST to MIR
  * ===================================================================== */
 MProgram *lower_program(Program *prog);
+
+/* ===================================================================== *
+ * borrowck.c - moves and borrows checked on the MIR (E0400-E0403)
+ * ===================================================================== */
+void borrowck_program(MProgram *mp);
 
 /* ===================================================================== *
  * emit.c - checked AST to C
