@@ -488,35 +488,44 @@ static Pos stmt_pos(void) {
 static _Noreturn void conflict(int k, Place p, int kind, Pos at) {
     Loan *L = &loans[k];
     const char *lent = place_name(L->place), *what = place_name(p);
+    bool lmut = L->mut && (!L->two_phase || get_bit(cur.active, k));
     Pos use;
     bool has_use = later_use(k, cur_b, cur_i + (kind == A_DEAD ? 1 : 0), &use);
     if (kind == A_DEAD) {
-        diag_note(at, "`%s` is dropped here while still borrowed", what);
+        diag_primary("borrowed value does not live long enough");
+        if (at.line > L->pos.line)
+            diag_label(at, "`%s` dropped here (the end of its block) while still borrowed", what);
+        else
+            diag_note(L->pos, "`%s` is dropped at the end of its block while still borrowed", what);
         if (has_use)
-            diag_note(use, "the borrow is used later here");
-        diag_help("declare `%s` in an outer block so that it lives as long as the reference, or clone what "
-                  "you need from it",
+            diag_label(use, "borrow later used here");
+        diag_help("declare `%s` in an outer block so that it lives as long as the reference, or keep a clone "
+                  "(`.clone()`) instead of a reference",
                   what);
         error_at(L->pos, "E0403", "`%s` does not live long enough", lent);
     }
-    diag_note(L->pos, "`%s` is borrowed%s here", lent, L->mut && (!L->two_phase || get_bit(cur.active, k))
-                                                        ? " mutably" : "");
+    diag_label(L->pos, "%s borrow of `%s` occurs here", lmut ? "mutable" : "immutable", lent);
     if (has_use)
-        diag_note(use, "the borrow is used later here");
+        diag_label(use, "%s borrow later used here", lmut ? "mutable" : "immutable");
     switch (kind) {
     case A_MOVE:
-        diag_help("clone `%s` before moving it (`.clone()`), or move it after the last use of the borrow", what);
+        diag_primary("move out of `%s` occurs here", what);
+        diag_help("move `%s` after the last use of the borrow, or move a clone (`.clone()`)", what);
         error_at(at, "E0400", "cannot move out of `%s` because it is borrowed", what);
     case A_WRITE:
-        diag_help("assign `%s` after the last use of the borrow, or borrow a clone (`.clone()`)", what);
+        diag_primary("`%s` is assigned here while borrowed", what);
+        diag_help("assign `%s` after the last use of the borrow, or borrow a clone (`.clone()`) instead", what);
         error_at(at, "E0401", "cannot assign to `%s` because it is borrowed", what);
     case A_MUT:
     case A_ACTIVATE:
-        diag_help("finish using the borrow before changing `%s`, or borrow a clone (`.clone()`)", what);
-        error_at(at, "E0402", "cannot borrow `%s` as mutable because it is also borrowed", what);
+        diag_primary("mutable borrow occurs here");
+        diag_help("finish using the borrow before changing `%s`, or borrow a clone (`.clone()`) instead", what);
+        error_at(at, "E0402", "cannot borrow `%s` as mutable because it is also borrowed%s", what,
+                 lmut ? " as mutable" : " as immutable");
     default:
+        diag_primary("use of `%s` occurs here", what);
         diag_help("finish using the mutable borrow before using `%s` again", what);
-        error_at(at, "E0402", "cannot use `%s` because it is borrowed mutably", what);
+        error_at(at, "E0402", "cannot use `%s` because it is borrowed as mutable", what);
     }
 }
 
@@ -612,8 +621,17 @@ static int path_index(Place p) {
 }
 
 static _Noreturn void moved_error(Place p, bool part) {
-    diag_note(moved_at[p.local], "value moved here");
-    diag_help("use `.clone()` to keep a copy, or use the value before moving it");
+    Pos mv = moved_at[p.local], at = stmt_pos();
+    if (mv.file == at.file && mv.off >= at.off)
+        diag_label(mv, "value moved here, in the previous iteration of the loop");
+    else
+        diag_label(mv, "value moved here");
+    diag_primary("value used here after move");
+    if (loc(p.local)->kind == LK_USER || loc(p.local)->kind == LK_PARAM)
+        diag_help("move a clone instead (`%s.clone()`), or use the value before moving it",
+                  place_name(mir_place(p.local)));
+    else
+        diag_help("move a clone instead (`.clone()`), or use the value before moving it");
     if (part)
         error_at(stmt_pos(), "E0400", "use of partially moved value: `%s`", place_name(p));
     error_at(stmt_pos(), "E0400", "use of moved value: `%s`", place_name(p));

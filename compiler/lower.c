@@ -379,7 +379,11 @@ static Operand lower_operand(Node *e) {
         pending.len = mark;
         return rv.args[0];
     }
+    Pos save = cur_pos;
+    if (rv.kind == RV_REF && e->pos.file)
+        cur_pos = e->pos; /* a loan points at its `&` (borrowck.c's diagnostics) */
     int t = temp_of(rv, stmt_scope(), mark);
+    cur_pos = save;
     return move_local(t);
 }
 

@@ -71,6 +71,10 @@ _Noreturn void error_at(Pos pos, const char *code, const char *fmt, ...)
 /* Adds a note/help line to the next error_at. */
 void diag_note(Pos pos, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diag_help(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A span shown with a label in the next error's snippet (rustc's `-`), and
+ * the label of the error's own span (`^`). */
+void diag_label(Pos pos, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void diag_primary(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void diag_set_quiet(bool quiet);
 void diag_reset(void);
 void diag_set_json(bool on);
