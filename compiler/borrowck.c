@@ -704,7 +704,6 @@ static void activate(int l) {
 static void operand(Operand *o, Pos at) {
     if (o->kind == OP_CONST)
         return;
-    activate(o->place.local);
     bool moves = o->kind == OP_MOVE && !ty_is_copy(o->place.nproj ? o->place.proj[o->place.nproj - 1].ty
                                                                    : loc(o->place.local)->ty);
     access(o->place, moves ? A_MOVE : A_READ, -1);
@@ -727,6 +726,10 @@ static void rvalue(MStmt *s, int loan) {
     at_call = r->kind == RV_CALL || r->kind == RV_BUILTIN || r->kind == RV_FORMAT;
     for (int i = 0; i < r->nargs; i++)
         operand(&r->args[i], s->pos);
+    /* the operands are evaluated, then the call activates its two-phase loans */
+    for (int i = 0; i < r->nargs; i++)
+        if (r->args[i].kind != OP_CONST)
+            activate(r->args[i].place.local);
     if (r->kind == RV_CALL || r->kind == RV_BUILTIN)
         for (int i = 0; i < r->nargs; i++) {
             /* a `&T!` passed on is reborrowed: a mutable use of what it points to */
@@ -818,8 +821,10 @@ static void step(MBlock *bl, int i) {
 
 static void step_term(MBlock *bl) {
     cur_i = bl->stmts.len;
-    if ((bl->term == MT_BRANCH || bl->term == MT_SWITCH) && bl->cond.kind != OP_CONST)
+    if ((bl->term == MT_BRANCH || bl->term == MT_SWITCH) && bl->cond.kind != OP_CONST) {
         operand(&bl->cond, stmt_pos());
+        activate(bl->cond.place.local);
+    }
 }
 
 /* Runs block b from the state in `in`; the state after it is in cur. */

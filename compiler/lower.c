@@ -1621,6 +1621,8 @@ static void lower_stmt(Node *s) {
             break;
         }
         Rvalue rv = lower_rvalue(s->a);
+        if (rv.kind == RV_REF && s->a->pos.file)
+            cur_pos = s->a->pos; /* a loan points at its `&` (borrowck.c's diagnostics) */
         declare(s->sym, rv, mark, block_scope());
         break;
     }
