@@ -2,8 +2,8 @@
  * main.c - the vex command line and the pipeline.
  *
  * compile() is the whole architecture in one screen:
- *   read -> tokenize+parse -> check (names, types) -> own (moves, loans)
- *        -> lower to MIR and emit C
+ *   read -> tokenize+parse -> check (names, types) -> own (what may move)
+ *        -> lower to MIR -> borrowck (moves, loans) -> emit C
  * and then the C compiler. `--dump=tokens|ast|mir` prints the IR after a
  * stage. `vex run` caches the executable under $XDG_CACHE_HOME/vex (or
  * ~/.cache/vex) keyed by a content hash of the sources (with the headers

@@ -4,8 +4,9 @@
  * that defines it; everything else in a .c file is static.
  *
  * The pipeline (main.c: compile()):
- *   tokenize -> parse -> check (resolve + types) -> own (moves, loans)
- *     -> lower to MIR + emit C (emit.c, mir.c) -> cc
+ *   tokenize -> parse -> check (resolve + types) -> own (what may move)
+ *     -> lower to MIR (lower.c, mir.c) -> borrowck (moves, loans on the MIR)
+ *     -> emit C (emit.c) -> cc
  */
 #ifndef VEXC_H
 #define VEXC_H
@@ -298,7 +299,7 @@ StructDef *find_struct(const char *name);
 EnumDef *find_enum(const char *name);
 
 /* ===================================================================== *
- * own.c - ownership: moves and use-after-move on the checked AST
+ * own.c - what may be moved: not out of an index or a reference (E0400)
  * ===================================================================== */
 void own_program(Program *prog);
 
