@@ -213,6 +213,17 @@ static bool reborrow(MStmt *s) {
     return t->kind == TY_REF && t->mut;
 }
 
+static Word *refy; /* locals that may hold a reference */
+
+static bool rvalue_refy(Rvalue *r) {
+    for (int i = 0; i < r->nargs; i++)
+        if (r->args[i].kind != OP_CONST && get_bit(refy, r->args[i].place.local) &&
+            holds_ref(place_type(r->args[i].place)))
+            return true;
+    return (r->kind == RV_CLONE || r->kind == RV_DISCR) && get_bit(refy, r->place.local) &&
+           holds_ref(place_type(r->place));
+}
+
 static void find_loans(void) {
     int nb = M->blocks.len, nst = 0;
     stmt_base = arena_alloc(sizeof(int) * (size_t)(nb + 1));
@@ -265,16 +276,31 @@ static void find_loans(void) {
                 if (reborrow(s)) {
                     acc_holds(&a, s->rv.args[0].place.local);
                 } else if (s->rv.kind == RV_REF) {
-                    /* a reborrow through a reference keeps what it points into borrowed */
-                    bool through = false;
-                    for (int k = 0; k < s->rv.place.nproj; k++)
-                        through |= s->rv.place.proj[k].kind == PJ_DEREF;
-                    if (through)
-                        acc_holds(&a, s->rv.place.local);
+                    /* what a reference reaches stays borrowed while it lives: the
+                     * references inside `o` of `&o`, what `r` points into for `&(*r).f` */
+                    acc_holds(&a, s->rv.place.local);
                 } else {
                     each_rvalue_local(&s->rv, acc_holds, &a);
                 }
                 changed |= a.changed;
+            }
+    }
+    /* which locals may hold a reference at all (also one from a parameter) */
+    refy = set_new(NW);
+    for (int l = 1; l <= M->nparams && l < NL; l++)
+        if (holds_ref(loc(l)->ty))
+            set_bit(refy, l);
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (int b = 0; b < nb; b++)
+            for (int i = 0; i < blk(b)->stmts.len; i++) {
+                MStmt *s = blk(b)->stmts.items[i];
+                if (s->kind != MS_ASSIGN || get_bit(refy, s->place.local) || !holds_ref(loc(s->place.local)->ty))
+                    continue;
+                if (s->rv.kind == RV_REF || rvalue_refy(&s->rv)) {
+                    set_bit(refy, s->place.local);
+                    changed = true;
+                }
             }
     }
     for (int k = 0; k < NLN; k++)
@@ -786,6 +812,20 @@ static bool same_place(Place a, Place b) {
     return true;
 }
 
+/* A reference stored through a reference (`*o = Some(x)` with `o: &T!`)
+ * would outlive what the callee can see: references are second-class. */
+static void check_escape(MStmt *s) {
+    Place p = s->place;
+    bool through = false;
+    for (int i = 0; i < p.nproj; i++)
+        through |= p.proj[i].kind == PJ_DEREF && ty_res(ty_before(p, i))->kind == TY_REF;
+    if (!through || !holds_ref(place_type(p)) || !rvalue_refy(&s->rv))
+        return;
+    diag_primary("a reference is stored here");
+    diag_help("references are second-class: return the value, or pass what it refers to instead");
+    error_at(s->pos, "E0403", "cannot store a reference through `%s`: it would outlive its borrow", place_name(p));
+}
+
 static void step(MBlock *bl, int i) {
     MStmt *s = bl->stmts.items[i];
     cur_i = i;
@@ -793,6 +833,8 @@ static void step(MBlock *bl, int i) {
     case MS_ASSIGN: {
         int loan = loan_at[stmt_base[bl->id] + i];
         rvalue(s, loan);
+        if (reporting && s->rv.kind != RV_REF)
+            check_escape(s);
         assign_dest(s->place);
         if (loan >= 0) {
             set_bit(cur.scope, loan);

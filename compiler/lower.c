@@ -401,7 +401,12 @@ static Operand lower_read(Node *e) {
     }
     if (rv.kind == RV_USE && rv.args[0].kind != OP_CONST && !owns(rv.ty))
         return rv.args[0];
-    return mir_copy(mir_place(temp_of(rv, stmt_scope(), mark)));
+    Pos save = cur_pos;
+    if (rv.kind == RV_REF && e->pos.file)
+        cur_pos = e->pos; /* a loan points at its `&` (borrowck.c's diagnostics) */
+    Operand o = mir_copy(mir_place(temp_of(rv, stmt_scope(), mark)));
+    cur_pos = save;
+    return o;
 }
 
 /* An operand kept as a temporary when a later sibling could change what
