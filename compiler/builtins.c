@@ -3,7 +3,7 @@
  *
  * A row says everything every stage needs to know about one built-in:
  * check.c types a call from it (receiver kind, parameter and result
- * letters), own.c reads whether it mutates or consumes its receiver, and
+ * letters), borrowck.c sees a mutating one lend its receiver `&T!`, and
  * lower.c turns the call into an RV_BUILTIN whose C is the row's template,
  * filled in by emit.c. Adding a built-in is one row here plus, usually, a
  * function in libvexrt (as Lua's luaL_Reg arrays).

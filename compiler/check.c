@@ -108,7 +108,7 @@ static int64_t const_int(Node *e, int depth);
 static void check_const(Node *c, Node *use);
 static Type *check_expr(Node *e, Type *expect);
 static Type *check_block(Node *b, Type *expect);
-static void check_pattern(Node *p, Type *t, bool by_ref);
+static void check_pattern(Node *p, Type *t, int by_ref);
 
 StructDef *find_struct(const char *name) {
     StructDef *sd = map_get(&types_map, name);
@@ -399,6 +399,37 @@ static void check_args(Node *call, Fn *fn, int skip) {
         if (i < want) {
             Type *pt = fn->ptypes[i + skip];
             Type *at = check_expr(a, pt);
+            Type *pr = ty_res(pt), *ar = ty_res(at);
+            if (pr->kind == TY_REF && ar->kind == TY_REF && ty_res(ar->elem)->kind == TY_BOX &&
+                ty_res(pr->elem)->kind != TY_BOX && ty_unify(pr->elem, ty_res(ar->elem)->elem)) {
+                /* deref coercion: a `&Box<T>` lends `&T` (`&b` becomes `&*b`, a reference r `&**r`) */
+                Node *inner = a->kind == N_REF ? a->a : a;
+                Node *d = arena_alloc(sizeof(Node));
+                d->kind = N_DEREF;
+                d->pos = inner->pos;
+                d->a = inner;
+                d->ty = ty_res(inner->ty)->kind == TY_REF ? ty_res(inner->ty)->elem : inner->ty;
+                if (a->kind != N_REF) {
+                    Node *d2 = arena_alloc(sizeof(Node));
+                    *d2 = *d;
+                    d2->a = d;
+                    d = d2;
+                }
+                d->ty = ty_res(ar->elem)->elem;
+                if (a->kind == N_REF) {
+                    a->a = d;
+                } else {
+                    Node *r = arena_alloc(sizeof(Node));
+                    r->kind = N_REF;
+                    r->pos = a->pos;
+                    r->a = d;
+                    r->mut = ar->mut && pr->mut;
+                    call->list.items[i] = a = r;
+                }
+                at = ty_wrap(TY_REF, d->ty);
+                at->mut = ar->mut && pr->mut;
+                a->ty = at;
+            }
             expect_type(a, pt, at);
         } else {
             check_expr(a, NULL);
@@ -1138,12 +1169,21 @@ static void remap_sym(Node *p, Sym *from, Sym *to) {
         remap_sym(p->list.items[i], from, to);
 }
 
-static void check_pattern(Node *p, Type *t, bool by_ref) {
+/* A value a binding copies even when matched through a reference. */
+static bool scalar(Type *t) {
+    t = ty_res(t);
+    return ty_is_num(t) || t->kind == TY_BOOL || t->kind == TY_STR || t->kind == TY_REF || t->kind == TY_UNIT ||
+           t->kind == TY_CPTR;
+}
+
+/* by_ref: 0, or matching through a reference: 1 `&T`, 2 `&T!`. A binding
+ * takes a reference at its own type (`Some(r)` of an `Option<&T>`). */
+static void check_pattern(Node *p, Type *t, int by_ref) {
     Type *r = ty_res(t);
-    if (r->kind == TY_REF) {
+    if (r->kind == TY_REF && p->kind != P_WILD && (p->kind != P_BIND || !strcmp(p->name, "None"))) {
+        by_ref = by_ref == 1 ? 1 : r->mut ? 2 : 1;
         t = r->elem;
         r = ty_res(t);
-        by_ref = true;
     }
     p->ty = t;
     switch (p->kind) {
@@ -1161,8 +1201,9 @@ static void check_pattern(Node *p, Type *t, bool by_ref) {
             !strcmp(p->name, "Err"))
             mismatch(p->pos, t, ty_res(t)); /* unreachable in practice; keeps names reserved */
         Type *bt = t;
-        if (by_ref && !ty_is_copy(t)) {
+        if (by_ref && !scalar(t)) {
             bt = ty_wrap(TY_REF, t);
+            bt->mut = by_ref == 2;
             p->autoref = 1;
         }
         p->sym = declare(p->name, bt, false, p->pos);

@@ -33,6 +33,14 @@ static struct {
     Pos pos;
 } notes[8];
 static int nnotes;
+/* Labels: spans shown in the error's own snippet, rustc's `-` under the
+ * secondary ones and `^` under the primary one (labels[0] when set). */
+static struct {
+    char msg[256];
+    Pos pos;
+} labels[8];
+static int nlabels;
+static char primary[256];
 static char help[512];
 static bool json; /* --error-format=json: one JSON object per diagnostic */
 
@@ -99,6 +107,86 @@ void diag_note(Pos pos, const char *fmt, ...) {
     nnotes++;
 }
 
+void diag_label(Pos pos, const char *fmt, ...) {
+    if (nlabels >= 8 || !pos.file)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(labels[nlabels].msg, sizeof labels[nlabels].msg, fmt, ap);
+    va_end(ap);
+    labels[nlabels].pos = pos;
+    nlabels++;
+}
+
+void diag_primary(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(primary, sizeof primary, fmt, ap);
+    va_end(ap);
+}
+
+/* The snippet of an error with labels: each line once, in order, with the
+ * markers of the spans on it. */
+static void labelled_snippet(Pos pos, bool color) {
+    struct {
+        Pos pos;
+        const char *msg;
+        bool main;
+    } all[9];
+    int n = 0;
+    all[n].pos = pos;
+    all[n].msg = primary;
+    all[n++].main = true;
+    for (int i = 0; i < nlabels; i++) {
+        if (labels[i].pos.file != pos.file)
+            continue;
+        all[n].pos = labels[i].pos;
+        all[n].msg = labels[i].msg;
+        all[n++].main = false;
+    }
+    for (int i = 1; i < n; i++) /* by line, then column: an insertion sort */
+        for (int j = i; j > 0 && (all[j].pos.line < all[j - 1].pos.line ||
+                                  (all[j].pos.line == all[j - 1].pos.line && all[j].pos.col < all[j - 1].pos.col));
+             j--) {
+            __typeof__(all[0]) t = all[j];
+            all[j] = all[j - 1];
+            all[j - 1] = t;
+        }
+    int w = snprintf(NULL, 0, "%d", all[n - 1].pos.line);
+    fprintf(stderr, "%*s |\n", w, "");
+    for (int i = 0; i < n; i++) {
+        Pos p = all[i].pos;
+        const char *t = p.file->text, *end = t + p.file->len, *q = t;
+        for (int line = 1; q < end && line < p.line; q++)
+            if (*q == '\n')
+                line++;
+        const char *e = q;
+        while (e < end && *e != '\n' && *e != '\r')
+            e++;
+        if (i == 0 || all[i - 1].pos.line != p.line)
+            fprintf(stderr, "%*d | %.*s\n", w, p.line, (int)(e - q), q);
+        fprintf(stderr, "%*s | ", w, "");
+        for (int c = 1; c < p.col; c++)
+            fputc(q + c - 1 < e && q[c - 1] == '\t' ? '\t' : ' ', stderr);
+        int len = p.len > 0 ? p.len : 1;
+        if (p.col - 1 + len > (int)(e - q) + 1)
+            len = (int)(e - q) - (p.col - 1) + 1;
+        if (len < 1)
+            len = 1;
+        if (color && all[i].main)
+            fputs("\033[1;31m", stderr);
+        else if (color)
+            fputs("\033[1;34m", stderr);
+        for (int c = 0; c < len; c++)
+            fputc(all[i].main ? '^' : '-', stderr);
+        if (all[i].msg[0])
+            fprintf(stderr, " %s", all[i].msg);
+        if (color)
+            fputs("\033[0m", stderr);
+        fputc('\n', stderr);
+    }
+}
+
 void diag_help(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
@@ -141,6 +229,13 @@ static void print_json(Pos pos, const char *code, const char *msg) {
         json_pos(notes[i].pos);
         fputc('}', stderr);
     }
+    for (int i = 0; i < nlabels; i++) {
+        fputs(i || nnotes ? ",{\"message\":" : "{\"message\":", stderr);
+        json_str(labels[i].msg);
+        fputc(',', stderr);
+        json_pos(labels[i].pos);
+        fputc('}', stderr);
+    }
     fputs("],\"help\":", stderr);
     json_str(help);
     fputs("}\n", stderr);
@@ -166,7 +261,14 @@ _Noreturn void error_at(Pos pos, const char *code, const char *fmt, ...) {
         else
             fprintf(stderr, "error[%s]: %s\n", code, msg);
         fprintf(stderr, " --> %s:%d:%d\n", pos.file ? pos.file->path : "<input>", pos.line, pos.col);
-        source_line(pos, "", color);
+        if (nlabels)
+            labelled_snippet(pos, color);
+        else
+            source_line(pos, primary, color);
+        for (int i = 0; i < nlabels; i++) /* a label in another file */
+            if (labels[i].pos.file != pos.file)
+                fprintf(stderr, "note: %s\n  --> %s:%d:%d\n", labels[i].msg, labels[i].pos.file->path,
+                        labels[i].pos.line, labels[i].pos.col);
         for (int i = 0; i < nnotes; i++)
             fprintf(stderr, "note: %s\n  --> %s:%d:%d\n", notes[i].msg,
                     notes[i].pos.file ? notes[i].pos.file->path : "?", notes[i].pos.line, notes[i].pos.col);
@@ -174,6 +276,8 @@ _Noreturn void error_at(Pos pos, const char *code, const char *fmt, ...) {
             fprintf(stderr, "  = help: %s\n", help);
     }
     nnotes = 0;
+    nlabels = 0;
+    primary[0] = 0;
     help[0] = 0;
     if (diag_jmp)
         longjmp(*(jmp_buf *)diag_jmp, 1);

@@ -368,6 +368,7 @@ static Operand lower_operand(Node *e) {
             return move_local(p.local);
         Rvalue rv = rv_new(RV_CLONE, place_ty(p), 0);
         rv.place = p;
+        rv.owned = true; /* the source moves p: borrowck.c checks it as a move */
         int mark = pending.len;
         int t = temp_of(rv, stmt_scope(), mark);
         return move_local(t);
@@ -378,7 +379,11 @@ static Operand lower_operand(Node *e) {
         pending.len = mark;
         return rv.args[0];
     }
+    Pos save = cur_pos;
+    if (rv.kind == RV_REF && e->pos.file)
+        cur_pos = e->pos; /* a loan points at its `&` (borrowck.c's diagnostics) */
     int t = temp_of(rv, stmt_scope(), mark);
+    cur_pos = save;
     return move_local(t);
 }
 
@@ -396,7 +401,12 @@ static Operand lower_read(Node *e) {
     }
     if (rv.kind == RV_USE && rv.args[0].kind != OP_CONST && !owns(rv.ty))
         return rv.args[0];
-    return mir_copy(mir_place(temp_of(rv, stmt_scope(), mark)));
+    Pos save = cur_pos;
+    if (rv.kind == RV_REF && e->pos.file)
+        cur_pos = e->pos; /* a loan points at its `&` (borrowck.c's diagnostics) */
+    Operand o = mir_copy(mir_place(temp_of(rv, stmt_scope(), mark)));
+    cur_pos = save;
+    return o;
 }
 
 /* An operand kept as a temporary when a later sibling could change what
@@ -1175,6 +1185,9 @@ static Rvalue compare(const char *op, Operand a, Operand b) {
 }
 
 static void bind_pattern(Node *p, Place path, bool declared);
+/* Do by-value bindings move out of the matched place? Not in an arm with
+ * a guard, which may fail and go on to the next arm (they clone). */
+static bool bind_moves = true;
 
 static void collect_binds(Node *p, Vec *out) {
     if (p->kind == P_BIND) {
@@ -1242,7 +1255,10 @@ static void test_pattern(Node *p, Place path, MBlock *fail) {
         for (int i = 0; i < p->list.len; i++) {
             MBlock *next = i + 1 < p->list.len ? mir_block(M) : fail;
             test_pattern(p->list.items[i], path, next);
+            bool moves = bind_moves;
+            bind_moves = false; /* a later test may still fail: clone */
             bind_pattern(p->list.items[i], path, true);
+            bind_moves = moves;
             mir_goto(M, done);
             if (next != fail)
                 mir_set(M, next);
@@ -1276,9 +1292,11 @@ static void bind_pattern(Node *p, Place path, bool declared) {
         if (p->autoref) {
             rv = rv_new(RV_REF, p->sym->ty, 0);
             rv.place = path;
+            rv.mut = ty_res(p->sym->ty)->mut;
         } else if (owns(p->sym->ty)) {
             rv = rv_new(RV_CLONE, p->sym->ty, 0);
             rv.place = path;
+            rv.owned = bind_moves; /* a by-value binding moves out of the matched value */
         } else {
             rv = rv_use(mir_copy(path));
         }
@@ -1370,7 +1388,9 @@ static void lower_match(Node *e, Place *dst) {
         cur_pos = arm->pos;
         push_scope(false);
         test_pattern(arm->a, path, fail);
+        bind_moves = !arm->b;
         bind_pattern(arm->a, path, false);
+        bind_moves = true;
         if (arm->b) {
             Operand g = lower_cond(arm->b);
             MBlock *pass = mir_block(M);
@@ -1767,6 +1787,8 @@ static void lower_stmt(Node *s) {
             break;
         }
         Rvalue rv = lower_rvalue(s->a);
+        if (rv.kind == RV_REF && s->a->pos.file)
+            cur_pos = s->a->pos; /* a loan points at its `&` (borrowck.c's diagnostics) */
         declare(s->sym, rv, mark, block_scope());
         break;
     }

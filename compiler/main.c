@@ -2,8 +2,8 @@
  * main.c - the vex command line and the pipeline.
  *
  * compile() is the whole architecture in one screen:
- *   read -> tokenize+parse -> check (names, types) -> own (moves, loans)
- *        -> lower to MIR and emit C
+ *   read -> tokenize+parse -> check (names, types) -> own (what may move)
+ *        -> lower to MIR -> borrowck (moves, loans) -> async analyses -> emit C
  * and then the C compiler. `--dump=tokens|ast|mir` prints the IR after a
  * stage. `vex run` caches the executable under $XDG_CACHE_HOME/vex (or
  * ~/.cache/vex), keyed by a 128-bit hash (XXH3, libxxhash) of every input,
@@ -115,14 +115,15 @@ static int compile(Program *prog, Options *o, FILE *c_out) {
         return 0;
     }
     MProgram *mir = lower_program(prog);
-    async_analyse(mir);
-    if (o->dump && !strcmp(o->dump, "frames")) {
-        async_frames_report(mir, stdout);
-        return 0;
-    }
     if (o->dump && !strcmp(o->dump, "mir")) {
         for (int i = 0; i < mir->fns.len; i++)
             mir_dump(mir->fns.items[i], stdout);
+        return 0;
+    }
+    borrowck_program(mir);
+    async_analyse(mir);
+    if (o->dump && !strcmp(o->dump, "frames")) {
+        async_frames_report(mir, stdout);
         return 0;
     }
     if (c_out)

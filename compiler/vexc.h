@@ -4,8 +4,9 @@
  * that defines it; everything else in a .c file is static.
  *
  * The pipeline (main.c: compile()):
- *   tokenize -> parse -> check (resolve + types) -> own (moves, loans)
- *     -> lower to MIR + emit C (emit.c, mir.c) -> cc
+ *   tokenize -> parse -> check (resolve + types) -> own (what may move)
+ *     -> lower to MIR (lower.c, mir.c) -> borrowck (moves, loans on the MIR)
+ *     -> emit C (emit.c) -> cc
  */
 #ifndef VEXC_H
 #define VEXC_H
@@ -71,6 +72,10 @@ _Noreturn void error_at(Pos pos, const char *code, const char *fmt, ...)
 /* Adds a note/help line to the next error_at. */
 void diag_note(Pos pos, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diag_help(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A span shown with a label in the next error's snippet (rustc's `-`), and
+ * the label of the error's own span (`^`). */
+void diag_label(Pos pos, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void diag_primary(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void diag_set_quiet(bool quiet);
 void diag_reset(void);
 void diag_set_json(bool on);
@@ -337,7 +342,7 @@ StructDef *find_struct(const char *name);
 EnumDef *find_enum(const char *name);
 
 /* ===================================================================== *
- * own.c - ownership: moves and use-after-move on the checked AST
+ * own.c - what may be moved: not out of an index or a reference (E0400)
  * ===================================================================== */
 void own_program(Program *prog);
 
@@ -427,7 +432,8 @@ typedef struct Rvalue {
     Type *ty;          /* the result type */
     const char *op;    /* RV_BINARY, RV_UNARY */
     bool mut;          /* RV_REF */
-    bool owned;        /* RV_BUILTIN: the receiver is a temporary it consumes */
+    bool owned;        /* RV_BUILTIN: the receiver is a temporary it consumes;
+                          RV_CLONE: the source moves the place (borrowck.c) */
     Place place;       /* RV_REF, RV_DISCR, RV_CLONE */
     AggKind agg;       /* RV_AGGREGATE */
     int variant;       /* RV_AGGREGATE AG_VARIANT */
@@ -570,6 +576,11 @@ int ty_size_guess(Type *t);
  * lower.c - checked AST to MIR
  * ===================================================================== */
 MProgram *lower_program(Program *prog);
+
+/* ===================================================================== *
+ * borrowck.c - moves and borrows checked on the MIR (E0400-E0403)
+ * ===================================================================== */
+void borrowck_program(MProgram *mp);
 
 /* ===================================================================== *
  * emit.c - checked AST to C
