@@ -81,6 +81,12 @@ typedef struct Loan {
 
 static MFn *M;
 static int NL, NW;    /* locals; words of a local set */
+/* Sets that would otherwise be as wide as the locals are over the few that
+ * matter: liveness over the holders of loans (lx), maybe-moved over the
+ * locals that can move (mx); -1 for the rest. A 50,000-arm match has
+ * hundreds of thousands of locals and no loan. */
+static int *lx, *mx;
+static int LNW, MNW;
 static int NLN, LW;   /* loans; words of a loan set */
 static Loan *loans;
 static Word **holds;  /* per local: the loans it may hold */
@@ -94,6 +100,15 @@ static Pos *moved_at; /* per local: where it was last seen moved */
 /* ---- small sets ---- */
 
 static Word *set_new(int words) { return arena_alloc(sizeof(Word) * (size_t)(words ? words : 1)); }
+static void lset(Word *s, int l) {
+    if (lx[l] >= 0)
+        s[lx[l] >> 6] |= (Word)1 << (lx[l] & 63);
+}
+static void lclr(Word *s, int l) {
+    if (lx[l] >= 0)
+        s[lx[l] >> 6] &= ~((Word)1 << (lx[l] & 63));
+}
+static bool lget(const Word *s, int l) { return lx[l] >= 0 && ((s[lx[l] >> 6] >> (lx[l] & 63)) & 1); }
 static void set_bit(Word *s, int i) { s[i >> 6] |= (Word)1 << (i & 63); }
 static void clr_bit(Word *s, int i) { s[i >> 6] &= ~((Word)1 << (i & 63)); }
 static bool get_bit(const Word *s, int i) { return (s[i >> 6] >> (i & 63)) & 1; }
@@ -303,12 +318,22 @@ static void find_loans(void) {
                 }
             }
     }
+    /* the holders of some loan: the locals liveness tracks */
+    lx = arena_alloc(sizeof(int) * (size_t)(NL + 1));
+    int n = 0;
+    for (int l = 0; l < NL; l++) {
+        bool any = false;
+        for (int w = 0; w < LW && !any; w++)
+            any = holds[l][w] != 0;
+        lx[l] = any ? n++ : -1;
+    }
+    LNW = (n + 63) / 64;
     for (int k = 0; k < NLN; k++)
-        loans[k].holders = set_new(NW);
+        loans[k].holders = set_new(LNW);
     for (int l = 0; l < NL; l++)
         for (int k = 0; k < NLN; k++)
             if (get_bit(holds[l], k))
-                set_bit(loans[k].holders, l);
+                lset(loans[k].holders, l);
 }
 
 /* ---- liveness ---- */
@@ -319,16 +344,16 @@ typedef struct Live {
     Word *set;
 } Live;
 
-static void gen_live(void *ctx, int l) { set_bit(((Live *)ctx)->set, l); }
+static void gen_live(void *ctx, int l) { lset(((Live *)ctx)->set, l); }
 
 /* The uses of a statement's destination place: its index locals, and its
  * root when the place goes through a reference or a Box. */
 static void dest_uses(Place p, Word *set) {
     for (int i = 0; i < p.nproj; i++) {
         if (p.proj[i].kind == PJ_INDEX)
-            set_bit(set, p.proj[i].index);
+            lset(set, p.proj[i].index);
         if (p.proj[i].kind == PJ_DEREF)
-            set_bit(set, p.local);
+            lset(set, p.local);
     }
 }
 
@@ -338,7 +363,7 @@ static void live_step(MStmt *s, Word *live) {
     switch (s->kind) {
     case MS_ASSIGN:
         if (!s->place.nproj)
-            clr_bit(live, s->place.local);
+            lclr(live, s->place.local);
         dest_uses(s->place, live);
         each_rvalue_local(&s->rv, gen_live, &lv);
         break;
@@ -347,7 +372,7 @@ static void live_step(MStmt *s, Word *live) {
         break;
     case MS_DROP:
         if (s->flag >= 0)
-            set_bit(live, s->flag);
+            lset(live, s->flag);
         break;
     }
 }
@@ -361,7 +386,7 @@ static void live_term(MBlock *b, Word *live) {
         /* the result is written as the operation completes; the operands
          * are read as it starts */
         if (b->susp->dest >= 0)
-            clr_bit(live, b->susp->dest);
+            lclr(live, b->susp->dest);
         Live lv = {live};
         for (int i = 0; i < b->susp->nargs; i++)
             if (b->susp->args[i].kind != OP_CONST)
@@ -372,18 +397,20 @@ static void live_term(MBlock *b, Word *live) {
 static int *succ_buf;
 
 static void live_out_of(int b, Word *out) {
-    memset(out, 0, sizeof(Word) * (size_t)NW);
+    memset(out, 0, sizeof(Word) * (size_t)(LNW ? LNW : 1));
     int n = mir_succs(blk(b), succ_buf);
     for (int k = 0; k < n; k++)
-        set_or(out, live_in[succ_buf[k]], NW);
+        set_or(out, live_in[succ_buf[k]], LNW);
 }
 
 static void liveness(void) {
     int nb = M->blocks.len;
     live_in = arena_alloc(sizeof(Word *) * (size_t)(nb + 1));
     for (int b = 0; b < nb; b++)
-        live_in[b] = set_new(NW);
-    Word *cur = set_new(NW);
+        live_in[b] = set_new(LNW);
+    if (!LNW)
+        return; /* no loan: nothing to keep alive */
+    Word *cur = set_new(LNW);
     for (bool changed = true; changed;) {
         changed = false;
         for (int b = nb - 1; b >= 0; b--) {
@@ -392,7 +419,7 @@ static void liveness(void) {
             live_term(bl, cur);
             for (int i = bl->stmts.len - 1; i >= 0; i--)
                 live_step(bl->stmts.items[i], cur);
-            changed |= set_or(live_in[b], cur, NW);
+            changed |= set_or(live_in[b], cur, LNW);
         }
     }
 }
@@ -409,7 +436,7 @@ typedef struct State {
 
 static State st_new(void) {
     State s;
-    s.moved = set_new(NW);
+    s.moved = set_new(MNW);
     s.paths = set_new(PW);
     s.scope = set_new(LW);
     s.active = set_new(LW);
@@ -418,7 +445,7 @@ static State st_new(void) {
 }
 
 static void st_copy(State *d, const State *s) {
-    memcpy(d->moved, s->moved, sizeof(Word) * (size_t)(NW ? NW : 1));
+    memcpy(d->moved, s->moved, sizeof(Word) * (size_t)(MNW ? MNW : 1));
     memcpy(d->paths, s->paths, sizeof(Word) * (size_t)(PW ? PW : 1));
     memcpy(d->scope, s->scope, sizeof(Word) * (size_t)(LW ? LW : 1));
     memcpy(d->active, s->active, sizeof(Word) * (size_t)(LW ? LW : 1));
@@ -430,7 +457,7 @@ static bool st_join(State *d, const State *s) {
         return false;
     bool ch = !d->reached;
     d->reached = true;
-    ch |= set_or(d->moved, s->moved, NW);
+    ch |= set_or(d->moved, s->moved, MNW);
     ch |= set_or(d->paths, s->paths, PW);
     ch |= set_or(d->scope, s->scope, LW);
     ch |= set_or(d->active, s->active, LW);
@@ -447,7 +474,7 @@ static void keep_live(Word *live) {
     for (int w = 0; w < LW; w++)
         for (Word m = cur.scope[w]; m; m &= m - 1) {
             int k = w * 64 + __builtin_ctzll(m);
-            if (!set_meets(loans[k].holders, live, NW)) {
+            if (!set_meets(loans[k].holders, live, LNW)) {
                 clr_bit(cur.scope, k);
                 clr_bit(cur.active, k);
             }
@@ -457,19 +484,19 @@ static void keep_live(Word *live) {
 /* ---- diagnostics ---- */
 
 static bool stmt_uses_any(MStmt *s, const Word *set) {
-    Word *u = set_new(NW);
+    Word *u = set_new(LNW);
     Live lv = {u};
     if (s->kind != MS_DROP)
         each_rvalue_local(&s->rv, gen_live, &lv);
     if (s->kind == MS_ASSIGN)
         dest_uses(s->place, u);
-    return set_meets(u, set, NW);
+    return set_meets(u, set, LNW);
 }
 
 static bool term_uses_any(MBlock *b, const Word *set) {
-    Word *u = set_new(NW);
+    Word *u = set_new(LNW);
     live_term(b, u);
-    return set_meets(u, set, NW);
+    return set_meets(u, set, LNW);
 }
 
 /* Where a holder of loan k is used at or after statement (b, i): a
@@ -594,7 +621,7 @@ static bool overlap(Place l, Place a, int kind) {
  * live after the statement, or passed into the call as a reference
  * (rather than read through: `v.push(*r)` reads r before the push)? */
 static bool live_into_call(int k) {
-    if (set_meets(loans[k].holders, live_pt[cur_i + 1], NW))
+    if (set_meets(loans[k].holders, live_pt[cur_i + 1], LNW))
         return true;
     MBlock *bl = blk(cur_b);
     if (cur_i >= bl->stmts.len)
@@ -602,7 +629,7 @@ static bool live_into_call(int k) {
     MStmt *s = bl->stmts.items[cur_i];
     for (int i = 0; i < s->rv.nargs; i++) {
         Operand *o = &s->rv.args[i];
-        if (o->kind != OP_CONST && get_bit(loans[k].holders, o->place.local) && holds_ref(place_type(o->place)))
+        if (o->kind != OP_CONST && lget(loans[k].holders, o->place.local) && holds_ref(place_type(o->place)))
             return true;
     }
     return false;
@@ -678,9 +705,9 @@ static void check_moved(Place p) {
     if (!reporting)
         return;
     for (int i = 0; i < p.nproj; i++)
-        if (p.proj[i].kind == PJ_INDEX && get_bit(cur.moved, p.proj[i].index))
+        if (p.proj[i].kind == PJ_INDEX && mx[p.proj[i].index] >= 0 && get_bit(cur.moved, mx[p.proj[i].index]))
             moved_error(mir_place(p.proj[i].index), false);
-    if (get_bit(cur.moved, p.local))
+    if (mx[p.local] >= 0 && get_bit(cur.moved, mx[p.local]))
         moved_error(mir_place(p.local), false);
     Vec *v = &mp_of[p.local];
     for (int i = 0; i < v->len; i++) {
@@ -701,14 +728,16 @@ static void do_move(Place p, Pos at) {
     if (q >= 0)
         set_bit(cur.paths, q);
     else
-        set_bit(cur.moved, p.local);
+        if (mx[p.local] >= 0)
+            set_bit(cur.moved, mx[p.local]);
     moved_at[p.local] = at;
 }
 
 /* An assignment of p makes p and every path inside it initialised. */
 static void reinit(Place p) {
     if (!p.nproj)
-        clr_bit(cur.moved, p.local);
+        if (mx[p.local] >= 0)
+            clr_bit(cur.moved, mx[p.local]);
     Vec *v = &mp_of[p.local];
     for (int i = 0; i < v->len; i++) {
         int q = (int)(intptr_t)v->items[i];
@@ -898,15 +927,15 @@ static void run_block(int b, State *in) {
     cur_b = b;
     st_copy(&cur, in);
     live_pt = arena_alloc(sizeof(Word *) * (size_t)(n + 2));
-    live_pt[n + 1] = set_new(NW);
+    live_pt[n + 1] = set_new(LNW);
     live_out_of(b, live_pt[n + 1]);
-    Word *w = set_new(NW);
-    memcpy(w, live_pt[n + 1], sizeof(Word) * (size_t)NW);
+    Word *w = set_new(LNW);
+    memcpy(w, live_pt[n + 1], sizeof(Word) * (size_t)(LNW ? LNW : 1));
     live_term(bl, w);
     live_pt[n] = w;
     for (int i = n - 1; i >= 0; i--) {
-        live_pt[i] = set_new(NW);
-        memcpy(live_pt[i], live_pt[i + 1], sizeof(Word) * (size_t)NW);
+        live_pt[i] = set_new(LNW);
+        memcpy(live_pt[i], live_pt[i + 1], sizeof(Word) * (size_t)(LNW ? LNW : 1));
         live_step(bl->stmts.items[i], live_pt[i]);
     }
     keep_live(live_pt[0]);
@@ -962,8 +991,16 @@ static void check_fn(MFn *m) {
     }
     succ_buf = arena_alloc(sizeof(int) * (size_t)(maxs + 1));
     moved_at = arena_alloc(sizeof(Pos) * (size_t)(NL + 1));
+    mx = arena_alloc(sizeof(int) * (size_t)(NL + 1));
+    int nm = 0;
+    for (int l = 0; l < NL; l++)
+        mx[l] = ty_is_copy(loc(l)->ty) ? -1 : nm++;
+    MNW = (nm + 63) / 64;
     find_loans();
     find_partial_moves();
+    if (getenv("VEX_BCK_STATS"))
+        fprintf(stderr, "borrowck %s: %d locals, %d blocks, %d loans, %d paths, %d live words, %d moved words\n",
+                m->name, NL, nb, NLN, NMP, LNW, MNW);
     liveness();
     State *in = arena_alloc(sizeof(State) * (size_t)(nb + 1));
     for (int b = 0; b < nb; b++)
@@ -971,18 +1008,29 @@ static void check_fn(MFn *m) {
     in[0].reached = true;
     cur = st_new();
     reporting = false;
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (int b = 0; b < nb; b++) {
-            if (!in[b].reached)
-                continue;
-            run_block(b, &in[b]);
-            int n = mir_succs(blk(b), succ_buf);
-            int *succ = arena_alloc(sizeof(int) * (size_t)(n + 1));
-            memcpy(succ, succ_buf, sizeof(int) * (size_t)(n + 1));
-            for (int k = 0; k < n; k++)
-                changed |= st_join(&in[succ[k]], &cur);
-        }
+    /* a worklist (a ring of block numbers), each block queued at most once
+     * at a time and again only when its entry state grew: the cost follows
+     * the CFG, not the number of blocks times the depth of the graph */
+    int *work = arena_alloc(sizeof(int) * (size_t)(nb + 1));
+    bool *queued = arena_alloc((size_t)nb + 1);
+    int *succ = arena_alloc(sizeof(int) * (size_t)(maxs + 1));
+    int head = 0, count = 1;
+    work[0] = 0;
+    queued[0] = true;
+    while (count) {
+        int b = work[head];
+        head = (head + 1) % (nb + 1);
+        count--;
+        queued[b] = false;
+        run_block(b, &in[b]);
+        int n = mir_succs(blk(b), succ_buf);
+        memcpy(succ, succ_buf, sizeof(int) * (size_t)(n + 1));
+        for (int k = 0; k < n; k++)
+            if (st_join(&in[succ[k]], &cur) && !queued[succ[k]]) {
+                queued[succ[k]] = true;
+                work[(head + count) % (nb + 1)] = succ[k];
+                count++;
+            }
     }
     reporting = true;
     for (int b = 0; b < nb; b++)
