@@ -974,6 +974,14 @@ static Rvalue lower_chan_op(Node *e) {
     const Builtin *b = &builtins[e->builtin];
     int mark = pending.len;
     Node *recv = e->a->a;
+    if (!strcmp(b->name, "send") && recv->kind == N_IDENT && ty_res(recv->ty)->kind == TY_CHAN) {
+        /* `ch <- v` on a local handle: the value first, then the handle is
+         * read in place (no copy of it is kept across the value's code) */
+        Operand *args = arena_alloc(2 * sizeof(Operand));
+        args[1] = lower_operand(e->list.items[0]);
+        args[0] = lower_read(recv);
+        return suspend(SK_SEND, NULL, args, 2, ty_unit, e->pos, mark);
+    }
     Type *ct = ty_res(recv->ty);
     Operand ch;
     if (ct->kind == TY_REF) {
