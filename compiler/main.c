@@ -511,7 +511,13 @@ static int build(Options *o, const char *exe) {
         return 1;
     }
     int r = compile(&prog, o, mem);
-    fclose(mem);
+    bool cut = ferror(mem) != 0;
+    if (fclose(mem) != 0)
+        cut = true;
+    if (!r && cut) { /* the C was cut short (memory ran out): never build it */
+        fprintf(stderr, "vex: the generated C could not be written in full (out of memory?)\n");
+        r = 1;
+    }
     if (r) {
         free(ctext);
         return r;
@@ -1193,7 +1199,12 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(o.cmd, "emit-c")) {
         Program prog = {0};
-        return compile(&prog, &o, stdout);
+        int r = compile(&prog, &o, stdout);
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fprintf(stderr, "vex emit-c: cannot write the generated C: %s\n", strerror(errno));
+            return 1;
+        }
+        return r;
     }
     if (!strcmp(o.cmd, "build")) {
         /* the default name: the first source's base name without .vx, in the
