@@ -591,7 +591,13 @@ static int frame_bytes(MFn *m) {
     }
     if (!m->fn->suspends)
         return round_up(off, al);
-    off = round_up(off, 8) + 32 + 32; /* vx_waiter, vx_timer */
+    bool waits = false, sleeps = false;
+    for (int k = 0; k < m->susps.len; k++) {
+        SuspendKind sk = ((MSuspend *)m->susps.items[k])->kind;
+        waits |= sk == SK_SEND || sk == SK_RECV || sk == SK_RECV_OPT || sk == SK_LOCK;
+        sleeps |= sk == SK_SLEEP;
+    }
+    off = round_up(off, 8) + (waits ? 32 : 0) + (sleeps ? 32 : 0); /* vx_waiter, vx_timer */
     int u = 1;
     for (int k = 0; k < m->susps.len; k++) {
         MSuspend *s = m->susps.items[k];

@@ -1377,7 +1377,19 @@ static void frame_struct(MFn *m, Vec *done) {
         buf_printf(&b, "    } sh%d;\n", g);
     }
     if (f->suspends) {
-        buf_puts(&b, "    vx_waiter w;\n    vx_timer tm;\n    union {\n        char none_;\n");
+        /* a waiter for channel and lock operations, a timer for sleep:
+         * only when the fn has such a suspension point */
+        bool waits = false, sleeps = false;
+        for (int k = 0; k < m->susps.len; k++) {
+            SuspendKind sk = ((MSuspend *)m->susps.items[k])->kind;
+            waits |= sk == SK_SEND || sk == SK_RECV || sk == SK_RECV_OPT || sk == SK_LOCK;
+            sleeps |= sk == SK_SLEEP;
+        }
+        if (waits)
+            buf_puts(&b, "    vx_waiter w;\n");
+        if (sleeps)
+            buf_puts(&b, "    vx_timer tm;\n");
+        buf_puts(&b, "    union {\n        char none_;\n");
         for (int k = 0; k < m->susps.len; k++) {
             MSuspend *sp = m->susps.items[k];
             const char *t = susp_slot(sp);

@@ -48,6 +48,18 @@ for src in tests/frames/*.vx; do
     head -n 40 "$tmp/diff"
   fi
 done
+# the frame sizes vex frames reports are C's sizeof of the frame structs
+for src in tests/frames/*.vx; do
+  name=$(basename "$src" .vx)
+  "$vex" emit-c "$src" > "$tmp/fr.c" 2>/dev/null
+  "$vex" frames "$src" | sed -n 's/^async fn \([A-Za-z_0-9]*\) (line [0-9]*): frame \([0-9]*\) bytes.*/_Static_assert(sizeof(vxf_vx_fn_\1) == \2, "\1");/p' >> "$tmp/fr.c"
+  if ${CC} -std=gnu11 -fsyntax-only -I"$VEX_OUT/lib/vex" "$tmp/fr.c" > "$tmp/fr.log" 2>&1; then
+    echo "PASS frames-size-$name"
+  else
+    echo "FAIL frames-size-$name: a frame size vex frames reports is not the C struct's"
+    grep error "$tmp/fr.log" | head -n 5
+  fi
+done
 # the benchmarks written in Vex must keep compiling (make bench builds them)
 for src in bench/vex/*.vx; do
   name=$(basename "$src" .vx)
