@@ -81,6 +81,10 @@ typedef struct Loan {
 
 static MFn *M;
 static int NL, NW;    /* locals; words of a local set */
+/* Sets are kept small: liveness is over the locals that hold a loan
+ * (hidx), maybe-moved over the locals that are ever moved (midx). */
+static int *hidx, NH, HW;
+static int *midx, NM, MW;
 static int NLN, LW;   /* loans; words of a loan set */
 static Loan *loans;
 static Word **holds;  /* per local: the loans it may hold */
@@ -303,12 +307,22 @@ static void find_loans(void) {
                 }
             }
     }
+    hidx = arena_alloc(sizeof(int) * (size_t)(NL + 1));
+    NH = 0;
+    for (int l = 0; l < NL; l++) {
+        hidx[l] = -1;
+        for (int w = 0; w < LW && hidx[l] < 0; w++)
+            if (holds[l][w])
+                hidx[l] = NH++;
+    }
+    HW = (NH + 63) / 64;
     for (int k = 0; k < NLN; k++)
-        loans[k].holders = set_new(NW);
+        loans[k].holders = set_new(HW);
     for (int l = 0; l < NL; l++)
-        for (int k = 0; k < NLN; k++)
-            if (get_bit(holds[l], k))
-                set_bit(loans[k].holders, l);
+        if (hidx[l] >= 0)
+            for (int w = 0; w < LW; w++)
+                for (Word m = holds[l][w]; m; m &= m - 1)
+                    set_bit(loans[w * 64 + __builtin_ctzll(m)].holders, hidx[l]);
 }
 
 /* ---- liveness ---- */
@@ -319,16 +333,20 @@ typedef struct Live {
     Word *set;
 } Live;
 
-static void gen_live(void *ctx, int l) { set_bit(((Live *)ctx)->set, l); }
+static void gen_live(void *ctx, int l) {
+    if (hidx[l] >= 0)
+        set_bit(((Live *)ctx)->set, hidx[l]);
+}
 
 /* The uses of a statement's destination place: its index locals, and its
  * root when the place goes through a reference or a Box. */
 static void dest_uses(Place p, Word *set) {
+    Live lv = {set};
     for (int i = 0; i < p.nproj; i++) {
         if (p.proj[i].kind == PJ_INDEX)
-            set_bit(set, p.proj[i].index);
+            gen_live(&lv, p.proj[i].index);
         if (p.proj[i].kind == PJ_DEREF)
-            set_bit(set, p.local);
+            gen_live(&lv, p.local);
     }
 }
 
@@ -337,17 +355,15 @@ static void live_step(MStmt *s, Word *live) {
     Live lv = {live};
     switch (s->kind) {
     case MS_ASSIGN:
-        if (!s->place.nproj)
-            clr_bit(live, s->place.local);
+        if (!s->place.nproj && hidx[s->place.local] >= 0)
+            clr_bit(live, hidx[s->place.local]);
         dest_uses(s->place, live);
         each_rvalue_local(&s->rv, gen_live, &lv);
         break;
     case MS_EVAL:
         each_rvalue_local(&s->rv, gen_live, &lv);
         break;
-    case MS_DROP:
-        if (s->flag >= 0)
-            set_bit(live, s->flag);
+    case MS_DROP: /* not a use of the references the value holds */
         break;
     }
 }
@@ -362,27 +378,72 @@ static void live_term(MBlock *b, Word *live) {
 static int *succ_buf;
 
 static void live_out_of(int b, Word *out) {
-    memset(out, 0, sizeof(Word) * (size_t)NW);
+    memset(out, 0, sizeof(Word) * (size_t)HW);
     int n = mir_succs(blk(b), succ_buf);
     for (int k = 0; k < n; k++)
-        set_or(out, live_in[succ_buf[k]], NW);
+        set_or(out, live_in[succ_buf[k]], HW);
+}
+
+static int *rpo; /* the blocks in reverse postorder (unreachable ones last) */
+
+static void order_blocks(void) {
+    int nb = M->blocks.len;
+    rpo = arena_alloc(sizeof(int) * (size_t)(nb + 1));
+    int *post = arena_alloc(sizeof(int) * (size_t)(nb + 1));
+    int *stack = arena_alloc(sizeof(int) * (size_t)(nb + 1));
+    int *next = arena_alloc(sizeof(int) * (size_t)(nb + 1)); /* successors visited so far */
+    bool *seen = arena_alloc((size_t)(nb + 1));
+    int np = 0, sp = 0;
+    for (int root = 0; root < nb; root++) {
+        if (seen[root])
+            continue;
+        seen[root] = true;
+        stack[sp++] = root;
+        while (sp) {
+            int b = stack[sp - 1];
+            int n = mir_succs(blk(b), succ_buf);
+            if (next[b] < n) {
+                int t = succ_buf[next[b]++];
+                if (!seen[t]) {
+                    seen[t] = true;
+                    stack[sp++] = t;
+                }
+                continue;
+            }
+            post[np++] = b;
+            sp--;
+        }
+        if (root == 0) /* the reachable ones first */
+            for (int i = 0; i < np; i++)
+                rpo[i] = post[np - 1 - i];
+    }
+    /* unreachable blocks after the reachable ones, in any order */
+    int nreach = 0;
+    for (int i = 0; i < np; i++)
+        if (post[i] == 0) {
+            nreach = i + 1;
+            break;
+        }
+    for (int i = nreach; i < np; i++)
+        rpo[i] = post[i];
 }
 
 static void liveness(void) {
     int nb = M->blocks.len;
     live_in = arena_alloc(sizeof(Word *) * (size_t)(nb + 1));
     for (int b = 0; b < nb; b++)
-        live_in[b] = set_new(NW);
-    Word *cur = set_new(NW);
+        live_in[b] = set_new(HW);
+    Word *cur = set_new(HW);
     for (bool changed = true; changed;) {
         changed = false;
-        for (int b = nb - 1; b >= 0; b--) {
+        for (int j = nb - 1; j >= 0; j--) { /* postorder: successors first */
+            int b = rpo[j];
             MBlock *bl = blk(b);
             live_out_of(b, cur);
             live_term(bl, cur);
             for (int i = bl->stmts.len - 1; i >= 0; i--)
                 live_step(bl->stmts.items[i], cur);
-            changed |= set_or(live_in[b], cur, NW);
+            changed |= set_or(live_in[b], cur, HW);
         }
     }
 }
@@ -399,7 +460,7 @@ typedef struct State {
 
 static State st_new(void) {
     State s;
-    s.moved = set_new(NW);
+    s.moved = set_new(MW);
     s.paths = set_new(PW);
     s.scope = set_new(LW);
     s.active = set_new(LW);
@@ -408,7 +469,7 @@ static State st_new(void) {
 }
 
 static void st_copy(State *d, const State *s) {
-    memcpy(d->moved, s->moved, sizeof(Word) * (size_t)(NW ? NW : 1));
+    memcpy(d->moved, s->moved, sizeof(Word) * (size_t)(MW ? MW : 1));
     memcpy(d->paths, s->paths, sizeof(Word) * (size_t)(PW ? PW : 1));
     memcpy(d->scope, s->scope, sizeof(Word) * (size_t)(LW ? LW : 1));
     memcpy(d->active, s->active, sizeof(Word) * (size_t)(LW ? LW : 1));
@@ -420,7 +481,7 @@ static bool st_join(State *d, const State *s) {
         return false;
     bool ch = !d->reached;
     d->reached = true;
-    ch |= set_or(d->moved, s->moved, NW);
+    ch |= set_or(d->moved, s->moved, MW);
     ch |= set_or(d->paths, s->paths, PW);
     ch |= set_or(d->scope, s->scope, LW);
     ch |= set_or(d->active, s->active, LW);
@@ -431,13 +492,14 @@ static State cur;          /* the state being stepped */
 static bool reporting;     /* the last pass: report errors */
 static int cur_b, cur_i;   /* the statement being stepped (cur_i = stmts.len: the terminator) */
 static Word **live_pt;     /* live before each statement of the current block, and after it */
+static Word *live_buf;     /* their storage */
 
 /* Leaves in scope only the loans a live holder keeps alive. */
 static void keep_live(Word *live) {
     for (int w = 0; w < LW; w++)
         for (Word m = cur.scope[w]; m; m &= m - 1) {
             int k = w * 64 + __builtin_ctzll(m);
-            if (!set_meets(loans[k].holders, live, NW)) {
+            if (!set_meets(loans[k].holders, live, HW)) {
                 clr_bit(cur.scope, k);
                 clr_bit(cur.active, k);
             }
@@ -447,19 +509,19 @@ static void keep_live(Word *live) {
 /* ---- diagnostics ---- */
 
 static bool stmt_uses_any(MStmt *s, const Word *set) {
-    Word *u = set_new(NW);
+    Word *u = set_new(HW);
     Live lv = {u};
     if (s->kind != MS_DROP)
         each_rvalue_local(&s->rv, gen_live, &lv);
     if (s->kind == MS_ASSIGN)
         dest_uses(s->place, u);
-    return set_meets(u, set, NW);
+    return set_meets(u, set, HW);
 }
 
 static bool term_uses_any(MBlock *b, const Word *set) {
-    Word *u = set_new(NW);
+    Word *u = set_new(HW);
     live_term(b, u);
-    return set_meets(u, set, NW);
+    return set_meets(u, set, HW);
 }
 
 /* Where a holder of loan k is used at or after statement (b, i): a
@@ -584,7 +646,7 @@ static bool overlap(Place l, Place a, int kind) {
  * live after the statement, or passed into the call as a reference
  * (rather than read through: `v.push(*r)` reads r before the push)? */
 static bool live_into_call(int k) {
-    if (set_meets(loans[k].holders, live_pt[cur_i + 1], NW))
+    if (set_meets(loans[k].holders, live_pt[cur_i + 1], HW))
         return true;
     MBlock *bl = blk(cur_b);
     if (cur_i >= bl->stmts.len)
@@ -592,7 +654,8 @@ static bool live_into_call(int k) {
     MStmt *s = bl->stmts.items[cur_i];
     for (int i = 0; i < s->rv.nargs; i++) {
         Operand *o = &s->rv.args[i];
-        if (o->kind != OP_CONST && get_bit(loans[k].holders, o->place.local) && holds_ref(place_type(o->place)))
+        if (o->kind != OP_CONST && hidx[o->place.local] >= 0 && get_bit(loans[k].holders, hidx[o->place.local]) &&
+            holds_ref(place_type(o->place)))
             return true;
     }
     return false;
@@ -663,14 +726,16 @@ static _Noreturn void moved_error(Place p, bool part) {
     error_at(stmt_pos(), "E0400", "use of moved value: `%s`", place_name(p));
 }
 
+static bool is_moved(int l) { return midx[l] >= 0 && get_bit(cur.moved, midx[l]); }
+
 /* A use of p (any access but a whole assignment): is any part moved? */
 static void check_moved(Place p) {
     if (!reporting)
         return;
     for (int i = 0; i < p.nproj; i++)
-        if (p.proj[i].kind == PJ_INDEX && get_bit(cur.moved, p.proj[i].index))
+        if (p.proj[i].kind == PJ_INDEX && is_moved(p.proj[i].index))
             moved_error(mir_place(p.proj[i].index), false);
-    if (get_bit(cur.moved, p.local))
+    if (is_moved(p.local))
         moved_error(mir_place(p.local), false);
     Vec *v = &mp_of[p.local];
     for (int i = 0; i < v->len; i++) {
@@ -690,15 +755,16 @@ static void do_move(Place p, Pos at) {
     int q = trackable(p) ? path_index(p) : -1;
     if (q >= 0)
         set_bit(cur.paths, q);
-    else
-        set_bit(cur.moved, p.local);
+    else if (midx[p.local] >= 0)
+        set_bit(cur.moved, midx[p.local]);
     moved_at[p.local] = at;
 }
 
 /* An assignment of p makes p and every path inside it initialised. */
 static void reinit(Place p) {
     if (!p.nproj)
-        clr_bit(cur.moved, p.local);
+        if (midx[p.local] >= 0)
+            clr_bit(cur.moved, midx[p.local]);
     Vec *v = &mp_of[p.local];
     for (int i = 0; i < v->len; i++) {
         int q = (int)(intptr_t)v->items[i];
@@ -875,16 +941,13 @@ static void run_block(int b, State *in) {
     int n = bl->stmts.len;
     cur_b = b;
     st_copy(&cur, in);
-    live_pt = arena_alloc(sizeof(Word *) * (size_t)(n + 2));
-    live_pt[n + 1] = set_new(NW);
+    for (int i = 0; i < n + 2; i++) /* scratch sized for the longest block */
+        live_pt[i] = live_buf + (size_t)i * (size_t)(HW ? HW : 1);
     live_out_of(b, live_pt[n + 1]);
-    Word *w = set_new(NW);
-    memcpy(w, live_pt[n + 1], sizeof(Word) * (size_t)NW);
-    live_term(bl, w);
-    live_pt[n] = w;
+    memcpy(live_pt[n], live_pt[n + 1], sizeof(Word) * (size_t)HW);
+    live_term(bl, live_pt[n]);
     for (int i = n - 1; i >= 0; i--) {
-        live_pt[i] = set_new(NW);
-        memcpy(live_pt[i], live_pt[i + 1], sizeof(Word) * (size_t)NW);
+        memcpy(live_pt[i], live_pt[i + 1], sizeof(Word) * (size_t)HW);
         live_step(bl->stmts.items[i], live_pt[i]);
     }
     keep_live(live_pt[0]);
@@ -897,6 +960,9 @@ static void run_block(int b, State *in) {
 /* The places ever moved out in part: the move paths. */
 static void find_partial_moves(void) {
     mp_of = arena_alloc(sizeof(Vec) * (size_t)(NL + 1));
+    midx = arena_alloc(sizeof(int) * (size_t)(NL + 1));
+    memset(midx, -1, sizeof(int) * (size_t)(NL + 1));
+    NM = 0;
     int cap = 1;
     for (int b = 0; b < M->blocks.len; b++)
         for (int i = 0; i < blk(b)->stmts.len; i++)
@@ -917,6 +983,10 @@ static void find_partial_moves(void) {
                     p = r->args[k].place;
                 else
                     continue;
+                if (ty_is_copy(place_type(p)))
+                    continue;
+                if (midx[p.local] < 0)
+                    midx[p.local] = NM++;
                 if (!trackable(p) || path_index(p) >= 0)
                     continue;
                 mpaths[NMP] = p;
@@ -925,6 +995,7 @@ static void find_partial_moves(void) {
             }
         }
     PW = (NMP + 63) / 64;
+    MW = (NM + 63) / 64;
 }
 
 static void check_fn(MFn *m) {
@@ -940,8 +1011,15 @@ static void check_fn(MFn *m) {
     }
     succ_buf = arena_alloc(sizeof(int) * (size_t)(maxs + 1));
     moved_at = arena_alloc(sizeof(Pos) * (size_t)(NL + 1));
+    int maxn = 0;
+    for (int b = 0; b < nb; b++)
+        if (blk(b)->stmts.len > maxn)
+            maxn = blk(b)->stmts.len;
     find_loans();
     find_partial_moves();
+    live_pt = arena_alloc(sizeof(Word *) * (size_t)(maxn + 2));
+    live_buf = set_new((maxn + 2) * (HW ? HW : 1));
+    order_blocks();
     liveness();
     State *in = arena_alloc(sizeof(State) * (size_t)(nb + 1));
     for (int b = 0; b < nb; b++)
@@ -949,17 +1027,24 @@ static void check_fn(MFn *m) {
     in[0].reached = true;
     cur = st_new();
     reporting = false;
-    for (bool changed = true; changed;) {
+    int *succ = arena_alloc(sizeof(int) * (size_t)(nb + 1));
+    bool *dirty = arena_alloc((size_t)(nb + 1));
+    dirty[0] = true;
+    for (bool changed = true; changed;) { /* reverse postorder: a pass per loop depth */
         changed = false;
-        for (int b = 0; b < nb; b++) {
-            if (!in[b].reached)
+        for (int j = 0; j < nb; j++) {
+            int b = rpo[j];
+            if (!in[b].reached || !dirty[b])
                 continue;
+            dirty[b] = false;
             run_block(b, &in[b]);
             int n = mir_succs(blk(b), succ_buf);
-            int *succ = arena_alloc(sizeof(int) * (size_t)(n + 1));
             memcpy(succ, succ_buf, sizeof(int) * (size_t)(n + 1));
             for (int k = 0; k < n; k++)
-                changed |= st_join(&in[succ[k]], &cur);
+                if (st_join(&in[succ[k]], &cur)) {
+                    dirty[succ[k]] = true;
+                    changed = true;
+                }
         }
     }
     reporting = true;
