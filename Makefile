@@ -52,6 +52,7 @@ include fuzz/fuzz.mk
 
 demo: all
 	$(VEX) run examples/demo.vx
+	$(VEX) run examples/pipeline.vx
 
 # The test driver runs every tests/suites/*.sh against $(OUT); see tests/run-all.sh.
 test: all

@@ -9,7 +9,7 @@ BENCH_PROG := $(BENCH_SRC:bench/runtime/%.c=$(OBJ)/bench/%)
 
 $(OBJ)/bench/%: bench/runtime/%.c bench/runtime/bench.h $(RTLIB) $(RTHDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -O2 -I$(OUT)/lib/vex -o $@ $< $(RTLIB) $(LDFLAGS)
+	$(CC) $(CFLAGS) -O2 -I$(OUT)/lib/vex -o $@ $< $(RTLIB) $(LDFLAGS) $(RT_LIBS)
 
 .PHONY: bench-progs
 bench-progs: $(BENCH_PROG)

@@ -79,21 +79,22 @@ BEGIN {
 function pair(o, g, t) { n++; order[n] = o; gof[o] = g; tof[o] = t }
 function norm(b) { sub(/_1p$/, "_1w", b); sub(/_1t$/, "_1w", b); return b }
 NF >= 5 && $3 !~ /_(min|max)$/ && $3 != "n_used" && $3 !~ /_bytes$/ {
-  b = ($1 == "vexrt") ? $2 : norm($2)
+  b = ($1 == "vexrt" || $1 == "vex") ? $2 : norm($2)
   v[$1, b] = $4; m[$1, b] = $3; u[$1, b] = $5
   if ($1 == "vexrt" && !(b in gof)) { n++; order[n] = b; gof[b] = b; tof[b] = b }
 }
 function val(p, b) { return ((p, b) in v) ? v[p, b] : "" }
 function ratio(a, b) { return (a == "" || b == "" || b + 0 == 0) ? "-" : sprintf("%.2f", a / b) }
 END {
-  printf "%-22s %-18s %10s %10s %10s %9s %11s %10s %6s  %s\n", "bench", "metric", "vexrt", "go", "tokio", "vexrt/go", "vexrt/tokio", "seed", "goal", "peer benches"
+  printf "%-22s %-18s %10s %10s %10s %10s %9s %11s %9s %10s %6s  %s\n", "bench", "metric", "vexrt", "vex", "go", "tokio", "vexrt/go", "vexrt/tokio", "vex/tokio", "seed", "goal", "peer benches"
   for (i = 1; i <= n; i++) {
     o = order[i]
     if (!(("vexrt", o) in v)) continue
     ov = val("vexrt", o); g = val("go", gof[o]); t = val("tokio", tof[o])
     if (g == "" && t == "" && !(o in seed)) continue
-    printf "%-22s %-18s %10s %10s %10s %9s %11s %10s %6s  go:%s tokio:%s\n", o, m["vexrt", o] " " u["vexrt", o],
-      ov, (g == "" ? "-" : g), (t == "" ? "-" : t), ratio(ov, g), ratio(ov, t),
+    xv = val("vex", o)
+    printf "%-22s %-18s %10s %10s %10s %10s %9s %11s %9s %10s %6s  go:%s tokio:%s\n", o, m["vexrt", o] " " u["vexrt", o],
+      ov, (xv == "" ? "-" : xv), (g == "" ? "-" : g), (t == "" ? "-" : t), ratio(ov, g), ratio(ov, t), ratio(xv, t),
       ((o in seed) ? seed[o] : "-"), ((o in goal) ? goal[o] : "-"), gof[o], tof[o]
   }
 }' "$1"
@@ -141,12 +142,30 @@ run() {
   note "elapsed: $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s for $name${1:+ ($*)}; cpus busy meanwhile: $(echo "$c0 $c1" | awk -v n="$(nproc)" '{ if ($4 > $2) printf "%.2f of %d", ($3-$1)/($4-$2)*n, n; else print "?" }'); the program got $(awk -v a="$u0" -v b="$u1" -v t0="$t0" -v t1="$t1" 'BEGIN{ if (t1 > t0) printf "%.2f", (b-a)/(t1-t0); else print "?" }') cpus"
 }
 
+# http_hello (the HTTP server core under wrk, ~35 s) needs wrk: apt-get install wrk.
+# Its peers' figures come from `bash ../shared/peers/run.sh http`.
+if command -v wrk >/dev/null 2>&1; then ALL="$ALL http_hello"; else note "no wrk: http_hello skipped"; fi
+
 for p in $ALL; do
   wanted "$p" || continue
   run "$p"
   case " $ONE_WORKER " in *" $p "*) run "$p" VEX_WORKERS=1 ;; esac
 done
 note "load average after vexrt: $(load)"
+
+# The same benchmarks written in Vex (bench/vex/*.vx): what the compiler
+# generates, beside the hand-written state machines above (`vex ...` lines).
+VEXB="ready_await yield_loop spawn_join pingpong skynet await_depth"
+for p in $VEXB; do
+  wanted "$p" || wanted "vex_$p" || continue
+  if ! bin/vex build --release "bench/vex/$p.vx" bench/vex/common.vx -o "$BIN/vex_$p" >&2; then
+    note "vex_$p: vex build failed (skipped)"
+    continue
+  fi
+  run "vex_$p"
+  case " $ONE_WORKER " in *" $p "*) run "vex_$p" VEX_WORKERS=1 ;; esac
+done
+note "load average after vex: $(load)"
 
 if [ -f bench/compiler/run.sh ] && [ -z "$WANT" ]; then
   note "front end: bench/compiler/run.sh"

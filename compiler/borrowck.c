@@ -369,9 +369,16 @@ static void live_step(MStmt *s, Word *live) {
 }
 
 static void live_term(MBlock *b, Word *live) {
-    if ((b->term == MT_BRANCH || b->term == MT_SWITCH) && b->cond.kind != OP_CONST) {
-        Live lv = {live};
+    Live lv = {live};
+    if ((b->term == MT_BRANCH || b->term == MT_SWITCH) && b->cond.kind != OP_CONST)
         each_place_local(b->cond.place, gen_live, &lv);
+    if (b->term == MT_SUSPEND && b->susp) {
+        /* the operation reads its operands, then its result lands in dest */
+        if (b->susp->dest >= 0 && hidx[b->susp->dest] >= 0)
+            clr_bit(live, hidx[b->susp->dest]);
+        for (int i = 0; i < b->susp->nargs; i++)
+            if (b->susp->args[i].kind != OP_CONST)
+                each_place_local(b->susp->args[i].place, gen_live, &lv);
     }
 }
 
@@ -566,6 +573,8 @@ static Pos stmt_pos(void) {
     MBlock *bl = blk(cur_b);
     if (cur_i < bl->stmts.len)
         return ((MStmt *)bl->stmts.items[cur_i])->pos;
+    if (bl->term == MT_SUSPEND && bl->susp && bl->susp->pos.file)
+        return bl->susp->pos;
     if (bl->pos.file)
         return bl->pos;
     for (int i = bl->stmts.len - 1; i >= 0; i--)
@@ -932,6 +941,19 @@ static void step_term(MBlock *bl) {
     if ((bl->term == MT_BRANCH || bl->term == MT_SWITCH) && bl->cond.kind != OP_CONST) {
         operand(&bl->cond, stmt_pos());
         activate(bl->cond.place.local);
+    }
+    if (bl->term == MT_SUSPEND && bl->susp) {
+        /* an await, send, recv...: its operands like a call's, then its result */
+        MSuspend *sp = bl->susp;
+        at_call = true;
+        for (int i = 0; i < sp->nargs; i++)
+            operand(&sp->args[i], stmt_pos());
+        for (int i = 0; i < sp->nargs; i++)
+            if (sp->args[i].kind != OP_CONST)
+                activate(sp->args[i].place.local);
+        at_call = false;
+        if (sp->dest >= 0)
+            assign_dest(mir_place(sp->dest));
     }
 }
 

@@ -9,7 +9,8 @@
  * function in libvexrt (as Lua's luaL_Reg arrays).
  *
  * Receiver kinds (recv):
- *   a any type   v Vec   A array   s string   o Option   r Result
+ *   a any type   v Vec   A array   s string   o Option   r Result   c Channel
+ *   m Mutex
  *   n number     i integer   S signed integer or float   f float
  *   : a static function (Box.new, os.args): no receiver
  * Parameter letters (params, one a parameter):
@@ -19,8 +20,9 @@
  *   x any value (a static's argument, moved in; typed by check.c)
  * Result letters (result):
  *   n unit  b bool  u usize  8 u8  s string  e element  x error type
- *   T the receiver's type  o Option<element>  I Option<i64>
- *   F Option<f64>  U Option<usize>  V Vec<string>  ! the call's own type
+ *   T the receiver's type  o Option<element>  I Option<i64>  g MutexGuard<element>
+ *   F Option<f64>  U Option<usize>  V Vec<string>  B Vec<u8>
+ *   ! the call's own type
  *
  * Template holes (emit.c: builtin_c):
  *   $r   a pointer to the receiver      $0..$9  the arguments
@@ -71,6 +73,8 @@ const Builtin builtins[] = {
     {"clear", 'v', "", 'n', true, false,
      "({ $T *v_ = $r; for (uint64_t i_ = 0; i_ < v_->len; i_++) $d(&v_->ptr[i_]); v_->len = 0; (vxc_unit)0; })"},
     {"reverse", 'v', "", 'n', true, false, "({ vxc_vec_reverse((vxc_vecraw *)$r, sizeof($E)); (vxc_unit)0; })"},
+    {"sort", 'v', "", 'n', true, false, /* numbers and strings only (check.c) */
+     "({ vx_vec_sort_scalar(VXC_VX($r), sizeof($E), VXC_SORT_KIND($E)); (vxc_unit)0; })"},
     {"contains", 'v', "E", 'b', false, false,
      "({ $T *v_ = $r; $E x_ = $0; bool f_ = 0; for (uint64_t i_ = 0; i_ < v_->len && !f_; i_++) "
      "f_ = $q(v_->ptr[i_], x_); f_; })"},
@@ -96,6 +100,8 @@ const Builtin builtins[] = {
     {"chars", 's', "", 'V', false, false,
      "({ vxc_vecraw r_ = vxc_from_vx_vec(vx_str_chars(*$r)); $R v_; memcpy(&v_, &r_, sizeof v_); v_; })"},
     {"byte_at", 's', "u", '8', false, false, "vx_str_byte_at(*$r, (int64_t)($0), $L)"},
+    {"bytes", 's', "", 'B', false, false,
+     "({ vxc_vecraw r_ = vxc_from_vx_vec(vx_str_bytes(*$r)); $R v_; memcpy(&v_, &r_, sizeof v_); v_; })"},
     {"char_count", 's', "", 'u', false, false, "((uint64_t)vx_str_char_count(*$r))"},
     {"slice", 's', "uu", 's', false, false, "vx_str_slice(*$r, (int64_t)($0), (int64_t)($1), $L)"},
     {"substring", 's', "uu", 's', false, false, "vx_str_slice(*$r, (int64_t)($0), (int64_t)($1), $L)"},
@@ -133,6 +139,20 @@ const Builtin builtins[] = {
     {"ok", 'r', "", 'o', false, true,
      "({ $T *o_ = $r; $R r_ = {0}; if (!o_->is_err) { r_.some = 1; r_.val = $C(o_->ok); } "
      "else { $X(&o_->err); } r_; })"},
+    /* Channel<T>: in an async fn send, recv and recv_opt are suspension
+     * points (lower.c makes them MT_SUSPEND); these templates are the sync
+     * forms, which block the calling thread */
+    {"send", 'c', "e", 'n', false, false,
+     "({ $E x_ = $0; if (vx_chan_send_sync(*$r, &x_) != VX_OK) vx_panic($L, \"send on a closed channel\"); "
+     "(vxc_unit)0; })"},
+    {"recv", 'c', "", 'e', false, false,
+     "({ $E x_; if (vx_chan_recv_sync(*$r, &x_) != VX_OK) vx_panic($L, \"recv on a closed channel\"); x_; })"},
+    {"recv_opt", 'c', "", 'o', false, false, OPT_OF("o_.some = vx_chan_recv_sync(*$r, &o_.val) == VX_OK;")},
+    {"close", 'c', "", 'n', false, false, "({ vx_chan_close(*$r); (vxc_unit)0; })"},
+    {"len", 'c', "", 'u', false, false, "((uint64_t)vx_chan_len(*$r))"},
+    /* Mutex<T>: lock is a suspension point in an async fn; in sync code it
+     * blocks the thread */
+    {"lock", 'm', "", 'g', false, false, "({ $T m_ = *$r; vxc_lock_sync(m_->m); atomic_fetch_add(&m_->rc, 1); m_; })"},
     /* numbers */
     {"abs", 'f', "", 'T', false, false, "(($T)fabs(*$r))"},
     {"abs", 'S', "", 'T', false, false, "vxc_abs_$S(*$r, $L)"},
@@ -153,6 +173,14 @@ const Builtin builtins[] = {
     {"os.env", ':', "s", '!', false, false, OPT_OF("o_.some = vxc_os_env($0, &o_.val);")},
     {"os.exit", ':', "x", '!', false, false, "({ fflush(stdout); exit($0); (vxc_unit)0; })"},
     {"time.now_ms", ':', "", '!', false, false, "vxc_now_ms()"},
+    {"time.now_ns", ':', "", '!', false, false, "vx_now_ns()"},
+    {"time.sleep", ':', "x", '!', false, false, "({ vxc_sleep_ms($0); (vxc_unit)0; })"},
+    {"Channel.new", ':', "x", '!', false, false, "vx_chan_new(sizeof($B), (size_t)($0))"},
+    {"Mutex.new", ':', "x", '!', false, false,
+     "({ $R p_ = vx_alloc(sizeof *p_); atomic_init(&p_->rc, 1); p_->m = vx_mutex_new(); p_->val = $0; p_; })"},
+    {"string.from_bytes", ':', "x", '!', false, false,
+     "({ __typeof__($0) v_ = $0; vxc_str s_ = vx_str_from_utf8_lossy((const char *)v_.ptr, v_.len); "
+     "vx_vec_free(VXC_VX(&v_)); s_; })"},
     /* operations lowering needs that are not methods */
     {"str.append", ':', "xs", '!', false, false, "vx_str_append($0, $1)"},
     {"assert.fail", ':', "s", '!', false, false, "({ vx_panic_assert($L, vx_str_cstr($0)); (vxc_unit)0; })"},
@@ -169,6 +197,8 @@ static bool recv_fits(char k, Type *t) {
     case 's': return t->kind == TY_STR;
     case 'o': return t->kind == TY_OPTION;
     case 'r': return t->kind == TY_RESULT;
+    case 'c': return t->kind == TY_CHAN;
+    case 'm': return t->kind == TY_MUTEX;
     case 'n': return ty_is_num(t);
     case 'i': return ty_is_int(t);
     case 'S': return ty_is_signed(t) || ty_is_float(t);
@@ -208,6 +238,8 @@ Type *builtin_type(char c, Type *recv) {
     case 'F': return ty_wrap(TY_OPTION, ty_f64);
     case 'U': return ty_wrap(TY_OPTION, ty_usize);
     case 'V': return ty_wrap(TY_VEC, ty_str);
+    case 'g': return ty_wrap(TY_GUARD, t->elem);
+    case 'B': return ty_wrap(TY_VEC, ty_u8);
     default: return NULL;
     }
 }

@@ -75,6 +75,18 @@ static void map_put(Map *m, const char *k, void *v) {
     m->n++;
 }
 
+/* Sets k's value: replaces it if k is there (map_put would add a second
+ * entry, and a rehash, which reverses each chain, could bring the older one
+ * back in front). */
+static void map_set(Map *m, const char *k, void *v) {
+    for (Entry *e = m->nb ? m->b[hash_str(k) % (unsigned)m->nb] : NULL; e; e = e->next)
+        if (!strcmp(e->key, k)) {
+            e->val = v;
+            return;
+        }
+    map_put(m, k, v);
+}
+
 /* ---- checker state ---- */
 
 static Program *prog;
@@ -83,6 +95,8 @@ static Map fns_map;     /* free fn name -> Fn */
 static Map methods_map; /* "Owner.name" -> Vec* of Fn */
 static Map consts_map;  /* name -> Node* N_CONST */
 static Map import_aliases; /* `import * as ns`: ns -> SrcFile* */
+static Map std_aliases;    /* `import * as sys from "os"`: sys -> "os" */
+static Map std_names;      /* `import { env } from "os"`: env -> "os" */
 
 static Fn *cur_fn;
 static Vec scope;       /* Sym* stack; NULL marks a scope boundary */
@@ -231,9 +245,10 @@ static Type *resolve_type(Node *t) {
         }
     static const struct { const char *name; TyKind k; int nargs; } generic[] = {
         {"Vec", TY_VEC, 1}, {"Box", TY_BOX, 1}, {"Option", TY_OPTION, 1}, {"Result", TY_RESULT, 2},
+        {"Task", TY_TASK, 1}, {"Channel", TY_CHAN, 1}, {"Mutex", TY_MUTEX, 1},
     };
     for (size_t i = 0; i < sizeof generic / sizeof generic[0]; i++)
-        if (!strcmp(t->name, generic[i].name)) {
+        if (!strcmp(t->name, generic[i].name) && !(generic[i].k >= TY_TASK && map_get(&types_map, t->name))) {
             if (t->list.len != generic[i].nargs)
                 error_at(t->pos, "E0300", "`%s` takes %d type argument%s", t->name, generic[i].nargs,
                          generic[i].nargs > 1 ? "s" : "");
@@ -251,8 +266,6 @@ static Type *resolve_type(Node *t) {
     }
     void *d = map_get(&types_map, t->name);
     if (!d) {
-        if (!strcmp(t->name, "Task") || !strcmp(t->name, "Channel") || !strcmp(t->name, "Mutex"))
-            error_at(t->pos, "E0200", "`%s` is not supported yet (async and concurrency come next)", t->name);
         const char *cands[512];
         int n = 0;
         for (int i = 0; i < prog->structs.len && n < 250; i++)
@@ -286,7 +299,7 @@ static bool poisoned(Type *t) {
 static Type *deref_all(Type *t, int *nderef) {
     t = ty_res(t);
     int n = 0;
-    while (t->kind == TY_REF || t->kind == TY_BOX) {
+    while (t->kind == TY_REF || t->kind == TY_BOX || t->kind == TY_GUARD) {
         t = ty_res(t->elem);
         n++;
     }
@@ -311,6 +324,11 @@ static Sym *place_root(Node *e, Type **via_ref) {
                 *via_ref = t;
                 return NULL;
             }
+            if (t && t->kind == TY_GUARD) {
+                static Type guard_field = {.kind = TY_REF, .mut = true};
+                *via_ref = &guard_field;
+                return NULL;
+            }
             e = e->a;
             break;
         }
@@ -318,6 +336,11 @@ static Sym *place_root(Node *e, Type **via_ref) {
             Type *t = ty_res(e->a->ty);
             if (t && t->kind == TY_REF) {
                 *via_ref = t;
+                return NULL;
+            }
+            if (t && t->kind == TY_GUARD) { /* the locked value: writable */
+                static Type guard_access = {.kind = TY_REF, .mut = true};
+                *via_ref = &guard_access;
                 return NULL;
             }
             e = e->a;
@@ -344,6 +367,8 @@ static void check_mutable(Node *place, const char *code, const char *what) {
         error_at(place->pos, code, "cannot borrow constant `%s` as mutable", root->name);
     }
     Sym *s = place_root(place, &via);
+    if (s && ty_res(s->ty)->kind == TY_GUARD)
+        return; /* a lock guard gives write access to the locked value */
     if (via) {
         if (!via->mut)
             error_at(place->pos, code, "cannot %s through a `&` reference (it is not `&T!`)", what);
@@ -442,6 +467,8 @@ static Type *builtin_method(Node *call, Node *recv, Type *rt, const char *name) 
                  argc == 1 ? "was" : "were");
     if (!strcmp(name, "join") && t->kind == TY_VEC && !ty_unify(t->elem, ty_str))
         return NULL;
+    if (!strcmp(name, "sort") && !ty_is_num(ty_res(t->elem)) && ty_res(t->elem)->kind != TY_STR)
+        error_at(call->pos, "E0302", "`sort` sorts a Vec of numbers or strings, not `%s`", ty_str_of(t));
     for (int i = 0; i < n; i++) {
         Node *a = call->list.items[i];
         char k = b->params[i];
@@ -485,6 +512,17 @@ static Fn *find_method(Type *t, const char *name, bool want_self) {
 
 static _Noreturn void no_method(Node *at, Type *t, const char *name, const char *what) {
     const char *owner = type_name_of(t);
+    if (!owner && !strcmp(what, "method")) {
+        /* the built-in methods of t, from the table */
+        const char *cands[256];
+        int n = 0;
+        for (int i = 0; builtins[i].name && n < 256; i++)
+            if (builtins[i].recv != ':' && builtin_find(t, builtins[i].name) == i)
+                cands[n++] = builtins[i].name;
+        const char *best = did_you_mean(name, cands, n);
+        if (best)
+            diag_help("did you mean `%s`?", best);
+    }
     if (owner) {
         const char *cands[256];
         int n = 0;
@@ -582,11 +620,15 @@ static bool is_type_name(Node *e) {
         return false;
     return map_get(&types_map, e->name) || !strcmp(e->name, "Vec") || !strcmp(e->name, "Box") ||
            !strcmp(e->name, "os") || !strcmp(e->name, "time") || !strcmp(e->name, "Option") ||
-           !strcmp(e->name, "Result");
+           !strcmp(e->name, "Result") || ((!strcmp(e->name, "Channel") || !strcmp(e->name, "Mutex")) &&
+                                           !map_get(&types_map, e->name)) ||
+           !strcmp(e->name, "string") || map_get(&std_aliases, e->name);
 }
 
 /* `Type.name(args)`: a static function, an enum constructor or a std fn. */
 static Type *check_static_call(Node *call, Node *callee, Type *expect) {
+    if (!map_get(&types_map, callee->a->name) && map_get(&std_aliases, callee->a->name))
+        callee->a->name = map_get(&std_aliases, callee->a->name); /* sys.args() -> os.args() */
     const char *tn = callee->a->name, *name = callee->name;
     call->name = name;
     call->sval = tn;
@@ -632,13 +674,50 @@ static Type *check_static_call(Node *call, Node *callee, Type *expect) {
         }
     } else if (!strcmp(tn, "time")) {
         call->res = R_STATIC;
+        if (!strcmp(name, "now_ns")) {
+            if (call->list.len)
+                error_at(call->pos, "E0301", "`time.now_ns` takes no arguments");
+            return ty_i64;
+        }
         if (!strcmp(name, "now_ms")) {
             if (call->list.len)
                 error_at(call->pos, "E0301", "`time.now_ms` takes no arguments");
             return ty_i64;
         }
-        if (!strcmp(name, "sleep"))
-            error_at(callee->pos, "E0200", "`time.sleep` is async and not supported yet");
+        if (!strcmp(name, "sleep")) {
+            if (call->list.len != 1)
+                error_at(call->pos, "E0301", "`time.sleep` takes 1 argument (milliseconds)");
+            expect_type(call->list.items[0], ty_i64, check_expr(call->list.items[0], ty_i64));
+            return ty_unit;
+        }
+    } else if (!strcmp(tn, "Mutex")) {
+        if (!strcmp(name, "new")) {
+            call->res = R_STATIC;
+            if (call->list.len != 1)
+                error_at(call->pos, "E0301", "`Mutex.new` takes 1 argument (the value it guards)");
+            Type *inner = et && et->kind == TY_MUTEX ? et->elem : NULL;
+            Type *at = check_expr(call->list.items[0], inner);
+            if (inner)
+                expect_type(call->list.items[0], inner, at);
+            return ty_wrap(TY_MUTEX, at);
+        }
+    } else if (!strcmp(tn, "Channel")) {
+        if (!strcmp(name, "new")) {
+            call->res = R_STATIC;
+            if (call->list.len != 1)
+                error_at(call->pos, "E0301", "`Channel.new` takes 1 argument (the capacity; 0 = rendezvous)");
+            expect_type(call->list.items[0], ty_usize, check_expr(call->list.items[0], ty_usize));
+            return et && et->kind == TY_CHAN ? et : ty_wrap(TY_CHAN, ty_var(0));
+        }
+    } else if (!strcmp(tn, "string")) {
+        if (!strcmp(name, "from_bytes")) {
+            call->res = R_STATIC;
+            if (call->list.len != 1)
+                error_at(call->pos, "E0301", "`string.from_bytes` takes 1 argument (a `Vec<u8>`)");
+            Type *vt = ty_wrap(TY_VEC, ty_u8);
+            expect_type(call->list.items[0], vt, check_expr(call->list.items[0], vt));
+            return ty_str;
+        }
     } else if (!strcmp(tn, "Option") || !strcmp(tn, "Result")) {
         if (!strcmp(name, "Some") || !strcmp(name, "Ok") || !strcmp(name, "Err"))
             return check_wrapper_ctor(call, name, expect);
@@ -739,6 +818,15 @@ static Type *check_call(Node *e, Type *expect) {
         }
         if (!strcmp(name, "Some") || !strcmp(name, "Ok") || !strcmp(name, "Err"))
             return check_wrapper_ctor(e, name, expect);
+        const char *mod = map_get(&std_names, name);
+        if (mod) { /* env(x) after `import { env } from "os"`: os.env(x) */
+            Node *m = arena_alloc(sizeof(Node));
+            *m = *callee;
+            m->name = mod;
+            callee->kind = N_FIELD;
+            callee->a = m;
+            return check_static_call(e, callee, expect);
+        }
         static const char *aliases[] = {"println", "print", "eprintln", "eprint", "panic", "assert",
                                         "assert_eq", NULL};
         for (int i = 0; aliases[i]; i++)
@@ -769,18 +857,18 @@ static Type *check_call(Node *e, Type *expect) {
                      name, name, name);
         unknown_name(callee->pos, "function", name);
     }
-    if (callee->kind == N_FIELD && !callee->flag && callee->a->kind == N_IDENT && !lookup(callee->a->name) &&
+    if (callee->kind == N_FIELD && !callee->tuple_field && callee->a->kind == N_IDENT && !lookup(callee->a->name) &&
         map_get(&import_aliases, callee->a->name)) {
         /* ns.f(args) through `import * as ns`: the free function f */
         Fn *f = map_get(&fns_map, callee->name);
-        if (!f)
+        if (!f || f->pos.file != map_get(&import_aliases, callee->a->name))
             error_at(callee->pos, "E0200", "cannot find function `%s` in module `%s`", callee->name, callee->a->name);
         e->res = f->is_extern ? R_EXTERN : R_FN;
         e->fn = f;
         check_args(e, f, 0);
         return f->rtype;
     }
-    if (callee->kind == N_FIELD && !callee->flag) {
+    if (callee->kind == N_FIELD && !callee->tuple_field) {
         if (is_type_name(callee->a))
             return check_static_call(e, callee, expect);
         return check_method_call(e, callee);
@@ -790,6 +878,108 @@ static Type *check_call(Node *e, Type *expect) {
 }
 
 /* ---- intrinsics ---- */
+
+/* The digits at *s as a width or precision (at most 65535, as Rust). */
+static const char *spec_count(const char **s, int *out) {
+    long v = 0;
+    while (**s >= '0' && **s <= '9') {
+        v = v * 10 + (**s - '0');
+        if (v > 65535)
+            return "a width or precision is at most 65535";
+        (*s)++;
+    }
+    *out = (int)v;
+    return NULL;
+}
+
+const char *fmt_spec_parse(const char *spec, FmtSpec *sp) {
+    *sp = (FmtSpec){' ', 0, 0, false, false, false, -1, -1};
+    if (!*spec)
+        return NULL;
+    const char *s = spec + 1; /* after the ':' */
+    /* a fill character is any character followed by an alignment */
+    int clen = 1;
+    unsigned char c0 = (unsigned char)s[0];
+    if (c0 >= 0xC0)
+        clen = c0 >= 0xF0 ? 4 : c0 >= 0xE0 ? 3 : 2;
+    for (int i = 1; i < clen; i++)
+        if (!s[i])
+            clen = 1;
+    if (s[0] && strchr("<^>", s[clen]) && s[clen]) {
+        uint32_t cp = clen == 1 ? c0 : c0 & (0xFF >> (clen + 1));
+        for (int i = 1; i < clen; i++)
+            cp = cp << 6 | ((unsigned char)s[i] & 0x3F);
+        sp->fill = cp;
+        s += clen;
+    }
+    if (*s && strchr("<^>", *s))
+        sp->align = *s++;
+    if (*s == '+' || *s == '-')
+        sp->plus = *s++ == '+';
+    if (*s == '#') {
+        sp->alt = true;
+        s++;
+    }
+    if (*s == '0') {
+        sp->zero = true;
+        s++;
+    }
+    const char *err;
+    if (*s >= '0' && *s <= '9' && (err = spec_count(&s, &sp->width)))
+        return err;
+    if (*s == '$' || *s == '*')
+        return "widths and precisions taken from arguments are not supported";
+    if (*s == '.') {
+        s++;
+        if (*s == '*')
+            return "widths and precisions taken from arguments are not supported";
+        if (*s < '0' || *s > '9')
+            return "expected the digits of a precision after `.`";
+        if ((err = spec_count(&s, &sp->prec)))
+            return err;
+    }
+    if (*s && strchr("?xXob", *s) && !s[1])
+        sp->type = *s++;
+    if (*s == 'e' || *s == 'E')
+        return "`e` (exponent form) is not supported";
+    if (*s)
+        return "expected `[[fill]align][+][#][0][width][.precision][?|x|X|o|b]`";
+    if (sp->alt && (!sp->type || sp->type == '?'))
+        return "`#` goes with `x`, `X`, `o` or `b` (the pretty `{:#?}` is not supported)";
+    return NULL;
+}
+
+int fmt_spec_mode(const char *spec) {
+    FmtSpec sp;
+    fmt_spec_parse(spec ? spec : "", &sp);
+    return sp.prec >= 0 ? sp.prec : sp.type == '?' ? -2 : -1;
+}
+
+const char *fmt_spec_apply(const char *spec, Type *t) {
+    FmtSpec sp;
+    if (!spec || fmt_spec_parse(spec, &sp) ||
+        (sp.width < 0 && !sp.plus && (!sp.type || sp.type == '?')))
+        return NULL;
+    Type *b = ty_res(t);
+    while (b->kind == TY_REF || b->kind == TY_BOX)
+        b = ty_res(b->elem);
+    int num = ty_is_float(b) ? 1 : ty_is_int(b) ? (ty_is_signed(b) ? -ty_int_bits(b) : ty_int_bits(b)) : 0;
+    char type = sp.type == '?' ? 0 : sp.type;
+    return arena_printf("vx_fmt_apply(&fb, fs_, &(vx_fmt_spec){%u, %d, %d, %d, %d, %d, %d, %d});", sp.fill,
+                        sp.align, type, sp.plus, sp.alt, sp.zero, sp.width, num);
+}
+
+/* An argument formatted with spec: `{:x}` and its kin format integers. */
+static void check_spec_arg(const char *spec, Node *arg, Type *t) {
+    FmtSpec sp;
+    if (fmt_spec_parse(spec ? spec : "", &sp) || !sp.type || sp.type == '?')
+        return;
+    Type *b = ty_res(t);
+    while (b->kind == TY_REF || b->kind == TY_BOX)
+        b = ty_res(b->elem);
+    if (!ty_is_int(b))
+        error_at(arg->pos, "E0300", "`{%s}` formats an integer, not a value of type `%s`", spec, ty_str_of(t));
+}
 
 static int count_placeholders(Node *fmt, Vec *specs) {
     const char *s = fmt->sval;
@@ -810,8 +1000,12 @@ static int count_placeholders(Node *fmt, Vec *specs) {
             if (j >= fmt->slen)
                 error_at(fmt->pos, "E0101", "unterminated `{` in format string");
             const char *spec = arena_strndup(s + i + 1, (size_t)(j - i - 1));
-            if (*spec && strcmp(spec, ":?") && !(spec[0] == ':' && spec[1] == '.'))
-                error_at(fmt->pos, "E0101", "unsupported format spec `{%s}` (use `{}`, `{:?}` or `{:.N}`)", spec);
+            FmtSpec sp;
+            const char *err = *spec != ':' && *spec
+                                  ? "write `{}` or `{:SPEC}` (positional and named arguments are not supported)"
+                                  : fmt_spec_parse(spec, &sp);
+            if (err)
+                error_at(fmt->pos, "E0101", "invalid format spec `{%s}`: %s", spec, err);
             if (specs)
                 vec_push(specs, (void *)spec);
             n++;
@@ -826,7 +1020,7 @@ static int count_placeholders(Node *fmt, Vec *specs) {
 static Type *check_intrinsic(Node *e, Type *expect) {
     const char *n = e->name;
     int argc = e->list.len;
-    if (e->flag)
+    if (e->bare)
         error_at(e->pos, "E0200", "`%s` is not a value", n);
     if (!strcmp(n, "$println") || !strcmp(n, "$print") || !strcmp(n, "$eprintln") || !strcmp(n, "$eprint")) {
         for (int i = 0; i < argc; i++) {
@@ -836,11 +1030,15 @@ static Type *check_intrinsic(Node *e, Type *expect) {
         }
         Node *f0 = argc ? e->list.items[0] : NULL;
         if (f0 && f0->kind == N_STR && memchr(f0->sval, '{', (size_t)f0->slen)) {
-            e->flag = true; /* format mode */
+            e->fmt_string = true; /* format mode */
             int want = count_placeholders(f0, &e->list2);
             if (want != argc - 1)
                 error_at(e->pos, "E0301", "format string has %d placeholder%s but %d argument%s supplied", want,
                          want == 1 ? "" : "s", argc - 1, argc - 1 == 1 ? " was" : "s were");
+            for (int i = 1; i < argc; i++) {
+                Node *a = e->list.items[i];
+                check_spec_arg(e->list2.items[i - 1], a, a->ty);
+            }
         }
         return ty_unit;
     }
@@ -851,7 +1049,7 @@ static Type *check_intrinsic(Node *e, Type *expect) {
                 error_at(e->pos, "E0301", "`$panic` takes one message");
             for (int i = 0; i < argc; i++)
                 check_expr(e->list.items[i], NULL);
-            e->flag = true;
+            e->fmt_string = true;
             if (count_placeholders(f0, &e->list2) != argc - 1)
                 error_at(e->pos, "E0301", "format string placeholders do not match the arguments");
             return ty_never;
@@ -1108,7 +1306,7 @@ static void check_pattern(Node *p, Type *t, int by_ref) {
             error_at(p->pos, "E0300", "mismatched types: expected `%s`, found variant pattern `%s`",
                      ty_str_of(t), p->name);
         }
-        if (p->list.len != nf && (p->flag || nf == 0 || p->list.len))
+        if (p->list.len != nf && (p->paren_args || nf == 0 || p->list.len))
             error_at(p->pos, "E0301", "variant pattern `%s` has %d field%s but the pattern has %d", p->name, nf,
                      nf == 1 ? "" : "s", p->list.len);
         if (p->list.len != nf)
@@ -1387,7 +1585,7 @@ static Type *check_field(Node *e) {
         return ty_var(0);
     e->index = 0;
     e->autoref = nd;
-    if (e->flag) { /* tuple.N */
+    if (e->tuple_field) { /* tuple.N */
         long idx = strtol(e->name, NULL, 10);
         if (b->kind != TY_TUPLE || idx >= b->nelems)
             error_at(e->pos, "E0302", "no field `%s` on type `%s`", e->name, ty_str_of(t));
@@ -1428,6 +1626,174 @@ static Type *check_index(Node *e) {
 static bool block_diverges;
 static Vec loop_stack; /* the enclosing loops, innermost last */
 
+/* ---- async: await, go, and where async calls may appear ----
+ * An async call (an async fn, or an async std function such as
+ * time.sleep) must be awaited or spawned inside async code; from sync code
+ * it runs to completion (block-on), which makes the calling fn blocking,
+ * and an async fn must not call a blocking fn (it would stall a worker). */
+static Node *await_target, *go_target; /* the call an await/go applies to */
+static Vec async_to_sync;             /* pairs (call Node*, callee Fn*) checked at the end */
+static Vec go_fns;                    /* the fns made of `go { }` blocks */
+
+static bool is_async_call(Node *e) {
+    if (e->kind != N_CALL)
+        return false;
+    if ((e->res == R_FN || e->res == R_METHOD || (e->res == R_STATIC && e->fn)) && e->fn && e->fn->is_async)
+        return true;
+    return e->res == R_STATIC && !e->fn && e->sval && !strcmp(e->sval, "time") && !strcmp(e->name, "sleep");
+}
+
+static void check_async_call(Node *e) {
+    if (!cur_fn)
+        return;
+    if (e->fn && !e->fn->is_async && !e->fn->is_extern && cur_fn->is_async) {
+        vec_push(&async_to_sync, e);
+        vec_push(&async_to_sync, e->fn);
+    }
+    if (!is_async_call(e) || e == await_target || e == go_target)
+        return;
+    if (cur_fn->is_async) {
+        diag_help("write `await %s(...)` to wait for it, or `go %s(...)` to run it as a task",
+                  e->fn ? e->fn->name : "time.sleep", e->fn ? e->fn->name : "time.sleep");
+        error_at(e->pos, "E0605", "async call is neither awaited nor spawned");
+    }
+    cur_fn->blocking = true; /* sync code runs it to completion */
+}
+
+/* await e: an async call, `Box.new(async call)`, or a Task (join). */
+static Type *check_await(Node *e) {
+    if (!cur_fn || !cur_fn->is_async) {
+        diag_help("make the enclosing function `async fn`, or call the async function without `await` to run it to completion");
+        error_at(e->pos, "E0608", "`await` outside an async fn");
+    }
+    Node *a = e->a;
+    if (a->kind == N_CALL && a->a->kind == N_FIELD && a->a->a->kind == N_IDENT && !strcmp(a->a->a->name, "Box") &&
+        !strcmp(a->a->name, "new") && a->list.len == 1 && !lookup("Box")) {
+        /* await Box.new(f(x)): the callee's frame on the heap */
+        Node *inner = a->list.items[0];
+        Node *save = await_target;
+        await_target = inner;
+        Type *t = check_expr(inner, NULL);
+        await_target = save;
+        if (!is_async_call(inner))
+            error_at(inner->pos, "E0300", "`await Box.new(...)` takes a call of an async fn");
+        e->await_kind = 3;
+        e->b = inner;
+        return t;
+    }
+    Node *save = await_target;
+    await_target = a;
+    Type *t = check_expr(a, NULL);
+    await_target = save;
+    if (is_async_call(a)) {
+        e->await_kind = a->fn ? 0 : 2; /* an async fn; time.sleep */
+        return t;
+    }
+    Type *r = ty_res(t);
+    if (r->kind == TY_TASK) {
+        e->await_kind = 1;
+        return r->elem;
+    }
+    if (poisoned(t))
+        return ty_var(0); /* an earlier error: no follow-on */
+    error_at(a->pos, "E0300", "`await` needs a call of an async fn or a `Task`, found `%s`", ty_str_of(t));
+}
+
+static void collect_captures(Node *n, int before, Vec *out) {
+    if (!n)
+        return;
+    if (n->kind == N_IDENT && n->res == R_LOCAL && n->sym && n->sym->id <= before) {
+        for (int i = 0; i < out->len; i++)
+            if (out->items[i] == n->sym)
+                return;
+        vec_push(out, n->sym);
+        return;
+    }
+    collect_captures(n->a, before, out);
+    collect_captures(n->b, before, out);
+    collect_captures(n->c, before, out);
+    for (int i = 0; i < n->list.len; i++)
+        collect_captures(n->list.items[i], before, out);
+}
+
+/* Can a value of type t hold a reference (itself, or in a tuple, Option,
+ * Result or array)? */
+static bool holds_reference(Type *t) {
+    t = ty_res(t);
+    switch (t->kind) {
+    case TY_REF: return true;
+    case TY_OPTION: case TY_ARRAY: return holds_reference(t->elem);
+    case TY_RESULT: return holds_reference(t->elem) || holds_reference(t->err);
+    case TY_TUPLE:
+        for (int i = 0; i < t->nelems; i++)
+            if (holds_reference(t->elems[i]))
+                return true;
+        return false;
+    default: return false;
+    }
+}
+
+/* go f(args) / go { block }: a Task<T>. A block becomes an async fn whose
+ * parameters are the variables it captures (by value). */
+static Type *check_go(Node *e) {
+    if (e->a) {
+        Node *save = go_target;
+        go_target = e->a;
+        Type *t = check_expr(e->a, NULL);
+        go_target = save;
+        if (!is_async_call(e->a) || !e->a->fn)
+            error_at(e->a->pos, "E0300", "`go` spawns a call of an async fn (write `go { ... }` for a block)");
+        for (int i = 0; i < e->a->list.len; i++) {
+            Node *arg = e->a->list.items[i];
+            if (holds_reference(arg->ty))
+                error_at(arg->pos, "E0607", "`go` must not pass a reference (`%s`): the task may outlive what it points to",
+                         ty_str_of(arg->ty));
+        }
+        return ty_wrap(TY_TASK, t);
+    }
+    Fn *gf = arena_alloc(sizeof(Fn));
+    gf->name = arena_printf("go_%d_%d", e->pos.line, e->pos.col);
+    gf->cname = arena_printf("vx_go_%d_%d_%d", e->pos.line, e->pos.col, go_fns.len);
+    gf->pos = e->pos;
+    gf->is_async = true;
+    gf->body = e->b;
+    Fn *outer = cur_fn;
+    int before = sym_counter;
+    int save_loops = loop_depth;
+    Vec save_stack = loop_stack;
+    memset(&loop_stack, 0, sizeof loop_stack);
+    loop_depth = 0;
+    cur_fn = gf;
+    bool save_div = block_diverges;
+    block_diverges = false;
+    Type *t = check_block(e->b, NULL);
+    block_diverges = save_div;
+    cur_fn = outer;
+    loop_depth = save_loops;
+    loop_stack = save_stack;
+    gf->rtype = ty_res(t)->kind == TY_NEVER ? ty_unit : t;
+    collect_captures(e->b, before, &gf->captures);
+    for (int i = 0; i < gf->captures.len; i++) {
+        Sym *s = gf->captures.items[i];
+        if (holds_reference(s->ty))
+            error_at(e->pos, "E0607", "`go { }` must not capture `%s`, which holds a reference (`%s`): the task may outlive what it points to",
+                     s->name, ty_str_of(s->ty));
+        Node *id = arena_alloc(sizeof(Node));
+        id->kind = N_IDENT;
+        id->pos = e->pos;
+        id->name = s->name;
+        id->res = R_LOCAL;
+        id->sym = s;
+        id->ty = s->ty;
+        vec_push(&e->list, id); /* the captures, moved into the task (own.c) */
+    }
+    e->go_fn = gf;
+    vec_push(&go_fns, gf);
+    vec_push(&outer->locals, NULL); /* marks: zonk the go fns with this fn */
+    outer->locals.len--;
+    return ty_wrap(TY_TASK, gf->rtype);
+}
+
 static Type *check_expr_inner(Node *e, Type *expect) {
     switch (e->kind) {
     case N_INT: {
@@ -1455,8 +1821,11 @@ static Type *check_expr_inner(Node *e, Type *expect) {
                 Node *x = e->list.items[i];
                 check_expr(x, NULL);
                 const char *spec = e->list2.items[i];
-                if (*spec && strcmp(spec, ":?") && !(spec[0] == ':' && spec[1] == '.'))
-                    error_at(x->pos, "E0101", "unsupported format spec `{%s}` (use `{}`, `{:?}` or `{:.N}`)", spec);
+                FmtSpec sp;
+                const char *err = fmt_spec_parse(spec, &sp);
+                if (err)
+                    error_at(x->pos, "E0101", "invalid format spec `{%s}`: %s", spec, err);
+                check_spec_arg(spec, x, x->ty);
             }
         return ty_str;
     case N_BOOL:
@@ -1503,17 +1872,31 @@ static Type *check_expr_inner(Node *e, Type *expect) {
             error_at(e->pos, "E0200", "`%s` is a type, not a value", e->name);
         unknown_name(e->pos, "value", e->name);
     }
-    case N_CALL:
-        return check_call(e, expect);
+    case N_CALL: {
+        Type *t = check_call(e, expect);
+        check_async_call(e);
+        return t;
+    }
+    case N_AWAIT:
+        return check_await(e);
+    case N_GO:
+        return check_go(e);
     case N_INTRINSIC:
         return check_intrinsic(e, expect);
     case N_FIELD:
+        if (!e->tuple_field && e->a->kind == N_IDENT && !strcmp(e->a->name, "Option") && !strcmp(e->name, "None") &&
+            !lookup("Option") && !map_get(&types_map, "Option")) {
+            e->kind = N_IDENT; /* Option.None is None */
+            e->name = "None";
+            e->a = NULL;
+            return check_expr_inner(e, expect);
+        }
         return check_field(e);
     case N_INDEX:
         return check_index(e);
     case N_UNARY: {
         if (!strcmp(e->op, "-") && e->a->kind == N_INT)
-            e->a->flag = true; /* a negative literal: -128i8 is in range */
+            e->a->negated = true; /* a negative literal: -128i8 is in range */
         Type *t = check_expr(e->a, expect);
         if (ty_res(t)->kind == TY_REF) {
             e->autoref = 1;
@@ -1529,7 +1912,7 @@ static Type *check_expr_inner(Node *e, Type *expect) {
     }
     case N_DEREF: {
         Type *t = ty_res(check_expr(e->a, NULL));
-        if (t->kind != TY_REF && t->kind != TY_BOX)
+        if (t->kind != TY_REF && t->kind != TY_BOX && t->kind != TY_GUARD)
             error_at(e->pos, "E0303", "type `%s` cannot be dereferenced", ty_str_of(t));
         return t->elem;
     }
@@ -1578,10 +1961,10 @@ static Type *check_expr_inner(Node *e, Type *expect) {
     }
     case N_LOOP: {
         loop_depth++;
-        e->flag = false;
+        e->has_break = false;
         check_block(e->b, NULL);
         loop_depth--;
-        return e->index ? ty_unit : ty_never; /* index: set by a break inside */
+        return e->has_break ? ty_unit : ty_never;
     }
     case N_FOR: {
         Type *it;
@@ -1602,7 +1985,7 @@ static Type *check_expr_inner(Node *e, Type *expect) {
                 c = ty_res(c->elem);
                 by_ref = true;
             }
-            if (c->kind != TY_VEC && c->kind != TY_ARRAY)
+            if (c->kind != TY_VEC && c->kind != TY_ARRAY && !(c->kind == TY_CHAN && !by_ref))
                 error_at(e->a->pos, "E0300", "`for` cannot iterate over a value of type `%s`", ty_str_of(ct));
             it = c->elem;
             if (by_ref && !ty_is_copy(it)) {
@@ -1780,7 +2163,7 @@ static Type *check_expr_inner(Node *e, Type *expect) {
             if (et->n != e->list.len)
                 error_at(e->pos, "E0300", "mismatched types: expected an array of %ld elements, found %d", et->n,
                          e->list.len);
-            e->flag = true;
+            e->is_array = true;
             return et;
         }
         return ty_wrap(TY_VEC, elem);
@@ -1795,7 +2178,7 @@ static Type *check_expr_inner(Node *e, Type *expect) {
 /* Loops: `loop` has type `!` unless a `break` leaves it. */
 static void mark_break(void) {
     if (loop_stack.len)
-        ((Node *)loop_stack.items[loop_stack.len - 1])->index = 1;
+        ((Node *)loop_stack.items[loop_stack.len - 1])->has_break = true;
 }
 
 static Type *check_expr(Node *e, Type *expect) {
@@ -1937,7 +2320,7 @@ static Type *check_block(Node *b, Type *expect) {
         t = check_expr(b->c, expect);
     else
         t = block_diverges ? ty_never : ty_unit;
-    b->flag = block_diverges; /* the block never reaches its end */
+    b->diverges = block_diverges; /* the block never reaches its end */
     block_diverges = saved;
     pop_scope();
     b->ty = t;
@@ -1964,7 +2347,7 @@ static void zonk_node(Node *n) {
             bool sgn = ty_is_signed(t);
             uint64_t max = bits == 64 ? (sgn ? (uint64_t)INT64_MAX : UINT64_MAX)
                                       : (sgn ? ((uint64_t)1 << (bits - 1)) - 1 : ((uint64_t)1 << bits) - 1);
-            if (sgn && n->flag)
+            if (sgn && n->negated)
                 max++;
             if (n->ival > max)
                 error_at(n->pos, "E0300", "literal out of range for `%s`", ty_str_of(t));
@@ -1984,22 +2367,62 @@ static void zonk_node(Node *n) {
 
 /* ---- items ---- */
 
-/* The .vx file an import names: given on the command line, matched by its
- * path or by its last path component. NULL for a std module. */
+/* The std modules; what each exports is in the table of built-ins
+ * (builtins.c: "os.args", "time.sleep", ...). */
+static const char *std_modules[] = {"os", "time"};
+
+static const char *std_module(const char *name) {
+    for (size_t i = 0; i < sizeof std_modules / sizeof std_modules[0]; i++)
+        if (!strcmp(std_modules[i], name))
+            return std_modules[i];
+    return NULL;
+}
+
+static bool std_exports(const char *mod, const char *name) {
+    return builtin_find(NULL, arena_printf("%s.%s", mod, name)) >= 0;
+}
+
+/* `a/./b/../c` -> `a/c`, in place, for comparing paths as written. */
+static char *clean_path(char *p) {
+    char *parts[256];
+    int n = 0;
+    bool abs = p[0] == '/';
+    for (char *tok = strtok(p, "/"); tok && n < 256; tok = strtok(NULL, "/")) {
+        if (!strcmp(tok, "."))
+            continue;
+        if (!strcmp(tok, "..") && n > 0 && strcmp(parts[n - 1], ".."))
+            n--;
+        else
+            parts[n++] = tok;
+    }
+    Buf b = {0};
+    if (abs)
+        buf_puts(&b, "/");
+    for (int i = 0; i < n; i++)
+        buf_printf(&b, "%s%s", i ? "/" : "", parts[i]);
+    char *r = arena_strndup(b.data ? b.data : "", b.len);
+    buf_free(&b);
+    return r;
+}
+
+/* The .vx file an import names, given on the command line: the path is
+ * relative to the directory of the importing file (as in Go and
+ * JavaScript), so `./lib/b.vx` is that file and no other `b.vx`. */
 static SrcFile *import_file(Node *imp) {
     const char *path = imp->sval;
-    size_t n = strlen(path);
-    if (n < 3 || strcmp(path + n - 3, ".vx"))
-        return NULL; /* a std module: always in scope */
-    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    const char *from = imp->pos.file ? imp->pos.file->path : "";
+    const char *slash = strrchr(from, '/');
+    char *want = path[0] == '/' || !slash
+                     ? arena_strndup(path, strlen(path))
+                     : arena_printf("%.*s/%s", (int)(slash - from), from, path);
+    want = clean_path(want);
     for (int i = 0; i < prog->files.len; i++) {
         SrcFile *f = prog->files.items[i];
-        const char *fb = strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
-        if (!strcmp(f->path, path) || !strcmp(fb, base))
+        if (!strcmp(clean_path(arena_strndup(f->path, strlen(f->path))), want))
             return f;
     }
-    diag_help("give every file of the program on the command line: `vex run %s %s`",
-              imp->pos.file ? imp->pos.file->path : "main.vx", path);
+    diag_help("`%s` is not among the files given; give every file of the program on the command line: "
+              "`vex run %s %s`", want, from[0] ? from : "main.vx", want);
     error_at(imp->pos, "E0200", "cannot find module `%s`", path);
 }
 
@@ -2014,17 +2437,38 @@ static bool defined_in(const char *name, SrcFile *f) {
     return c && c->pos.file == f;
 }
 
+/* An import binds names: `import * as ns` the module as `ns`, `import { a }`
+ * the name `a` (the std modules are also in scope under their own names). */
 static void check_imports(void) {
     memset(&import_aliases, 0, sizeof import_aliases);
+    memset(&std_aliases, 0, sizeof std_aliases);
+    memset(&std_names, 0, sizeof std_names);
     for (int i = 0; i < prog->imports.len; i++) {
         Node *imp = prog->imports.items[i];
-        SrcFile *f = import_file(imp);
-        if (imp->name && f) /* a std module keeps its own name (os.args) */
+        size_t n = strlen(imp->sval);
+        const char *mod = NULL;
+        SrcFile *f = NULL;
+        if (n >= 3 && !strcmp(imp->sval + n - 3, ".vx")) {
+            f = import_file(imp);
+        } else if (!(mod = std_module(imp->sval))) {
+            Buf b = {0};
+            for (size_t k = 0; k < sizeof std_modules / sizeof std_modules[0]; k++)
+                buf_printf(&b, "%s`%s`", k ? ", " : "", std_modules[k]);
+            diag_help("the std modules are %s; a file is imported by its path: `import { f } from \"./util.vx\"`",
+                      b.data);
+            buf_free(&b);
+            error_at(imp->pos, "E0200", "cannot find module `%s`", imp->sval);
+        }
+        if (imp->name && mod)
+            map_put(&std_aliases, imp->name, (void *)mod);
+        else if (imp->name)
             map_put(&import_aliases, imp->name, f);
-        for (int j = 0; f && j < imp->list.len; j++) {
+        for (int j = 0; j < imp->list.len; j++) {
             Node *nm = imp->list.items[j];
-            if (!defined_in(nm->name, f))
+            if (mod ? !std_exports(mod, nm->name) : !defined_in(nm->name, f))
                 error_at(nm->pos, "E0200", "`%s` is not defined in `%s`", nm->name, imp->sval);
+            if (mod)
+                map_put(&std_names, nm->name, (void *)mod);
         }
     }
 }
@@ -2089,7 +2533,7 @@ static void finite_type(Type *t, Pos pos, const char *owner, int depth) {
         }
         if (mark == 2)
             return;
-        map_put(&type_marks, name, (void *)1);
+        map_set(&type_marks, name, (void *)1);
         if (t->kind == TY_STRUCT) {
             for (int i = 0; i < t->sd->fields.len; i++) {
                 Field *f = t->sd->fields.items[i];
@@ -2102,7 +2546,7 @@ static void finite_type(Type *t, Pos pos, const char *owner, int depth) {
                     finite_type(v->tys[k], ((Node *)v->texprs.items[k])->pos, name, depth + 1);
             }
         }
-        map_put(&type_marks, name, (void *)2);
+        map_set(&type_marks, name, (void *)2);
         return;
     }
     case TY_OPTION:
@@ -2123,11 +2567,21 @@ static void finite_type(Type *t, Pos pos, const char *owner, int depth) {
 }
 
 /* A constant is checked on first use, so it may refer to constants
- * declared after it; a cycle is an error. */
+ * declared after it; a cycle is an error. check_consts() orders the
+ * constants so that this recursion happens only on a cycle, where it is
+ * bounded by MAX_CONST_DEPTH. */
+enum { MAX_CONST_DEPTH = 500 };
+static int const_depth;
+
 static void check_const(Node *c, Node *use) {
-    if (c->flag)
+    if (c->visiting)
         error_at(use ? use->pos : c->pos, "E0300", "constant `%s` depends on itself", c->name);
-    c->flag = true;
+    if (const_depth >= MAX_CONST_DEPTH)
+        error_at(use ? use->pos : c->pos, "E0300",
+                 "constant `%s` is defined through a chain of more than %d constants", c->name,
+                 MAX_CONST_DEPTH);
+    c->visiting = true;
+    const_depth++;
     Fn *save_fn = cur_fn;
     Vec save_scope = scope;
     int save_depth = loop_depth;
@@ -2143,6 +2597,73 @@ static void check_const(Node *c, Node *use) {
     cur_fn = save_fn;
     scope = save_scope;
     loop_depth = save_depth;
+    const_depth--;
+}
+
+/* The constants an expression names (every identifier that is a constant's
+ * name; a local of the same name only adds an edge that orders more than
+ * needed). An explicit stack: a constant's expression may be long. */
+static void const_refs(Node *e, Vec *out) {
+    Vec stack = {0};
+    vec_push(&stack, e);
+    while (stack.len) {
+        Node *n = stack.items[--stack.len];
+        if (!n)
+            continue;
+        if (n->kind == N_IDENT && map_get(&consts_map, n->name))
+            vec_push(out, map_get(&consts_map, n->name));
+        vec_push(&stack, n->a);
+        vec_push(&stack, n->b);
+        vec_push(&stack, n->c);
+        for (int i = 0; i < n->list.len; i++)
+            vec_push(&stack, n->list.items[i]);
+    }
+}
+
+/* Checks every constant after the constants it names, so check_const never
+ * recurses into another constant on a program without a cycle: a chain of
+ * thousands of constants (`const C0 = C1 + 1`, `const C1 = C2 + 1`, ...)
+ * used to recurse once per link and overflow the stack. The order is a
+ * depth-first post-order kept on an explicit stack. A constant met again
+ * while it is still on the stack (seen, not yet checked) closes a cycle:
+ * the ordering stops and check_const, from the first constant of the
+ * cycle, reports it ("depends on itself") as it always did, recursing at
+ * most MAX_CONST_DEPTH times. */
+static void check_consts(void) {
+    typedef struct { Node *c; Vec refs; int next; } Frame;
+    int n = prog->consts.len;
+    Frame *stack = arena_alloc(sizeof(Frame) * (size_t)(n + 1));
+    Map seen = {0}; /* name -> the constant, once it was pushed */
+    for (int i = 0; i < n; i++) {
+        Node *root = prog->consts.items[i];
+        if (map_get(&seen, root->name) == root)
+            continue;
+        int sp = 0;
+        stack[sp++] = (Frame){root, {0}, 0};
+        map_put(&seen, root->name, root);
+        const_refs(root->a, &stack[0].refs);
+        while (sp) {
+            Frame *f = &stack[sp - 1];
+            if (f->next < f->refs.len) {
+                Node *d = f->refs.items[f->next++];
+                if (map_get(&seen, d->name) == d && !d->ty)
+                    goto cycle; /* on the stack */
+                if (map_get(&seen, d->name) == d)
+                    continue; /* checked */
+                map_put(&seen, d->name, d);
+                stack[sp] = (Frame){d, {0}, 0};
+                const_refs(d->a, &stack[sp].refs);
+                sp++;
+                continue;
+            }
+            if (!f->c->ty)
+                check_const(f->c, NULL);
+            sp--;
+        }
+        continue;
+    cycle:
+        check_const(root, NULL);
+    }
 }
 
 static void register_items(void) {
@@ -2225,8 +2746,6 @@ static void register_items(void) {
         f->rtype = resolve_type(f->ret);
         if (ty_res(f->rtype)->kind == TY_REF)
             error_at(f->ret->pos, "E0403", "a function cannot return a reference");
-        if (f->is_async)
-            error_at(f->pos, "E0100", "`async fn` is not supported yet: this version of vex compiles the synchronous language only");
         cur_fn = NULL;
         if (f->owner) {
             if (!map_get(&types_map, f->owner))
@@ -2258,11 +2777,7 @@ static void register_items(void) {
             f->cname = f->is_extern ? f->name : arena_printf("vx_fn_%s", f->name);
         }
     }
-    for (int i = 0; i < prog->consts.len; i++) {
-        Node *c = prog->consts.items[i];
-        if (!c->ty)
-            check_const(c, NULL);
-    }
+    check_consts();
 }
 
 static void check_fn(Fn *f) {
@@ -2297,20 +2812,38 @@ static void check_fn(Fn *f) {
         Sym *s = f->locals.items[i];
         s->ty = ty_zonk(s->ty);
     }
+    for (int g = 0; g < go_fns.len; g++) {
+        Fn *gf = go_fns.items[g];
+        gf->rtype = ty_zonk(gf->rtype);
+        for (int i = 0; i < gf->locals.len; i++) {
+            Sym *s = gf->locals.items[i];
+            s->ty = ty_zonk(s->ty);
+        }
+        for (int i = 0; i < gf->captures.len; i++) {
+            Sym *s = gf->captures.items[i];
+            s->ty = ty_zonk(s->ty);
+        }
+    }
     pop_scope();
     cur_fn = NULL;
 }
 
 void check_program(Program *p) {
+    if (diag_error_count() && diag_jmp) /* syntax errors: they were all reported */
+        longjmp(*(jmp_buf *)diag_jmp, 1);
     prog = p;
     memset(&types_map, 0, sizeof types_map);
     memset(&fns_map, 0, sizeof fns_map);
     memset(&methods_map, 0, sizeof methods_map);
     memset(&consts_map, 0, sizeof consts_map);
+    const_depth = 0;
     memset(&scope, 0, sizeof scope);
     memset(&loop_stack, 0, sizeof loop_stack);
     sym_counter = 0;
     cur_fn = NULL;
+    await_target = go_target = NULL;
+    memset(&async_to_sync, 0, sizeof async_to_sync);
+    memset(&go_fns, 0, sizeof go_fns);
     register_items();
     check_imports();
     for (int i = 0; i < prog->fns.len; i++) {
@@ -2323,6 +2856,17 @@ void check_program(Program *p) {
         if (diag_error_count() >= MAX_ERRORS)
             break;
     }
+    for (int i = 0; i + 1 < async_to_sync.len && !diag_error_count(); i += 2) {
+        Node *call = async_to_sync.items[i];
+        Fn *callee = async_to_sync.items[i + 1];
+        if (callee->blocking) {
+            diag_help("make `%s` an `async fn` and `await` it", callee->name);
+            error_at(call->pos, "E0606", "blocking call in async fn: `%s` runs an async fn to completion and would stall a worker",
+                     callee->name);
+        }
+    }
+    for (int i = 0; i < go_fns.len; i++)
+        vec_push(&prog->fns, go_fns.items[i]);
     if (diag_error_count() && diag_jmp)
         longjmp(*(jmp_buf *)diag_jmp, 1);
     Fn *m = map_get(&fns_map, "main");

@@ -17,4 +17,4 @@ $(OBJ)/compiler/%.o: compiler/%.c compiler/vexc.h
 
 $(VEX): $(CC_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^ -lxxhash

@@ -46,8 +46,20 @@ static bool json; /* --error-format=json: one JSON object per diagnostic */
 
 void diag_set_json(bool on) { json = on; }
 
+/* A parser that goes on after a syntax error reports at most one error per
+ * line: the rest of the line is usually the same mistake seen again. */
+static SrcFile *muted_file, *last_file;
+static int muted_line, last_line;
+void diag_mute_line(void) {
+    muted_file = last_file;
+    muted_line = last_line;
+}
+
 void diag_set_quiet(bool q) { quiet = q; }
-void diag_reset(void) { nerrors = 0; }
+void diag_reset(void) {
+    nerrors = 0;
+    muted_file = NULL;
+}
 int diag_error_count(void) { return nerrors; }
 
 static void source_line(Pos pos, const char *label, bool color) {
@@ -236,9 +248,12 @@ _Noreturn void error_at(Pos pos, const char *code, const char *fmt, ...) {
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     nerrors++;
-    if (!quiet && json) {
+    last_file = pos.file;
+    last_line = pos.line;
+    bool mute = quiet || (pos.file && pos.file == muted_file && pos.line == muted_line);
+    if (!mute && json) {
         print_json(pos, code, msg);
-    } else if (!quiet) {
+    } else if (!mute) {
         const char *nc = getenv("NO_COLOR");
         bool color = isatty(2) && !(nc && *nc);
         if (color)

@@ -111,6 +111,11 @@ const char *ty_cname(Type *t) {
         return arena_printf("%s *", e);
     }
     case TY_CPTR: return "void *";
+    case TY_TASK: return "vx_task *";
+    case TY_CHAN: return "vx_chan *";
+    case TY_MUTEX: case TY_GUARD:
+        define_type(t);
+        return arena_printf("struct vxm_%s *", ty_mangle(t->elem));
     default:
         define_type(t);
         return arena_printf("vx_T_%s", ty_mangle(t));
@@ -123,7 +128,8 @@ static void define_type(Type *t) {
     if (t->kind == TY_STRUCT || t->kind == TY_ENUM) {
         if (seen(arena_printf("type:%s", m)))
             return;
-    } else if (t->kind <= TY_NEVER || t->kind == TY_REF || t->kind == TY_BOX) {
+    } else if (t->kind <= TY_NEVER || t->kind == TY_REF || t->kind == TY_BOX || t->kind == TY_TASK ||
+               t->kind == TY_CHAN) {
         if (t->elem)
             ty_cname(t->elem);
         return;
@@ -132,6 +138,16 @@ static void define_type(Type *t) {
     }
     Buf b = {0};
     switch (t->kind) {
+    case TY_MUTEX:
+    case TY_GUARD: {
+        /* one object for a Mutex<T> and its guards */
+        if (seen(arena_printf("type:vxm_%s", ty_mangle(t->elem))))
+            return;
+        const char *e = ty_cname(t->elem);
+        define_type(t->elem);
+        buf_printf(&b, "struct vxm_%s { _Atomic long rc; vx_mutex *m; %s val; };\n", ty_mangle(t->elem), e);
+        break;
+    }
     case TY_STRUCT: {
         StructDef *sd = t->sd;
         const char **names = arena_alloc(sizeof(char *) * (size_t)(sd->fields.len + 1));
@@ -213,7 +229,45 @@ static void define_type(Type *t) {
     buf_free(&b);
 }
 
-/* ---- per-type helpers: fmt, eq, clone ---- */
+/* ---- per-type helpers: fmt, eq, clone ----
+ * fmt_fn, eq_fn, drop_fn and clone_fn name the helper of a type and declare
+ * its prototype; its body is generated later by emit_helpers() from a work
+ * list, so a chain of types (S0 holding an Option<Box<S1>>, S1 one of S2,
+ * ...) costs no stack: generating the body of each helper used to generate
+ * the helpers it calls first, one C stack frame per link, and 22,500 linked
+ * structs overflowed the stack. */
+
+enum { H_FMT, H_EQ, H_DROP, H_CLONE };
+typedef struct Helper {
+    int kind;
+    Type *t;
+} Helper;
+static Vec helper_queue; /* Helper*, the helpers declared but not generated */
+
+static void queue_helper(int kind, Type *t) {
+    Helper *h = arena_alloc(sizeof(Helper));
+    h->kind = kind;
+    h->t = t;
+    vec_push(&helper_queue, h);
+}
+
+static void gen_fmt(Type *t);
+static void gen_eq(Type *t);
+static void gen_drop(Type *t);
+static void gen_clone(Type *t);
+
+/* Generates the queued helpers and those they call, until none is left. */
+static void emit_helpers(void) {
+    while (helper_queue.len) {
+        Helper *h = helper_queue.items[--helper_queue.len];
+        switch (h->kind) {
+        case H_FMT: gen_fmt(h->t); break;
+        case H_EQ: gen_eq(h->t); break;
+        case H_DROP: gen_drop(h->t); break;
+        default: gen_clone(h->t); break;
+        }
+    }
+}
 
 static const char *fmt_fn(Type *t);
 static const char *eq_fn(Type *t);
@@ -243,6 +297,9 @@ static void fmt_value(Buf *o, Type *t, const char *b, const char *v, const char 
     case TY_UNIT: case TY_NEVER:
         buf_printf(o, "vxc_puts(%s, \"()\");", b);
         break;
+    case TY_TASK: case TY_CHAN: case TY_MUTEX: case TY_GUARD:
+        buf_printf(o, "vxc_puts(%s, \"%s\");", b, ty_str_of(t));
+        break;
     case TY_REF: case TY_BOX:
         fmt_value(o, t->elem, b, arena_printf("(*(%s))", v), mode);
         break;
@@ -260,6 +317,14 @@ static const char *fmt_fn(Type *t) {
         return name;
     const char *ct = ty_cname(t);
     buf_printf(&protos_b, "static void %s(vxc_buf *b, %s v, int mode);\n", name, ct);
+    queue_helper(H_FMT, t);
+    return name;
+}
+
+static void gen_fmt(Type *t) {
+    const char *m = ty_mangle(t);
+    const char *name = arena_printf("vxc_fmt_%s", m);
+    const char *ct = ty_cname(t);
     Buf o = {0};
     buf_printf(&o, "static void %s(vxc_buf *b, %s v, int mode) {\n    (void)mode;\n", name, ct);
     switch (t->kind) {
@@ -330,7 +395,6 @@ static const char *fmt_fn(Type *t) {
     buf_puts(&o, "}\n");
     buf_puts(&helpers_b, o.data);
     buf_free(&o);
-    return name;
 }
 
 /* C expression: are a and b (of type t) equal? */
@@ -352,6 +416,13 @@ static const char *eq_fn(Type *t) {
         return name;
     const char *ct = ty_cname(t);
     buf_printf(&protos_b, "static bool %s(%s a, %s b);\n", name, ct, ct);
+    queue_helper(H_EQ, t);
+    return name;
+}
+
+static void gen_eq(Type *t) {
+    const char *name = arena_printf("vxc_eq_%s", ty_mangle(t));
+    const char *ct = ty_cname(t);
     Buf o = {0};
     buf_printf(&o, "static bool %s(%s a, %s b) {\n", name, ct, ct);
     switch (t->kind) {
@@ -401,7 +472,6 @@ static const char *eq_fn(Type *t) {
     buf_puts(&o, "    return true;\n}\n");
     buf_puts(&helpers_b, o.data);
     buf_free(&o);
-    return name;
 }
 
 static bool has_heap(Type *t) { return ty_needs_drop(t); }
@@ -415,6 +485,10 @@ static const char *drop_stmt(Type *t, const char *v) {
         return "";
     if (t->kind == TY_STR)
         return arena_printf("vxc_str_drop(%s);", v);
+    if (t->kind == TY_CHAN)
+        return arena_printf("vxc_chan_dropp(&(%s));", v);
+    if (t->kind == TY_TASK)
+        return arena_printf("vxc_task_dropp(&(%s));", v);
     return arena_printf("%s(&(%s));", drop_fn(t), v);
 }
 
@@ -425,6 +499,13 @@ static const char *drop_fn(Type *t) {
         return name;
     const char *ct = ty_cname(t);
     buf_printf(&protos_b, "static void %s(%s *v);\n", name, ct);
+    queue_helper(H_DROP, t);
+    return name;
+}
+
+static void gen_drop(Type *t) {
+    const char *name = arena_printf("vxc_drop_%s", ty_mangle(t));
+    const char *ct = ty_cname(t);
     Buf o = {0};
     buf_printf(&o, "static void %s(%s *v) {\n", name, ct);
     switch (t->kind) {
@@ -455,6 +536,16 @@ static const char *drop_fn(Type *t) {
     case TY_BOX:
         buf_printf(&o, "    if (!*v) return;\n    %s\n    vx_free(*v);\n    *v = NULL;\n", drop_stmt(t->elem, "(**v)"));
         break;
+    case TY_GUARD:
+        /* unlock, then release the guard's reference like a Mutex handle */
+        buf_printf(&o, "    if (!*v) return;\n    vx_mutex_unlock((*v)->m);\n    %s(v);\n",
+                   drop_fn(ty_wrap(TY_MUTEX, t->elem)));
+        break;
+    case TY_MUTEX:
+        buf_printf(&o, "    if (!*v) return;\n    if (atomic_fetch_sub(&(*v)->rc, 1) == 1) {\n        %s\n"
+                       "        vx_mutex_free((*v)->m);\n        vx_free(*v);\n    }\n    *v = NULL;\n",
+                   drop_stmt(t->elem, "(*v)->val"));
+        break;
     case TY_OPTION:
         buf_printf(&o, "    if (v->some) { %s }\n", drop_stmt(t->elem, "v->val"));
         break;
@@ -471,7 +562,6 @@ static const char *drop_fn(Type *t) {
     buf_puts(&o, "}\n");
     buf_puts(&helpers_b, o.data);
     buf_free(&o);
-    return name;
 }
 
 /* C expression: a deep copy of v (of type t); a string is shared by
@@ -482,6 +572,10 @@ static const char *clone_expr(Type *t, const char *v) {
         return v;
     if (t->kind == TY_STR)
         return arena_printf("vx_str_retain(%s)", v);
+    if (t->kind == TY_CHAN)
+        return arena_printf("vxc_chan_clone(%s)", v);
+    if (t->kind == TY_MUTEX)
+        return arena_printf("({ %s m_ = %s; atomic_fetch_add(&m_->rc, 1); m_; })", ty_cname(t), v);
     return arena_printf("%s(%s)", clone_fn(t), v);
 }
 
@@ -492,6 +586,13 @@ static const char *clone_fn(Type *t) {
         return name;
     const char *ct = ty_cname(t);
     buf_printf(&protos_b, "static %s %s(%s v);\n", ct, name, ct);
+    queue_helper(H_CLONE, t);
+    return name;
+}
+
+static void gen_clone(Type *t) {
+    const char *name = arena_printf("vxc_clone_%s", ty_mangle(t));
+    const char *ct = ty_cname(t);
     Buf o = {0};
     buf_printf(&o, "static %s %s(%s v) {\n", ct, name, ct);
     switch (t->kind) {
@@ -547,7 +648,6 @@ static const char *clone_fn(Type *t) {
     buf_puts(&o, "}\n");
     buf_puts(&helpers_b, o.data);
     buf_free(&o);
-    return name;
 }
 
 /* ---- literals and source locations ---- */
@@ -594,6 +694,8 @@ static const char *clone_any(Type *t) {
         return "VXC_ID";
     if (t->kind == TY_STR)
         return "vx_str_retain";
+    if (t->kind == TY_CHAN)
+        return "vxc_chan_clone";
     return clone_fn(t);
 }
 
@@ -604,6 +706,10 @@ static const char *drop_any(Type *t) {
         return "VXC_NODROP";
     if (t->kind == TY_STR)
         return "vxc_str_dropp";
+    if (t->kind == TY_CHAN)
+        return "vxc_chan_dropp";
+    if (t->kind == TY_TASK)
+        return "vxc_task_dropp";
     return drop_fn(t);
 }
 
@@ -654,7 +760,28 @@ static const char *fmt_any(Type *t) {
 static MFn *M;          /* the function being printed */
 static const char **lname; /* C name of each local */
 
+/* Is local i kept in the async frame (fr->name) rather than a C local? */
+static bool in_frame(MFn *m, int i) { return m->fn->suspends && m->in_frame && mir_live(m, m->in_frame, i); }
+
+static const char *local_field(MFn *m, int i);
+
 static const char *local_cname(MFn *m, int i) {
+    if (in_frame(m, i))
+        return arena_printf("fr->%s", local_field(m, i));
+    return local_field(m, i);
+}
+
+static const char *local_name(MFn *m, int i);
+
+/* A frame slot's name inside the frame: a field, or a member of the union
+ * it shares with slots that are never live at the same time. */
+static const char *local_field(MFn *m, int i) {
+    if (m->share && m->share[i] >= 0 && in_frame(m, i))
+        return arena_printf("sh%d.%s", m->share[i], local_name(m, i));
+    return local_name(m, i);
+}
+
+static const char *local_name(MFn *m, int i) {
     MLocal *l = m->locals.items[i];
     switch (l->kind) {
     case LK_RET: return "ret";
@@ -674,7 +801,7 @@ static const char *place_c(Place p) {
         Type *bt = ty_res(t);
         switch (pj->kind) {
         case PJ_DEREF:
-            s = arena_printf("(*%s)", s);
+            s = bt->kind == TY_GUARD ? arena_printf("(%s)->val", s) : arena_printf("(*%s)", s);
             break;
         case PJ_FIELD:
             if (bt->kind == TY_TUPLE)
@@ -898,6 +1025,14 @@ static const char *call_c(Rvalue *r) {
         }
         buf_puts(&o, ")");
         buf_puts(&o, unit_ret ? "; (vxc_unit)0; })" : str_ret ? ")" : "");
+    } else if (f->is_async && f->suspends) {
+        /* sync code calling an async fn: run it to completion (block-on) */
+        buf_printf(&o, "({ vx_task *t_ = vx_task_new(sizeof(vxf_%s), %s_resume, %s_drop); "
+                       "vxf_%s *g_ = (vxf_%s *)(void *)vx_task_frame(t_);", f->cname, f->cname, f->cname, f->cname, f->cname);
+        for (int i = 0; i < r->nargs; i++)
+            buf_printf(&o, " g_->%s = %s;", local_field(f->mir, i + 1), operand_c(r->args[i]));
+        buf_printf(&o, " vx_block_on(t_); %s r_ = g_->ret; g_->base.state = VX_STATE_MOVED; vx_task_release(t_); r_; })",
+                   ty_cname(f->rtype));
     } else {
         buf_printf(&o, "%s(", f->cname);
         args_c(&o, r, 0);
@@ -970,8 +1105,11 @@ static const char *format_c(Rvalue *r, Pos pos) {
         int mode = p->mode;
         if (ty_is_int(t) && mode >= 0)
             mode = FMT_DISPLAY;
-        buf_puts(&o, " ");
+        const char *apply = fmt_spec_apply(p->spec, t); /* width, sign, base: runtime/fmt.c */
+        buf_puts(&o, apply ? " { size_t fs_ = fb.len; " : " ");
         fmt_value(&o, t, "&fb", operand_c(a), arena_printf("%d", mode));
+        if (apply)
+            buf_printf(&o, " %s }", apply);
     }
     switch (r->fmt) {
     case FM_STRING: buf_puts(&o, " vxc_buf_str(&fb); })"); break;
@@ -1007,6 +1145,18 @@ static const char *rvalue_c(Rvalue *r, Pos pos) {
         return arena_printf("((int64_t)%s.tag)", p);
     }
     case RV_CLONE: return clone_expr(place_type(r->place), place_c(r->place));
+    case RV_SPAWN: {
+        Fn *g = r->fn;
+        Buf o = {0};
+        buf_printf(&o, "({ vx_task *t_ = vx_task_new(sizeof(vxf_%s), %s_resume, %s_drop); "
+                       "vxf_%s *g_ = (vxf_%s *)(void *)vx_task_frame(t_);", g->cname, g->cname, g->cname, g->cname, g->cname);
+        for (int i = 0; i < r->nargs; i++)
+            buf_printf(&o, " g_->%s = %s;", local_field(g->mir, i + 1), operand_c(r->args[i]));
+        buf_puts(&o, " vx_spawn(t_); t_; })");
+        const char *res = arena_strndup(o.data, o.len);
+        buf_free(&o);
+        return res;
+    }
     }
     unreachable();
 }
@@ -1066,17 +1216,272 @@ static void stmt_c(Buf *o, MStmt *s) {
     }
 }
 
+/* ---- async fns: suspension points, frames, resume and drop ---- */
+
+static bool is_main(Fn *f) { return !f->owner && !strcmp(f->name, "main") && !f->captures.len; }
+
+/* Stores the arguments of an async call into the callee's frame g. */
+static void store_args(Buf *o, const char *g, Fn *f, MSuspend *sp) {
+    for (int i = 0; i < sp->nargs; i++)
+        buf_printf(o, " %s%s = %s;", g, local_field(f->mir, i + 1), operand_c(sp->args[i]));
+}
+
+/* A suspension point: start the operation; if it is pending, return
+ * VX_PENDING (the locals that matter live in the frame); the state's
+ * resume label reads the outcome and continues in the resume block. */
+static void suspend_c(Buf *o, MFn *m, MBlock *bl) {
+    MSuspend *sp = bl->susp;
+    int k = sp->index;
+    const char *dest = sp->dest >= 0 ? lname[sp->dest] : NULL;
+    const char *loc = loc_of(sp->pos);
+    int resume = bl->succ[0];
+    line_directive(o, sp->pos);
+    Fn *g = sp->fn;
+    if ((sp->kind == SK_AWAIT || sp->kind == SK_BOXED) && !g->suspends) {
+        /* a callee that never suspends: awaiting it is a call */
+        buf_printf(o, "    %s%s%s(", dest ? dest : "(void)", dest ? " = " : "", g->cname);
+        for (int i = 0; i < sp->nargs; i++)
+            buf_printf(o, "%s%s", i ? ", " : "", operand_c(sp->args[i]));
+        buf_printf(o, ");\n    goto bb%d;\n", resume);
+        return;
+    }
+    switch (sp->kind) {
+    case SK_AWAIT:
+        buf_printf(o, "    vx_frame_init(&fr->u.s%d.base, %s_resume, &fr->base);", k, g->cname);
+        store_args(o, arena_printf("fr->u.s%d.", k), g, sp);
+        buf_printf(o, "\n    fr->base.state = %d; fr->base.at = %s;\n    if (%s_resume(&fr->u.s%d.base, task) == VX_PENDING) return VX_PENDING;\n",
+                   k, loc, g->cname, k);
+        buf_printf(o, "st%d:\n", k);
+        if (dest)
+            buf_printf(o, "    %s = fr->u.s%d.ret;\n", dest, k);
+        break;
+    case SK_BOXED:
+        buf_printf(o, "    fr->u.s%d = vx_alloc(sizeof(vxf_%s)); vx_frame_init(&fr->u.s%d->base, %s_resume, &fr->base);", k,
+                   g->cname, k, g->cname);
+        store_args(o, arena_printf("fr->u.s%d->", k), g, sp);
+        buf_printf(o, "\n    fr->base.state = %d; fr->base.at = %s;\n    if (%s_resume(&fr->u.s%d->base, task) == VX_PENDING) return VX_PENDING;\n",
+                   k, loc, g->cname, k);
+        buf_printf(o, "st%d:\n", k);
+        if (dest)
+            buf_printf(o, "    %s = fr->u.s%d->ret;\n", dest, k);
+        buf_printf(o, "    vx_free(fr->u.s%d);\n", k);
+        break;
+    case SK_JOIN: {
+        Type *rt = ty_res(ty_res(operand_type(sp->args[0]))->elem);
+        buf_printf(o, "    fr->u.s%d = %s;\n    fr->base.state = %d;\n", k, operand_c(sp->args[0]), k);
+        buf_printf(o, "    if (vx_join(&fr->base, task, fr->u.s%d, %s) == VX_PENDING) return VX_PENDING;\n", k, loc);
+        buf_printf(o, "st%d:\n", k);
+        if (dest)
+            buf_printf(o, "    %s = VXC_TASK_RET(%s, fr->u.s%d);\n", dest, ty_cname(rt), k);
+        buf_printf(o, "    vx_task_frame(fr->u.s%d)->state = VX_STATE_MOVED; vx_task_release(fr->u.s%d);\n", k, k);
+        break;
+    }
+    case SK_SLEEP:
+        buf_printf(o, "    fr->base.state = %d;\n", k);
+        /* sleep(0) gives the other tasks a turn (a yield) */
+        buf_printf(o, "    if ((%s <= 0 ? vx_yield(&fr->base, task, %s) : vx_sleep(&fr->base, task, (int64_t)%s, &fr->tm, %s)) == VX_PENDING) return VX_PENDING;\n",
+                   operand_c(sp->args[0]), loc, operand_c(sp->args[0]), loc);
+        buf_printf(o, "st%d:\n", k);
+        break;
+    case SK_SEND:
+        buf_printf(o, "    fr->u.s%d = %s;\n    fr->base.state = %d;\n", k, operand_c(sp->args[1]), k);
+        buf_printf(o, "    if (vx_chan_send(&fr->base, task, %s, &fr->u.s%d, &fr->w, %s) == VX_PENDING) return VX_PENDING;\n",
+                   operand_c(sp->args[0]), k, loc);
+        buf_printf(o, "st%d:\n", k);
+        buf_printf(o, "    if (fr->w.status != VX_OK) vx_panic(%s, \"send on a closed channel\");\n", loc);
+        break;
+    case SK_LOCK:
+        buf_printf(o, "    fr->u.s%d = %s;\n    fr->base.state = %d;\n", k, operand_c(sp->args[0]), k);
+        buf_printf(o, "    if (vx_mutex_lock(&fr->base, task, fr->u.s%d->m, &fr->w, %s) == VX_PENDING) return VX_PENDING;\n",
+                   k, loc);
+        buf_printf(o, "st%d:\n    atomic_fetch_add(&fr->u.s%d->rc, 1);\n", k, k);
+        if (dest)
+            buf_printf(o, "    %s = fr->u.s%d;\n", dest, k);
+        break;
+    case SK_RECV:
+    case SK_RECV_OPT:
+        buf_printf(o, "    fr->base.state = %d;\n", k);
+        buf_printf(o, "    if (vx_chan_recv(&fr->base, task, %s, &fr->u.s%d, &fr->w, %s) == VX_PENDING) return VX_PENDING;\n",
+                   operand_c(sp->args[0]), k, loc);
+        buf_printf(o, "st%d:\n", k);
+        if (sp->kind == SK_RECV) {
+            buf_printf(o, "    if (fr->w.status != VX_OK) vx_panic(%s, \"recv on a closed channel\");\n", loc);
+            if (dest)
+                buf_printf(o, "    %s = fr->u.s%d;\n", dest, k);
+        } else if (dest) {
+            buf_printf(o, "    %s = (%s){0};\n    if (fr->w.status == VX_OK) { %s.some = 1; %s.val = fr->u.s%d; }\n", dest,
+                       ty_cname(local_type(sp->dest)), dest, dest, k);
+        }
+        break;
+    }
+    if (resume != bl->id + 1)
+        buf_printf(o, "    goto bb%d;\n", resume);
+}
+
+/* The C type of the slot a suspension point keeps in the frame's union. */
+static const char *susp_slot(MSuspend *sp) {
+    switch (sp->kind) {
+    case SK_AWAIT: return sp->fn->suspends ? arena_printf("vxf_%s", sp->fn->cname) : NULL;
+    case SK_BOXED: return sp->fn->suspends ? arena_printf("struct vxf_%s *", sp->fn->cname) : NULL;
+    case SK_JOIN: return "vx_task *";
+    case SK_LOCK: return ty_cname(operand_type(sp->args[0]));
+    case SK_SEND: return ty_cname(operand_type(sp->args[1]));
+    case SK_RECV: case SK_RECV_OPT: {
+        Type *ct = ty_res(operand_type(sp->args[0]));
+        return ty_cname(ct->elem);
+    }
+    default: return NULL;
+    }
+}
+
+static void frame_struct(MFn *m, Vec *done);
+
+/* The frame struct of async fn m, after those of the callees it embeds. */
+static void frame_struct(MFn *m, Vec *done) {
+    for (int i = 0; i < done->len; i++)
+        if (done->items[i] == m)
+            return;
+    vec_push(done, m);
+    M = m;
+    Buf b = {0};
+    Fn *f = m->fn;
+    for (int k = 0; k < m->susps.len; k++) {
+        MSuspend *sp = m->susps.items[k];
+        if (sp->kind == SK_AWAIT && sp->fn->suspends && sp->fn->mir)
+            frame_struct(sp->fn->mir, done);
+    }
+    M = m;
+    buf_printf(&b, "typedef struct vxf_%s {\n    vx_frame base;\n    %s ret;\n", f->cname,
+               is_unitish(f->rtype) ? "vxc_unit" : ty_cname(f->rtype));
+    for (int i = 1; i < m->locals.len; i++)
+        if (i <= m->nparams || (in_frame(m, i) && !(m->share && m->share[i] >= 0)))
+            buf_printf(&b, "    %s %s;\n", ty_cname(((MLocal *)m->locals.items[i])->ty), local_field(m, i));
+    /* slots never live at the same time share storage */
+    for (int g = 0; m->share; g++) {
+        bool any = false;
+        for (int i = 1; i < m->locals.len; i++)
+            if (m->share[i] == g && in_frame(m, i)) {
+                if (!any)
+                    buf_puts(&b, "    union {\n");
+                any = true;
+                buf_printf(&b, "        %s %s;\n", ty_cname(((MLocal *)m->locals.items[i])->ty), local_name(m, i));
+            }
+        if (!any) {
+            bool more = false;
+            for (int i = 1; i < m->locals.len; i++)
+                more |= m->share[i] > g;
+            if (!more)
+                break;
+            continue;
+        }
+        buf_printf(&b, "    } sh%d;\n", g);
+    }
+    if (f->suspends) {
+        buf_puts(&b, "    vx_waiter w;\n    vx_timer tm;\n    union {\n        char none_;\n");
+        for (int k = 0; k < m->susps.len; k++) {
+            MSuspend *sp = m->susps.items[k];
+            const char *t = susp_slot(sp);
+            if (t)
+                buf_printf(&b, "        %s s%d;\n", t, sp->index);
+        }
+        buf_puts(&b, "    } u;\n");
+    }
+    buf_printf(&b, "} vxf_%s;\n", f->cname);
+    buf_puts(&types_b, b.data);
+    buf_free(&b);
+    buf_printf(&protos_b, "static VXU vx_poll %s_resume(vx_frame *self_, vx_task *task);\nstatic VXU void %s_drop(vx_frame *self_);\n",
+               f->cname, f->cname);
+}
+
+/* The drop hook: releases exactly what the frame holds in its state. */
+static void drop_hook(MFn *m, Buf *o) {
+    Fn *f = m->fn;
+    M = m;
+    buf_printf(o, "static void %s_drop(vx_frame *self_) {\n    vxf_%s *fr = (vxf_%s *)(void *)self_;\n    (void)fr;\n",
+               f->cname, f->cname, f->cname);
+    buf_puts(o, "    switch (fr->base.state) {\n    case 0:");
+    for (int i = 1; i <= m->nparams; i++) {
+        Type *t = ((MLocal *)m->locals.items[i])->ty;
+        if (has_heap(t))
+            buf_printf(o, " %s", drop_stmt(t, arena_printf("fr->%s", local_field(m, i))));
+    }
+    buf_puts(o, " break;\n");
+    if (f->suspends) {
+        for (int b = 0; b < m->blocks.len; b++) {
+            MBlock *bl = m->blocks.items[b];
+            if (bl->term != MT_SUSPEND)
+                continue;
+            MSuspend *sp = bl->susp;
+            MBlock *r = m->blocks.items[bl->succ[0]];
+            buf_printf(o, "    case %d:", sp->index);
+            for (int l = 0; l < m->locals.len; l++) {
+                MLocal *lc = m->locals.items[l];
+                if (l == sp->dest || !mir_live(m, r->live_in, l) || !has_heap(lc->ty) || lc->flag < 0 ||
+                    !in_frame(m, lc->flag))
+                    continue;
+                buf_printf(o, " if (fr->%s) { %s }", local_field(m, lc->flag),
+                           drop_stmt(lc->ty, arena_printf("fr->%s", local_field(m, l))));
+            }
+            if (sp->kind == SK_AWAIT && sp->fn->suspends)
+                buf_printf(o, " %s_drop(&fr->u.s%d.base);", sp->fn->cname, sp->index);
+            if (sp->kind == SK_BOXED && sp->fn->suspends)
+                buf_printf(o, " %s_drop(&fr->u.s%d->base); vx_free(fr->u.s%d);", sp->fn->cname, sp->index, sp->index);
+            if (sp->kind == SK_JOIN)
+                buf_printf(o, " vx_detach(fr->u.s%d);", sp->index);
+            buf_puts(o, " break;\n");
+        }
+    }
+    buf_puts(o, "    case VXC_DONE:");
+    if (has_heap(f->rtype))
+        buf_printf(o, " %s", drop_stmt(f->rtype, "fr->ret"));
+    buf_puts(o, " break;\n    default: break;\n    }\n}\n");
+}
+
+/* The resume function of an async fn that never suspends: a call. */
+static void ready_resume(MFn *m, Buf *o) {
+    Fn *f = m->fn;
+    buf_printf(o, "static vx_poll %s_resume(vx_frame *self_, vx_task *task) {\n    vxf_%s *fr = (vxf_%s *)(void *)self_;\n"
+                  "    (void)task;\n    %s%s(",
+               f->cname, f->cname, f->cname, is_unitish(f->rtype) ? "" : "fr->ret = ", f->cname);
+    for (int i = 1; i <= m->nparams; i++)
+        buf_printf(o, "%sfr->%s", i > 1 ? ", " : "", local_field(m, i));
+    buf_puts(o, ");\n    fr->base.state = VXC_DONE;\n");
+    if (is_main(f) && ty_res(f->rtype)->kind == TY_I32)
+        buf_puts(o, "    vx_set_exit_status((int)fr->ret);\n");
+    buf_puts(o, "    return VX_READY;\n}\n");
+}
+
 static void fn_c(MFn *m, Buf *o, const char *signature, bool unit) {
     M = m;
+    bool coro = m->fn->suspends;
     lname = arena_alloc(sizeof(char *) * (size_t)(m->locals.len + 1));
     for (int i = 0; i < m->locals.len; i++)
         lname[i] = local_cname(m, i);
+    if (coro)
+        signature = arena_printf("static vx_poll %s_resume(vx_frame *self_, vx_task *task)", m->fn->cname);
     buf_printf(o, "%s {\n", signature);
+    if (coro)
+        buf_printf(o, "    vxf_%s *fr = (vxf_%s *)(void *)self_;\n", m->fn->cname, m->fn->cname);
     for (int i = 0; i < m->locals.len; i++) {
         MLocal *l = m->locals.items[i];
-        if (l->kind == LK_PARAM || (i == 0 && unit))
+        if (l->kind == LK_PARAM || (i == 0 && unit) || in_frame(m, i))
             continue;
         buf_printf(o, "    %s %s VXU = %s;\n", ty_cname(l->ty), lname[i], zero_init(l->ty));
+    }
+    if (coro) {
+        buf_puts(o, "    switch (fr->base.state) {\n    case 0: break;\n");
+        for (int k = 0; k < m->susps.len; k++) {
+            MSuspend *sp = m->susps.items[k];
+            if (!sp->fn || sp->fn->suspends)
+                buf_printf(o, "    case %d: goto st%d;\n", k + 1, k + 1);
+        }
+        buf_puts(o, "    default: __builtin_unreachable();\n    }\n");
+        /* state 0: the frame's slots start zeroed, as C locals do (a drop
+         * flag is false until its value exists) */
+        for (int i = m->nparams + 1; i < m->locals.len; i++)
+            if (in_frame(m, i))
+                buf_printf(o, "    %s = (%s)%s;\n", lname[i], ty_cname(((MLocal *)m->locals.items[i])->ty),
+                           zero_init(((MLocal *)m->locals.items[i])->ty));
     }
     for (int b = 0; b < m->blocks.len; b++) {
         MBlock *bl = m->blocks.items[b];
@@ -1099,10 +1504,19 @@ static void fn_c(MFn *m, Buf *o, const char *signature, bool unit) {
             break;
         case MT_RETURN:
         case MT_NONE:
-            buf_printf(o, "    return %s;\n", unit ? "0" : "ret");
+            if (coro) {
+                if (is_main(m->fn) && ty_res(m->fn->rtype)->kind == TY_I32)
+                    buf_puts(o, "    vx_set_exit_status((int)fr->ret);\n");
+                buf_puts(o, "    fr->base.state = VXC_DONE;\n    return VX_READY;\n");
+            } else {
+                buf_printf(o, "    return %s;\n", unit ? "0" : "ret");
+            }
             break;
         case MT_UNREACHABLE:
             buf_puts(o, "    __builtin_unreachable();\n");
+            break;
+        case MT_SUSPEND:
+            suspend_c(o, m, bl);
             break;
         }
     }
@@ -1133,9 +1547,9 @@ static void fn_signature(Buf *b, Fn *f, MFn *m) {
         return;
     }
     buf_printf(b, "static %s %s(", ty_cname(f->rtype), f->cname);
-    for (int i = 0; i < f->params.len; i++)
-        buf_printf(b, "%s%s %s", i ? ", " : "", ty_cname(f->ptypes[i]), local_cname(m, i + 1));
-    if (!f->params.len)
+    for (int i = 1; i <= m->nparams; i++)
+        buf_printf(b, "%s%s %s", i > 1 ? ", " : "", ty_cname(((MLocal *)m->locals.items[i])->ty), local_cname(m, i));
+    if (!m->nparams)
         buf_puts(b, "void");
     buf_puts(b, ")");
 }
@@ -1149,6 +1563,7 @@ void emit_program(Program *p, MProgram *mp, FILE *f) {
     memset(&lits_b, 0, sizeof lits_b);
     nlits = 0;
     memset(&done_names, 0, sizeof done_names);
+    memset(&helper_queue, 0, sizeof helper_queue);
     buf_puts(&types_b, "");
     for (int i = 0; i < p->structs.len; i++) {
         StructDef *sd = p->structs.items[i];
@@ -1180,17 +1595,34 @@ void emit_program(Program *p, MProgram *mp, FILE *f) {
         buf_free(&sig);
     }
     Fn *main_fn = NULL;
+    Vec frames = {0};
+    bool any_async = false;
+    for (int i = 0; i < mp->fns.len; i++) {
+        MFn *m = mp->fns.items[i];
+        if (m->fn->is_async) {
+            frame_struct(m, &frames);
+            any_async = true;
+        }
+    }
     for (int i = 0; i < mp->fns.len; i++) {
         MFn *m = mp->fns.items[i];
         Fn *fn = m->fn;
         Buf sig = {0};
         fn_signature(&sig, fn, m);
-        buf_printf(&protos_b, "%s;\n", sig.data);
+        if (!fn->suspends)
+            buf_printf(&protos_b, "%s;\n", sig.data);
         fn_c(m, &fns_b, sig.data, is_unitish(fn->rtype));
         buf_free(&sig);
-        if (!fn->owner && !strcmp(fn->name, "main"))
+        if (fn->is_async) {
+            M = m;
+            if (!fn->suspends)
+                ready_resume(m, &fns_b);
+            drop_hook(m, &fns_b);
+        }
+        if (is_main(fn))
             main_fn = fn;
     }
+    emit_helpers();
     fputs("/* Generated by vex " VEX_VERSION " from Vex source. To build it by hand:\n"
           " *   cc -std=gnu11 -O1 -fwrapv -fno-strict-aliasing -I<vex>/lib/vex THIS.c \\\n"
           " *      <vex>/lib/vex/libvexrt.a -lpthread -lm\n"
@@ -1209,8 +1641,13 @@ void emit_program(Program *p, MProgram *mp, FILE *f) {
     fputs(helpers_b.data ? helpers_b.data : "", f);
     fputs("\n/* ---- functions ---- */\n", f);
     fputs(fns_b.data ? fns_b.data : "", f);
-    if (main_fn) {
+    if (main_fn && main_fn->suspends) {
         fputs("\nint main(int argc, char **argv) {\n    vx_os_init(argc, argv);\n", f);
+        fputs("    vx_main(argc, argv, vx_task_new(sizeof(vxf_vx_fn_main), vx_fn_main_resume, vx_fn_main_drop));\n}\n", f);
+    } else if (main_fn) {
+        fputs("\nint main(int argc, char **argv) {\n    vx_os_init(argc, argv);\n", f);
+        if (any_async)
+            fputs("    vx_main_thread();\n", f);
         if (ty_res(main_fn->rtype)->kind == TY_I32)
             fputs("    int r = vx_fn_main();\n    fflush(stdout);\n    return r;\n}\n", f);
         else

@@ -312,7 +312,7 @@ static Place lower_place(Node *e) {
             break;
         Place b = deref_n(lower_place(e->a), e->autoref);
         Type *bt = place_ty(b);
-        int i = e->flag ? e->index : field_index(bt, e->name);
+        int i = e->tuple_field ? e->index : field_index(bt, e->name);
         return project(b, PJ_FIELD, i, 0, field_ty(bt, i));
     }
     case N_INDEX: {
@@ -489,13 +489,6 @@ static Fn *const_fn(const char *name) {
     unreachable();
 }
 
-static int fmt_mode(const char *spec) {
-    if (spec && !strcmp(spec, ":?"))
-        return FMT_DEBUG;
-    if (spec && spec[0] == ':' && spec[1] == '.')
-        return atoi(spec + 2);
-    return FMT_DISPLAY;
-}
 
 /* Pieces of a format: literal text and values with their modes. */
 typedef struct FmtBuild {
@@ -513,10 +506,11 @@ static void fb_lit(FmtBuild *fb, const char *s, int n) {
     vec_push(&fb->pieces, p);
 }
 
-static void fb_arg(FmtBuild *fb, Node *a, int mode) {
+static void fb_arg(FmtBuild *fb, Node *a, const char *spec) {
     FmtPiece *p = arena_alloc(sizeof(FmtPiece));
     p->arg = fb->args.len;
-    p->mode = mode;
+    p->mode = fmt_spec_mode(spec);
+    p->spec = spec;
     vec_push(&fb->pieces, p);
     vec_push(&fb->args, a);
 }
@@ -539,7 +533,7 @@ static void fb_format_string(FmtBuild *fb, Node *e, int first) {
             int j = i;
             while (j < f->slen && s[j] != '}')
                 j++;
-            fb_arg(fb, e->list.items[arg++], fmt_mode(e->list2.items[spec++]));
+            fb_arg(fb, e->list.items[arg++], e->list2.items[spec++]);
             i = j;
             continue;
         }
@@ -573,24 +567,24 @@ static Rvalue lower_intrinsic(Node *e) {
     if (!strcmp(n, "$println") || !strcmp(n, "$print") || !strcmp(n, "$eprintln") || !strcmp(n, "$eprint")) {
         k = !strcmp(n, "$println") ? FM_PRINTLN : !strcmp(n, "$print") ? FM_PRINT
             : !strcmp(n, "$eprintln") ? FM_EPRINTLN : FM_EPRINT;
-        if (e->flag) {
+        if (e->fmt_string) {
             fb_format_string(&fb, e, 0);
         } else {
             for (int i = 0; i < e->list.len; i++) {
                 if (i)
                     fb_lit(&fb, " ", 1);
-                fb_arg(&fb, e->list.items[i], FMT_DISPLAY);
+                fb_arg(&fb, e->list.items[i], NULL);
             }
         }
         return fb_finish(&fb, k, ty_unit);
     }
     if (!strcmp(n, "$panic")) {
-        if (e->flag)
+        if (e->fmt_string)
             fb_format_string(&fb, e, 0);
         else if (e->list.len == 0)
             fb_lit(&fb, "explicit panic", 14);
         else
-            fb_arg(&fb, e->list.items[0], FMT_DISPLAY);
+            fb_arg(&fb, e->list.items[0], NULL);
         Rvalue r = fb_finish(&fb, FM_PANIC, ty_never);
         r.variant = 0;
         return r;
@@ -609,7 +603,7 @@ static void lower_assert(Node *e) {
         mir_set(M, fail);
         if (e->list.len == 2) {
             FmtBuild fb = {0};
-            fb_arg(&fb, e->list.items[1], FMT_DISPLAY);
+            fb_arg(&fb, e->list.items[1], NULL);
             eval(fb_finish(&fb, FM_PANIC, ty_never), pending.len);
         } else {
             Rvalue r = builtin_rv(builtin_find(NULL, "assert.fail"), ty_never, 1);
@@ -905,6 +899,104 @@ static Rvalue lower_try(Node *e) {
 
 static Rvalue lower_rvalue_at(Node *e);
 
+/* ---- suspension points (async fns) ---- */
+
+static bool in_async(void) { return M->fn->is_async; }
+
+/* Ends the block at a suspension point whose result (of type t, or none)
+ * lands in a fresh temporary; lowering continues in the resume block. */
+static Rvalue suspend(SuspendKind k, Fn *fn, Operand *args, int nargs, Type *t, Pos pos, int mark) {
+    MBlock *resume = mir_block(M);
+    int d = unitish(t) ? -1 : temp(t);
+    flush_pending(mark); /* the operands are consumed as the operation starts */
+    MSuspend *sp = mir_suspend(M, k, resume, pos);
+    sp->fn = fn;
+    sp->args = args;
+    sp->nargs = nargs;
+    sp->dest = d;
+    mir_set(M, resume);
+    if (d < 0)
+        return rv_use(const_of(C_UNIT, ty_unit));
+    return rv_use(mir_move(mir_place(d)));
+}
+
+static bool chan_op(Node *e) {
+    if (e->kind != N_CALL || e->res != R_BUILTIN_METHOD)
+        return false;
+    const Builtin *b = &builtins[e->builtin];
+    return (b->recv == 'c' && (!strcmp(b->name, "send") || !strcmp(b->name, "recv") || !strcmp(b->name, "recv_opt"))) ||
+           (b->recv == 'm' && !strcmp(b->name, "lock"));
+}
+
+/* A channel operation inside an async fn: a suspension point. */
+static Rvalue lower_chan_op(Node *e) {
+    const Builtin *b = &builtins[e->builtin];
+    int mark = pending.len;
+    Node *recv = e->a->a;
+    Type *ct = ty_res(recv->ty);
+    Operand ch;
+    if (ct->kind == TY_REF) {
+        Operand r = lower_read(recv);
+        Place p = r.kind == OP_CONST ? mir_place(temp_of(rv_use(r), NULL, pending.len)) : r.place;
+        ch = mir_copy(deref(p));
+        ct = ty_res(ct->elem);
+    } else {
+        ch = lower_read(recv);
+    }
+    if (!strcmp(b->name, "lock")) {
+        Operand *args = arena_alloc(sizeof(Operand));
+        args[0] = ch;
+        return suspend(SK_LOCK, NULL, args, 1, e->ty, e->pos, mark);
+    }
+    if (!strcmp(b->name, "send")) {
+        Operand *args = arena_alloc(2 * sizeof(Operand));
+        args[0] = settle(ch, has_effects(e->list.items[0]));
+        args[1] = lower_operand(e->list.items[0]);
+        return suspend(SK_SEND, NULL, args, 2, ty_unit, e->pos, mark);
+    }
+    Operand *args = arena_alloc(sizeof(Operand));
+    args[0] = ch;
+    return suspend(!strcmp(b->name, "recv") ? SK_RECV : SK_RECV_OPT, NULL, args, 1, e->ty, e->pos, mark);
+}
+
+static Rvalue lower_await(Node *e) {
+    int mark = pending.len;
+    switch (e->await_kind) {
+    case 0:
+    case 3: { /* an async fn call; boxed */
+        Node *call = e->await_kind == 3 ? e->b : e->a;
+        Rvalue c = lower_call(call);
+        return suspend(e->await_kind == 3 ? SK_BOXED : SK_AWAIT, c.fn, c.args, c.nargs, e->ty, e->pos, mark);
+    }
+    case 1: { /* a Task: join */
+        Operand *args = arena_alloc(sizeof(Operand));
+        args[0] = lower_operand(e->a);
+        return suspend(SK_JOIN, NULL, args, 1, e->ty, e->pos, mark);
+    }
+    default: { /* time.sleep(ms) */
+        Operand *args = arena_alloc(sizeof(Operand));
+        args[0] = lower_operand(e->a->list.items[0]);
+        return suspend(SK_SLEEP, NULL, args, 1, ty_unit, e->pos, mark);
+    }
+    }
+}
+
+/* go f(args) / go { }: a task handle. */
+static Rvalue lower_go(Node *e) {
+    if (e->a) {
+        Rvalue c = lower_call(e->a);
+        Rvalue r = rv_new(RV_SPAWN, e->ty, 0);
+        r.fn = c.fn;
+        r.args = c.args;
+        r.nargs = c.nargs;
+        return r;
+    }
+    Rvalue r = rv_new(RV_SPAWN, e->ty, e->list.len);
+    r.fn = e->go_fn;
+    lower_operands(&e->list, NULL, false, r.args);
+    return r;
+}
+
 /* Each MIR statement carries the position of the expression it comes
  * from (the operator of `a + b`, the call of `f(x)`). */
 static Rvalue lower_rvalue(Node *e) {
@@ -946,7 +1038,7 @@ static Rvalue lower_rvalue_at(Node *e) {
             if (!e->list2.items[i])
                 fb_lit(&fb, p->sval, p->slen);
             else
-                fb_arg(&fb, p, fmt_mode(*(const char *)e->list2.items[i] ? e->list2.items[i] : NULL));
+                fb_arg(&fb, p, e->list2.items[i]);
         }
         return fb_finish(&fb, FM_STRING, ty_str);
     }
@@ -962,7 +1054,19 @@ static Rvalue lower_rvalue_at(Node *e) {
             return aggregate(AG_VARIANT, e->aux, e->index, 0);
         unreachable();
     case N_CALL:
+        if (in_async() && chan_op(e))
+            return lower_chan_op(e);
+        if (e->res == R_STATIC && !e->fn && !strcmp(e->sval, "time") && !strcmp(e->name, "sleep") && in_async()) {
+            int mark = pending.len;
+            Operand *args = arena_alloc(sizeof(Operand));
+            args[0] = lower_operand(e->list.items[0]);
+            return suspend(SK_SLEEP, NULL, args, 1, ty_unit, e->pos, mark);
+        }
         return lower_call(e);
+    case N_AWAIT:
+        return lower_await(e);
+    case N_GO:
+        return lower_go(e);
     case N_INTRINSIC:
         if (!strncmp(e->name, "$assert", 7)) {
             lower_assert(e);
@@ -1111,7 +1215,7 @@ static void test_pattern(Node *p, Place path, MBlock *fail) {
         return;
     case P_RANGE:
         test_bool(compare(">=", mir_copy(path), lower_read(p->a)), fail);
-        test_bool(compare(p->flag ? "<=" : "<", mir_copy(path), lower_read(p->b)), fail);
+        test_bool(compare(p->inclusive ? "<=" : "<", mir_copy(path), lower_read(p->b)), fail);
         return;
     case P_TUPLE:
         for (int i = 0; i < p->list.len; i++)
@@ -1257,7 +1361,7 @@ static void lower_loop_body(Node *body, MBlock *next, MBlock *exit, Sym *var, Rv
     if (var)
         declare(var, *init, pending.len, block_scope());
     lower_block_body(body, NULL);
-    pop_scope(!body->flag);
+    pop_scope(!body->diverges);
     mir_goto(M, next);
     loops.len--;
 }
@@ -1323,7 +1427,7 @@ static void lower_for(Node *e) {
         assign(mir_place(lo), rv_use(l), mark);
         assign(mir_place(hi), rv_use(h), pending.len);
         assign(mir_place(v), rv_use(mir_copy(mir_place(lo))), pending.len);
-        if (e->a->flag) {
+        if (e->a->inclusive) {
             MBlock *go = mir_block(M);
             int c = temp(ty_bool);
             assign(mir_place(c), compare("<=", mir_copy(mir_place(lo)), mir_copy(mir_place(hi))), pending.len);
@@ -1343,7 +1447,7 @@ static void lower_for(Node *e) {
         Rvalue init = rv_use(mir_copy(mir_place(v)));
         lower_loop_body(e->b, step, exit, e->sym, &init);
         mir_set(M, step);
-        if (e->a->flag) {
+        if (e->a->inclusive) {
             MBlock *inc = mir_block(M);
             int c = temp(ty_bool);
             assign(mir_place(c), compare("==", mir_copy(mir_place(v)), mir_copy(mir_place(hi))), pending.len);
@@ -1359,6 +1463,63 @@ static void lower_for(Node *e) {
         return;
     }
     Type *ct = ty_res(e->a->ty);
+    if (ct->kind == TY_CHAN) {
+        /* for v in ch: receive until the channel is closed and drained */
+        push_scope(false);
+        int mark = pending.len;
+        Operand cv = lower_operand(e->a);
+        int ch = temp(ct);
+        assign(mir_place(ch), rv_use(cv), mark);
+        own_in(ch, block_scope());
+        mir_goto(M, head);
+        mir_set(M, head);
+        Type *ot = ty_wrap(TY_OPTION, ct->elem);
+        Rvalue got;
+        int mark2 = pending.len;
+        if (in_async()) {
+            Operand *args = arena_alloc(sizeof(Operand));
+            args[0] = mir_copy(mir_place(ch));
+            got = suspend(SK_RECV_OPT, NULL, args, 1, ot, e->pos, mark2);
+        } else {
+            got = builtin_rv(builtin_find(ct, "recv_opt"), ot, 1);
+            Rvalue ref = rv_new(RV_REF, NULL, 0);
+            ref.ty = ty_wrap(TY_REF, ct);
+            ref.place = mir_place(ch);
+            int rt = temp(ref.ty);
+            assign(mir_place(rt), ref, pending.len);
+            got.args[0] = mir_copy(mir_place(rt));
+        }
+        int o = temp(ot);
+        assign(mir_place(o), got, pending.len);
+        Operand d = discr_of(mir_place(o));
+        int64_t one = 1;
+        mir_switch(M, d, 1, &one, &body, exit);
+        mir_set(M, body);
+        Rvalue init = rv_use(mir_move(variant_field(mir_place(o), 1, 0)));
+        if (e->sym) {
+            lower_loop_body(e->b, head, exit, e->sym, &init);
+        } else {
+            push_scope(false);
+            int v = temp(ct->elem);
+            assign(mir_place(v), init, pending.len);
+            own_in(v, block_scope());
+            MBlock *nomatch = mir_block(M);
+            test_pattern(e->c, mir_place(v), nomatch);
+            bind_pattern(e->c, mir_place(v), false);
+            MBlock *inner = mir_block(M);
+            lower_loop_body(e->b, inner, exit, NULL, NULL);
+            mir_set(M, nomatch);
+            mir_unreachable(M);
+            mir_set(M, inner);
+            pop_scope(true);
+            mir_goto(M, head);
+        }
+        mir_set(M, step);
+        mir_unreachable(M);
+        mir_set(M, exit);
+        pop_scope(true);
+        return;
+    }
     bool by_ref = ct->kind == TY_REF;
     if (by_ref)
         ct = ty_res(ct->elem);
@@ -1448,7 +1609,7 @@ static void lower_into(Node *e, Place *dst) {
     case N_BLOCK:
         push_scope(false);
         lower_block_body(e, unitish(e->ty) ? NULL : dst);
-        pop_scope(!e->flag);
+        pop_scope(!e->diverges);
         return;
     case N_IF: {
         MBlock *t = mir_block(M), *f = mir_block(M), *join = mir_block(M);
@@ -1647,6 +1808,7 @@ static void lower_stmt(Node *s) {
 
 static MFn *lower_fn(Fn *f, const char *name) {
     M = mir_new_fn(f, name);
+    f->mir = M;
     cur_ret = f->rtype;
     cur_pos = f->pos;
     loops.len = 0;
@@ -1660,6 +1822,13 @@ static MFn *lower_fn(Fn *f, const char *name) {
         mir_local(M, LK_PARAM, f->ptypes[i], p->name, p->pos);
         M->nparams++;
     }
+    for (int i = 0; i < f->captures.len; i++) { /* a `go { }` block's fn */
+        Sym *c = f->captures.items[i];
+        c->local = mir_local(M, LK_PARAM, c->ty, c->name, c->pos);
+        M->nparams++;
+    }
+    for (int i = 0; i < f->captures.len; i++)
+        own_in(((Sym *)f->captures.items[i])->local, block_scope());
     for (int i = 0; i < f->params.len; i++) {
         Sym *sym = ((Param *)f->params.items[i])->type->sym;
         if (sym) {
@@ -1672,8 +1841,9 @@ static MFn *lower_fn(Fn *f, const char *name) {
     push_scope(true);
     lower_into(f->body, unit ? NULL : &ret);
     pop_scope(true);
-    pop_scope(!f->body->flag && ty_res(f->body->ty)->kind != TY_NEVER);
+    pop_scope(!f->body->diverges && ty_res(f->body->ty)->kind != TY_NEVER);
     mir_return(M);
+    mir_elide_drops(M);
     return M;
 }
 

@@ -121,9 +121,25 @@ void mir_unreachable(MFn *m) {
         m->cur->term = MT_UNREACHABLE;
 }
 
+MSuspend *mir_suspend(MFn *m, SuspendKind kind, MBlock *resume, Pos pos) {
+    if (!open_block(m))
+        m->cur = mir_block(m);
+    MSuspend *s = arena_alloc(sizeof(MSuspend));
+    s->kind = kind;
+    s->dest = -1;
+    s->pos = pos;
+    vec_push(&m->susps, s);
+    s->index = m->susps.len;
+    m->cur->term = MT_SUSPEND;
+    m->cur->susp = s;
+    m->cur->succ[0] = resume->id;
+    return s;
+}
+
 int mir_succs(MBlock *b, int *out) {
     switch (b->term) {
     case MT_GOTO:
+    case MT_SUSPEND:
         if (out)
             out[0] = b->succ[0];
         return 1;
@@ -239,6 +255,13 @@ static void block_use_def(MBlock *b, UseDef *ud) {
     }
     if (b->term == MT_BRANCH || b->term == MT_SWITCH)
         visit_operand(b->cond, note_use, ud);
+    if (b->term == MT_SUSPEND) {
+        for (int i = 0; i < b->susp->nargs; i++)
+            visit_operand(b->susp->args[i], note_use, ud);
+        /* the result is written as the operation completes */
+        if (b->susp->dest >= 0 && !bit_get(ud->use, b->susp->dest))
+            bit_set(ud->def, b->susp->dest);
+    }
 }
 
 /* ---- borrowed locals ---- */
@@ -382,6 +405,104 @@ void mir_liveness(MFn *m) {
     }
 }
 
+/* ---- drop elaboration ----
+ * A forward dataflow over the drop flags: a flag is "maybe set" after
+ * `f = const true` (or any other write), clear after `f = const false` and
+ * after a drop it guards (a flagged drop clears its flag); at a join the
+ * union. Every local starts zeroed, so every flag starts clear. A drop
+ * whose flag is clear on every path reaching it can never run: removed. */
+
+static bool flag_write(MFn *m, MStmt *s, bool *val) {
+    if (s->kind != MS_ASSIGN || s->place.nproj)
+        return false;
+    MLocal *l = m->locals.items[s->place.local];
+    if (l->kind != LK_FLAG)
+        return false;
+    Operand *o = s->rv.kind == RV_USE ? &s->rv.args[0] : NULL;
+    *val = !(o && o->kind == OP_CONST && o->ck == C_BOOL && !o->ival);
+    return true;
+}
+
+/* The sets are over the flags only (fi maps a local to its flag number),
+ * so the cost follows the number of flags, not of locals. */
+static void flags_through(MFn *m, MBlock *b, uint64_t *set, const int *fi, bool elide) {
+    int w = 0;
+    for (int i = 0; i < b->stmts.len; i++) {
+        MStmt *s = b->stmts.items[i];
+        bool val;
+        if (flag_write(m, s, &val)) {
+            int f = fi[s->place.local];
+            if (val)
+                set[f >> 6] |= (uint64_t)1 << (f & 63);
+            else
+                set[f >> 6] &= ~((uint64_t)1 << (f & 63));
+        } else if (s->kind == MS_DROP && s->flag >= 0) {
+            int f = fi[s->flag];
+            if (elide && !((set[f >> 6] >> (f & 63)) & 1))
+                continue; /* never runs: dropped from the block */
+            set[f >> 6] &= ~((uint64_t)1 << (f & 63));
+        }
+        if (elide)
+            b->stmts.items[w++] = s;
+    }
+    if (elide)
+        b->stmts.len = w;
+}
+
+void mir_elide_drops(MFn *m) {
+    int nb = m->blocks.len, nl = m->locals.len, nf = 0;
+    int *fi = arena_alloc(sizeof(int) * (size_t)(nl + 1));
+    for (int l = 0; l < nl; l++)
+        fi[l] = ((MLocal *)m->locals.items[l])->kind == LK_FLAG ? nf++ : -1;
+    if (!nf)
+        return;
+    int nw = (nf + 63) / 64;
+    uint64_t *in = arena_alloc(sizeof(uint64_t) * (size_t)nw * (size_t)nb);
+    bool *seen = arena_alloc((size_t)nb + 1), *queued = arena_alloc((size_t)nb + 1);
+    int *work = arena_alloc(sizeof(int) * (size_t)(nb + 1));
+    uint64_t *cur = arena_alloc(sizeof(uint64_t) * (size_t)nw);
+    int maxs = 2;
+    for (int b = 0; b < nb; b++) {
+        int n = mir_succs(m->blocks.items[b], NULL);
+        maxs = n > maxs ? n : maxs;
+    }
+    int *succ = arena_alloc(sizeof(int) * (size_t)(maxs + 1));
+    /* a worklist (a ring of block numbers): each block is queued at most
+     * once at a time, and again only when its input set grew */
+    int head = 0, count = 1;
+    work[0] = 0;
+    seen[0] = queued[0] = true;
+    while (count) {
+        int b = work[head];
+        head = (head + 1) % (nb + 1);
+        count--;
+        queued[b] = false;
+        memcpy(cur, in + (size_t)b * (size_t)nw, sizeof(uint64_t) * (size_t)nw);
+        flags_through(m, m->blocks.items[b], cur, fi, false);
+        int ns = mir_succs(m->blocks.items[b], succ);
+        for (int k = 0; k < ns; k++) {
+            int t = succ[k];
+            uint64_t *tin = in + (size_t)t * (size_t)nw;
+            bool grew = !seen[t];
+            seen[t] = true;
+            for (int x = 0; x < nw; x++)
+                if ((tin[x] | cur[x]) != tin[x]) {
+                    tin[x] |= cur[x];
+                    grew = true;
+                }
+            if (grew && !queued[t]) {
+                queued[t] = true;
+                work[(head + count) % (nb + 1)] = t;
+                count++;
+            }
+        }
+    }
+    for (int b = 0; b < nb; b++) {
+        memcpy(cur, in + (size_t)b * (size_t)nw, sizeof(uint64_t) * (size_t)nw);
+        flags_through(m, m->blocks.items[b], cur, fi, true);
+    }
+}
+
 /* ---- the --dump=mir printer ---- */
 
 static const char *place_str(Place p) {
@@ -503,6 +624,10 @@ static void dump_rvalue(FILE *out, Rvalue *r) {
         return;
     case RV_DISCR: fputs("discriminant(", out); dump_pl(out, r->place); fputc(')', out); return;
     case RV_CLONE: fputs("clone(", out); dump_pl(out, r->place); fputc(')', out); return;
+    case RV_SPAWN:
+        fprintf(out, "spawn %s", r->fn->name);
+        dump_args(out, r, 0);
+        return;
     }
 }
 
@@ -576,6 +701,24 @@ void mir_dump(MFn *m, FILE *out) {
             break;
         case MT_RETURN: case MT_NONE: fputs("    return;\n", out); break;
         case MT_UNREACHABLE: fputs("    unreachable;\n", out); break;
+        case MT_SUSPEND: {
+            static const char *kinds[] = {"await", "await boxed", "join", "sleep", "send", "recv", "recv_opt", "lock"};
+            MSuspend *sp = bl->susp;
+            fprintf(out, "    ");
+            if (sp->dest >= 0)
+                fprintf(out, "_%d = ", sp->dest);
+            fprintf(out, "suspend %d %s", sp->index, kinds[sp->kind]);
+            if (sp->fn)
+                fprintf(out, " %s", sp->fn->name);
+            fputc('(', out);
+            for (int i = 0; i < sp->nargs; i++) {
+                if (i)
+                    fputs(", ", out);
+                dump_operand(out, sp->args[i]);
+            }
+            fprintf(out, ") -> bb%d; // @%d:%d\n", bl->succ[0], sp->pos.line, sp->pos.col);
+            break;
+        }
         }
     }
     fputs("}\n", out);

@@ -14,7 +14,15 @@
  * `x.f().g[0]`, `e as T as U`: MAX_CHAIN links in all), which the parser
  * builds in a loop but every later pass walks recursively. Every error
  * unwinds through error_at, so the parser never loops on bad input.
+ *
+ * After a syntax error the parser goes on at the next statement (a block
+ * keeps a recovery point per statement) or at the next item (a line that
+ * starts with `fn`, `struct`, ...), so one run reports each independent
+ * error; the checker does not run on a program with syntax errors, so no
+ * error follows from another. When the skipping reaches the end of the file
+ * (an unbalanced bracket), parsing stops there without more errors.
  */
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,7 +40,10 @@ typedef struct Parser {
     int depth;
     int chain;      /* links of the left-nested chains being built */
     Program *prog;
+    bool gave_up;   /* error recovery reached the end of the file */
 } Parser;
+
+#define MAX_SYNTAX_ERRORS 20
 
 static Node *expr(Parser *P);
 static Node *block(Parser *P);
@@ -67,6 +78,29 @@ static const char *tok_desc(Token *t) {
 
 static _Noreturn void expected(Parser *P, const char *what) {
     Token *t = peek(P);
+    if (t->kind == TK_EOF) {
+        /* the innermost bracket still open is what the user must close */
+        int open[256], n = 0, deeper = 0;
+        for (int i = 0; i < P->i; i++) {
+            Token *u = &P->t[i];
+            if (is_p(u, "{") || is_p(u, "(") || is_p(u, "[")) {
+                if (n < 256)
+                    open[n++] = i;
+                else
+                    deeper++;
+            } else if (is_p(u, "}") || is_p(u, ")") || is_p(u, "]")) {
+                if (deeper)
+                    deeper--;
+                else if (n)
+                    n--;
+            }
+        }
+        if (n && !deeper) {
+            Token *o = &P->t[open[n - 1]];
+            diag_note(t->pos, "the file ends here");
+            error_at(o->pos, "E0100", "unclosed `%s`: it is never closed", o->s);
+        }
+    }
     error_at(t->pos, "E0100", "expected %s, found %s", what, tok_desc(t));
 }
 
@@ -241,14 +275,25 @@ static Node *struct_lit(Parser *P, Token *name) {
 }
 
 /* Where byte i of an f-string's decoded text sits in the source (exact
- * unless an escape precedes it on the way). */
+ * unless an escape precedes it on the way). The pieces of one f-string come
+ * in order, so the scan resumes where the last one stopped: linear in the
+ * f-string's length, not quadratic. */
 static Pos piece_pos(Parser *P, Token *t, int i) {
+    static const Token *last_t;
+    static const char *last_src;
+    static size_t last_k;
+    static Pos last_p;
     Pos p = t->pos;
     const char *src = P->f->text;
     size_t off = (size_t)t->pos.off + 2 + (size_t)i;
     if (off > P->f->len)
         return p;
-    for (size_t k = (size_t)t->pos.off; k < off; k++) {
+    size_t k = (size_t)t->pos.off;
+    if (last_t == t && last_src == src && last_k <= off) {
+        k = last_k;
+        p = last_p;
+    }
+    for (; k < off; k++) {
         if (src[k] == '\n') {
             p.line++;
             p.col = 1;
@@ -256,6 +301,10 @@ static Pos piece_pos(Parser *P, Token *t, int i) {
             p.col++;
         }
     }
+    last_t = t;
+    last_src = src;
+    last_k = k;
+    last_p = p;
     p.off = (int)off;
     p.len = 1;
     return p;
@@ -408,7 +457,7 @@ static Node *primary(Parser *P) {
             args(P, &n->list, ")");
             n->suffix = arg_text(P, start);
         } else {
-            n->flag = true; /* a bare $Name (e.g. $SuspendSafe) */
+            n->bare = true; /* a bare $Name (e.g. $SuspendSafe) */
         }
         return n;
     case TK_IDENT:
@@ -442,8 +491,8 @@ static Node *primary(Parser *P) {
             next(P);
             return new_node(is_kw(t, "break") ? N_BREAK : N_CONTINUE, t->pos);
         }
-        if (is_kw(t, "await") || is_kw(t, "go") || is_kw(t, "async"))
-            error_at(t->pos, "E0100", "`%s` is not supported yet: this version of vex compiles the synchronous language only", t->s);
+        if (is_kw(t, "async"))
+            error_at(t->pos, "E0100", "`async` marks a function (`async fn`), not an expression");
         expected(P, "an expression");
     case TK_PUNCT:
         if (is_p(t, "(")) {
@@ -628,7 +677,7 @@ static Node *postfix(Parser *P) {
             if (f->kind == TK_INT) {
                 next(P);
                 m->name = arena_printf("%llu", (unsigned long long)f->ival);
-                m->flag = true;
+                m->tuple_field = true;
                 m->index = (int)(f->ival > 1000 ? 1000 : f->ival);
             } else if (f->kind == TK_FLOAT) {
                 /* t.0.1 lexes as a float: split it */
@@ -672,12 +721,61 @@ static Node *postfix(Parser *P) {
     }
 }
 
-// unary = ("-" | "!" | "*" | "&") unary | "&" unary "!" | postfix
+/* Is the token after t right after it, with no space between? */
+static Token *glued(Parser *P, Token *t) {
+    Token *u = t + 1;
+    return u < P->t + P->n && u->kind != TK_EOF && u->pos.off == t->pos.off + (int)strlen(t->s) ? u : NULL;
+}
+
+/* A method call on x with no arguments: `<-ch` is ch.recv(). */
+static Node *method_call(Pos pos, Node *recv, const char *name, Node *arg) {
+    Node *f = new_node(N_FIELD, pos);
+    f->a = recv;
+    f->name = name;
+    Node *c = new_node(N_CALL, pos);
+    c->a = f;
+    if (arg)
+        vec_push(&c->list, arg);
+    return c;
+}
+
+// unary = ("-" | "!" | "*" | "&" | "<-") unary | "&" unary "!"
+//       | "await" postfix | "go" (postfix | block) | postfix
 static Node *unary(Parser *P) {
     Token *t = peek(P);
     enter(P);
     Node *n;
-    if (is_p(t, "-") || is_p(t, "!")) {
+    if (is_kw(t, "await")) {
+        /* the operand is the postfix chain; a `?` after it applies to the
+         * awaited value: `await f(x)?` is `(await f(x))?` */
+        next(P);
+        Node *chain = postfix(P);
+        Node *tries[64];
+        int nt = 0;
+        while (chain->kind == N_TRY && nt < 64) {
+            tries[nt++] = chain;
+            chain = chain->a;
+        }
+        n = new_node(N_AWAIT, t->pos);
+        n->a = chain;
+        while (nt > 0) {
+            Node *q = tries[--nt];
+            q->a = n;
+            n = q;
+        }
+    } else if (is_kw(t, "go")) {
+        next(P);
+        n = new_node(N_GO, t->pos);
+        if (at(P, "{"))
+            n->b = block(P);
+        else
+            n->a = postfix(P);
+        if (n->a && n->a->kind != N_CALL)
+            error_at(n->a->pos, "E0100", "`go` takes a call (`go f(x)`) or a block (`go { ... }`)");
+    } else if (is_p(t, "<-")) {
+        next(P);
+        n = method_call(t->pos, unary(P), "recv", NULL);
+    } else if (is_p(t, "-") || is_p(t, "!")) {
         next(P);
         n = new_node(N_UNARY, t->pos);
         n->op = t->s;
@@ -743,6 +841,13 @@ static Node *binary(Parser *P, int min_prec) {
         if (t->nl_before && !P->nl_off &&
             (is_p(t, "-") || is_p(t, "*") || is_p(t, "&")))
             break;
+        Token *g = glued(P, t);
+        if (is_p(t, "*") && g && is_p(g, "*")) {
+            Pos pos = t->pos;
+            pos.len = 2;
+            diag_help("for integers write `x.pow(n)`; for floats declare C's: `extern \"C\" fn pow(x: f64, y: f64): f64`");
+            error_at(pos, "E0100", "Vex has no `**` operator");
+        }
         next(P);
         chain_link(P, t, &links);
         enter(P);
@@ -768,7 +873,7 @@ static Node *expr(Parser *P) {
         Token *t = next(P);
         Node *r = new_node(N_RANGE, t->pos);
         r->a = n;
-        r->flag = is_p(t, "..=");
+        r->inclusive = is_p(t, "..=");
         r->b = binary(P, 2);
         n = r;
     }
@@ -793,7 +898,7 @@ static Node *parse_expr_in(Parser *outer, SrcFile *f, Pos at, const char *text, 
         t[i].pos = p;
         t[i].nl_before = false;
     }
-    Parser P = {f, t, n, 0, 1, false, outer ? outer->depth : 0, outer ? outer->chain : 0, NULL};
+    Parser P = {f, t, n, 0, 1, false, outer ? outer->depth : 0, outer ? outer->chain : 0, NULL, false};
     enter(&P);
     Node *e = expr(&P);
     if (peek(&P)->kind != TK_EOF)
@@ -827,7 +932,7 @@ static Node *pattern1(Parser *P) {
         if (at(P, "..=") || at(P, "..")) {
             Token *r = next(P);
             Node *rg = new_node(P_RANGE, t->pos);
-            rg->flag = is_p(r, "..=");
+            rg->inclusive = is_p(r, "..=");
             rg->a = n->a;
             rg->b = unary(P);
             n = rg;
@@ -858,7 +963,7 @@ static Node *pattern1(Parser *P) {
         if (at(P, "(")) {
             next(P);
             n->kind = P_VARIANT;
-            n->flag = true;
+            n->paren_args = true;
             while (!at(P, ")")) {
                 vec_push(&n->list, pattern(P));
                 if (!accept(P, ","))
@@ -927,6 +1032,13 @@ static Node *stmt(Parser *P, bool *is_tail) {
                  t->s);
     Node *e = expr(P);
     Token *u = peek(P);
+    if (is_p(u, "<-")) { /* ch <- v: a send */
+        next(P);
+        Node *n = new_node(N_EXPRSTMT, e->pos);
+        n->a = method_call(u->pos, e, "send", expr(P));
+        end_stmt(P);
+        return n;
+    }
     if (is_assign_op(u)) {
         next(P);
         Node *n = new_node(N_ASSIGN, u->pos);
@@ -939,7 +1051,7 @@ static Node *stmt(Parser *P, bool *is_tail) {
     Node *n = new_node(N_EXPRSTMT, e->pos);
     n->a = e;
     if (accept(P, ";")) {
-        n->flag = true;
+        n->semicolon = true;
         return n;
     }
     u = peek(P);
@@ -950,6 +1062,60 @@ static Node *stmt(Parser *P, bool *is_tail) {
     if (u->nl_before || u->kind == TK_EOF || is_block_like(e))
         return n;
     expected(P, "`;` or a newline");
+}
+
+/* After a syntax error in the statement that started at token `start`:
+ * skips to the start of the next statement (a new line or `;` outside
+ * brackets opened in the statement) or the `}` that ends the block. */
+static void skip_stmt(Parser *P, int start, int err_at) {
+    P->i = start;
+    char open[64]; /* the closers of the brackets open, innermost last */
+    int depth = 0;
+    for (;;) {
+        Token *t = peek(P);
+        if (t->kind == TK_EOF) {
+            P->gave_up = true;
+            longjmp(*(jmp_buf *)diag_jmp, 1);
+        }
+        if (P->i > start && P->i >= err_at && depth == 0 && (t->nl_before || is_p(t, "}")))
+            return;
+        if (t->kind == TK_PUNCT && strchr("([{", t->s[0]) && !t->s[1]) {
+            if (depth == 64) {
+                P->gave_up = true;
+                longjmp(*(jmp_buf *)diag_jmp, 1);
+            }
+            open[depth++] = t->s[0] == '(' ? ')' : t->s[0] == '[' ? ']' : '}';
+        } else if (depth > 0 && t->kind == TK_PUNCT && t->s[0] == open[depth - 1] && !t->s[1]) {
+            depth--;
+        }
+        next(P);
+        if (depth == 0 && is_p(t, ";") && P->i > err_at)
+            return;
+    }
+}
+
+/* stmt() with a recovery point: false after a syntax error, skipped. */
+static bool stmt_or_skip(Parser *P, Node **out, bool *tail) {
+    jmp_buf jb;
+    void *outer = diag_jmp;
+    Parser saved = *P;
+    diag_jmp = &jb;
+    if (setjmp(jb)) {
+        diag_jmp = outer;
+        int err_at = P->i;
+        if (P->gave_up || diag_error_count() >= MAX_SYNTAX_ERRORS)
+            longjmp(*(jmp_buf *)outer, 1);
+        P->nl_off = saved.nl_off;
+        P->no_struct = saved.no_struct;
+        P->depth = saved.depth;
+        P->chain = saved.chain;
+        diag_mute_line();
+        skip_stmt(P, saved.i, err_at);
+        return false;
+    }
+    *out = stmt(P, tail);
+    diag_jmp = outer;
+    return true;
 }
 
 static Node *block(Parser *P) {
@@ -967,7 +1133,9 @@ static Node *block(Parser *P) {
         if (accept(P, ";"))
             continue;
         bool tail;
-        Node *s = stmt(P, &tail);
+        Node *s;
+        if (!stmt_or_skip(P, &s, &tail))
+            continue;
         if (tail) {
             n->c = s->a;
             break;
@@ -1241,13 +1409,44 @@ static void item(Parser *P) {
     }
 }
 
+static bool is_item_start(Token *t) {
+    static const char *kws[] = {"fn", "struct", "enum", "const", "import", "extern", NULL};
+    for (int i = 0; kws[i]; i++)
+        if (is_kw(t, kws[i]))
+            return true;
+    return t->kind == TK_IDENT && !strcmp(t->s, "async");
+}
+
 void parse_file(Program *prog, SrcFile *f) {
     int n;
     Token *t = tokenize(f, &n);
-    Parser P = {f, t, n, 0, 0, false, 0, 0, prog};
+    /* in the arena, not a local: it changes between setjmp and longjmp */
+    Parser *P = arena_alloc(sizeof(Parser));
+    *P = (Parser){f, t, n, 0, 0, false, 0, 0, prog, false};
     vec_push(&prog->files, f);
-    while (peek(&P)->kind != TK_EOF)
-        item(&P);
+    void *outer = diag_jmp;
+    jmp_buf jb;
+    while (peek(P)->kind != TK_EOF) {
+        int start = P->i;
+        diag_jmp = &jb;
+        if (setjmp(jb) == 0) {
+            item(P);
+            continue;
+        }
+        /* a syntax error: go on at the next line that starts an item */
+        if (P->gave_up || diag_error_count() >= MAX_SYNTAX_ERRORS)
+            break;
+        diag_mute_line();
+        P->nl_off = 0;
+        P->no_struct = false;
+        P->depth = 0;
+        P->chain = 0;
+        if (P->i == start)
+            next(P);
+        while (peek(P)->kind != TK_EOF && !(peek(P)->pos.col == 1 && is_item_start(peek(P))))
+            next(P);
+    }
+    diag_jmp = outer;
 }
 
 /* ---- --dump=ast ---- */
@@ -1256,6 +1455,7 @@ static const char *kind_names[] = {
     "int", "float", "str", "fstr", "bool", "unit", "ident", "call", "field", "index", "unary",
     "binary", "cast", "if", "while", "loop", "for", "block", "match", "return", "break",
     "continue", "try", "structlit", "tuple", "veclit", "ref", "deref", "range", "intrinsic",
+    "await", "go",
     "let", "assign", "exprstmt", "itemstmt", "arm", "p_wild", "p_bind", "p_lit", "p_variant",
     "p_or", "p_tuple", "p_range", "t_name", "t_tuple", "t_array", "t_ref", "fn", "struct",
     "enum", "const", "import",

@@ -18,6 +18,18 @@
 
 #include "vexrt.h"
 
+/* What a Vex program may do on purpose - define a function it never calls,
+ * ignore a parameter, recurse without end - is no business of the C
+ * compiler: the generated C compiles without a word (main.c reports any
+ * output of the C compiler as an internal compiler error). */
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wtype-limits"          /* u >= 0 */
+#pragma GCC diagnostic ignored "-Wtautological-compare" /* x == x */
+#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 12)
+#pragma GCC diagnostic ignored "-Winfinite-recursion"
+#endif
+
 #define VXU __attribute__((unused))
 /* every prelude helper: a program uses only some of them */
 #define VXI static inline __attribute__((unused))
@@ -59,6 +71,11 @@ typedef struct vxc_vecraw {
  * operations are libvexrt's (runtime/vec.c), reached through a cast. */
 _Static_assert(sizeof(vxc_vecraw) == sizeof(vx_vec), "Vec<T> must have vx_vec's layout");
 #define VXC_VX(v) ((vx_vec *)(void *)(v))
+/* v.sort(): how to compare elements of C type T (vx_vec_sort_scalar) */
+#define VXC_SORT_KIND(T)                                                                               \
+    _Generic((T){0}, signed char: 'i', short: 'i', int: 'i', long: 'i', long long: 'i',                   \
+             unsigned char: 'u', unsigned short: 'u', unsigned int: 'u', unsigned long: 'u',               \
+             unsigned long long: 'u', float: 'f', double: 'f', default: 's')
 
 VXI void *vxc_vec_push_slot(vxc_vecraw *v, size_t size) { return vx_vec_push(VXC_VX(v), size); }
 
@@ -212,6 +229,31 @@ VXI int64_t vxc_now_ms(void) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+/* time.sleep in sync code: the calling thread sleeps. */
+VXI void vxc_sleep_ms(int64_t ms) {
+    if (ms <= 0)
+        return;
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+/* Channel<T> and Task<T> handles (vexrt.h part 3). */
+VXI void vxc_chan_dropp(vx_chan **c) { if (*c) vx_chan_release(*c); }
+VXI vx_chan *vxc_chan_clone(vx_chan *c) { vx_chan_retain(c); return c; }
+VXI void vxc_task_dropp(vx_task **t) { if (*t) vx_detach(*t); *t = NULL; }
+/* Mutex<T> and its guard point at one shared object: the reference count,
+ * the runtime's async mutex and the value (emit.c defines vxm_T). */
+VXI void vxc_lock_sync(vx_mutex *m) {
+    while (!vx_mutex_try_lock(m)) {
+        struct timespec ts = {0, 20000};
+        nanosleep(&ts, NULL);
+    }
+}
+/* The result of a completed task: every frame has it right after its header. */
+#define VXC_TASK_RET(T, t) (((struct { vx_frame base; T ret; } *)(void *)vx_task_frame(t))->ret)
+#define VXC_DONE (UINT32_MAX - 1) /* a frame's state once it returned its result */
 
 /* Converts langrt's vx_vec into a Vec<T> (same layout). */
 VXI vxc_vecraw vxc_from_vx_vec(vx_vec v) {

@@ -155,6 +155,10 @@ static void lex_string(Lexer *L, const char *start, bool fstr) {
         }
         if (c == '"')
             break;
+        if (c == '\r' && p + 1 < L->end && p[1] == '\n') {
+            p++; /* a CR before an LF is not part of the string */
+            continue;
+        }
         if (c == '\n') {
             L->line++;
             L->line_start = p + 1;

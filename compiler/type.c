@@ -136,7 +136,8 @@ bool ty_unify(Type *a, Type *b) {
     switch (a->kind) {
     case TY_STRUCT: return a->sd == b->sd;
     case TY_ENUM: return a->ed == b->ed;
-    case TY_VEC: case TY_BOX: case TY_OPTION: return ty_unify(a->elem, b->elem);
+    case TY_VEC: case TY_BOX: case TY_OPTION: case TY_TASK: case TY_CHAN: case TY_MUTEX: case TY_GUARD:
+        return ty_unify(a->elem, b->elem);
     case TY_REF: return a->mut == b->mut && ty_unify(a->elem, b->elem);
     case TY_ARRAY: return a->n == b->n && ty_unify(a->elem, b->elem);
     case TY_RESULT: return ty_unify(a->elem, b->elem) && ty_unify(a->err, b->err);
@@ -171,7 +172,7 @@ Type *ty_zonk(Type *t) {
 bool ty_is_copy(Type *t) {
     t = ty_res(t);
     switch (t->kind) {
-    case TY_VEC: case TY_BOX: return false;
+    case TY_VEC: case TY_BOX: case TY_TASK: case TY_GUARD: return false;
     case TY_STRUCT:
         for (int i = 0; i < t->sd->fields.len; i++)
             if (!ty_is_copy(((Field *)t->sd->fields.items[i])->ty))
@@ -201,7 +202,7 @@ bool ty_is_copy(Type *t) {
 bool ty_needs_drop(Type *t) {
     t = ty_res(t);
     switch (t->kind) {
-    case TY_STR: case TY_VEC: case TY_BOX: return true;
+    case TY_STR: case TY_VEC: case TY_BOX: case TY_TASK: case TY_CHAN: case TY_MUTEX: case TY_GUARD: return true;
     case TY_STRUCT:
         for (int i = 0; i < t->sd->fields.len; i++)
             if (ty_needs_drop(((Field *)t->sd->fields.items[i])->ty))
@@ -244,6 +245,10 @@ static void str_of(Buf *b, Type *t) {
     case TY_ENUM: buf_puts(b, t->ed->name); break;
     case TY_VEC: buf_puts(b, "Vec<"); str_of(b, t->elem); buf_puts(b, ">"); break;
     case TY_BOX: buf_puts(b, "Box<"); str_of(b, t->elem); buf_puts(b, ">"); break;
+    case TY_TASK: buf_puts(b, "Task<"); str_of(b, t->elem); buf_puts(b, ">"); break;
+    case TY_CHAN: buf_puts(b, "Channel<"); str_of(b, t->elem); buf_puts(b, ">"); break;
+    case TY_MUTEX: buf_puts(b, "Mutex<"); str_of(b, t->elem); buf_puts(b, ">"); break;
+    case TY_GUARD: buf_puts(b, "MutexGuard<"); str_of(b, t->elem); buf_puts(b, ">"); break;
     case TY_OPTION: buf_puts(b, "Option<"); str_of(b, t->elem); buf_puts(b, ">"); break;
     case TY_RESULT:
         buf_puts(b, "Result<");
@@ -297,6 +302,10 @@ static void mangle(Buf *b, Type *t) {
     case TY_ENUM: buf_printf(b, "E%zu%s", strlen(t->ed->name), t->ed->name); break;
     case TY_VEC: buf_puts(b, "V"); mangle(b, t->elem); break;
     case TY_BOX: buf_puts(b, "B"); mangle(b, t->elem); break;
+    case TY_TASK: buf_puts(b, "K"); mangle(b, t->elem); break;
+    case TY_CHAN: buf_puts(b, "C"); mangle(b, t->elem); break;
+    case TY_MUTEX: buf_puts(b, "X"); mangle(b, t->elem); break;
+    case TY_GUARD: buf_puts(b, "G"); mangle(b, t->elem); break;
     case TY_OPTION: buf_puts(b, "O"); mangle(b, t->elem); break;
     case TY_RESULT: buf_puts(b, "R"); mangle(b, t->elem); mangle(b, t->err); break;
     case TY_REF: buf_puts(b, t->mut ? "M" : "P"); mangle(b, t->elem); break;

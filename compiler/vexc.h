@@ -79,6 +79,8 @@ void diag_primary(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void diag_set_quiet(bool quiet);
 void diag_reset(void);
 void diag_set_json(bool on);
+/* Errors on the line of the last error are counted but not printed. */
+void diag_mute_line(void);
 int diag_error_count(void);
 /* The recovery point used by error_at (a jmp_buf pointer). */
 extern void *diag_jmp;
@@ -123,6 +125,8 @@ typedef enum {
     N_CALL, N_FIELD, N_INDEX, N_UNARY, N_BINARY, N_CAST, N_IF, N_WHILE,
     N_LOOP, N_FOR, N_BLOCK, N_MATCH, N_RETURN, N_BREAK, N_CONTINUE, N_TRY,
     N_STRUCTLIT, N_TUPLE, N_VECLIT, N_REF, N_DEREF, N_RANGE, N_INTRINSIC,
+    N_AWAIT,   /* await a */
+    N_GO,      /* go a (a call) | go b (a block) */
     /* statements */
     N_LET, N_ASSIGN, N_EXPRSTMT, N_ITEMSTMT, N_ARM,
     /* patterns */
@@ -154,14 +158,27 @@ struct Node {
     int slen;
     const char *suffix;
     bool mut;        /* let!, &x!, &T! */
-    bool flag;       /* for..=, f-string format etc. */
+    /* one meaning each */
+    bool tuple_field; /* N_FIELD: `t.0` (index is the element number) */
+    bool inclusive;   /* N_RANGE, P_RANGE: `..=` */
+    bool paren_args;  /* P_VARIANT: written with `(...)` */
+    bool semicolon;   /* N_EXPRSTMT: ended by `;` */
+    bool fmt_string;  /* N_INTRINSIC: the first argument is a format string */
+    bool bare;        /* N_INTRINSIC: a bare `$Name`, not a call */
+    bool negated;     /* N_INT: the operand of a unary minus (-128i8 is in range) */
+    bool diverges;    /* N_BLOCK: never reaches its end */
+    bool has_break;   /* N_LOOP: a `break` leaves it (else its type is `!`) */
+    bool is_array;    /* N_VECLIT: an array literal `[T; N]` */
+    bool visiting;    /* N_CONST: being checked (a cycle if met again) */
+    int await_kind;   /* N_AWAIT: 0 an async fn, 1 a Task, 2 time.sleep, 3 Box.new(f(x)) */
     /* resolution (check.c) */
     ResKind res;
     Sym *sym;
     Fn *fn;
-    int index;       /* field / variant / builtin method number */
+    int index;       /* field / variant number; a method call's receiver derefs */
     Type *aux;       /* e.g. the enum type of a variant, the From target */
     Fn *from_fn;     /* ? conversion */
+    Fn *go_fn;       /* N_GO of a block: the async fn made of the block */
     int autoref;     /* method receiver adjustment: 0 none, 1 &, 2 deref */
     int builtin;     /* R_BUILTIN_METHOD and std statics: the row of builtins[] */
 };
@@ -184,6 +201,10 @@ struct Fn {
     bool has_self;
     int self_kind;        /* 0 by value, 1 &, 2 &! */
     bool is_extern, is_async, is_variadic;
+    bool suspends;        /* async and may suspend (lower.c): else emitted as a plain C function */
+    bool blocking;        /* sync, and runs an async fn to completion (check.c) */
+    Vec captures;         /* a `go { }` block's fn: the captured Sym*, in parameter order */
+    struct MFn *mir;      /* its MIR (lower.c) */
     /* checked */
     Type **ptypes;
     Type *rtype;
@@ -243,6 +264,10 @@ typedef enum {
     TY_F32, TY_F64, TY_STR, TY_NEVER,
     TY_STRUCT, TY_ENUM, TY_VEC, TY_BOX, TY_OPTION, TY_RESULT, TY_TUPLE,
     TY_ARRAY, TY_REF, TY_VAR, TY_CPTR,
+    TY_TASK,    /* Task<T>: a spawned task's handle (owned, moved) */
+    TY_CHAN,    /* Channel<T>: a shared handle (copying shares; reference counted) */
+    TY_MUTEX,   /* Mutex<T>: a shared handle to an async mutex and its value */
+    TY_GUARD,   /* the guard m.lock() gives: `*g` is the value; dropping it unlocks */
 } TyKind;
 
 struct Type {
@@ -273,6 +298,24 @@ bool ty_is_int(Type *t);
 bool ty_is_signed(Type *t);
 bool ty_is_float(Type *t);
 bool ty_is_num(Type *t);
+
+/* A placeholder's format spec, Rust's: {:[[fill]align][sign][#][0][width]
+ * [.precision][type]} (check.c). */
+typedef struct FmtSpec {
+    uint32_t fill;    /* a code point; ' ' by default */
+    char align;       /* '<', '^', '>', or 0 (numbers right, the rest left) */
+    char type;        /* 0, '?', 'x', 'X', 'o', 'b' */
+    bool plus, alt, zero;
+    int width, prec;  /* -1: none */
+} FmtSpec;
+/* Parses spec ("" or ":..."); NULL if it is well formed, else what is wrong. */
+const char *fmt_spec_parse(const char *spec, FmtSpec *sp);
+/* The C that formats a value with spec: fmt_spec_mode is the mode of the
+ * Display/Debug/precision formatting (-1, -2, N), and fmt_spec_apply, if
+ * the spec needs more, the statement that applies the rest to what was
+ * formatted since `size_t fs_` (runtime/fmt.c: vx_fmt_apply); else NULL. */
+int fmt_spec_mode(const char *spec);
+const char *fmt_spec_apply(const char *spec, Type *t);
 bool ty_is_copy(Type *t);    /* copied, never moved */
 bool ty_needs_drop(Type *t);  /* owns memory: a string, Vec, Box, or holds one */
 int ty_int_bits(Type *t);
@@ -368,6 +411,7 @@ typedef enum {
     RV_FORMAT,    /* formatting: literal pieces and formatted operands */
     RV_DISCR,     /* the variant number of an enum/Option/Result place */
     RV_CLONE,     /* a deep copy of a place (a string: one more reference) */
+    RV_SPAWN,     /* go f(args): a new task running async fn f, its Task handle */
 } RvalueKind;
 
 typedef enum { AG_TUPLE, AG_STRUCT, AG_ARRAY, AG_VEC, AG_VARIANT } AggKind;
@@ -379,6 +423,7 @@ typedef struct FmtPiece {
     int litlen;
     int arg;         /* the operand index */
     int mode;        /* FMT_DISPLAY, FMT_DEBUG, or a precision >= 0 */
+    const char *spec; /* the placeholder's spec (":>8"), for width, sign, base */
 } FmtPiece;
 enum { FMT_DISPLAY = -1, FMT_DEBUG = -2 };
 
@@ -392,7 +437,7 @@ typedef struct Rvalue {
     Place place;       /* RV_REF, RV_DISCR, RV_CLONE */
     AggKind agg;       /* RV_AGGREGATE */
     int variant;       /* RV_AGGREGATE AG_VARIANT */
-    Fn *fn;            /* RV_CALL */
+    Fn *fn;            /* RV_CALL, RV_SPAWN */
     int builtin;       /* RV_BUILTIN: the row */
     Operand *args;     /* operands, left to right */
     int nargs;
@@ -410,7 +455,30 @@ typedef struct MStmt {
     Pos pos;
 } MStmt;
 
-typedef enum { MT_NONE, MT_GOTO, MT_BRANCH, MT_SWITCH, MT_RETURN, MT_UNREACHABLE } MTermKind;
+typedef enum { MT_NONE, MT_GOTO, MT_BRANCH, MT_SWITCH, MT_RETURN, MT_UNREACHABLE, MT_SUSPEND } MTermKind;
+
+/* A suspension point (async fns only): the operation, its operands, where
+ * its result goes, and the block that continues once it has completed. */
+typedef enum {
+    SK_AWAIT,    /* await f(args): f's frame embedded in ours */
+    SK_BOXED,    /* await Box.new(f(args)): f's frame on the heap */
+    SK_JOIN,     /* await t: t is a Task */
+    SK_SLEEP,    /* await time.sleep(ms) */
+    SK_SEND,     /* ch.send(v), ch <- v */
+    SK_RECV,     /* ch.recv(), <-ch */
+    SK_RECV_OPT, /* ch.recv_opt(), `for v in ch` */
+    SK_LOCK,     /* m.lock() */
+} SuspendKind;
+
+typedef struct MSuspend {
+    SuspendKind kind;
+    Fn *fn;          /* SK_AWAIT, SK_BOXED */
+    Operand *args;   /* SK_AWAIT/BOXED: the callee's; JOIN: the task; SLEEP: ms; SEND: ch, v; RECV: ch */
+    int nargs;
+    int dest;        /* the local receiving the result, or -1 */
+    int index;       /* 1, 2, ...: the state number of this point */
+    Pos pos;
+} MSuspend;
 
 typedef struct MBlock {
     int id;
@@ -421,6 +489,7 @@ typedef struct MBlock {
     int64_t *values;  /* MT_SWITCH: case values */
     int *targets;     /* MT_SWITCH: case targets */
     int ncases;
+    MSuspend *susp;   /* MT_SUSPEND: the operation; succ[0] is where it continues */
     Pos pos;
     uint64_t *live_in; /* liveness: a bitset over locals (mir_liveness) */
 } MBlock;
@@ -433,6 +502,9 @@ typedef struct MFn {
     Vec blocks;       /* MBlock*, entry first */
     MBlock *cur;      /* the block being filled while lowering */
     int nwords;       /* bitset words per local set */
+    Vec susps;        /* MSuspend*: every suspension point, by state number - 1 */
+    uint64_t *in_frame; /* async.c: the locals kept in the frame (live across a suspension) */
+    int *share;         /* async.c: a frame local's shared-storage group, or -1 for a field of its own */
 } MFn;
 
 typedef struct MProgram {
@@ -450,6 +522,8 @@ void mir_branch(MFn *m, Operand cond, MBlock *then_b, MBlock *else_b);
 void mir_switch(MFn *m, Operand discr, int n, const int64_t *values, MBlock **targets, MBlock *otherwise);
 void mir_return(MFn *m);
 void mir_unreachable(MFn *m);
+/* Ends the current block at a suspension point; returns it to be filled. */
+MSuspend *mir_suspend(MFn *m, SuspendKind kind, MBlock *resume, Pos pos);
 int mir_succs(MBlock *b, int *out); /* the successors; returns how many (out may be NULL) */
 Place mir_place(int local);
 Place mir_project(Place base, Proj p);
@@ -459,6 +533,10 @@ Operand mir_move(Place p);
  * a local whose address is taken stays live while any reference derived
  * from it may be used (the borrowed-locals analysis). */
 void mir_liveness(MFn *m);
+/* Drop elaboration: removes each `drop(x) if f` whose flag is false on
+ * every path reaching it (maybe-initialised dataflow over the flags), so
+ * a value that was moved away keeps no slot and no drop. */
+void mir_elide_drops(MFn *m);
 bool mir_live(MFn *m, uint64_t *set, int local);
 /* For each local, the set of locals it may hold a reference into. */
 uint64_t **mir_borrows(MFn *m);
@@ -483,6 +561,18 @@ int builtin_find(Type *t, const char *name);
 Type *builtin_type(char c, Type *recv);
 
 /* ===================================================================== *
+ * async.c - the async analyses on the whole program's MIR
+ * ===================================================================== */
+/* Which async fns suspend (a fixed point over the async call graph), the
+ * frame of each (the locals live across a suspension), and unboxed async
+ * recursion (E0603). */
+void async_analyse(MProgram *mp);
+/* `vex frames`: each async fn's frame, states and saved values. */
+void async_frames_report(MProgram *mp, FILE *out);
+/* The bytes of a frame slot of type t (for the report). */
+int ty_size_guess(Type *t);
+
+/* ===================================================================== *
  * lower.c - checked AST to MIR
  * ===================================================================== */
 MProgram *lower_program(Program *prog);
@@ -496,6 +586,14 @@ void borrowck_program(MProgram *mp);
  * emit.c - checked AST to C
  * ===================================================================== */
 void emit_program(Program *prog, MProgram *mir, FILE *out);
+
+/* ===================================================================== *
+ * explain.c - `vex explain CODE`: a long explanation of each error code
+ * ===================================================================== */
+/* Prints the explanation of code (E0400, e0400 or 0400) on stdout and
+ * returns 0; for NULL or an unknown code, lists the codes on stderr and
+ * returns 2. */
+int explain_code(const char *code);
 
 /* ===================================================================== *
  * main.c - the driver

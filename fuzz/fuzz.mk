@@ -36,4 +36,4 @@ $(FUZZ_DIR)/compiler/%.o: compiler/%.c compiler/vexc.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Icompiler -I$(FUZZ_DIR)/compiler -c -o $@ $<
 
 $(FUZZ_BIN): fuzz/fuzz_check.c $(FUZZ_OBJ)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Icompiler -o $@ $^
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Icompiler -o $@ $^ -lxxhash

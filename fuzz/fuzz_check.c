@@ -11,6 +11,9 @@
  * diagnostics). Otherwise diagnostics are rendered to stderr, so diag.c is
  * fuzzed too: run.sh passes -close_fd_mask=2, which discards the target's
  * stderr but keeps libFuzzer's and the sanitizers' reports.
+ * With FUZZ_EXPECT_OK=1 an input must also be accepted (no diagnostic):
+ * run.sh sets it for the large valid programs of fuzz/gen-large.sh, so a
+ * limit error on one of them is a finding too.
  * Built and run by fuzz/fuzz.mk and fuzz/run.sh; see fuzz/README.md.
  */
 #include <setjmp.h>
@@ -48,10 +51,12 @@ static int check_source(const char *src, size_t len) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    static int emit = -1;
+    static int emit = -1, expect_ok;
     if (emit < 0) {
         const char *e = getenv("FUZZ_EMIT");
         emit = e && *e == '1';
+        e = getenv("FUZZ_EXPECT_OK");
+        expect_ok = e && *e == '1';
     }
     /* A private copy ending in NUL, as read_file() gives the compiler. */
     char *src = malloc(size + 1);
@@ -60,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memcpy(src, data, size);
     src[size] = 0;
     int r = emit ? vexc_check_source("fuzz.vx", src, size) : check_source(src, size);
-    if (r != 0 && r != 1)
+    if ((r != 0 && r != 1) || (expect_ok && r != 0))
         abort();
     free(src);
     return 0;

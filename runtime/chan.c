@@ -17,8 +17,9 @@
  * is never lost (the waiter is dequeued by exactly one partner or by
  * close), and never doubled. The waker reads the waiter's fields before
  * vx__task_wake, never after: the woken task may reuse its frame at once.
- * Ordering: the lock's release/acquire orders the copies; the wake's
- * acq_rel RMW (task.c) publishes them to the worker that resumes the task.
+ * Ordering: the lock's release/acquire orders the copies; the wake
+ * (task.c: its release CAS, or the queue push) publishes them to the
+ * worker that resumes the task.
  * Invariant: waiting senders exist only when the buffer is full, waiting
  * receivers only when it is empty (so never both at once).
  */
@@ -38,6 +39,9 @@ struct vx_chan {
 };
 
 vx_chan *vx_chan_new(size_t elem_size, size_t cap) {
+    /* the buffer follows the header: header + elem_size * cap must fit */
+    if (elem_size && cap > (SIZE_MAX - sizeof(vx_chan)) / elem_size)
+        vx_panic(NULL, "capacity overflow");
     vx_chan *c = vx_alloc(sizeof *c + elem_size * cap);
     c->esize = elem_size;
     c->cap = cap;

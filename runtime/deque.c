@@ -29,6 +29,9 @@
  *    slots.
  *  - Slots are atomics (relaxed) because a thief may read a slot that the
  *    owner is taking at the same time; the CAS decides who owns it.
+ *  - take first compares bottom with a relaxed load of top: top only grows
+ *    and only the owner adds elements, so top >= bottom there means the
+ *    deque is empty now, and take returns without the exchange.
  * Stealing half a victim's queue is done by the caller as a loop of single
  * steals: a multi-element CAS on top is NOT safe against the owner's
  * CAS-free take of an element in the middle of the claimed range.
@@ -55,6 +58,12 @@ bool vx__deque_push(vx__deque *d, vx_task *t) {
 
 vx_task *vx__deque_take(vx__deque *d) {
     int64_t b = ld_relaxed(&d->bottom) - 1;
+    /* Empty at a glance: top only grows and only the owner adds, so a top
+     * (even a stale one) at or past bottom means nothing to take, and the
+     * exchange below, a locked instruction, is not needed. find_work tries
+     * an empty deque on most ticks of a message-passing program. */
+    if (ld_relaxed(&d->top) > b)
+        return NULL;
     /* The exchange stands for "store bottom; seq_cst fence" (see above). */
     atomic_exchange_explicit(&d->bottom, b, memory_order_seq_cst);
     int64_t top = ld_seqcst(&d->top);

@@ -1,7 +1,7 @@
 /*
  * dump.c - observability: the task dump, SIGQUIT, deadlock reports.
  *
- * The dump walks the task slabs (task.c): every block whose state word is
+ * The dump walks the task slabs (task.c): every block whose refs word is
  * not 0 is a live task. For each it prints its address (the task's name),
  * the state, and the
  * await chain from the innermost suspended frame (`top`) up through the

@@ -932,6 +932,51 @@ void vx_fmt_pad(vx_fmt *f, size_t start, size_t width, char align, uint32_t fill
     f->len += right * fl;
 }
 
+/* ---- format specs ---- */
+
+void vx_fmt_apply(vx_fmt *f, size_t start, const vx_fmt_spec *sp) {
+    size_t prefix = 0; /* sign and 0x: zero padding goes after them */
+    if (sp->type && sp->num != 0 && sp->num != 1) {
+        /* the decimal text back to the value, then in the base asked */
+        char dec[32];
+        size_t n = f->len - start < sizeof dec - 1 ? f->len - start : sizeof dec - 1;
+        memcpy(dec, vx_fmt_data(f) + start, n);
+        dec[n] = 0;
+        int bits = sp->num < 0 ? -sp->num : sp->num;
+        uint64_t v = sp->num < 0 ? (uint64_t)strtoll(dec, NULL, 10) : strtoull(dec, NULL, 10);
+        if (bits < 64)
+            v &= (UINT64_C(1) << bits) - 1; /* two's complement at the type's width, as Rust */
+        f->len = start;
+        unsigned base = sp->type == 'b' ? 2 : sp->type == 'o' ? 8 : 16;
+        if (sp->alt) {
+            vx_fmt_cstr(f, base == 2 ? "0b" : base == 8 ? "0o" : "0x");
+            prefix = 2;
+        }
+        vx_fmt_u64_radix(f, v, base, sp->type == 'X');
+    }
+    char *d = vx_fmt_data(f);
+    bool neg = f->len > start && d[start] == '-';
+    bool nan = f->len - start == 3 && !memcmp(d + start, "NaN", 3);
+    if (sp->plus && sp->num && !neg && !nan) {
+        reserve(f, 1);
+        d = vx_fmt_data(f);
+        memmove(d + start + 1, d + start, f->len - start);
+        d[start] = '+';
+        f->len++;
+    }
+    if (sp->num && (neg || (sp->plus && !nan)))
+        prefix++;
+    if (sp->width <= 0)
+        return;
+    if (sp->zero && sp->num && !nan) {
+        size_t w = (size_t)sp->width;
+        vx_fmt_pad(f, start + prefix, w > prefix ? w - prefix : 0, '>', '0');
+        return;
+    }
+    char align = sp->align ? sp->align : sp->num ? '>' : '<';
+    vx_fmt_pad(f, start, (size_t)sp->width, align, sp->fill);
+}
+
 /* ---- printing ---- */
 
 static void write_out(vx_fmt *f, FILE *to, bool newline) {

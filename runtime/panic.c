@@ -17,8 +17,9 @@
  * itself an alternate signal stack, so that the SIGSEGV handler can run
  * even though the normal stack is exhausted. The handler calls a fault
  * within STACK_SLACK of the low end of the faulting thread's stack a stack
- * overflow: it prints "panic: stack overflow" with async-signal-safe
- * write(2) and exits 101 (there is no Vex location to give, as in Rust).
+ * overflow: it prints "panic: stack overflow" with write(2), the only
+ * call it makes besides _exit(2) (both async-signal-safe; stdout's buffer is
+ * not flushed), and exits 101 (there is no Vex location to give, as in Rust).
  * Any other SIGSEGV (a fault in C code called through extern "C") gets the
  * default action back and happens again, so a core dump shows it as it is.
  */
@@ -74,12 +75,10 @@ static void on_segv(int sig, siginfo_t *si, void *ctx) {
     if (stack_lo && a >= stack_lo - STACK_SLACK && a < stack_lo + STACK_SLACK) {
         static const char msg[] =
             "panic: stack overflow (the thread's stack is exhausted: a recursion too deep?)\n";
-        /* Keep what the program printed: flush stdout unless this thread
-         * was interrupted while it held the stream's lock. */
-        if (ftrylockfile(stdout) == 0) {
-            fflush_unlocked(stdout);
-            funlockfile(stdout);
-        }
+        /* write(2) and _exit(2) only: a signal handler may call nothing
+         * that is not async-signal-safe. stdio is not, so output still in
+         * stdout's buffer is lost (flushing it here could block on a full
+         * pipe, raise SIGPIPE, or corrupt a stream the thread was in). */
         ssize_t n = write(STDERR_FILENO, msg, sizeof msg - 1);
         (void)n;
         _exit(101);

@@ -7,9 +7,11 @@
  *                      (global queue): if no worker is searching and one is
  *                      idle, wake exactly one, as a searcher. Lost wake-ups
  *                      are impossible for the global queue (Dekker pairs
- *                      below); for a worker's own deque a wake-up is only an
- *                      optimisation (the owner is awake and will run it), so
- *                      vx__notify_push checks with relaxed loads first.
+ *                      below); for a worker's own deque (and its private
+ *                      yield queue, which the re-check of P2 does not see
+ *                      at all) a wake-up is only an optimisation (the owner
+ *                      is awake and will run it), so vx__notify_push checks
+ *                      with relaxed loads first.
  *   vx__search_begin   at most half the workers search (steal/spin) at once.
  *   vx__park(w)        register as idle, re-check every queue, then sleep:
  *                      the first idle worker sleeps in the poller

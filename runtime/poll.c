@@ -39,6 +39,7 @@
 struct vx_io {
     int fd;                   /* written before the registration syscall publishes the block */
     _Atomic uintptr_t dir[2]; /* VX_IO_READ, VX_IO_WRITE */
+    _Atomic bool hup;         /* an event said hang-up/error (vx__io_hup) */
     vx_io *next_free;         /* cache.lock */
     vx_io *next_all;          /* cache.lock */
 };
@@ -128,6 +129,8 @@ static void ready(vx_io *io, int d) {
 
 void vx__poll_dispatch(vx__pollev *ev, int n) {
     for (int i = 0; i < n; i++) {
+        if (ev[i].hup)
+            st_relaxed(&((vx_io *)ev[i].udata)->hup, true); /* published by ready()'s RMW */
         if (ev[i].rd)
             ready(ev[i].udata, VX_IO_READ);
         if (ev[i].wr)
@@ -151,6 +154,7 @@ vx_io *vx_io_open(int fd) {
     io->fd = fd;
     st_relaxed(&io->dir[0], 0);
     st_relaxed(&io->dir[1], 0);
+    st_relaxed(&io->hup, false);
     int r = vx__pollb_add(fd, io); /* the syscall publishes the block to the poller */
     if (r < 0) {
         vx__spin_lock(&cache.lock);
@@ -183,6 +187,19 @@ vx_poll vx_io_wait(vx_frame *self, vx_task *task, vx_io *io, int dir, const vx_l
     st_release(w, 0);
     return vx__done(self, task, at);
 }
+
+bool vx__io_unwait(vx_io *io, int dir, vx_task *task) {
+    uintptr_t v = (uintptr_t)task;
+    if (!atomic_compare_exchange_strong_explicit(&io->dir[dir], &v, 0, memory_order_acq_rel,
+                                                 memory_order_relaxed))
+        return false; /* an event took it first and wakes it */
+    atomic_fetch_sub_explicit(&io_waiting, 1, memory_order_seq_cst);
+    return true;
+}
+
+bool vx__io_hup(vx_io *io) { return ld_acquire(&io->hup); }
+
+void vx__io_waiting_add(long n) { atomic_fetch_add_explicit(&io_waiting, n, memory_order_seq_cst); }
 
 void vx_io_close(vx_io *io) {
     /* Nobody may wait on an fd being closed, except at shutdown: there a

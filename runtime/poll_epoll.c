@@ -26,8 +26,11 @@ int vx__pollb_init(void) {
         return -e;
     }
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
-    if (epoll_ctl(epfd, EPOLL_CTL_ADD, evfd, &ev) < 0)
-        return -errno;
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, evfd, &ev) < 0) {
+        int e = errno; /* a failure partway releases what was made */
+        vx__pollb_close();
+        return -e;
+    }
     return 0;
 }
 
@@ -68,6 +71,7 @@ int vx__pollb_wait(int timeout_ms, vx__pollev *out, int max) {
         out[k].udata = ev[i].data.ptr;
         out[k].rd = e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR);
         out[k].wr = e & (EPOLLOUT | EPOLLHUP | EPOLLERR);
+        out[k].hup = e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR);
         k++;
     }
     return k;

@@ -32,8 +32,14 @@
 #define st_relaxed(p, v) atomic_store_explicit((p), (v), memory_order_relaxed)
 #define st_release(p, v) atomic_store_explicit((p), (v), memory_order_release)
 #define st_seqcst(p, v) atomic_store_explicit((p), (v), memory_order_seq_cst)
+/* A failed CAS loads the current value into *e, and callers act on it
+ * (vx_wg_wait completes when it reads a count of zero, vx_io_wait consumes a
+ * READY edge): so the failure order is acquire too, pairing with the
+ * release RMW that wrote the value. With relaxed there, a waiter could
+ * complete without seeing what the finished tasks wrote
+ * (tests/runtime/wg_acquire.c). */
 #define cas_acqrel(p, e, v) \
-    atomic_compare_exchange_weak_explicit((p), (e), (v), memory_order_acq_rel, memory_order_relaxed)
+    atomic_compare_exchange_weak_explicit((p), (e), (v), memory_order_acq_rel, memory_order_acquire)
 /* A counter only read as a statistic: the owner increments it without a
  * read-modify-write (a plain add on x86), readers may see a stale value. */
 #define stat_inc(p) st_relaxed((p), ld_relaxed(p) + 1)
@@ -62,16 +68,22 @@ static inline void vx__spin_unlock(vx__spin *l) { st_release(&l->v, 0); }
 void vx__futex_wait(_Atomic uint32_t *addr, uint32_t val);
 void vx__futex_wake(_Atomic uint32_t *addr, int n);
 
-/* ---- task.c: the task state word, allocation, spawn and join --------------
- * state = flags (low 8 bits) + reference count (REF_ONE units). */
+/* ---- task.c: the task's two words (task.c has the protocol) ---------------
+ * state: scheduling flags, written by RMWs only where wakers can race.
+ * refs:  completion and join flags, the reference count (REF_ONE units,
+ *        bits 8-23) and the size class (bits 24-31, constant while live);
+ *        0 in a free block. */
 enum {
-    T_NOTIFIED = 1u,     /* in a run queue, or to be queued when it stops running */
-    T_RUNNING = 2u,      /* a worker is resuming it */
-    T_COMPLETE = 4u,     /* the root frame returned VX_READY */
-    T_JOIN_TASK = 8u,    /* t->joiner is set: wake it on completion */
-    T_JOIN_THREAD = 16u, /* a thread waits (block-on, vx_join_sync): futex-wake on completion */
-    T_REF_ONE = 256u,
+    T_NOTIFIED = 1u,     /* state: in a run queue, or to be queued when it stops running */
+    T_RUNNING = 2u,      /* state: a worker is resuming it */
+    T_COMPLETE = 4u,     /* state and refs: the root frame returned VX_READY */
+    T_JOIN_TASK = 8u,    /* refs: t->joiner is set: wake it on completion */
+    T_JOIN_THREAD = 16u, /* refs: a thread waits (block-on, vx_join_sync): futex-wake on completion */
+    T_REF_ONE = 256u,    /* refs: one reference */
 };
+#define T_CLS_SHIFT 24
+#define T_REFS(r) (((r) >> 8) & 0xffffu)  /* references counted in a refs word */
+#define T_CLS(r) ((r) >> T_CLS_SHIFT)      /* size class of a refs word */
 #define VX_NCLASS 21
 #define VX_CLASS_LARGE 255
 #define VX_FREE_LOCAL_MAX 512 /* a worker's free list keeps at most this many per class */
@@ -118,9 +130,18 @@ long vx__inject_len(void);              /* seq_cst snapshot */
 void vx__inject_init(void);
 
 /* ---- sched.c: workers ----------------------------------------------------- */
+/* Workers are separate vx_alloc blocks (16-byte aligned) and often
+ * adjacent: VX_PAD bytes at both ends keep the deque's top, which the
+ * thieves write, off the cache line of the previous block's last fields
+ * (another worker's statistics, written on every task: bench/NOTES.md F12).
+ * 128 like tokio's CachePadded, for the adjacent-line prefetcher. */
+#define VX_PAD 128
+
 typedef struct vx__worker {
+    char pad_front[VX_PAD];
     vx__deque dq;
     vx_task *lifo;          /* owner: the LIFO slot */
+    vx_task *yq_head, *yq_tail; /* owner: yielded tasks, FIFO through t->next (sched.c) */
     uint32_t lifo_streak;   /* owner: tasks run from the slot in a row */
     uint32_t tick;          /* owner: tasks resumed */
     uint32_t rng;           /* owner: victim selection */
@@ -131,6 +152,9 @@ typedef struct vx__worker {
     bool polling;           /* rt.idle_lock: parked in the poller */
     _Atomic uint32_t wakeup;/* 1 = unparked (park.c); futex word */
     vx_task *current;       /* owner: the task being resumed (panic backtraces) */
+    uint32_t budget;        /* owner: operations the current task may still
+                               complete at once this turn (vx__done) */
+    bool yielded;           /* owner: the current task yields (vx_yield, vx__done) */
     vx__freelist free[VX_NCLASS]; /* owner */
     pthread_t thread;
     struct {
@@ -138,6 +162,7 @@ typedef struct vx__worker {
             parks, unparks, yields, timers_fired, io_events;
         _Atomic int64_t tasks_live;
     } st;
+    char pad_back[VX_PAD];
 } vx__worker;
 
 typedef struct vx__rt {
@@ -194,6 +219,7 @@ long vx__poll_teardown(void);
 typedef struct vx__pollev {
     void *udata;
     bool rd, wr;
+    bool hup; /* the peer closed its side, or an error: sticky (vx__io_hup) */
 } vx__pollev;
 /* Wait for I/O events or until `deadline` (vx_now_ns time; INT64_MAX:
  * forever; <= now: do not block); returns the number of events stored. */
@@ -203,6 +229,21 @@ void vx__poll_dispatch(vx__pollev *ev, int n);
 void vx__poll_wakeup(void);            /* interrupt a vx__poll_run */
 _Atomic int64_t *vx__poll_deadline_word(void);
 int64_t vx__io_waiting(void);
+/* Take `task` off the waiter word of one direction of io (a timeout, a
+ * teardown): true if it was waiting there (the caller now owns the wake),
+ * false if an event took it first (the event wakes it). */
+bool vx__io_unwait(vx_io *io, int dir, vx_task *task);
+/* Count a wait the deadlock test must treat like an I/O wait (a job on the
+ * blocking pool); +1 before it starts, -1 after its task was woken. */
+void vx__io_waiting_add(long n);
+/* True once an event reported that the peer hung up (or an error) on io:
+ * set before that event's readiness is published, never cleared while the
+ * fd is open. A read that returned short saw all the data, but maybe not
+ * the end of the stream that came with it (net.c). */
+bool vx__io_hup(vx_io *io);
+/* net.c: set up a vx_net_op that has not run yet, so that vx_net_op_drop on
+ * it does nothing (an op nested in another runtime op: http.c). */
+void vx__net_op_clear(vx_net_op *op);
 int64_t vx__io_open_count(void);
 /* backend (poll_epoll.c) */
 int vx__pollb_init(void);
@@ -225,7 +266,8 @@ _Noreturn void vx__deadlock(void);
  * test can force an interleaving instead of waiting for it: 1 = the
  * deadlock test between its loads of main_waiting and of main's task
  * (park.c), 2 = a wait group's count has just reached zero with waiters
- * (sync.c). Other builds compile the points out. */
+ * (sync.c), 3 = a waiter between its load of a wait group's count and its
+ * CAS that sets WAITERS (sync.c). Other builds compile the points out. */
 #ifdef VX_TEST_HOOKS
 extern void (*vx__test_hook)(int where, void *arg);
 #define VX_TEST_HOOK(where, arg) (vx__test_hook ? vx__test_hook((where), (arg)) : (void)0)
@@ -233,10 +275,13 @@ extern void (*vx__test_hook)(int where, void *arg);
 #define VX_TEST_HOOK(where, arg) ((void)0)
 #endif
 
-/* task budget / completion helper shared by the leaf operations */
+/* task budget / completion helper shared by the leaf operations. The
+ * budget is the worker's (like tokio's coop budget, a thread-local): it is
+ * reset for every task the worker resumes, and only the running task uses it. */
 static inline vx_poll vx__done(vx_frame *self, vx_task *task, const vx_loc *at) {
-    if (--task->budget == 0) {
-        task->yielded = 1;
+    vx__worker *w = vx__self;
+    if (--w->budget == 0) {
+        w->yielded = true;
         vx_suspend_at(task, self, at);
         return VX_PENDING;
     }

@@ -1,4 +1,8 @@
 # runtime/runtime.mk - libvexrt: every runtime/*.c goes into $(RTLIB).
+#
+# A program linked against libvexrt also needs the libraries of part 4
+# (TCP and HTTP): RT_LIBS, after the library on the link line.
+RT_LIBS := -lcurl -lhttp_parser -pthread
 RT_SRC  := $(wildcard runtime/*.c)
 RT_OBJ  := $(RT_SRC:runtime/%.c=$(OBJ)/runtime/%.o)
 
@@ -33,7 +37,7 @@ RT_TESTS := $(patsubst tests/runtime/%.c,$(OBJ)/rt-test/bin/%,$(wildcard tests/r
 
 $(OBJ)/rt-test/bin/%: tests/runtime/%.c tests/runtime/rtest.h $(RT_TEST_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iruntime -Itests/runtime -o $@ $< $(RT_TEST_LIB) $(LDFLAGS)
+	$(CC) $(CFLAGS) -Iruntime -Itests/runtime -o $@ $< $(RT_TEST_LIB) $(LDFLAGS) $(RT_LIBS)
 
 .PHONY: runtime-tests
 runtime-tests: $(RT_TESTS)

@@ -25,36 +25,49 @@
  *                              woken.
  *   a full deque            -> half of it and the new task go to the global
  *                              queue in one batch.
- *   a task that yields      -> the bottom of the deque; the worker then takes
- *                              its next task from the TOP (the oldest), so
- *                              yielding tasks take turns. If the worker has no
- *                              other work it simply resumes the task again
- *                              (no atomic operation at all).
+ *   a task that yields      -> the back of the worker's private YIELD
+ *                              QUEUE (a FIFO list, no atomic operation); the
+ *                              worker then runs the OLDEST task of its deque
+ *                              once, then the yield queue's head, so yielding
+ *                              tasks take turns with each other and with
+ *                              queued work. While another worker searches or
+ *                              is idle, a yield queue of two or more tasks
+ *                              moves to the deque, where it can be stolen.
+ *                              If the worker has no other work it simply
+ *                              resumes the task again.
  *
  * Run order, one tick (find_work):
  *   1. every 61 ticks: check the global queue first (taking only what fits
  *      in the deque); fire due timers; poll I/O without blocking when no
  *      worker sleeps in the poller; print a requested dump. (61 as in Go: a
  *      prime, so that it does not beat with the program's own periods.)
- *      Every 61*67 ticks, the oldest task of the own deque.
+ *      Every 61*67 ticks, the oldest task of the own deque. Then the head of
+ *      the yield queue (so a yielded task waits a bounded number of ticks
+ *      even while a ping-pong pair keeps the LIFO slot busy).
  *   2. the LIFO slot, at most 3 times in a row (tokio's bound); after that
  *      the newest queued task runs first and the slot's task goes to the
  *      deque, so a ping-pong pair cannot starve the queue.
- *   3. the own deque's bottom.
- *   4. the global queue (a batch of up to half a deque).
- *   5. search: steal half of a victim's deque (random first victim), poll
+ *   3. after a yield: the oldest task of the own deque.
+ *   4. the yield queue's head.
+ *   5. the own deque's bottom.
+ *   6. the global queue (a batch of up to half a deque).
+ *   7. search: steal half of a victim's deque (random first victim), poll
  *      the global queue, fire timers; spin this way for up to SPIN_NS
  *      before parking, so that work arriving within a wake-up time is caught
  *      without a futex round trip.
- *   6. park (park.c), then go to 1.
+ *   8. park (park.c), then go to 1. A worker whose yield queue holds a task
+ *      never gets here (step 4), so the parking protocol and the deadlock
+ *      test need not see that queue.
  * A task's BUDGET (VX_BUDGET leaf operations per turn) makes a task whose
  * operations keep completing at once yield anyway (vx__done in rt.h).
  *
- * Resuming a task (run). Acquire it (NOTIFIED -> RUNNING), resume its
- * innermost frame `top`; while a frame returns READY resume its parent;
- * when the root returns READY the task is complete (task.c wakes the
- * joiner). On PENDING: a yield re-queues it; otherwise RUNNING is cleared
- * and, if a wake arrived meanwhile (NOTIFIED), the worker queues it again.
+ * Resuming a task (run). Mark it RUNNING (a plain store: nobody else
+ * writes the state of a queued task, task.c), resume its innermost frame
+ * `top`; while a frame returns READY resume its parent; when the root
+ * returns READY the task is complete (task.c wakes the joiner). On PENDING:
+ * a yield re-queues it (a plain store again); otherwise RUNNING is cleared
+ * with an RMW and, if a wake arrived meanwhile (NOTIFIED), the worker
+ * queues it again. So a task costs one RMW per suspension, none per run.
  *
  * The spinning/parking protocol (P1-P6; park.c has the code):
  *   P1. A worker with no work registers as idle under idle_lock (seq_cst
@@ -72,7 +85,8 @@
  *       pair: no work on the global queue is ever left with every worker
  *       asleep. Pushes to a worker's own deque use the same check with
  *       relaxed loads: the owner is awake and runs that work itself, so a
- *       missed wake-up costs parallelism, never progress.
+ *       missed wake-up costs parallelism, never progress. The same holds
+ *       for the private yield queue, which parkers do not see at all.
  *   P5. A searcher that finds work stops searching; if it was the last
  *       searcher it notifies another idle worker (work tends to come in
  *       bursts), so at most one wake-up chain runs at a time.
@@ -193,6 +207,49 @@ void vx__sched_push(vx_task *t) {
     vx__notify_one();
 }
 
+/* ---- the yield queue --------------------------------------------------------
+ * Yielded tasks wait in a private FIFO of their worker rather than in the
+ * deque: taking the deque's oldest task needs a CAS against the thieves,
+ * and a yield switch was one CAS plus bookkeeping (bench/NOTES.md F12).
+ * Nobody can steal from this queue, so at a yield, when it holds more than
+ * the yielding task, it moves to the deque whenever another worker
+ * searches or is idle (relaxed loads of counters that change only when a
+ * worker starts or stops searching or parks), and an idle one is notified:
+ * it steals half. (A lone yielder, queued on the tick before a maintenance
+ * tick, is not worth a wake-up: moving it woke the idle worker every 61
+ * yields, and yield_loop at 2 workers doubled.) Otherwise two yielders on one
+ * worker could keep a parked worker parked for good (it re-checks only the
+ * deques before it sleeps, P2): yield_switch ran on one of its two workers.
+ * A worker that parks without seeing the queue costs parallelism only,
+ * never progress: its owner is running and runs the queue itself (step 4
+ * of find_work). Once every worker has work, a yield touches no shared
+ * cache line at all. */
+static void yq_push(vx__worker *w, vx_task *t) {
+    t->next = NULL;
+    if (w->yq_tail)
+        w->yq_tail->next = t;
+    else
+        w->yq_head = t;
+    w->yq_tail = t;
+}
+
+static vx_task *yq_pop(vx__worker *w) {
+    vx_task *t = w->yq_head;
+    if (t) {
+        w->yq_head = t->next;
+        if (!w->yq_head)
+            w->yq_tail = NULL;
+    }
+    return t;
+}
+
+/* Move the yield queue to the deque, oldest first, where it can be stolen. */
+static void yq_expose(vx__worker *w) {
+    vx_task *t;
+    while ((t = yq_pop(w)))
+        push_local(w, t);
+}
+
 /* ---- finding work ---------------------------------------------------------- */
 
 /* Take from the global queue what fits in the own deque: a whole batch if
@@ -247,6 +304,8 @@ static vx_task *find_work(vx__worker *w) {
          * skynet at every 61 ticks). */
         if (w->tick % OLDEST_TICKS == 0 && (t = vx__deque_steal(&w->dq)))
             return t;
+        if ((t = yq_pop(w)))
+            return t;
     }
     if ((t = w->lifo)) {
         w->lifo = NULL;
@@ -270,6 +329,13 @@ static vx_task *find_work(vx__worker *w) {
         if ((t = vx__deque_steal(&w->dq)))
             return t;
     }
+    /* A yielded task next, before the deque's bottom: a yield lets the
+     * oldest queued task run once (above), then the yielder goes on, as
+     * when it went to the deque's bottom. Behind the whole deque, a task
+     * that yields because its budget ran out (a joiner of a million
+     * completed tasks) waited for every queued task (spawn_join_1w +13 %). */
+    if ((t = yq_pop(w)))
+        return t;
     if ((t = vx__deque_take(&w->dq))) {
         /* The next task's header is likely in another core's cache (it was
          * spawned there): fetch it while this one runs. */
@@ -279,8 +345,11 @@ static vx_task *find_work(vx__worker *w) {
     return from_inject(w);
 }
 
-/* Steal about half of another worker's deque; returns one task to run and
- * pushes the rest onto our own (empty) deque. */
+/* Steal half of another worker's deque, rounded up (Go's runqsteal and
+ * tokio's steal_into take n - n/2 too); returns one task to run and pushes
+ * the rest onto our own (empty) deque. Rounded down, a thief facing a
+ * victim with 3 queued tasks took 1 and left it 3 to our 1: yield_switch's
+ * 4 tasks on 2 workers ran lopsided (bench/NOTES.md F12). */
 static vx_task *steal_work(vx__worker *w) {
     int n = vx__g.nworkers;
     if (n < 2)
@@ -297,7 +366,7 @@ static vx_task *steal_work(vx__worker *w) {
         vx_task *t = vx__deque_steal(&v->dq);
         if (!t)
             continue;
-        int64_t more = len / 2;
+        int64_t more = len - len / 2;
         int64_t got = 1;
         for (int64_t k = 1; k < more; k++) {
             vx_task *o = vx__deque_steal(&v->dq);
@@ -353,34 +422,46 @@ static vx_task *search(vx__worker *w) {
  * every maintenance tick and a lone yielding task would never let the
  * worker fire timers or poll the global queue). */
 static bool nothing_else(vx__worker *w) {
-    return !w->lifo && (w->tick + 1) % 61 != 0 && vx__deque_len(&w->dq) == 0;
+    return !w->lifo && !w->yq_head && (w->tick + 1) % 61 != 0 && vx__deque_len(&w->dq) == 0;
 }
 
 static void run(vx__worker *w, vx_task *t) {
-    /* NOTIFIED -> RUNNING; acquire pairs with the waker's release (task.c). */
-    atomic_fetch_add_explicit(&t->state, T_RUNNING - T_NOTIFIED, memory_order_acquire);
-    t->budget = VX_BUDGET;
+    /* NOTIFIED -> RUNNING, a plain store: a queued task waits for nothing,
+     * so nobody else writes its state; the queue we took it from carried
+     * the waker's and the previous runner's writes here (task.c). */
+    VX_ASSERT(ld_relaxed(&t->state) == T_NOTIFIED);
+    st_relaxed(&t->state, T_RUNNING);
+    w->budget = VX_BUDGET;
     w->current = t;
     vx_frame *f = t->top; /* task owner: we hold RUNNING */
     uint64_t polls = 0;
     for (;;) {
         polls++;
         if (f->resume(f, t) == VX_PENDING) {
-            if (!t->yielded)
+            if (!w->yielded)
                 break;
-            t->yielded = 0;
+            w->yielded = false;
             stat_inc(&w->st.yields);
             if (nothing_else(w)) { /* nobody to yield to: go on */
                 w->tick++;
-                t->budget = VX_BUDGET;
+                w->budget = VX_BUDGET;
                 f = t->top;
                 continue;
             }
-            /* RUNNING -> NOTIFIED, to the bottom; the next task comes from
-             * the top (find_work, oldest first after a yield). */
-            atomic_fetch_sub_explicit(&t->state, T_RUNNING - T_NOTIFIED, memory_order_release);
+            /* RUNNING -> NOTIFIED (a plain store: a yielding task waits for
+             * nothing; it stays with this worker, or the deque push of
+             * yq_expose publishes it), to the back of the yield queue; the
+             * next task is the deque's oldest, else the yield queue's head
+             * (find_work). */
+            st_relaxed(&t->state, T_NOTIFIED);
             stat_add(&w->st.polls, polls);
-            push_local(w, t);
+            yq_push(w, t);
+            /* More than this one task to share, and somebody to share with? */
+            if (w->yq_head != t &&
+                (ld_relaxed(&vx__g.nsearching) > 0 || ld_relaxed(&vx__g.nidle) > 0)) {
+                yq_expose(w);
+                vx__notify_push();
+            }
             w->after_yield = true;
             return;
         }
@@ -536,16 +617,16 @@ static void block_on(vx_task *t, bool is_main) {
                        "it would stall the worker");
     vx_start(0);
     /* Not yet shared: plain update of our own word. */
-    st_relaxed(&t->state, ld_relaxed(&t->state) | T_JOIN_THREAD);
+    st_relaxed(&t->refs, ld_relaxed(&t->refs) | T_JOIN_THREAD);
     vx_spawn(t);
     is_main = is_main || on_main_thread();
     if (is_main) /* after the spawn: see the deadlock test in park.c */
         main_waits(t);
     for (;;) {
-        uint32_t s = ld_acquire(&t->state); /* pairs with complete's release */
-        if ((s & T_COMPLETE) && s / T_REF_ONE == 1) /* the scheduler is done with it */
+        uint32_t r = ld_acquire(&t->refs); /* pairs with complete's release */
+        if ((r & T_COMPLETE) && T_REFS(r) == 1) /* the scheduler is done with it */
             break;
-        vx__futex_wait(&t->state, s);
+        vx__futex_wait(&t->refs, r);
     }
     if (is_main) /* before the caller may free t: park.c, vx__main_wait_end */
         vx__main_wait_end();
@@ -559,13 +640,13 @@ void vx_join_sync(vx_task *t) {
                        "it would stall the worker");
     /* Ask completion for a futex wake (acq_rel: the acquire half pairs with
      * complete's release when it is already complete). */
-    uint32_t s = atomic_fetch_or_explicit(&t->state, T_JOIN_THREAD, memory_order_acq_rel);
+    uint32_t s = atomic_fetch_or_explicit(&t->refs, T_JOIN_THREAD, memory_order_acq_rel);
     bool is_main = !(s & T_COMPLETE) && on_main_thread();
     if (is_main)
         main_waits(t);
     while (!(s & T_COMPLETE)) {
-        vx__futex_wait(&t->state, s);
-        s = ld_acquire(&t->state);
+        vx__futex_wait(&t->refs, s | T_JOIN_THREAD);
+        s = ld_acquire(&t->refs);
     }
     if (is_main) /* before the caller may free t: park.c, vx__main_wait_end */
         vx__main_wait_end();

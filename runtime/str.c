@@ -589,6 +589,61 @@ vx_str *vx_str_join(const vx_vec *strs, const vx_str *sep) {
     return r;
 }
 
+vx_vec vx_str_bytes(const vx_str *s) {
+    vx_vec v = VX_VEC_INIT;
+    if (s->len) {
+        vx_vec_reserve(&v, 1, s->len);
+        memcpy(v.data, s->ptr, s->len);
+        v.len = s->len;
+    }
+    return v;
+}
+
+/* The length of the valid UTF-8 sequence at p (at most n bytes), 0 if
+ * there is none: no overlong forms, surrogates or values past U+10FFFF. */
+static size_t utf8_seq(const unsigned char *p, size_t n) {
+    unsigned c = p[0];
+    if (c < 0x80)
+        return 1;
+    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    if (!len || c > 0xF4 || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0) || (c == 0xF0 && p[1] < 0x90) ||
+        (c == 0xF4 && p[1] >= 0x90))
+        return 0;
+    return len;
+}
+
+vx_str *vx_str_from_utf8_lossy(const char *p, size_t n) {
+    const unsigned char *u = (const unsigned char *)p;
+    vx_fmt f;
+    vx_fmt_init(&f);
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_seq(u + i, n - i);
+        if (k) {
+            vx_fmt_bytes(&f, p + i, k);
+            i += k;
+            continue;
+        }
+        /* one U+FFFD for the longest prefix of a valid sequence (Rust's
+         * "substitution of maximal subparts") */
+        size_t j = i + 1;
+        unsigned c = u[i];
+        size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 1;
+        for (; j < n && j < i + want && (u[j] & 0xC0) == 0x80; j++) {
+            if (j == i + 1 && ((c == 0xE0 && u[j] < 0xA0) || (c == 0xED && u[j] >= 0xA0) ||
+                               (c == 0xF0 && u[j] < 0x90) || (c == 0xF4 && u[j] >= 0x90) || c > 0xF4))
+                break;
+        }
+        vx_fmt_cstr(&f, "\xEF\xBF\xBD");
+        i = j;
+    }
+    return vx_fmt_finish(&f);
+}
+
 void vx_vec_str_free(vx_vec *v) {
     vx_str **a = v->data;
     for (size_t i = 0; i < v->len; i++)

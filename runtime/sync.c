@@ -149,6 +149,7 @@ vx_poll vx_wg_wait(vx_frame *self, vx_task *task, vx_wg *g, vx_waiter *w, const 
     /* Set WAITERS unless the count reached zero meanwhile: the done that
      * brings it to zero then sees WAITERS and takes the lock after us. */
     s = ld_acquire(&g->state);
+    VX_TEST_HOOK(3, g); /* tests/runtime/wg_acquire.c: the last done lands here */
     do {
         if ((s & ~WG_WAITERS) == 0) {
             vx__spin_unlock(&g->lock); /* before: the done needs the lock */

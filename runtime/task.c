@@ -1,40 +1,74 @@
 /*
- * task.c - tasks: the state word, allocation by size class, spawn, join,
- * detach, release, yield.
+ * task.c - tasks: the state and refs words, allocation by size class, spawn,
+ * join, detach, release, yield.
  *
  * A task is a 40-byte header followed by its root frame, in one block of a
  * size class (64 to 4096 bytes; larger tasks get a block of their own).
  * Blocks come from 64 KiB slabs that are only returned at vx_shutdown; a
  * freed block goes to the freeing worker's free list of its class (no
  * atomics), which spills a magazine of 64 blocks to a global list under a
- * mutex when it grows past VX_FREE_LOCAL_MAX. The dump walks the slabs: a block whose state
- * word is 0 is free.
+ * mutex when it grows past VX_FREE_LOCAL_MAX. The dump walks the slabs: a
+ * block whose refs word is 0 is free.
  *
- * THE STATE WORD (vx_task.state, 32 bits): flags NOTIFIED, RUNNING,
- * COMPLETE, JOIN_TASK, JOIN_THREAD and a reference count in units of
- * REF_ONE. References: one for the scheduler (dropped after completion) and
- * one for the handle (dropped by vx_task_release or vx_detach; none for
- * vx_spawn_detached). The invariant that makes wakes exact:
+ * TWO WORDS. `state` holds the scheduling flags NOTIFIED, RUNNING and
+ * COMPLETE; `refs` holds COMPLETE again, JOIN_TASK, JOIN_THREAD, a reference
+ * count in units of REF_ONE and the size class (top byte). References: one
+ * for the scheduler (dropped at completion) and one for the handle (dropped
+ * by vx_task_release or vx_detach; none for vx_spawn_detached). They are
+ * two words so that the scheduler's transitions of a task nobody can race
+ * with are plain stores: with one word, every run needed an RMW because a
+ * joiner or a handle holder may change the word at any moment. The
+ * invariant that makes wakes exact:
  *
  *   A task waits for at most one thing at a time, and that thing wakes it
  *   exactly once (channel hand-off, timer, I/O readiness, join). So a wake
  *   always means "the operation the task suspended on has completed".
  *
- * Transitions (each a single atomic RMW):
- *   wake:     idle -> NOTIFIED, and the waker queues the task; RUNNING ->
- *             RUNNING|NOTIFIED, and the running worker re-queues it when the
- *             resume returns (a wake that arrives while the task runs is
- *             never lost); NOTIFIED or COMPLETE -> unchanged (never doubled).
- *   run:      NOTIFIED -> RUNNING (fetch_add 1: NOTIFIED=1, RUNNING=2).
- *   suspend:  RUNNING -> idle (fetch_sub RUNNING); if NOTIFIED was set the
- *             worker queues it again.
- *   yield:    RUNNING -> NOTIFIED (fetch_sub 1), queued by the worker.
- *   complete: RUNNING -> COMPLETE (fetch_add 2); then the joiner is woken,
- *             then the scheduler reference is dropped.
- * Wake, suspend and complete are acq_rel RMWs, run is acquire and yield
- * release: the release halves publish the frame and the waiter's outcome
- * written before them, the acquire of the run transition makes them
- * visible to the worker that resumes the task next.
+ * So only a task that is suspended (or about to be: it published its waiter
+ * and is still RUNNING) can be woken, and nobody but the worker holding it
+ * writes the state of a queued or running task.
+ *
+ * Transitions of `state`:
+ *   wake:     idle -> NOTIFIED, and the waker queues the task: a plain
+ *             store after an acquire load that saw idle (the task's worker
+ *             has let go of it, and a task has exactly one waker, so nobody
+ *             else writes the word); RUNNING -> RUNNING|NOTIFIED by CAS
+ *             (acq_rel), racing with the suspend RMW: the running worker
+ *             re-queues the task when the resume returns (a wake that
+ *             arrives while the task runs is never lost); NOTIFIED or
+ *             COMPLETE -> unchanged.
+ *   run:      NOTIFIED -> RUNNING, a relaxed store: the task came out of a
+ *             run queue and waits for nothing, so no waker can race; the
+ *             queue's release/acquire (deque, LIFO slot on the same thread,
+ *             global queue's lock) already carries the waker's and the
+ *             previous runner's writes to this worker.
+ *   suspend:  (fetch_sub RUNNING, acq_rel) RUNNING -> idle: the one
+ *             transition that races with a wake (in the waker's CAS); if
+ *             NOTIFIED was set the worker queues the task again (acquiring
+ *             the waker's writes). A waker that loads idle comes after it
+ *             in the word's order, and its acquire load pairs with it.
+ *   yield:    RUNNING -> NOTIFIED, a relaxed store (a yielding task waits
+ *             for nothing), published by the queue push.
+ *   complete: RUNNING -> COMPLETE, a release store (nobody races: the task
+ *             waits for nothing), before the refs transition below.
+ * Transitions of `refs` (RMWs, except where a sole holder frees):
+ *   join:     the joiner stores t->joiner, then fetch_or(JOIN_TASK) (acq_rel);
+ *             if that returns COMPLETE no wake will come and the join
+ *             completes at once.
+ *   complete: COMPLETE set and the scheduler's reference dropped in ONE
+ *             fetch_add (acq_rel, tokio's transition_to_terminal). If it
+ *             returns JOIN_TASK, the joiner is woken (it holds the handle and
+ *             stays suspended until that wake, so t is still alive while we
+ *             read t->joiner); JOIN_THREAD: futex wake on `refs`; a count of
+ *             1: ours was the last, free the task.
+ *   release:  the handle's reference dropped (vx_task_release, vx_detach).
+ *             A holder that loads a count of 1 has the sole reference:
+ *             nobody else may touch the task (it has completed, so no waker
+ *             either), and it frees it without an RMW (an acquire load pairs
+ *             with the release half of the RMW that dropped the other one).
+ * The join protocol lives in `refs` alone (COMPLETE and JOIN_TASK in one
+ * word's modification order); `state`'s COMPLETE is for its readers (the
+ * dump, the deadlock test, wakes).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -73,11 +107,22 @@ static struct {
 
 size_t vx__class_size(int cls) { return class_size[cls]; }
 
+/* The class of every size up to 4096, by 8-byte step: one load per
+ * allocation (a linear search of the classes was half of vx__task_alloc's
+ * time in skynet: bench/NOTES.md F12). Filled before main. */
+static uint8_t class_lut[4096 / 8 + 1];
+
+__attribute__((constructor)) static void class_lut_init(void) {
+    int c = 0;
+    for (size_t i = 0; i < sizeof class_lut; i++) {
+        while (i * 8 > class_size[c])
+            c++;
+        class_lut[i] = (uint8_t)c;
+    }
+}
+
 static int class_of(size_t size) {
-    for (int c = 0; c < VX_NCLASS; c++)
-        if (size <= class_size[c])
-            return c;
-    return -1;
+    return size <= 4096 ? class_lut[(size + 7) / 8] : -1;
 }
 
 /* The global free lists hold MAGAZINES: chains of MAG blocks linked through
@@ -102,7 +147,7 @@ static void refill(vx__freelist *fl, int c) {
         return;
     }
     if (slabs.bump[c] == slabs.bump_end[c]) {
-        slab *s = vx_alloc(SLAB_SIZE); /* zeroed: every state word is 0 (free) */
+        slab *s = vx_alloc(SLAB_SIZE); /* zeroed: every refs word is 0 (free) */
         s->cls = (uint32_t)c;
         s->nblocks = (uint32_t)((SLAB_SIZE - sizeof(slab)) / class_size[c]);
         s->next = slabs.all;
@@ -168,7 +213,7 @@ vx_task *vx__task_alloc(size_t size) {
         slabs.large = l;
         pthread_mutex_unlock(&slabs.lock);
         t = (vx_task *)(void *)((char *)l + sizeof(large) + 16);
-        t->cls = VX_CLASS_LARGE;
+        c = VX_CLASS_LARGE;
     } else if (w) {
         vx__freelist *fl = &w->free[c];
         if (!fl->head)
@@ -180,7 +225,6 @@ vx_task *vx__task_alloc(size_t size) {
          * fetching it now, so the next spawn does not wait for the miss. */
         if (fl->head)
             __builtin_prefetch(fl->head, 1);
-        t->cls = (uint8_t)c;
     } else {
         /* A non-worker thread: one block from a fresh carve or the
          * non-worker list (blocks freed by non-workers), under the lock. */
@@ -201,8 +245,9 @@ vx_task *vx__task_alloc(size_t size) {
             }
             pthread_mutex_unlock(&slabs.lock);
         }
-        t->cls = (uint8_t)c;
     }
+    /* Not shared yet (a free block is nobody's): the class, no reference. */
+    st_relaxed(&t->refs, (uint32_t)c << T_CLS_SHIFT);
     if (w)
         stat_add(&w->st.tasks_live, 1);
     else
@@ -213,15 +258,17 @@ vx_task *vx__task_alloc(size_t size) {
 static void task_free(vx_task *t) {
     if (t->drop)
         t->drop(vx_task_frame(t));
-    /* The dump reads the state word of free blocks: 0 = free. Relaxed: the
-     * block is ours alone now (the last reference was dropped with acq_rel). */
+    /* The dump reads the refs word of free blocks: 0 = free. Relaxed: the
+     * block is ours alone now (the last reference was dropped with acq_rel,
+     * or loaded with acquire by its sole holder). */
+    int c = (int)T_CLS(ld_relaxed(&t->refs));
+    st_relaxed(&t->refs, 0);
     st_relaxed(&t->state, 0);
     vx__worker *w = vx__self;
     if (w)
         stat_add(&w->st.tasks_live, -1);
     else
         atomic_fetch_sub_explicit(&vx__g.ext_tasks_live, 1, memory_order_relaxed);
-    int c = t->cls;
     if (c == VX_CLASS_LARGE) {
         large *l = (large *)(void *)((char *)t - 16 - sizeof(large));
         pthread_mutex_lock(&slabs.lock);
@@ -256,23 +303,33 @@ static _Atomic int tearing_down;
 
 void vx__task_unref(vx_task *t) {
     if (__builtin_expect(ld_relaxed(&tearing_down), 0)) {
-        uint32_t s = ld_relaxed(&t->state);
-        if (s == 0)
+        uint32_t r = ld_relaxed(&t->refs);
+        if (r == 0)
             return; /* dropped already */
-        if (s / T_REF_ONE > 1) {
-            st_relaxed(&t->state, s - T_REF_ONE);
+        if (T_REFS(r) > 1) {
+            st_relaxed(&t->refs, r - T_REF_ONE);
             return;
         }
         /* The last reference: drop it here, marked dropped first; its block
          * stays where it is (the teardown frees every slab and large block). */
-        st_relaxed(&t->state, 0);
+        st_relaxed(&t->refs, 0);
         if (t->drop)
             t->drop(vx_task_frame(t));
         return;
     }
-    uint32_t old = atomic_fetch_sub_explicit(&t->state, T_REF_ONE, memory_order_acq_rel);
-    VX_ASSERT(old >= T_REF_ONE);
-    if (old / T_REF_ONE == 1)
+    /* The sole reference: nobody else may touch the task any more (wakers
+     * only wake a task that waits, and a task with one reference left has
+     * completed), so no RMW is needed to see that it is the last. Acquire
+     * pairs with the release half of the RMW that dropped the other
+     * reference (completion, or the other holder's unref). */
+    uint32_t r = ld_acquire(&t->refs);
+    if (T_REFS(r) == 1) {
+        task_free(t);
+        return;
+    }
+    uint32_t old = atomic_fetch_sub_explicit(&t->refs, T_REF_ONE, memory_order_acq_rel);
+    VX_ASSERT(T_REFS(old) >= 1);
+    if (T_REFS(old) == 1)
         task_free(t);
 }
 
@@ -284,22 +341,21 @@ vx_task *vx_task_new(size_t frame_size, vx_resume_fn resume, vx_drop_fn drop) {
     vx_frame_init(root, resume, NULL);
     t->top = root;
     /* Not shared yet: the start in vx_spawn publishes it (queue push). */
-    st_relaxed(&t->state, 2 * T_REF_ONE);
-    t->budget = VX_BUDGET;
-    t->yielded = 0;
+    st_relaxed(&t->state, 0);
+    st_relaxed(&t->refs, ld_relaxed(&t->refs) + 2 * T_REF_ONE);
     t->drop = drop;
     t->joiner = NULL;
     return t;
 }
 
 void vx_spawn(vx_task *t) {
-    /* Not yet shared: plain read-modify-write of our own word. */
-    st_relaxed(&t->state, ld_relaxed(&t->state) | T_NOTIFIED);
+    /* Not yet shared: a plain store to our own word. */
+    st_relaxed(&t->state, T_NOTIFIED);
     vx__sched_spawn(t);
 }
 
 void vx_spawn_detached(vx_task *t) {
-    st_relaxed(&t->state, ld_relaxed(&t->state) - T_REF_ONE);
+    st_relaxed(&t->refs, ld_relaxed(&t->refs) - T_REF_ONE);
     vx_spawn(t);
 }
 
@@ -307,14 +363,25 @@ void vx_detach(vx_task *t) { vx__task_unref(t); }
 void vx_task_release(vx_task *t) { vx__task_unref(t); }
 
 void vx__task_wake(vx_task *t) {
-    uint32_t s = ld_relaxed(&t->state);
     if (__builtin_expect(ld_relaxed(&tearing_down), 0))
         return; /* a drop hook at shutdown: nothing runs any more */
+    /* Acquire: pairs with the release half of the suspend RMW, so what the
+     * task's worker wrote before it let go reaches whoever we queue it for. */
+    uint32_t s = ld_acquire(&t->state);
+    if (s == 0) {
+        /* Idle: its worker has let go of it (the suspend RMW is behind us),
+         * and we are its one waker: nobody else writes this word until we
+         * queue the task, so a plain store does (the push publishes it). */
+        st_relaxed(&t->state, T_NOTIFIED);
+        vx__sched_push(t);
+        return;
+    }
     for (;;) {
         if (s & (T_NOTIFIED | T_COMPLETE))
             return; /* queued already, or done: never doubled */
         /* acq_rel: release publishes what the waker wrote into the task's
-         * waiter; pairs with the acquire of the run transition. */
+         * waiter, for the running worker's suspend RMW when the task is
+         * still RUNNING (else the queue push publishes it). */
         if (cas_acqrel(&t->state, &s, s | T_NOTIFIED))
             break;
     }
@@ -324,41 +391,50 @@ void vx__task_wake(vx_task *t) {
 }
 
 void vx__task_complete(vx_task *t) {
-    /* RUNNING -> COMPLETE. Release: the result in the root frame; acquire:
-     * the joiner field written before the JOIN bit (vx_join). */
-    uint32_t old = atomic_fetch_add_explicit(&t->state, T_COMPLETE - T_RUNNING,
+    /* `state` first, for its readers; nobody else writes it now. */
+    st_release(&t->state, T_COMPLETE);
+    /* COMPLETE and the scheduler's reference dropped, in ONE RMW. Release:
+     * the result in the root frame; acquire: the joiner field written
+     * before the JOIN bit (vx_join), and the other reference's release if
+     * ours was the last. */
+    uint32_t old = atomic_fetch_add_explicit(&t->refs, T_COMPLETE - T_REF_ONE,
                                              memory_order_acq_rel);
-    VX_ASSERT((old & (T_RUNNING | T_NOTIFIED | T_COMPLETE)) == T_RUNNING);
-    if (old & T_JOIN_TASK)
+    VX_ASSERT(!(old & T_COMPLETE) && T_REFS(old) >= 1);
+    if (old & T_JOIN_TASK) {
+        /* The joiner holds the handle (a reference) and stays suspended
+         * until this wake: t is alive while we read t->joiner. */
         vx__task_wake(t->joiner);
+        return;
+    }
     if (old & T_JOIN_THREAD) {
-        /* The blocked thread holds the handle, so this cannot free the task;
-         * it returns once it sees COMPLETE and a single reference left. The
-         * wake may reach a block already recycled (slabs stay mapped until
+        /* The blocked thread holds the handle, so our RMW did not free the
+         * task; the thread returns once it sees COMPLETE and a single
+         * reference left, and may free it before this wake. The wake may
+         * therefore reach a block already recycled (slabs stay mapped until
          * vx_shutdown) or, for a task too big for a class, already returned
          * to malloc: a private FUTEX_WAKE only uses the address as a key and
          * never touches the memory, and every futex waiter (ours, glibc's)
          * re-checks its condition after a wake. */
-        vx__task_unref(t);
-        vx__futex_wake(&t->state, 1);
+        vx__futex_wake(&t->refs, 1);
         return;
     }
-    vx__task_unref(t); /* the scheduler's reference */
+    if (T_REFS(old) == 1) /* detached (or the handle is gone): ours was the last */
+        task_free(t);
 }
 
 vx_poll vx_join(vx_frame *self, vx_task *task, vx_task *target, const vx_loc *at) {
-    if (ld_acquire(&target->state) & T_COMPLETE) /* pairs with complete's release */
+    if (ld_acquire(&target->refs) & T_COMPLETE) /* pairs with complete's release */
         return vx__done(self, task, at);
     target->joiner = task; /* published by the release half of the RMW below */
     vx_suspend_at(task, self, at);
-    uint32_t old = atomic_fetch_or_explicit(&target->state, T_JOIN_TASK, memory_order_acq_rel);
+    uint32_t old = atomic_fetch_or_explicit(&target->refs, T_JOIN_TASK, memory_order_acq_rel);
     if (old & T_COMPLETE) /* completed before it could see the JOIN bit: no wake will come */
         return vx__done(self, task, at);
     return VX_PENDING;
 }
 
 vx_poll vx_yield(vx_frame *self, vx_task *task, const vx_loc *at) {
-    task->yielded = 1;
+    vx__self->yielded = true;
     vx_suspend_at(task, self, at);
     return VX_PENDING;
 }
@@ -368,15 +444,13 @@ void vx__task_each(void (*fn)(vx_task *t, uint32_t state, void *arg), void *arg)
     for (slab *s = slabs.all; s; s = s->next)
         for (uint32_t i = 0; i < s->nblocks; i++) {
             vx_task *t = (vx_task *)(void *)(s->mem + (size_t)i * class_size[s->cls]);
-            uint32_t st = ld_relaxed(&t->state);
-            if (st)
-                fn(t, st, arg);
+            if (ld_relaxed(&t->refs))
+                fn(t, ld_relaxed(&t->state), arg);
         }
     for (large *l = slabs.large; l; l = l->next) {
         vx_task *t = (vx_task *)(void *)((char *)l + sizeof(large) + 16);
-        uint32_t st = ld_relaxed(&t->state);
-        if (st)
-            fn(t, st, arg);
+        if (ld_relaxed(&t->refs))
+            fn(t, ld_relaxed(&t->state), arg);
     }
     pthread_mutex_unlock(&slabs.lock);
 }
@@ -410,10 +484,10 @@ long vx__task_teardown(void) {
     st_relaxed(&tearing_down, 1);
     for (long i = 0; i < live.n; i++) {
         vx_task *t = live.t[i];
-        if (ld_relaxed(&t->state) == 0)
+        if (ld_relaxed(&t->refs) == 0)
             continue; /* freed by an earlier hook's release */
         vx_drop_fn drop = t->drop;
-        st_relaxed(&t->state, 0); /* first: a hook releasing t again finds it dropped */
+        st_relaxed(&t->refs, 0); /* first: a hook releasing t again finds it dropped */
         if (drop)
             drop(vx_task_frame(t));
     }

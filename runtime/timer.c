@@ -160,7 +160,7 @@ long vx__timer_teardown(void) {
 
 static void sleep_fire(vx_timer *tm) {
     tm->status = VX_OK;
-    vx__task_wake(tm->arg); /* the wake's release publishes status */
+    vx__task_wake(tm->arg); /* the wake publishes status (task.c) */
 }
 
 vx_poll vx_sleep_ns(vx_frame *self, vx_task *task, int64_t ns, vx_timer *tm, const vx_loc *at) {

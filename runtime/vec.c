@@ -125,6 +125,50 @@ static void insertion(char *a, size_t n, size_t esize, char *tmp,
     }
 }
 
+/* Comparators for vx_vec_sort_scalar: integers of each width and
+ * signedness, floats with NaN after everything (a total order). */
+#define CMP(name, T) \
+    static int name(const void *a, const void *b) { \
+        T x = *(const T *)a, y = *(const T *)b; \
+        return (x > y) - (x < y); \
+    }
+CMP(cmp_i8, int8_t)
+CMP(cmp_i16, int16_t)
+CMP(cmp_i32, int32_t)
+CMP(cmp_i64, int64_t)
+CMP(cmp_u8, uint8_t)
+CMP(cmp_u16, uint16_t)
+CMP(cmp_u32, uint32_t)
+CMP(cmp_u64, uint64_t)
+#undef CMP
+static int cmp_f32(const void *a, const void *b) {
+    float x = *(const float *)a, y = *(const float *)b;
+    if (x != x || y != y)
+        return (x != x) - (y != y);
+    return (x > y) - (x < y);
+}
+static int cmp_f64(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    if (x != x || y != y)
+        return (x != x) - (y != y);
+    return (x > y) - (x < y);
+}
+
+void vx_vec_sort_scalar(vx_vec *v, size_t esize, int kind) {
+    int (*cmp)(const void *, const void *);
+    int w = esize == 1 ? 0 : esize == 2 ? 1 : esize == 4 ? 2 : 3;
+    static int (*const ints[])(const void *, const void *) = {cmp_i8, cmp_i16, cmp_i32, cmp_i64};
+    static int (*const uints[])(const void *, const void *) = {cmp_u8, cmp_u16, cmp_u32, cmp_u64};
+    switch (kind) {
+    case 'i': cmp = ints[w]; break;
+    case 'u': cmp = uints[w]; break;
+    case 'f': cmp = esize == 4 ? cmp_f32 : cmp_f64; break;
+    case 's': cmp = vx_str_cmp_elem; break;
+    default: VX_ASSERT(!"vx_vec_sort_scalar: unknown kind"); return;
+    }
+    vx_vec_sort(v, esize, cmp);
+}
+
 void vx_vec_sort(vx_vec *v, size_t esize, int (*cmp)(const void *, const void *)) {
     size_t n = v->len;
     if (n < 2)

@@ -8,12 +8,14 @@
  * invariant or a Vex-level fault is a panic (vx_panic), never undefined
  * behaviour.
  *
- * The header has three parts:
+ * The header has four parts:
  *   1. memory and panics      (runtime/alloc.c, runtime/panic.c)
  *   2. language support       strings, vectors, formatting, os: what the
  *                             synchronous language needs
  *   3. tasks and scheduling   tasks, frames, the M:N scheduler, the poller,
  *                             timers, channels, mutexes, block-on
+ *   4. blocking calls, TCP    the blocking pool, TCP streams and listeners,
+ *      and HTTP               the HTTP server core and client
  */
 #ifndef VEXRT_H
 #define VEXRT_H
@@ -307,6 +309,10 @@ void vx_vec_extend(vx_vec *v, const vx_vec *src, size_t esize);
 void vx_vec_sort(vx_vec *v, size_t esize, int (*cmp)(const void *a, const void *b));
 /* A comparator for Vec<string> (elements are vx_str *). */
 int vx_str_cmp_elem(const void *a, const void *b);
+/* v.sort() of a Vec of numbers or strings, ascending and stable: kind 'i'
+ * signed or 'u' unsigned integers of esize bytes, 'f' floats (NaN last),
+ * 's' strings (bytewise). */
+void vx_vec_sort_scalar(vx_vec *v, size_t esize, int kind);
 
 /* Vec<string> helpers: split, join, and dropping every element. */
 vx_vec vx_str_split(const vx_str *s, const vx_str *sep); /* Rust split: "a,b,".split(",") = ["a", "b", ""] */
@@ -314,6 +320,11 @@ vx_vec vx_str_lines(const vx_str *s);                    /* Rust lines(): split 
 vx_vec vx_str_split_whitespace(const vx_str *s);         /* Rust split_whitespace(): no empty parts */
 vx_vec vx_str_chars(const vx_str *s);                    /* every char as a one-char string */
 vx_str *vx_str_join(const vx_vec *strs, const vx_str *sep);
+/* s.bytes(): a Vec<u8> of s's bytes. */
+vx_vec vx_str_bytes(const vx_str *s);
+/* string.from_bytes(v): the bytes as a string, each byte sequence that is
+ * not valid UTF-8 replaced by U+FFFD (Rust's String::from_utf8_lossy). */
+vx_str *vx_str_from_utf8_lossy(const char *p, size_t n);
 void vx_vec_str_free(vx_vec *v); /* release every string, then vx_vec_free */
 
 /* --- Formatting and printing (fmt.c) ----------------------------------- */
@@ -404,6 +415,23 @@ void vx_fmt_f32_exp(vx_fmt *f, float v);
  * `fill`: align '<' left, '>' right, '^' center (for {:5}, {:>8}, {:^9});
  * '=' pads after a leading sign, for {:05} (-42 -> -0042). */
 void vx_fmt_pad(vx_fmt *f, size_t start, size_t width, char align, uint32_t fill);
+
+/* A placeholder's format spec beyond precision and Debug (Rust's; the
+ * compiler checked it): {:>8}, {:*^9}, {:+}, {:05}, {:#x}, {:b}. */
+typedef struct vx_fmt_spec {
+    uint32_t fill; /* the padding character, ' ' by default */
+    char align;    /* '<', '^', '>', or 0: numbers right, the rest left */
+    char type;     /* 0, or 'x', 'X', 'o', 'b' (integers in that base) */
+    bool plus;     /* a '+' before non-negative numbers */
+    bool alt;      /* the prefix 0x, 0o, 0b */
+    bool zero;     /* pad numbers with zeros after the sign and prefix */
+    int width;     /* in chars; <= 0: none */
+    int num;       /* the value: 0 not a number, 1 a float, N an N-bit
+                    * unsigned integer, -N an N-bit signed one */
+} vx_fmt_spec;
+/* Applies sp to the value formatted (in decimal, Display) since byte
+ * offset start: rewrites an integer in base 16/8/2, adds the sign, pads. */
+void vx_fmt_apply(vx_fmt *f, size_t start, const vx_fmt_spec *sp);
 
 /* Finish: the bytes as a new string; the builder is released. */
 vx_str *vx_fmt_finish(vx_fmt *f);
@@ -560,10 +588,9 @@ struct vx_task {
     vx_task *next;             /* queue link (run queues, free lists) */
     vx_frame *top;             /* public: innermost suspended frame; written
                                   by the running worker only */
-    _Atomic uint32_t state;    /* flags and reference count (task.c) */
-    uint16_t budget;           /* operations left this turn (running worker) */
-    uint8_t yielded;           /* set by vx_yield (running worker) */
-    uint8_t cls;               /* size class of the allocation */
+    _Atomic uint32_t state;    /* scheduling: queued, running, complete (task.c) */
+    _Atomic uint32_t refs;     /* completion, joiners, reference count and
+                                  size class; 0 in a free block (task.c) */
     vx_drop_fn drop;           /* drop hook of the root frame */
     vx_task *joiner;           /* the task awaiting completion (vx_join) */
 };
@@ -779,6 +806,314 @@ void vx_stats_get(vx_stats *out);
 void vx_dump(int fd);
 
 /* (end of part 3) */
+
+/* ===================================================================== *
+ * Part 4. Blocking calls, TCP and HTTP
+ * ===================================================================== */
+
+/* The blocking pool, TCP on the poller, the HTTP server core and the HTTP
+ * client (runtime/blocking.c, net.c, http.c, http_client.c; design:
+ * docs/design/io.md). Programs using this part link with
+ * `-lvexrt -lcurl -lhttp_parser -pthread`.
+ *
+ * THE SHAPE. Every I/O operation is an ASYNC FN OF THE RUNTIME: a frame
+ * struct (vx_net_op, vx_http_op, ...) that the caller embeds in its own
+ * frame, and a call that starts it. The call initialises the operation's
+ * frame with the caller as its parent, runs it, and returns VX_READY when it
+ * completed at once or VX_PENDING when it suspended (the operation's frame
+ * is then the task's innermost frame; when it completes, the worker resumes
+ * the caller in the state the caller set). So an await compiles exactly as
+ * a leaf operation does:
+ *
+ *         self->base.state = 7;
+ *         if (vx_net_read(&self->base, task, &self->op, self->sock, 4096, &LOC7)
+ *                 == VX_PENDING)
+ *             return VX_PENDING;
+ *     case 7:   if (self->op.err.kind) ...Err(IoError)...
+ *               else data = vx_net_op_take_data(&self->op);
+ *
+ * Resumption means completion, as everywhere: the outcome (err, data, sock)
+ * is in the operation when the caller runs again.
+ *
+ * Inside, each operation is the primitive pair "try the non-blocking
+ * syscall; on EAGAIN wait for readiness (vx_io_wait) with an optional
+ * deadline (a vx_timer), then try again" (vx_sock_try_read/_write and
+ * vx_sock_wait expose the pair to generated code that wants to loop itself).
+ *
+ * TEARDOWN. A task torn down while suspended in an operation (vx_shutdown
+ * today, cancellation later) must call the operation's drop function from
+ * its drop hook: vx_net_op_drop, vx_http_op_drop, vx_http_fetch_drop,
+ * vx_job_free. It disarms the timer (waiting out one that is firing), takes
+ * the task off the readiness word, cancels a job on the blocking pool,
+ * closes the fds the operation owns (a socket being connected, a result not
+ * taken yet) and frees its buffers. Calling it on a completed operation
+ * frees the results not taken; on an operation never started it must not
+ * be called unless the op was zeroed (the drop hook knows from
+ * root->state which operation is live, as it knows which locals are).
+ *
+ * The starting call sets up every field of the op it uses, whatever the
+ * memory held (task frames are not zeroed); take or drop the results of one
+ * operation before starting the next in the same op. */
+
+/* ---- the blocking pool (blocking.c) ------------------------------------ */
+
+/* A job: run(data) on a pool thread (never a worker), then wake the task
+ * that awaits it. `data` is `size` zeroed bytes owned by the job (arguments
+ * in, results out); dtor(data) (may be NULL) releases what the data owns
+ * when the job is freed. */
+typedef struct vx_job vx_job;
+vx_job *vx_job_new(void (*run)(void *data), void (*dtor)(void *data), size_t size);
+void *vx_job_data(vx_job *j);
+/* Leaf operation: queue the job and suspend until run() has returned
+ * (always VX_PENDING). The frame then reads vx_job_data and calls
+ * vx_job_free. */
+vx_poll vx_job_await(vx_frame *self, vx_task *task, vx_job *j, const vx_loc *at);
+/* Free a job: after it completed, or never started, or (a teardown) while
+ * it runs: then it is cancelled and the pool frees it when run() returns. */
+void vx_job_free(vx_job *j);
+
+/* ---- IoError ------------------------------------------------------------ */
+
+/* What went wrong; the Vex `IoError { kind, message }`. kind 0 = no error. */
+enum {
+    VX_IOK_OK = 0,
+    VX_IOK_NOT_FOUND,          /* name resolution found no address */
+    VX_IOK_REFUSED,            /* ECONNREFUSED */
+    VX_IOK_RESET,              /* ECONNRESET: the peer reset the connection */
+    VX_IOK_TIMED_OUT,          /* the operation's deadline passed */
+    VX_IOK_ADDR_IN_USE,        /* EADDRINUSE */
+    VX_IOK_ADDR_NOT_AVAILABLE, /* EADDRNOTAVAIL */
+    VX_IOK_INVALID_INPUT,      /* a malformed address, a bad argument */
+    VX_IOK_UNEXPECTED_EOF,     /* read_exact: the stream ended first */
+    VX_IOK_BROKEN_PIPE,        /* EPIPE: writing to a closed connection */
+    VX_IOK_UNREACHABLE,        /* ENETUNREACH, EHOSTUNREACH */
+    VX_IOK_TOO_MANY_FILES,     /* EMFILE, ENFILE */
+    VX_IOK_OTHER,
+};
+/* code: the errno (or the negative EAI_* code for NOT_FOUND), 0 if none. */
+typedef struct vx_io_error {
+    int32_t kind;
+    int32_t code;
+} vx_io_error;
+/* "ConnectionRefused", "TimedOut", ... (Rust's io::ErrorKind names). */
+const char *vx_io_kind_name(int32_t kind);
+/* The message as a new string: "connection refused (os error 111)". */
+vx_str *vx_io_error_message(const vx_io_error *e);
+
+/* ---- TCP (net.c) ---------------------------------------------------------- */
+
+/* A TCP stream or listener: a non-blocking fd registered with the poller.
+ * Owned by one value; vx_sock_close closes it (no operation may be pending
+ * on it). Addresses are "host:port", "[v6]:port"; a host that is not a
+ * numeric address is resolved on the blocking pool. */
+typedef struct vx_sock vx_sock;
+int vx_sock_fd(vx_sock *s);
+/* Register a non-blocking fd of any kind (a socket from C, an epoll fd) as
+ * a vx_sock; NULL and errno on failure (the fd stays open then). */
+vx_sock *vx_sock_wrap(int fd);
+void vx_sock_close(vx_sock *s);
+/* Half-close: the peer reads the end of the stream; reading goes on. */
+void vx_sock_shutdown_write(vx_sock *s);
+/* Deadlines for the read and write operations on s, in ms (0: none); an
+ * operation that does not complete in time fails with TIMED_OUT. accept
+ * uses the read timeout of the listener. */
+void vx_sock_set_timeouts(vx_sock *s, int64_t read_ms, int64_t write_ms);
+/* The local port (a listener bound to port 0). */
+int vx_sock_local_port(vx_sock *s);
+
+/* An operation in flight (embedded in the caller's frame; the call sets it
+ * up, whatever the memory held: take or drop the results of one operation
+ * before starting the next in the same op).
+ * Results: err (kind 0 = success), `data` (read, read_exact: the bytes, a
+ * Vec<u8>; empty after a read means end of stream), `sock` (listen, accept,
+ * connect). Take results with the take functions; the rest is private. */
+typedef struct vx_net_op {
+    vx_frame base;
+    vx_io_error err;
+    vx_vec data;
+    vx_sock *sock;
+    /* private */
+    const vx_loc *at;
+    vx_task *task;
+    vx_sock *s;                 /* the socket operated on */
+    struct vx_io *wio;          /* the readiness word waited on, or NULL */
+    int32_t wdir;
+    _Atomic uint32_t tstate;    /* deadline timer: 0 idle, 1 armed, 2 fired */
+    int32_t timed_out;
+    vx_timer tm;
+    int64_t deadline;
+    const unsigned char *wp;
+    size_t n, done;
+    vx_job *job;
+    void *ai, *cur;             /* connect: the resolved addresses */
+    vx_sock *csock;             /* connect: the socket being connected */
+    int32_t last_errno;
+    int32_t mode;               /* listen: passive; read: exact */
+} vx_net_op;
+
+/* The operations (see THE SHAPE above). Arguments are borrowed until
+ * completion (`addr` and write's bytes must stay valid: keep them in the
+ * frame). */
+vx_poll vx_net_listen(vx_frame *self, vx_task *task, vx_net_op *op, const vx_str *addr,
+                      const vx_loc *at);
+vx_poll vx_net_accept(vx_frame *self, vx_task *task, vx_net_op *op, vx_sock *listener,
+                      const vx_loc *at);
+/* timeout_ms covers the connection attempts (0: none), not the resolution. */
+vx_poll vx_net_connect(vx_frame *self, vx_task *task, vx_net_op *op, const vx_str *addr,
+                       int64_t timeout_ms, const vx_loc *at);
+/* Up to max bytes (at least 1 unless the stream ended). */
+vx_poll vx_net_read(vx_frame *self, vx_task *task, vx_net_op *op, vx_sock *s, size_t max,
+                    const vx_loc *at);
+/* Exactly n bytes, or UNEXPECTED_EOF. */
+vx_poll vx_net_read_exact(vx_frame *self, vx_task *task, vx_net_op *op, vx_sock *s, size_t n,
+                          const vx_loc *at);
+/* All n bytes (partial writes and EAGAIN handled). */
+vx_poll vx_net_write(vx_frame *self, vx_task *task, vx_net_op *op, vx_sock *s, const void *p,
+                     size_t n, const vx_loc *at);
+/* Move the result out (the op no longer owns it). */
+vx_vec vx_net_op_take_data(vx_net_op *op);
+vx_sock *vx_net_op_take_sock(vx_net_op *op);
+/* The drop function (TEARDOWN above). */
+void vx_net_op_drop(vx_net_op *op);
+
+/* The primitive pair. try_read/try_write: bytes transferred (read: 0 = end
+ * of stream), -1 when the call would block, -2 on an error (*err set).
+ * vx_sock_wait: leaf operation, complete when dir (VX_IO_READ/WRITE) may be
+ * ready or the socket's timeout for that direction expired (op->err =
+ * TIMED_OUT); op is the record (a zeroed vx_net_op) that holds the timer. */
+long vx_sock_try_read(vx_sock *s, void *buf, size_t n, vx_io_error *err);
+long vx_sock_try_write(vx_sock *s, const void *buf, size_t n, vx_io_error *err);
+vx_poll vx_sock_wait(vx_frame *self, vx_task *task, vx_net_op *op, vx_sock *s, int dir,
+                     const vx_loc *at);
+
+/* Test hook: resolve names with fn instead of getaddrinfo (NULL restores
+ * it); fn runs on the blocking pool and must return a list freeaddrinfo
+ * can free. */
+struct addrinfo;
+void vx_net_set_resolver(int (*fn)(const char *host, const char *port,
+                                   const struct addrinfo *hints, struct addrinfo **res));
+
+/* ---- the HTTP/1.1 server core (http.c) ------------------------------------ */
+
+/* One connection, served by one task:
+ *
+ *     c = vx_http_conn_new(accepted_sock);
+ *     loop: await vx_http_next(c)    status CLOSED -> vx_http_conn_free(c), end
+ *           read the request: vx_http_method, vx_http_target, vx_http_header,
+ *           vx_http_body (valid until the next vx_http_next)
+ *           await vx_http_respond(c, status, headers, body)
+ *
+ * Parsing is libhttp-parser's; keep-alive as HTTP/1.1 says; a malformed
+ * request gets "400 Bad Request" (a head over the limit 431, a body over
+ * the limit 413) and the connection closes; vx_http_next then reports
+ * CLOSED. Limits: 8 KiB of head (target and headers), 1 MiB of body, by
+ * default; the timeout (default none) bounds each wait for the client. */
+typedef struct vx_http_conn vx_http_conn;
+vx_http_conn *vx_http_conn_new(vx_sock *s);  /* takes the socket */
+void vx_http_conn_set_limits(vx_http_conn *c, size_t max_head, size_t max_body);
+void vx_http_conn_set_timeout(vx_http_conn *c, int64_t ms);
+vx_sock *vx_http_conn_sock(vx_http_conn *c);
+void vx_http_conn_free(vx_http_conn *c);     /* closes the socket */
+
+enum { VX_HTTP_REQUEST = 0, VX_HTTP_CLOSED = 1 };
+
+typedef struct vx_http_op {
+    vx_frame base;
+    int32_t status;   /* VX_HTTP_REQUEST: a request is ready / the response went out;
+                         VX_HTTP_CLOSED: the connection is over */
+    vx_io_error err;  /* the I/O error or timeout that ended it, if any */
+    /* private */
+    const vx_loc *at;
+    vx_http_conn *c;
+    size_t wpos;
+    vx_net_op net;
+} vx_http_op;
+
+vx_poll vx_http_next(vx_frame *self, vx_task *task, vx_http_op *op, vx_http_conn *c,
+                     const vx_loc *at);
+/* headers: extra header lines, each ending in "\r\n" ("Content-Type:
+ * text/plain\r\n"), or NULL; Content-Length is added. The bytes are copied
+ * at the call: they need not outlive it. */
+vx_poll vx_http_respond(vx_frame *self, vx_task *task, vx_http_op *op, vx_http_conn *c,
+                        int status, const char *headers, const void *body, size_t n,
+                        const vx_loc *at);
+void vx_http_op_drop(vx_http_op *op);
+
+/* The current request. */
+const char *vx_http_method(vx_http_conn *c);                     /* "GET" */
+vx_str *vx_http_target(vx_http_conn *c);                         /* "/path?q" (new string) */
+const char *vx_http_target_bytes(vx_http_conn *c, size_t *len); /* the same, borrowed */
+vx_str *vx_http_header(vx_http_conn *c, const vx_str *name);     /* any case; NULL if absent */
+int vx_http_header_count(vx_http_conn *c);
+const char *vx_http_body(vx_http_conn *c, size_t *len);
+bool vx_http_keep_alive(vx_http_conn *c);
+
+/* ---- the HTTP client (http_client.c) --------------------------------------- */
+
+/* libcurl's multi-socket interface on our poller and timers: https,
+ * redirects (up to 10), chunked and compressed bodies; many tasks fetch at
+ * once without blocking a worker. An HttpError is a kind plus a message
+ * (vx_http_fetch_error_message). */
+enum {
+    VX_HTTPK_OK = 0,
+    VX_HTTPK_REFUSED,   /* the connection was refused */
+    VX_HTTPK_CONNECT,   /* could not connect otherwise (unreachable...) */
+    VX_HTTPK_TIMEOUT,   /* the request's timeout expired */
+    VX_HTTPK_DNS,       /* the host name did not resolve */
+    VX_HTTPK_BAD_URL,   /* malformed, or a scheme curl does not speak */
+    VX_HTTPK_REDIRECTS, /* too many redirects */
+    VX_HTTPK_TLS,       /* TLS handshake or certificate */
+    VX_HTTPK_IO,        /* the connection broke, or an empty reply */
+    VX_HTTPK_TOO_LARGE, /* the body is over op->max_body */
+    VX_HTTPK_OTHER,
+};
+typedef struct vx_http_error {
+    int32_t kind;
+    int32_t curl; /* the CURLcode */
+} vx_http_error;
+const char *vx_http_kind_name(int32_t kind); /* "Refused", "Timeout", "Dns", ... */
+
+/* A request in flight, embedded in the caller's frame. The call sets it
+ * up (whatever the memory held) except max_body, which the caller sets
+ * (0: the default, 64 MiB). Results: status (the HTTP status of the last
+ * response, after redirects; 0 on an error), err, and through the
+ * functions below the body and the headers; vx_http_fetch_drop releases
+ * them (and must run before the op is used for the next request). */
+typedef struct vx_http_fetch_op {
+    vx_frame base;
+    int32_t status;
+    vx_http_error err;
+    size_t max_body;
+    /* private */
+    const vx_loc *at;
+    struct vx_http_fetch *f;
+} vx_http_fetch_op;
+
+/* headers: extra request header lines ("Accept: x\r\nX-Y: z"), or NULL.
+ * url, headers and body are copied by the call. timeout_ms: the whole
+ * request (0: none). */
+vx_poll vx_http_get(vx_frame *self, vx_task *task, vx_http_fetch_op *op, const vx_str *url,
+                    const vx_str *headers, int64_t timeout_ms, const vx_loc *at);
+vx_poll vx_http_post(vx_frame *self, vx_task *task, vx_http_fetch_op *op, const vx_str *url,
+                     const vx_str *headers, const void *body, size_t n, int64_t timeout_ms,
+                     const vx_loc *at);
+/* Any method ("PUT", "DELETE", "HEAD", ...). */
+vx_poll vx_http_fetch(vx_frame *self, vx_task *task, vx_http_fetch_op *op, const char *method,
+                      const vx_str *url, const vx_str *headers, const void *body, size_t n,
+                      int64_t timeout_ms, const vx_loc *at);
+/* The response body (moved out: a Vec<u8>). */
+vx_vec vx_http_fetch_take_body(vx_http_fetch_op *op);
+/* A response header, any case: a new string, or NULL when absent. */
+vx_str *vx_http_fetch_header(vx_http_fetch_op *op, const vx_str *name);
+vx_str *vx_http_fetch_error_message(vx_http_fetch_op *op);
+/* Free what the op holds: after the caller is done with the response, and
+ * the drop function of a request torn down in flight. */
+void vx_http_fetch_drop(vx_http_fetch_op *op);
+/* Tests: close the client's cached connections and fds (no request may be
+ * in flight). */
+void vx_http_client_reset(void);
+
+/* (end of part 4) */
 
 #ifdef __cplusplus
 }

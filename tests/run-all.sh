@@ -9,7 +9,9 @@
 # a test that does not apply to this build variant), anything else freely
 # (diagnostics for a failure go right after its FAIL line), and exits 0
 # unless the suite itself could not run. A suite that exits non-zero counts
-# as one failure.
+# as one failure, and so does a suite that prints no PASS, FAIL or SKIP line
+# (it tested nothing). An argument with a `/` is the path of a suite script
+# (tests/suites/harness.sh runs fixtures that way).
 cd "$(dirname "$0")/.." || exit 2
 : "${VEX_OUT:=.}" "${VARIANT:=default}"
 export VEX_OUT VARIANT
@@ -18,10 +20,16 @@ trap 'rm -f "$log"' EXIT
 suites="$*"
 [ -n "$suites" ] || suites=$(ls tests/suites/*.sh | sed 's|.*/||; s|\.sh$||')
 for s in $suites; do
+  case $s in */*) script=$s; s=$(basename "$s" .sh) ;; *) script=tests/suites/$s.sh ;; esac
   echo "== suite $s ($VARIANT)"
-  { sh "tests/suites/$s.sh" 2>&1; echo "SUITE-STATUS $?"; } | tee -a "$log" | grep -v '^SUITE-STATUS '
+  before=$(grep -c '^\(PASS\|FAIL\|SKIP\) ' "$log")
+  { sh "$script" 2>&1; echo "SUITE-STATUS $?"; } | tee -a "$log" | grep -v '^SUITE-STATUS '
   st=$(sed -n 's/^SUITE-STATUS //p' "$log" | tail -n 1)
-  if [ "$st" != 0 ]; then echo "FAIL suite-$s: the suite exited $st" | tee -a "$log"; fi
+  if [ "$st" != 0 ]; then
+    echo "FAIL suite-$s: the suite exited $st" | tee -a "$log"
+  elif [ "$(grep -c '^\(PASS\|FAIL\|SKIP\) ' "$log")" = "$before" ]; then
+    echo "FAIL suite-$s: the suite reported no test" | tee -a "$log"
+  fi
 done
 passed=$(grep -c '^PASS ' "$log")
 failed=$(grep -c '^FAIL ' "$log")

@@ -51,8 +51,22 @@
 /* The task of a root frame allocated by NEW_TASK. */
 static inline vx_task *task_of(void *root) { return (vx_task *)(void *)((char *)root - VX_TASK_HEADER); }
 
-/* Everything released: the clean-shutdown assertion every test ends with. */
-static inline void rt_clean_shutdown(void) {
+/* The number of open fds of this process. */
+#include <dirent.h>
+static inline int rt_count_fds(void) {
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    CHECK(d);
+    while (readdir(d))
+        n++;
+    closedir(d);
+    return n;
+}
+
+/* Everything released: the clean-shutdown assertion every test ends with;
+ * with fds0 >= 0 also that exactly fds0 fds are open after the shutdown
+ * (rt_count_fds() before vx_start: no fd leaked). */
+static inline void rt_clean_shutdown_fds(int fds0) {
     vx_stats st;
     vx_stats_get(&st);
     /* A worker may still be dropping its reference to the last completed
@@ -67,8 +81,11 @@ static inline void rt_clean_shutdown(void) {
     CHECK_EQ(st.io_open, 0);
     CHECK_EQ(vx_shutdown(), 0);
     CHECK_EQ(vx_alloc_live(), 0);
+    if (fds0 >= 0)
+        CHECK_EQ(rt_count_fds(), fds0);
     printf("ok\n");
 }
+static inline void rt_clean_shutdown(void) { rt_clean_shutdown_fds(-1); }
 
 /* Run fn() in a child process (before this process starts the runtime);
  * returns its exit status (or 128+signal) and what it wrote to stdout and

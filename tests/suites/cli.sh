@@ -65,8 +65,8 @@ EOF
 }
 # calls DIR: how many times the C compiler built a program (not `cc -MM`)
 calls() { grep -c -e ' -o ' "$1/cc.log"; }
-# entries DIR: the cached programs in DIR (16 hex digits), and any temp files
-entries() { ls "$1" 2>/dev/null | grep -v -e '^trimmed$' -e '\.deps$' | wc -l | tr -d ' '; }
+# entries DIR: the cached programs in DIR (32 hex digits), and any temp files
+entries() { ls "$1" 2>/dev/null | grep -v -e '^trimmed$' -e '\.deps$' -e '\.sum$' | wc -l | tr -d ' '; }
 
 # ---- the command itself ----
 
@@ -271,6 +271,102 @@ else
   fail cache-changed-header "outputs \"$o1\", \"$o2\", \"$o3\" (want tag 7, tag 8, tag 8); C compiler builds $(calls "$w") (want 2)" "$tmp/err"
 fi
 
+# a header saved DURING a build (here: by the C compiler wrapper, right
+# after it compiled): the inputs are hashed before the build and checked
+# after it, so that build is run but not cached under the new header's key;
+# the next run rebuilds and prints the new value. It used to hash the
+# headers after the build and keep the old program under the new key.
+mkdir "$tmp/hb" "$tmp/hb/inc"
+cp "$FIX/ffi.vx" "$tmp/hb/"
+printf '#include "inc/tag.h"\n' > "$tmp/hb/ffi.c"
+cat "$FIX/ffi.c" >> "$tmp/hb/ffi.c"
+echo '#define CLI_TAG 7' > "$tmp/hb/inc/tag.h"
+w=$tmp/w6
+mkdir -p "$w"
+cat > "$w/cc" <<EOF
+#!/bin/sh
+echo "\$*" >> "$w/cc.log"
+cc "\$@" || exit \$?
+case " \$* " in *" -o "*) echo '#define CLI_TAG 8' > "$tmp/hb/inc/tag.h" ;; esac
+EOF
+chmod +x "$w/cc"
+: > "$w/cc.log"
+VEX_CC=$w/cc vxin "$tmp/hb" run ffi.vx ffi.c
+o1=$(tail -n 1 "$tmp/out")
+VEX_CC=$w/cc vxin "$tmp/hb" run ffi.vx ffi.c
+o2=$(tail -n 1 "$tmp/out")
+VEX_CC=$w/cc vxin "$tmp/hb" run ffi.vx ffi.c
+o3=$(tail -n 1 "$tmp/out")
+if [ "$o1 $o2 $o3" = "tag 7 tag 8 tag 8" ] && [ "$(calls "$w")" = 2 ]; then
+  pass cache-header-during-build
+else
+  fail cache-header-during-build "outputs \"$o1\", \"$o2\", \"$o3\" (want tag 7, tag 8, tag 8); C compiler builds $(calls "$w") (want 2)" "$tmp/err"
+fi
+
+# another C compiler behind the same VEX_CC (its --version changes): rebuilt
+w=$tmp/w7
+mkdir -p "$w"
+echo "fakecc 1.0" > "$w/version"
+cat > "$w/cc" <<EOF
+#!/bin/sh
+echo "\$*" >> "$w/cc.log"
+case "\$1" in --version) cat "$w/version"; exit 0 ;; esac
+exec cc "\$@"
+EOF
+chmod +x "$w/cc"
+: > "$w/cc.log"
+VEX_CC=$w/cc vx run "$FIX/args.vx" a
+VEX_CC=$w/cc vx run "$FIX/args.vx" b
+c1=$(calls "$w")
+echo "fakecc 2.0" > "$w/version"
+VEX_CC=$w/cc vx run "$FIX/args.vx" c
+c2=$(calls "$w")
+if [ "$c1" = 1 ] && [ "$c2" = 2 ] && [ $rc = 3 ]; then
+  pass cache-changed-cc-version
+else
+  fail cache-changed-cc-version "C compiler builds $c1 then $c2 (want 1, then 2 after its version changed), status $rc" "$tmp/err"
+fi
+
+# an entry is K (the program) and K.sum ("SIZE HASH"), K 32 hex digits; a
+# cut-short, emptied or damaged K is rebuilt, never run (it used to run:
+# "Exec format error", or SIGSEGV)
+c=$tmp/ent
+dw=$tmp/w8
+ccwrap "$dw"
+XDG_CACHE_HOME=$c VEX_CC=$dw/cc vx run "$FIX/args.vx" a
+k=$(ls "$c/vex" | grep '^[0-9a-f]\{32\}$')
+sum=$(cat "$c/vex/$k.sum" 2>/dev/null)
+size=$(wc -c < "$c/vex/$k" 2>/dev/null | tr -d ' ')
+if [ -n "$k" ] && [ "${sum%% *}" = "$size" ] && echo "$sum" | grep -qx '[0-9]* [0-9a-f]\{32\}'; then
+  pass cache-entry-format
+else
+  fail cache-entry-format "entry \"$k\", sum \"$sum\", size $size (want K of 32 hex digits and K.sum \"SIZE HASH\")"
+  ls "$c/vex" | sed 's/^/    /'
+fi
+ok=1
+builds=1
+k=$(ls "$c/vex" | grep -e '^[0-9a-f]\{32\}$' -e '^[0-9a-f]\{16\}$') # (or an old vex's)
+size=$(wc -c < "$c/vex/$k" 2>/dev/null | tr -d ' ')
+[ -n "$k" ] && [ -n "$size" ] || { ok=0; k=none size=0; fail cache-damaged-entry "no entry to damage"; }
+for damage in half empty flip; do
+  f=$c/vex/$k
+  case $damage in
+    half) head -c $((size / 2)) "$f" > "$tmp/half" && cat "$tmp/half" > "$f" ;;
+    empty) : > "$f" ;;
+    flip) printf 'XXXX' | dd of="$f" bs=1 seek=$((size / 2)) conv=notrunc 2> /dev/null ;;
+  esac
+  XDG_CACHE_HOME=$c VEX_CC=$dw/cc vx run "$FIX/args.vx" "$damage"
+  builds=$((builds + 1))
+  lines "argc 2" "[$damage]"
+  if [ $rc != 3 ] || ! same || [ "$(calls "$dw")" != $builds ]; then
+    ok=0
+    fail cache-damaged-entry "$damage entry: status $rc (want 3), C compiler builds $(calls "$dw") (want $builds)" "$tmp/out" "$tmp/err"
+  fi
+done
+XDG_CACHE_HOME=$c VEX_CC=$dw/cc vx run "$FIX/args.vx" z
+[ "$(calls "$dw")" = $builds ] || { ok=0; fail cache-damaged-entry "the rebuilt entry is not a hit: $(calls "$dw") builds"; }
+[ $ok = 1 ] && pass cache-damaged-entry
+
 # XDG_CACHE_HOME is honoured; without it, $HOME/.cache/vex
 x=$tmp/xdg
 vx run "$FIX/argv0.vx"
@@ -295,15 +391,17 @@ else
   fail cache-xdg-relative "entries in \$HOME/.cache/vex: $n1 (want 1); or ./rel was created"
 fi
 
-# neither XDG_CACHE_HOME nor HOME: an error, never a shared /tmp/.cache where
-# another user could plant the program vex runs
-(unset XDG_CACHE_HOME HOME; vx run "$FIX/argv0.vx"; echo $rc > "$tmp/rc")
+# neither XDG_CACHE_HOME nor HOME: never a shared /tmp/.cache where another
+# user could plant the program vex runs; a message, and the program runs,
+# built in a private temporary directory that is gone afterwards
+mkdir -p "$tmp/nh"
+(unset XDG_CACHE_HOME HOME; TMPDIR=$tmp/nh vx run "$FIX/argv0.vx"; echo $rc > "$tmp/rc")
 rc=$(cat "$tmp/rc")
-if [ "$rc" = 1 ] && grep -q '^vex: the run cache needs $XDG_CACHE_HOME or $HOME' "$tmp/err" &&
-   [ ! -s "$tmp/out" ]; then
+if [ "$rc" = 0 ] && grep -q '^vex: the run cache needs $XDG_CACHE_HOME or $HOME.*; building in a temporary directory instead$' "$tmp/err" &&
+   [ "$(cat "$tmp/out")" = "$FIX/argv0" ] && [ -z "$(ls "$tmp/nh")" ]; then
   pass cache-no-home
 else
-  fail cache-no-home "status $rc, want 1 and a message naming XDG_CACHE_HOME and HOME" "$tmp/out" "$tmp/err"
+  fail cache-no-home "status $rc, want 0, a message naming XDG_CACHE_HOME and HOME, the program's output, nothing left in TMPDIR ($(ls "$tmp/nh"))" "$tmp/out" "$tmp/err"
 fi
 
 # the generated C goes to $TMPDIR (VEX_KEEP_C keeps it and says where)
@@ -316,14 +414,40 @@ else
   fail tmpdir-keep-c "status $rc, want the C file kept in \$TMPDIR" "$tmp/err"
 fi
 
-# an unusable cache directory: a clear error, not the linker's
+# an unusable cache directory (the cache path is a file; $HOME is a file;
+# $HOME is read-only): a message naming it, not the linker's, and the program
+# still runs, built in a temporary directory
 : > "$tmp/plainfile"
 XDG_CACHE_HOME=$tmp/plainfile vx run "$FIX/argv0.vx"
-if [ $rc != 0 ] && grep -q "^vex: .*plainfile" "$tmp/err" &&
-   ! grep -q -e collect2 -e 'cannot open output' "$tmp/err"; then
+if [ $rc = 0 ] && grep -q "^vex: cannot create the build cache $tmp/plainfile/vex: Not a directory; building in a temporary directory instead$" "$tmp/err" &&
+   [ "$(cat "$tmp/out")" = "$FIX/argv0" ] && ! grep -q -e collect2 -e 'cannot open output' "$tmp/err"; then
   pass cache-unusable
 else
-  fail cache-unusable "status $rc, want a vex: message naming the cache directory" "$tmp/err"
+  fail cache-unusable "status $rc, want 0, a vex: message naming the cache directory, and the program's output" "$tmp/out" "$tmp/err"
+fi
+(unset XDG_CACHE_HOME; HOME=$tmp/plainfile vx run "$FIX/args.vx" x; echo $rc > "$tmp/rc")
+rc=$(cat "$tmp/rc")
+if [ "$rc" = 3 ] && grep -q "^vex: cannot create the build cache $tmp/plainfile/.cache/vex: .*; building in a temporary directory instead$" "$tmp/err" &&
+   [ "$(cat "$tmp/out")" = "argc 2
+[x]" ]; then
+  pass cache-home-is-file
+else
+  fail cache-home-is-file "status $rc, want 3, a message naming \$HOME/.cache/vex, and the program's output" "$tmp/out" "$tmp/err"
+fi
+if [ "$(id -u)" = 0 ]; then
+  echo "SKIP cli-cache-readonly-home: running as root, whom a read-only mode does not stop"
+else
+  mkdir -p "$tmp/rohome"
+  chmod 555 "$tmp/rohome"
+  (unset XDG_CACHE_HOME; HOME=$tmp/rohome vx run "$FIX/argv0.vx"; echo $rc > "$tmp/rc")
+  rc=$(cat "$tmp/rc")
+  chmod 755 "$tmp/rohome"
+  if [ "$rc" = 0 ] && grep -q "^vex: cannot create the build cache $tmp/rohome/.cache/vex: Permission denied; building in a temporary directory instead$" "$tmp/err" &&
+     [ "$(cat "$tmp/out")" = "$FIX/argv0" ]; then
+    pass cache-readonly-home
+  else
+    fail cache-readonly-home "status $rc, want 0, a message naming the cache, and the program's output" "$tmp/out" "$tmp/err"
+  fi
 fi
 
 # two `vex run` of the same new program at once, on an empty cache
@@ -350,21 +474,24 @@ fi
 # a hit refreshes its entry; files that are not vex's stay
 k=$tmp/trim/vex
 mkdir -p "$k"
+old32=0000000000000000000000000000003a
 for f in 00000000000000aa 00000000000000bb.deps 00000000000000cc.tmp123 \
-         00000000000000dd.deps.tmp9 0000000000000011 0000000000000022.tmp7 notes.txt; do
+         00000000000000dd.deps.tmp9 0000000000000011 0000000000000022.tmp7 notes.txt \
+         $old32 $old32.sum; do
   : > "$k/$f"
 done
-touch -d '6 days ago' "$k/00000000000000aa" "$k/00000000000000bb.deps" "$k/notes.txt"
+touch -d '6 days ago' "$k/00000000000000aa" "$k/00000000000000bb.deps" "$k/notes.txt" \
+  "$k/$old32" "$k/$old32.sum"
 touch -d '2 hours ago' "$k/00000000000000cc.tmp123" "$k/00000000000000dd.deps.tmp9"
 touch -d '4 days ago' "$k/0000000000000011"
 XDG_CACHE_HOME=$tmp/trim vx run "$FIX/argv0.vx"
-left=$(ls "$k" | grep -v '^[0-9a-f]\{16\}$' | tr '\n' ' ')
-hit=$(ls "$k" | grep '^[0-9a-f]\{16\}$' | grep -v 0000000000000011)
+left=$(ls "$k" | grep -v -e '^[0-9a-f]\{16\}$' -e '^[0-9a-f]\{32\}\(\.sum\)\{0,1\}$' | tr '\n' ' ')
+hit=$(ls "$k" | grep '^[0-9a-f]\{32\}$')
 touch -d '3 days ago' "$k/$hit"
 XDG_CACHE_HOME=$tmp/trim vx run "$FIX/argv0.vx"
 fresh=$(find "$k/$hit" -mmin -60 | wc -l)
 if [ "$left" = "0000000000000022.tmp7 notes.txt trimmed " ] && [ -e "$k/0000000000000011" ] &&
-   [ "$fresh" = 1 ]; then
+   [ ! -e "$k/$old32" ] && [ ! -e "$k/$old32.sum" ] && [ "$fresh" = 1 ]; then
   pass cache-trim
 else
   fail cache-trim "left besides programs: \"$left\" (want the young temp file, notes.txt, trimmed); 4-day entry kept: $([ -e "$k/0000000000000011" ] && echo yes || echo no); hit refreshed: $fresh"

@@ -10,7 +10,9 @@
 #                         lines, in order
 #     // exit: N          the exit status must be N (default 0)
 #     // args: a b c      command-line arguments (given after `--`)
-#     // stderr: TEXT     stderr must contain a line that contains TEXT
+#     // stderr: TEXT     stderr must contain a line that contains TEXT (an
+#                         empty TEXT fails the test: it would match anything;
+#                         so does an empty `// panic:` TEXT)
 #     // with: F G        more source files (.vx or .c, relative to the test's
 #                         directory) given after the test file; files under a
 #                         `support/` directory are helpers, not tests
@@ -65,11 +67,16 @@ has_location() {
 }
 
 # check_stderr SRC ERR T: every `// stderr:` TEXT must be in ERR; prints the
-# missing ones into T/why
+# missing ones into T/why. An empty TEXT is an error of the test: it would
+# match any stderr, so the check could never fail.
 check_stderr() {
   directive stderr "$1" > "$3/want-stderr"
   ok=0
   while IFS= read -r want; do
+    if [ -z "$want" ]; then
+      echo "an empty // stderr: comment matches anything" >> "$3/why"
+      ok=1
+    fi
     grep -Fq -e "$want" "$2" || { echo "stderr lacks \"$want\"" >> "$3/why"; ok=1; }
   done < "$3/want-stderr"
   return $ok
@@ -139,6 +146,7 @@ run_one() {
     else
       read -r pline ptext < "$t/want-panic"
       [ "$rc" = 101 ] || why="exit status $rc, expected 101"
+      [ -n "$ptext" ] || why="${why:+$why, }an empty // panic: comment matches any panic"
       if ! grep -Fq -e "panic: $ptext" "$t/err"; then
         why="${why:+$why, }stderr lacks \"panic: $ptext\""
       elif ! has_location "$pline" "$t/err"; then

@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/suites/mir.sh - the MIR: golden `--dump=mir` output (tests/mir/*.vx
 # against tests/mir/*.mir: locals with their kinds, blocks with their live-in
-# sets) and the unit tests of the analyses (tests/mir/*_test.c, linked
+# sets), golden `vex frames` output (tests/frames/*.vx against *.frames)
+# and the unit tests of the analyses (tests/mir/*_test.c, linked
 # against the compiler's objects). To accept a changed dump after checking
 # it by eye: `VEX_OUT=. sh tests/suites/mir.sh --update`.
 : "${VEX_OUT:=.}" "${VARIANT:=default}" "${CC:=cc}"
@@ -27,6 +28,23 @@ for src in tests/mir/*.vx; do
     echo "PASS mir-$name"
   else
     echo "FAIL mir-$name: --dump=mir differs from $want"
+    head -n 40 "$tmp/diff"
+  fi
+done
+# `vex frames`: each async fn's frame, states and saved values
+for src in tests/frames/*.vx; do
+  name=$(basename "$src" .vx)
+  want="${src%.vx}.frames"
+  if ! "$vex" frames "$src" >"$tmp/out" 2>"$tmp/err"; then
+    echo "FAIL frames-$name: vex frames failed"
+    cat "$tmp/err"
+    continue
+  fi
+  if [ "$1" = --update ]; then cp "$tmp/out" "$want"; fi
+  if diff -u "$want" "$tmp/out" >"$tmp/diff"; then
+    echo "PASS frames-$name"
+  else
+    echo "FAIL frames-$name: vex frames differs from $want"
     head -n 40 "$tmp/diff"
   fi
 done

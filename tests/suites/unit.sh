@@ -3,7 +3,10 @@
 # (tests/unit/*.c). Each file is built against $VEX_OUT/lib/vex/libvexrt.a
 # with the variant's sanitizer flags and run under a timeout; the program
 # prints its own PASS/FAIL lines (tests/unit/check.h). A file that does not
-# build, crashes or times out is one FAIL line.
+# build, crashes or times out is one FAIL line, and so is one that exits 0
+# without printing a single PASS or FAIL line (it tested nothing: it used
+# to count as neither). Usage: sh tests/suites/unit.sh [FILE.c...]
+# (default: every tests/unit/*.c).
 : "${VEX_OUT:=.}" "${VARIANT:=default}" "${CC:=cc}"
 case "$VARIANT" in
   asan) san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" ;;
@@ -14,7 +17,9 @@ lib="$VEX_OUT/lib/vex"
 [ -f "$lib/libvexrt.a" ] || { echo "unit: no $lib/libvexrt.a (run make)"; exit 2; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for src in tests/unit/*.c; do
+srcs="$*"
+[ -n "$srcs" ] || srcs=$(ls tests/unit/*.c)
+for src in $srcs; do
   name=$(basename "$src" .c)
   bin="$tmp/$name"
   # shellcheck disable=SC2086
@@ -29,6 +34,9 @@ for src in tests/unit/*.c; do
   cat "$tmp/out"
   if [ "$st" -ne 0 ] && ! grep -q '^FAIL ' "$tmp/out"; then
     echo "FAIL unit-$name: exit status $st"
+    tail -n 20 "$tmp/err"
+  elif ! grep -q '^\(PASS\|FAIL\) ' "$tmp/out"; then
+    echo "FAIL unit-$name: printed no PASS or FAIL line (exit status $st)"
     tail -n 20 "$tmp/err"
   fi
 done

@@ -337,10 +337,46 @@ static void printing(void) {
     END();
 }
 
+/* vx_fmt_apply over the Display text `text` of a value of kind num. */
+static void apply(const char *text, vx_fmt_spec sp, const char *want, int line) {
+    vx_fmt f;
+    vx_fmt_init(&f);
+    vx_fmt_cstr(&f, "<");
+    size_t start = f.len;
+    vx_fmt_cstr(&f, text);
+    vx_fmt_apply(&f, start, &sp);
+    vx_fmt_cstr(&f, ">");
+    expect_str(__FILE__, line, vx_fmt_finish(&f), want);
+}
+
+static void specs(void) {
+    GROUP("spec-apply");
+    /* {fill, align, type, plus, alt, zero, width, num} */
+    apply("42", (vx_fmt_spec){' ', 0, 0, 0, 0, 0, 5, -32}, "<   42>", __LINE__);
+    apply("ab", (vx_fmt_spec){' ', 0, 0, 0, 0, 0, 5, 0}, "<ab   >", __LINE__);
+    apply("ab", (vx_fmt_spec){'*', '^', 0, 0, 0, 0, 6, 0}, "<**ab**>", __LINE__);
+    apply("-42", (vx_fmt_spec){' ', 0, 0, 0, 0, 1, 5, -32}, "<-0042>", __LINE__);
+    apply("7", (vx_fmt_spec){' ', 0, 0, 1, 0, 0, 0, -32}, "<+7>", __LINE__);
+    apply("3", (vx_fmt_spec){' ', 0, 0, 1, 0, 1, 5, -32}, "<+0003>", __LINE__);
+    apply("2.5", (vx_fmt_spec){' ', '<', 0, 1, 0, 0, 6, 1}, "<+2.5  >", __LINE__);
+    apply("NaN", (vx_fmt_spec){' ', 0, 0, 1, 0, 1, 5, 1}, "<  NaN>", __LINE__);
+    apply("255", (vx_fmt_spec){' ', 0, 'x', 0, 0, 0, 0, 32}, "<ff>", __LINE__);
+    apply("255", (vx_fmt_spec){' ', 0, 'X', 0, 1, 0, 0, 32}, "<0xFF>", __LINE__);
+    apply("255", (vx_fmt_spec){' ', 0, 'x', 0, 1, 1, 10, 32}, "<0x000000ff>", __LINE__);
+    apply("5", (vx_fmt_spec){' ', 0, 'b', 0, 0, 1, 8, 8}, "<00000101>", __LINE__);
+    apply("-1", (vx_fmt_spec){' ', 0, 'x', 0, 0, 0, 0, -8}, "<ff>", __LINE__);
+    apply("-1", (vx_fmt_spec){' ', 0, 'x', 0, 0, 0, 0, -64}, "<ffffffffffffffff>", __LINE__);
+    apply("8", (vx_fmt_spec){' ', '<', 'o', 0, 1, 0, 6, 64}, "<0o10  >", __LINE__);
+    apply("18446744073709551615", (vx_fmt_spec){' ', 0, 'b', 0, 0, 0, 0, 64},
+          "<1111111111111111111111111111111111111111111111111111111111111111>", __LINE__);
+    END();
+}
+
 int main(void) {
     integers();
     debug();
     builder();
+    specs();
     printing();
     return finish();
 }

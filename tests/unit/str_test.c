@@ -521,8 +521,35 @@ static void randomized(void) {
     END();
 }
 
+static void from_bytes(void) {
+    GROUP("bytes-lossy");
+    vx_str *s = vx_str_from_cstr("h\xc3\xa9");
+    vx_vec v = vx_str_bytes(s);
+    CHECK(v.len == 3 && memcmp(v.data, "h\xc3\xa9", 3) == 0);
+    vx_str *t = vx_str_from_utf8_lossy(v.data, v.len);
+    CHECK(vx_str_eq(s, t));
+    vx_vec_free(&v);
+    vx_str_release(s);
+    vx_str_release(t);
+    static const struct { const char *in; size_t n; const char *want; } cases[] = {
+        {"", 0, ""},
+        {"abc", 3, "abc"},
+        {"a\xff", 2, "a\xef\xbf\xbd"},
+        {"\xe2\x82", 2, "\xef\xbf\xbd"},             /* a cut sequence: one U+FFFD */
+        {"\xe2\x82x", 3, "\xef\xbf\xbdx"},
+        {"\xc0\x80", 2, "\xef\xbf\xbd\xef\xbf\xbd"}, /* overlong: each byte */
+        {"\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* a surrogate */
+        {"\xf0\x9f\x98\x80", 4, "\xf0\x9f\x98\x80"},
+        {"\xf4\x90\x80\x80", 4, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* past U+10FFFF */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        expect_str(__FILE__, __LINE__, vx_str_from_utf8_lossy(cases[i].in, cases[i].n), cases[i].want);
+    END();
+}
+
 int main(void) {
     threads();
+    from_bytes();
     randomized();
     basics();
     compare();

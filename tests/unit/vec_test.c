@@ -201,7 +201,33 @@ static void panics(void) {
     END();
 }
 
+static void sort_scalar(void) {
+    GROUP("sort-scalar");
+    int8_t a[] = {3, -128, 127, 0, -1};
+    vx_vec v = {a, 5, 5};
+    vx_vec_sort_scalar(&v, 1, 'i');
+    CHECK(a[0] == -128 && a[1] == -1 && a[2] == 0 && a[3] == 3 && a[4] == 127);
+    uint32_t b[] = {4000000000u, 1, 0};
+    v = (vx_vec){b, 3, 3};
+    vx_vec_sort_scalar(&v, 4, 'u');
+    CHECK(b[0] == 0 && b[1] == 1 && b[2] == 4000000000u);
+    double c[] = {2.5, __builtin_nan(""), -1.0, __builtin_inf(), -0.5};
+    v = (vx_vec){c, 5, 5};
+    vx_vec_sort_scalar(&v, 8, 'f');
+    CHECK(c[0] == -1.0 && c[1] == -0.5 && c[2] == 2.5 && c[3] == __builtin_inf() && c[4] != c[4]);
+    float d[] = {1.5f, -2.0f};
+    v = (vx_vec){d, 2, 2};
+    vx_vec_sort_scalar(&v, 4, 'f');
+    CHECK(d[0] == -2.0f && d[1] == 1.5f);
+    int64_t e[] = {INT64_MAX, INT64_MIN, 0};
+    v = (vx_vec){e, 3, 3};
+    vx_vec_sort_scalar(&v, 8, 'i');
+    CHECK(e[0] == INT64_MIN && e[1] == 0 && e[2] == INT64_MAX);
+    END();
+}
+
 int main(void) {
+    sort_scalar();
     basics();
     reference();
     sorting();
