@@ -1016,6 +1016,13 @@ static void find_partial_moves(void) {
                 NMP++;
             }
         }
+    for (int b = 0; b < M->blocks.len; b++) { /* an await's, a send's operands */
+        MSuspend *sp = blk(b)->term == MT_SUSPEND ? blk(b)->susp : NULL;
+        for (int k = 0; sp && k < sp->nargs; k++)
+            if (sp->args[k].kind == OP_MOVE && !ty_is_copy(place_type(sp->args[k].place)) &&
+                midx[sp->args[k].place.local] < 0)
+                midx[sp->args[k].place.local] = NM++;
+    }
     PW = (NMP + 63) / 64;
     MW = (NM + 63) / 64;
 }
