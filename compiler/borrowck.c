@@ -726,8 +726,7 @@ static _Noreturn void moved_error(Place p, bool part) {
         diag_label(mv, "value moved here");
     diag_primary("value used here after move");
     if (loc(p.local)->kind == LK_USER || loc(p.local)->kind == LK_PARAM)
-        diag_help("move a clone instead (`%s.clone()`), or use the value before moving it",
-                  place_name(mir_place(p.local)));
+        diag_help("move a clone instead (`%s.clone()`), or use the value before moving it", place_name(p));
     else
         diag_help("move a clone instead (`.clone()`), or use the value before moving it");
     if (part)
