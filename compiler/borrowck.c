@@ -81,10 +81,12 @@ typedef struct Loan {
 
 static MFn *M;
 static int NL, NW;    /* locals; words of a local set */
-/* Sets are kept small: liveness is over the locals that hold a loan
- * (hidx), maybe-moved over the locals that are ever moved (midx). */
-static int *hidx, NH, HW;
-static int *midx, NM, MW;
+/* Sets that would otherwise be as wide as the locals are over the few that
+ * matter: liveness over the holders of loans (lx), maybe-moved over the
+ * locals that can move (mx); -1 for the rest. A 50,000-arm match has
+ * hundreds of thousands of locals and no loan. */
+static int *lx, *mx;
+static int LNW, MNW;
 static int NLN, LW;   /* loans; words of a loan set */
 static Loan *loans;
 static Word **holds;  /* per local: the loans it may hold */
@@ -98,6 +100,15 @@ static Pos *moved_at; /* per local: where it was last seen moved */
 /* ---- small sets ---- */
 
 static Word *set_new(int words) { return arena_alloc(sizeof(Word) * (size_t)(words ? words : 1)); }
+static void lset(Word *s, int l) {
+    if (lx[l] >= 0)
+        s[lx[l] >> 6] |= (Word)1 << (lx[l] & 63);
+}
+static void lclr(Word *s, int l) {
+    if (lx[l] >= 0)
+        s[lx[l] >> 6] &= ~((Word)1 << (lx[l] & 63));
+}
+static bool lget(const Word *s, int l) { return lx[l] >= 0 && ((s[lx[l] >> 6] >> (lx[l] & 63)) & 1); }
 static void set_bit(Word *s, int i) { s[i >> 6] |= (Word)1 << (i & 63); }
 static void clr_bit(Word *s, int i) { s[i >> 6] &= ~((Word)1 << (i & 63)); }
 static bool get_bit(const Word *s, int i) { return (s[i >> 6] >> (i & 63)) & 1; }
@@ -307,22 +318,22 @@ static void find_loans(void) {
                 }
             }
     }
-    hidx = arena_alloc(sizeof(int) * (size_t)(NL + 1));
-    NH = 0;
+    /* the holders of some loan: the locals liveness tracks */
+    lx = arena_alloc(sizeof(int) * (size_t)(NL + 1));
+    int n = 0;
     for (int l = 0; l < NL; l++) {
-        hidx[l] = -1;
-        for (int w = 0; w < LW && hidx[l] < 0; w++)
-            if (holds[l][w])
-                hidx[l] = NH++;
+        bool any = false;
+        for (int w = 0; w < LW && !any; w++)
+            any = holds[l][w] != 0;
+        lx[l] = any ? n++ : -1;
     }
-    HW = (NH + 63) / 64;
+    LNW = (n + 63) / 64;
     for (int k = 0; k < NLN; k++)
-        loans[k].holders = set_new(HW);
+        loans[k].holders = set_new(LNW);
     for (int l = 0; l < NL; l++)
-        if (hidx[l] >= 0)
-            for (int w = 0; w < LW; w++)
-                for (Word m = holds[l][w]; m; m &= m - 1)
-                    set_bit(loans[w * 64 + __builtin_ctzll(m)].holders, hidx[l]);
+        for (int k = 0; k < NLN; k++)
+            if (get_bit(holds[l], k))
+                lset(loans[k].holders, l);
 }
 
 /* ---- liveness ---- */
@@ -333,20 +344,16 @@ typedef struct Live {
     Word *set;
 } Live;
 
-static void gen_live(void *ctx, int l) {
-    if (hidx[l] >= 0)
-        set_bit(((Live *)ctx)->set, hidx[l]);
-}
+static void gen_live(void *ctx, int l) { lset(((Live *)ctx)->set, l); }
 
 /* The uses of a statement's destination place: its index locals, and its
  * root when the place goes through a reference or a Box. */
 static void dest_uses(Place p, Word *set) {
-    Live lv = {set};
     for (int i = 0; i < p.nproj; i++) {
         if (p.proj[i].kind == PJ_INDEX)
-            gen_live(&lv, p.proj[i].index);
+            lset(set, p.proj[i].index);
         if (p.proj[i].kind == PJ_DEREF)
-            gen_live(&lv, p.local);
+            lset(set, p.local);
     }
 }
 
@@ -355,27 +362,32 @@ static void live_step(MStmt *s, Word *live) {
     Live lv = {live};
     switch (s->kind) {
     case MS_ASSIGN:
-        if (!s->place.nproj && hidx[s->place.local] >= 0)
-            clr_bit(live, hidx[s->place.local]);
+        if (!s->place.nproj)
+            lclr(live, s->place.local);
         dest_uses(s->place, live);
         each_rvalue_local(&s->rv, gen_live, &lv);
         break;
     case MS_EVAL:
         each_rvalue_local(&s->rv, gen_live, &lv);
         break;
-    case MS_DROP: /* not a use of the references the value holds */
+    case MS_DROP:
+        if (s->flag >= 0)
+            lset(live, s->flag);
         break;
     }
 }
 
 static void live_term(MBlock *b, Word *live) {
-    Live lv = {live};
-    if ((b->term == MT_BRANCH || b->term == MT_SWITCH) && b->cond.kind != OP_CONST)
+    if ((b->term == MT_BRANCH || b->term == MT_SWITCH) && b->cond.kind != OP_CONST) {
+        Live lv = {live};
         each_place_local(b->cond.place, gen_live, &lv);
-    if (b->term == MT_SUSPEND && b->susp) {
-        /* the operation reads its operands, then its result lands in dest */
-        if (b->susp->dest >= 0 && hidx[b->susp->dest] >= 0)
-            clr_bit(live, hidx[b->susp->dest]);
+    }
+    if (b->term == MT_SUSPEND) {
+        /* the result is written as the operation completes; the operands
+         * are read as it starts */
+        if (b->susp->dest >= 0)
+            lclr(live, b->susp->dest);
+        Live lv = {live};
         for (int i = 0; i < b->susp->nargs; i++)
             if (b->susp->args[i].kind != OP_CONST)
                 each_place_local(b->susp->args[i].place, gen_live, &lv);
@@ -385,72 +397,29 @@ static void live_term(MBlock *b, Word *live) {
 static int *succ_buf;
 
 static void live_out_of(int b, Word *out) {
-    memset(out, 0, sizeof(Word) * (size_t)HW);
+    memset(out, 0, sizeof(Word) * (size_t)(LNW ? LNW : 1));
     int n = mir_succs(blk(b), succ_buf);
     for (int k = 0; k < n; k++)
-        set_or(out, live_in[succ_buf[k]], HW);
-}
-
-static int *rpo; /* the blocks in reverse postorder (unreachable ones last) */
-
-static void order_blocks(void) {
-    int nb = M->blocks.len;
-    rpo = arena_alloc(sizeof(int) * (size_t)(nb + 1));
-    int *post = arena_alloc(sizeof(int) * (size_t)(nb + 1));
-    int *stack = arena_alloc(sizeof(int) * (size_t)(nb + 1));
-    int *next = arena_alloc(sizeof(int) * (size_t)(nb + 1)); /* successors visited so far */
-    bool *seen = arena_alloc((size_t)(nb + 1));
-    int np = 0, sp = 0;
-    for (int root = 0; root < nb; root++) {
-        if (seen[root])
-            continue;
-        seen[root] = true;
-        stack[sp++] = root;
-        while (sp) {
-            int b = stack[sp - 1];
-            int n = mir_succs(blk(b), succ_buf);
-            if (next[b] < n) {
-                int t = succ_buf[next[b]++];
-                if (!seen[t]) {
-                    seen[t] = true;
-                    stack[sp++] = t;
-                }
-                continue;
-            }
-            post[np++] = b;
-            sp--;
-        }
-        if (root == 0) /* the reachable ones first */
-            for (int i = 0; i < np; i++)
-                rpo[i] = post[np - 1 - i];
-    }
-    /* unreachable blocks after the reachable ones, in any order */
-    int nreach = 0;
-    for (int i = 0; i < np; i++)
-        if (post[i] == 0) {
-            nreach = i + 1;
-            break;
-        }
-    for (int i = nreach; i < np; i++)
-        rpo[i] = post[i];
+        set_or(out, live_in[succ_buf[k]], LNW);
 }
 
 static void liveness(void) {
     int nb = M->blocks.len;
     live_in = arena_alloc(sizeof(Word *) * (size_t)(nb + 1));
     for (int b = 0; b < nb; b++)
-        live_in[b] = set_new(HW);
-    Word *cur = set_new(HW);
+        live_in[b] = set_new(LNW);
+    if (!LNW)
+        return; /* no loan: nothing to keep alive */
+    Word *cur = set_new(LNW);
     for (bool changed = true; changed;) {
         changed = false;
-        for (int j = nb - 1; j >= 0; j--) { /* postorder: successors first */
-            int b = rpo[j];
+        for (int b = nb - 1; b >= 0; b--) {
             MBlock *bl = blk(b);
             live_out_of(b, cur);
             live_term(bl, cur);
             for (int i = bl->stmts.len - 1; i >= 0; i--)
                 live_step(bl->stmts.items[i], cur);
-            changed |= set_or(live_in[b], cur, HW);
+            changed |= set_or(live_in[b], cur, LNW);
         }
     }
 }
@@ -467,7 +436,7 @@ typedef struct State {
 
 static State st_new(void) {
     State s;
-    s.moved = set_new(MW);
+    s.moved = set_new(MNW);
     s.paths = set_new(PW);
     s.scope = set_new(LW);
     s.active = set_new(LW);
@@ -476,7 +445,7 @@ static State st_new(void) {
 }
 
 static void st_copy(State *d, const State *s) {
-    memcpy(d->moved, s->moved, sizeof(Word) * (size_t)(MW ? MW : 1));
+    memcpy(d->moved, s->moved, sizeof(Word) * (size_t)(MNW ? MNW : 1));
     memcpy(d->paths, s->paths, sizeof(Word) * (size_t)(PW ? PW : 1));
     memcpy(d->scope, s->scope, sizeof(Word) * (size_t)(LW ? LW : 1));
     memcpy(d->active, s->active, sizeof(Word) * (size_t)(LW ? LW : 1));
@@ -488,7 +457,7 @@ static bool st_join(State *d, const State *s) {
         return false;
     bool ch = !d->reached;
     d->reached = true;
-    ch |= set_or(d->moved, s->moved, MW);
+    ch |= set_or(d->moved, s->moved, MNW);
     ch |= set_or(d->paths, s->paths, PW);
     ch |= set_or(d->scope, s->scope, LW);
     ch |= set_or(d->active, s->active, LW);
@@ -499,14 +468,13 @@ static State cur;          /* the state being stepped */
 static bool reporting;     /* the last pass: report errors */
 static int cur_b, cur_i;   /* the statement being stepped (cur_i = stmts.len: the terminator) */
 static Word **live_pt;     /* live before each statement of the current block, and after it */
-static Word *live_buf;     /* their storage */
 
 /* Leaves in scope only the loans a live holder keeps alive. */
 static void keep_live(Word *live) {
     for (int w = 0; w < LW; w++)
         for (Word m = cur.scope[w]; m; m &= m - 1) {
             int k = w * 64 + __builtin_ctzll(m);
-            if (!set_meets(loans[k].holders, live, HW)) {
+            if (!set_meets(loans[k].holders, live, LNW)) {
                 clr_bit(cur.scope, k);
                 clr_bit(cur.active, k);
             }
@@ -516,19 +484,19 @@ static void keep_live(Word *live) {
 /* ---- diagnostics ---- */
 
 static bool stmt_uses_any(MStmt *s, const Word *set) {
-    Word *u = set_new(HW);
+    Word *u = set_new(LNW);
     Live lv = {u};
     if (s->kind != MS_DROP)
         each_rvalue_local(&s->rv, gen_live, &lv);
     if (s->kind == MS_ASSIGN)
         dest_uses(s->place, u);
-    return set_meets(u, set, HW);
+    return set_meets(u, set, LNW);
 }
 
 static bool term_uses_any(MBlock *b, const Word *set) {
-    Word *u = set_new(HW);
+    Word *u = set_new(LNW);
     live_term(b, u);
-    return set_meets(u, set, HW);
+    return set_meets(u, set, LNW);
 }
 
 /* Where a holder of loan k is used at or after statement (b, i): a
@@ -573,8 +541,6 @@ static Pos stmt_pos(void) {
     MBlock *bl = blk(cur_b);
     if (cur_i < bl->stmts.len)
         return ((MStmt *)bl->stmts.items[cur_i])->pos;
-    if (bl->term == MT_SUSPEND && bl->susp && bl->susp->pos.file)
-        return bl->susp->pos;
     if (bl->pos.file)
         return bl->pos;
     for (int i = bl->stmts.len - 1; i >= 0; i--)
@@ -655,7 +621,7 @@ static bool overlap(Place l, Place a, int kind) {
  * live after the statement, or passed into the call as a reference
  * (rather than read through: `v.push(*r)` reads r before the push)? */
 static bool live_into_call(int k) {
-    if (set_meets(loans[k].holders, live_pt[cur_i + 1], HW))
+    if (set_meets(loans[k].holders, live_pt[cur_i + 1], LNW))
         return true;
     MBlock *bl = blk(cur_b);
     if (cur_i >= bl->stmts.len)
@@ -663,8 +629,7 @@ static bool live_into_call(int k) {
     MStmt *s = bl->stmts.items[cur_i];
     for (int i = 0; i < s->rv.nargs; i++) {
         Operand *o = &s->rv.args[i];
-        if (o->kind != OP_CONST && hidx[o->place.local] >= 0 && get_bit(loans[k].holders, hidx[o->place.local]) &&
-            holds_ref(place_type(o->place)))
+        if (o->kind != OP_CONST && lget(loans[k].holders, o->place.local) && holds_ref(place_type(o->place)))
             return true;
     }
     return false;
@@ -718,8 +683,7 @@ static int path_index(Place p) {
     return -1;
 }
 
-/* p is used after p (or, part: a place inside it, moved) was moved. */
-static _Noreturn void moved_error(Place p, Place moved, bool part) {
+static _Noreturn void moved_error(Place p, bool part) {
     Pos mv = moved_at[p.local], at = stmt_pos();
     if (mv.file == at.file && mv.off >= at.off)
         diag_label(mv, "value moved here, in the previous iteration of the loop");
@@ -727,7 +691,8 @@ static _Noreturn void moved_error(Place p, Place moved, bool part) {
         diag_label(mv, "value moved here");
     diag_primary("value used here after move");
     if (loc(p.local)->kind == LK_USER || loc(p.local)->kind == LK_PARAM)
-        diag_help("move a clone instead (`%s.clone()`), or use the value before moving it", place_name(moved));
+        diag_help("move a clone instead (`%s.clone()`), or use the value before moving it",
+                  place_name(mir_place(p.local)));
     else
         diag_help("move a clone instead (`.clone()`), or use the value before moving it");
     if (part)
@@ -735,22 +700,20 @@ static _Noreturn void moved_error(Place p, Place moved, bool part) {
     error_at(stmt_pos(), "E0400", "use of moved value: `%s`", place_name(p));
 }
 
-static bool is_moved(int l) { return midx[l] >= 0 && get_bit(cur.moved, midx[l]); }
-
 /* A use of p (any access but a whole assignment): is any part moved? */
 static void check_moved(Place p) {
     if (!reporting)
         return;
     for (int i = 0; i < p.nproj; i++)
-        if (p.proj[i].kind == PJ_INDEX && is_moved(p.proj[i].index))
-            moved_error(mir_place(p.proj[i].index), mir_place(p.proj[i].index), false);
-    if (is_moved(p.local))
-        moved_error(mir_place(p.local), mir_place(p.local), false);
+        if (p.proj[i].kind == PJ_INDEX && mx[p.proj[i].index] >= 0 && get_bit(cur.moved, mx[p.proj[i].index]))
+            moved_error(mir_place(p.proj[i].index), false);
+    if (mx[p.local] >= 0 && get_bit(cur.moved, mx[p.local]))
+        moved_error(mir_place(p.local), false);
     Vec *v = &mp_of[p.local];
     for (int i = 0; i < v->len; i++) {
         int q = (int)(intptr_t)v->items[i];
         if (get_bit(cur.paths, q) && overlap(mpaths[q], p, A_READ))
-            moved_error(mpaths[q].nproj > p.nproj ? p : mpaths[q], mpaths[q], mpaths[q].nproj > p.nproj);
+            moved_error(mpaths[q].nproj > p.nproj ? p : mpaths[q], mpaths[q].nproj > p.nproj);
     }
 }
 
@@ -764,16 +727,17 @@ static void do_move(Place p, Pos at) {
     int q = trackable(p) ? path_index(p) : -1;
     if (q >= 0)
         set_bit(cur.paths, q);
-    else if (midx[p.local] >= 0)
-        set_bit(cur.moved, midx[p.local]);
+    else
+        if (mx[p.local] >= 0)
+            set_bit(cur.moved, mx[p.local]);
     moved_at[p.local] = at;
 }
 
 /* An assignment of p makes p and every path inside it initialised. */
 static void reinit(Place p) {
     if (!p.nproj)
-        if (midx[p.local] >= 0)
-            clr_bit(cur.moved, midx[p.local]);
+        if (mx[p.local] >= 0)
+            clr_bit(cur.moved, mx[p.local]);
     Vec *v = &mp_of[p.local];
     for (int i = 0; i < v->len; i++) {
         int q = (int)(intptr_t)v->items[i];
@@ -942,18 +906,17 @@ static void step_term(MBlock *bl) {
         operand(&bl->cond, stmt_pos());
         activate(bl->cond.place.local);
     }
-    if (bl->term == MT_SUSPEND && bl->susp) {
-        /* an await, send, recv...: its operands like a call's, then its result */
+    if (bl->term == MT_SUSPEND) {
+        /* a suspension point: its operands are read or moved as the
+         * operation starts, its result initialised as it completes */
         MSuspend *sp = bl->susp;
-        at_call = true;
         for (int i = 0; i < sp->nargs; i++)
-            operand(&sp->args[i], stmt_pos());
+            operand(&sp->args[i], sp->pos);
         for (int i = 0; i < sp->nargs; i++)
             if (sp->args[i].kind != OP_CONST)
                 activate(sp->args[i].place.local);
-        at_call = false;
         if (sp->dest >= 0)
-            assign_dest(mir_place(sp->dest));
+            reinit(mir_place(sp->dest));
     }
 }
 
@@ -963,13 +926,16 @@ static void run_block(int b, State *in) {
     int n = bl->stmts.len;
     cur_b = b;
     st_copy(&cur, in);
-    for (int i = 0; i < n + 2; i++) /* scratch sized for the longest block */
-        live_pt[i] = live_buf + (size_t)i * (size_t)(HW ? HW : 1);
+    live_pt = arena_alloc(sizeof(Word *) * (size_t)(n + 2));
+    live_pt[n + 1] = set_new(LNW);
     live_out_of(b, live_pt[n + 1]);
-    memcpy(live_pt[n], live_pt[n + 1], sizeof(Word) * (size_t)HW);
-    live_term(bl, live_pt[n]);
+    Word *w = set_new(LNW);
+    memcpy(w, live_pt[n + 1], sizeof(Word) * (size_t)(LNW ? LNW : 1));
+    live_term(bl, w);
+    live_pt[n] = w;
     for (int i = n - 1; i >= 0; i--) {
-        memcpy(live_pt[i], live_pt[i + 1], sizeof(Word) * (size_t)HW);
+        live_pt[i] = set_new(LNW);
+        memcpy(live_pt[i], live_pt[i + 1], sizeof(Word) * (size_t)(LNW ? LNW : 1));
         live_step(bl->stmts.items[i], live_pt[i]);
     }
     keep_live(live_pt[0]);
@@ -982,9 +948,6 @@ static void run_block(int b, State *in) {
 /* The places ever moved out in part: the move paths. */
 static void find_partial_moves(void) {
     mp_of = arena_alloc(sizeof(Vec) * (size_t)(NL + 1));
-    midx = arena_alloc(sizeof(int) * (size_t)(NL + 1));
-    memset(midx, -1, sizeof(int) * (size_t)(NL + 1));
-    NM = 0;
     int cap = 1;
     for (int b = 0; b < M->blocks.len; b++)
         for (int i = 0; i < blk(b)->stmts.len; i++)
@@ -1005,10 +968,6 @@ static void find_partial_moves(void) {
                     p = r->args[k].place;
                 else
                     continue;
-                if (ty_is_copy(place_type(p)))
-                    continue;
-                if (midx[p.local] < 0)
-                    midx[p.local] = NM++;
                 if (!trackable(p) || path_index(p) >= 0)
                     continue;
                 mpaths[NMP] = p;
@@ -1016,15 +975,7 @@ static void find_partial_moves(void) {
                 NMP++;
             }
         }
-    for (int b = 0; b < M->blocks.len; b++) { /* an await's, a send's operands */
-        MSuspend *sp = blk(b)->term == MT_SUSPEND ? blk(b)->susp : NULL;
-        for (int k = 0; sp && k < sp->nargs; k++)
-            if (sp->args[k].kind == OP_MOVE && !ty_is_copy(place_type(sp->args[k].place)) &&
-                midx[sp->args[k].place.local] < 0)
-                midx[sp->args[k].place.local] = NM++;
-    }
     PW = (NMP + 63) / 64;
-    MW = (NM + 63) / 64;
 }
 
 static void check_fn(MFn *m) {
@@ -1040,15 +991,16 @@ static void check_fn(MFn *m) {
     }
     succ_buf = arena_alloc(sizeof(int) * (size_t)(maxs + 1));
     moved_at = arena_alloc(sizeof(Pos) * (size_t)(NL + 1));
-    int maxn = 0;
-    for (int b = 0; b < nb; b++)
-        if (blk(b)->stmts.len > maxn)
-            maxn = blk(b)->stmts.len;
+    mx = arena_alloc(sizeof(int) * (size_t)(NL + 1));
+    int nm = 0;
+    for (int l = 0; l < NL; l++)
+        mx[l] = ty_is_copy(loc(l)->ty) ? -1 : nm++;
+    MNW = (nm + 63) / 64;
     find_loans();
     find_partial_moves();
-    live_pt = arena_alloc(sizeof(Word *) * (size_t)(maxn + 2));
-    live_buf = set_new((maxn + 2) * (HW ? HW : 1));
-    order_blocks();
+    if (getenv("VEX_BCK_STATS"))
+        fprintf(stderr, "borrowck %s: %d locals, %d blocks, %d loans, %d paths, %d live words, %d moved words\n",
+                m->name, NL, nb, NLN, NMP, LNW, MNW);
     liveness();
     State *in = arena_alloc(sizeof(State) * (size_t)(nb + 1));
     for (int b = 0; b < nb; b++)
@@ -1056,25 +1008,29 @@ static void check_fn(MFn *m) {
     in[0].reached = true;
     cur = st_new();
     reporting = false;
-    int *succ = arena_alloc(sizeof(int) * (size_t)(nb + 1));
-    bool *dirty = arena_alloc((size_t)(nb + 1));
-    dirty[0] = true;
-    for (bool changed = true; changed;) { /* reverse postorder: a pass per loop depth */
-        changed = false;
-        for (int j = 0; j < nb; j++) {
-            int b = rpo[j];
-            if (!in[b].reached || !dirty[b])
-                continue;
-            dirty[b] = false;
-            run_block(b, &in[b]);
-            int n = mir_succs(blk(b), succ_buf);
-            memcpy(succ, succ_buf, sizeof(int) * (size_t)(n + 1));
-            for (int k = 0; k < n; k++)
-                if (st_join(&in[succ[k]], &cur)) {
-                    dirty[succ[k]] = true;
-                    changed = true;
-                }
-        }
+    /* a worklist (a ring of block numbers), each block queued at most once
+     * at a time and again only when its entry state grew: the cost follows
+     * the CFG, not the number of blocks times the depth of the graph */
+    int *work = arena_alloc(sizeof(int) * (size_t)(nb + 1));
+    bool *queued = arena_alloc((size_t)nb + 1);
+    int *succ = arena_alloc(sizeof(int) * (size_t)(maxs + 1));
+    int head = 0, count = 1;
+    work[0] = 0;
+    queued[0] = true;
+    while (count) {
+        int b = work[head];
+        head = (head + 1) % (nb + 1);
+        count--;
+        queued[b] = false;
+        run_block(b, &in[b]);
+        int n = mir_succs(blk(b), succ_buf);
+        memcpy(succ, succ_buf, sizeof(int) * (size_t)(n + 1));
+        for (int k = 0; k < n; k++)
+            if (st_join(&in[succ[k]], &cur) && !queued[succ[k]]) {
+                queued[succ[k]] = true;
+                work[(head + count) % (nb + 1)] = succ[k];
+                count++;
+            }
     }
     reporting = true;
     for (int b = 0; b < nb; b++)

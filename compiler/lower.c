@@ -650,6 +650,40 @@ static void lower_assert(Node *e) {
     mir_set(M, ok);
 }
 
+static bool chan_op(Node *e);
+
+/* Does evaluating e suspend (an await, a channel operation, a lock)? */
+static bool has_suspension(Node *e) {
+    if (!e)
+        return false;
+    if (e->kind == N_AWAIT || chan_op(e))
+        return true;
+    if (e->kind == N_CALL && e->res == R_STATIC && !e->fn && e->sval && !strcmp(e->sval, "time") &&
+        !strcmp(e->name, "sleep"))
+        return true;
+    if (e->kind == N_GO) /* a `go { }` block runs in a task of its own */
+        return e->a && has_suspension(e->a);
+    if (has_suspension(e->a) || has_suspension(e->b) || has_suspension(e->c))
+        return true;
+    for (int i = 0; i < e->list.len; i++)
+        if (e->kind != N_ARM && has_suspension(e->list.items[i]))
+            return true;
+    return false;
+}
+
+/* In an async fn, a method whose arguments suspend (`v.push(await f())`)
+ * borrows its receiver once they are evaluated: the reference is not held
+ * across the suspension (the receiver is a place: taking its address later
+ * changes nothing else). */
+static bool defer_receiver(Node *e) {
+    if (!M->fn->is_async || !is_place_expr(e->a->a))
+        return false;
+    for (int i = 0; i < e->list.len; i++)
+        if (has_suspension(e->list.items[i]))
+            return true;
+    return false;
+}
+
 /* A reference to the receiver of a method: the place itself (through the
  * call's derefs), or a temporary of this statement. */
 static Operand recv_ref(Node *recv, int nderef, bool mut) {
@@ -693,13 +727,14 @@ static Rvalue lower_builtin_method(Node *e) {
         assign(mir_place(pt), ref, pending.len);
         r.args[0] = mir_copy(mir_place(pt));
         r.owned = true; /* the receiver is a temporary the method consumes */
-    } else {
+    } else if (!defer_receiver(e)) {
         r.args[0] = recv_ref(recv, e->index, b->mutates);
     }
+    bool deferred = !r.owned && defer_receiver(e);
     bool any_eff = false;
     for (int i = 0; i < n; i++)
         any_eff |= has_effects(e->list.items[i]);
-    if (any_eff && r.args[0].kind != OP_CONST && !b->mutates)
+    if (!deferred && any_eff && r.args[0].kind != OP_CONST && !b->mutates)
         r.args[0] = settle(r.args[0], true);
     for (int i = 0; i < n; i++) {
         Node *a = e->list.items[i];
@@ -717,8 +752,10 @@ static Rvalue lower_builtin_method(Node *e) {
         } else {
             o = lower_read(a);
         }
-        r.args[i + 1] = settle(o, later);
+        r.args[i + 1] = settle(o, later || deferred);
     }
+    if (deferred)
+        r.args[0] = recv_ref(recv, e->index, b->mutates);
     return r;
 }
 
@@ -766,17 +803,21 @@ static Rvalue lower_method(Node *e) {
                 r.args[0] = mir_copy(p);
             }
         }
-    } else {
+    } else if (!defer_receiver(e)) {
         r.args[0] = recv_ref(recv, e->index, m->self_kind == 2);
     }
+    bool deferred = m->self_kind != 0 && defer_receiver(e);
     bool any_eff = false;
     for (int i = 0; i < n; i++)
         any_eff |= has_effects(e->list.items[i]);
-    r.args[0] = settle(r.args[0], any_eff && m->self_kind == 0);
+    if (!deferred)
+        r.args[0] = settle(r.args[0], any_eff && m->self_kind == 0);
     Operand *rest = arena_alloc(sizeof(Operand) * (size_t)(n + 1));
     lower_operands(&e->list, NULL, false, rest);
     for (int i = 0; i < n; i++)
-        r.args[i + 1] = rest[i];
+        r.args[i + 1] = deferred ? settle(rest[i], true) : rest[i];
+    if (deferred)
+        r.args[0] = recv_ref(recv, e->index, m->self_kind == 2);
     return r;
 }
 
@@ -933,6 +974,14 @@ static Rvalue lower_chan_op(Node *e) {
     const Builtin *b = &builtins[e->builtin];
     int mark = pending.len;
     Node *recv = e->a->a;
+    if (!strcmp(b->name, "send") && recv->kind == N_IDENT && ty_res(recv->ty)->kind == TY_CHAN) {
+        /* `ch <- v` on a local handle: the value first, then the handle is
+         * read in place (no copy of it is kept across the value's code) */
+        Operand *args = arena_alloc(2 * sizeof(Operand));
+        args[1] = lower_operand(e->list.items[0]);
+        args[0] = lower_read(recv);
+        return suspend(SK_SEND, NULL, args, 2, ty_unit, e->pos, mark);
+    }
     Type *ct = ty_res(recv->ty);
     Operand ch;
     if (ct->kind == TY_REF) {

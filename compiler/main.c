@@ -3,7 +3,7 @@
  *
  * compile() is the whole architecture in one screen:
  *   read -> tokenize+parse -> check (names, types) -> own (what may move)
- *        -> lower to MIR -> borrowck (moves, loans) -> analyse (async) -> emit C
+ *        -> lower to MIR -> borrowck (moves, loans) -> async analyses -> emit C
  * and then the C compiler. `--dump=tokens|ast|mir` prints the IR after a
  * stage. `vex run` caches the executable under $XDG_CACHE_HOME/vex (or
  * ~/.cache/vex), keyed by a 128-bit hash (XXH3, libxxhash) of every input,
@@ -115,16 +115,15 @@ static int compile(Program *prog, Options *o, FILE *c_out) {
         return 0;
     }
     MProgram *mir = lower_program(prog);
-    if (!o->dump) /* --dump=mir|frames prints the MIR of a program it rejects, too */
-        borrowck_program(mir);
-    async_analyse(mir);
-    if (o->dump && !strcmp(o->dump, "frames")) {
-        async_frames_report(mir, stdout);
-        return 0;
-    }
     if (o->dump && !strcmp(o->dump, "mir")) {
         for (int i = 0; i < mir->fns.len; i++)
             mir_dump(mir->fns.items[i], stdout);
+        return 0;
+    }
+    borrowck_program(mir);
+    async_analyse(mir);
+    if (o->dump && !strcmp(o->dump, "frames")) {
+        async_frames_report(mir, stdout);
         return 0;
     }
     if (c_out)
@@ -512,7 +511,13 @@ static int build(Options *o, const char *exe) {
         return 1;
     }
     int r = compile(&prog, o, mem);
-    fclose(mem);
+    bool cut = ferror(mem) != 0;
+    if (fclose(mem) != 0)
+        cut = true;
+    if (!r && cut) { /* the C was cut short (memory ran out): never build it */
+        fprintf(stderr, "vex: the generated C could not be written in full (out of memory?)\n");
+        r = 1;
+    }
     if (r) {
         free(ctext);
         return r;
@@ -1194,7 +1199,12 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(o.cmd, "emit-c")) {
         Program prog = {0};
-        return compile(&prog, &o, stdout);
+        int r = compile(&prog, &o, stdout);
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fprintf(stderr, "vex emit-c: cannot write the generated C: %s\n", strerror(errno));
+            return 1;
+        }
+        return r;
     }
     if (!strcmp(o.cmd, "build")) {
         /* the default name: the first source's base name without .vx, in the

@@ -48,6 +48,17 @@ for src in tests/frames/*.vx; do
     head -n 40 "$tmp/diff"
   fi
 done
+# the benchmarks written in Vex must keep compiling (make bench builds them)
+for src in bench/vex/*.vx; do
+  name=$(basename "$src" .vx)
+  [ "$name" = common ] && continue
+  if "$vex" check "$src" bench/vex/common.vx >"$tmp/out" 2>&1; then
+    echo "PASS bench-vex-$name"
+  else
+    echo "FAIL bench-vex-$name: vex check rejects it"
+    head -n 20 "$tmp/out"
+  fi
+done
 objs=""
 for o in arena diag type builtins mir; do objs="$objs $obj/$o.o"; done
 for src in tests/mir/*_test.c; do

@@ -154,4 +154,14 @@ elif alive "$gc"; then
 else
   pass signal-kills-cc
 fi
+# A write failure of the generated C is an error, never a cut-short file.
+if [ -w /dev/full ]; then
+  if "$VEX" emit-c examples/demo.vx > /dev/full 2> "$tmp/full.err"; then
+    fail emit-c-write-failure "vex emit-c to a full device exited 0"
+  elif grep -q "cannot write the generated C" "$tmp/full.err"; then
+    pass emit-c-write-failure
+  else
+    fail emit-c-write-failure "no message: $(cat "$tmp/full.err")"
+  fi
+fi
 exit 0
