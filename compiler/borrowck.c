@@ -683,7 +683,8 @@ static int path_index(Place p) {
     return -1;
 }
 
-static _Noreturn void moved_error(Place p, bool part) {
+/* p is used after p (or, part: a place inside it, moved) was moved. */
+static _Noreturn void moved_error(Place p, Place moved, bool part) {
     Pos mv = moved_at[p.local], at = stmt_pos();
     if (mv.file == at.file && mv.off >= at.off)
         diag_label(mv, "value moved here, in the previous iteration of the loop");
@@ -691,8 +692,7 @@ static _Noreturn void moved_error(Place p, bool part) {
         diag_label(mv, "value moved here");
     diag_primary("value used here after move");
     if (loc(p.local)->kind == LK_USER || loc(p.local)->kind == LK_PARAM)
-        diag_help("move a clone instead (`%s.clone()`), or use the value before moving it",
-                  place_name(mir_place(p.local)));
+        diag_help("move a clone instead (`%s.clone()`), or use the value before moving it", place_name(moved));
     else
         diag_help("move a clone instead (`.clone()`), or use the value before moving it");
     if (part)
@@ -706,14 +706,14 @@ static void check_moved(Place p) {
         return;
     for (int i = 0; i < p.nproj; i++)
         if (p.proj[i].kind == PJ_INDEX && mx[p.proj[i].index] >= 0 && get_bit(cur.moved, mx[p.proj[i].index]))
-            moved_error(mir_place(p.proj[i].index), false);
+            moved_error(mir_place(p.proj[i].index), mir_place(p.proj[i].index), false);
     if (mx[p.local] >= 0 && get_bit(cur.moved, mx[p.local]))
-        moved_error(mir_place(p.local), false);
+        moved_error(mir_place(p.local), mir_place(p.local), false);
     Vec *v = &mp_of[p.local];
     for (int i = 0; i < v->len; i++) {
         int q = (int)(intptr_t)v->items[i];
         if (get_bit(cur.paths, q) && overlap(mpaths[q], p, A_READ))
-            moved_error(mpaths[q].nproj > p.nproj ? p : mpaths[q], mpaths[q].nproj > p.nproj);
+            moved_error(mpaths[q].nproj > p.nproj ? p : mpaths[q], mpaths[q], mpaths[q].nproj > p.nproj);
     }
 }
 
