@@ -365,25 +365,58 @@ void mir_liveness(MFn *m) {
             maxs = n;
     }
     succ = arena_alloc(sizeof(int) * (size_t)(maxs + 1));
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (int b = nb - 1; b >= 0; b--) {
-            MBlock *bl = m->blocks.items[b];
-            memset(out, 0, sizeof(uint64_t) * (size_t)nw);
-            int ns = mir_succs(bl, succ);
-            for (int k = 0; k < ns; k++) {
-                MBlock *sb = m->blocks.items[succ[k]];
-                for (int w = 0; w < nw; w++)
-                    out[w] |= sb->live_in[w];
-            }
-            for (int w = 0; w < nw; w++) {
-                uint64_t v = ud[b].use[w] | (out[w] & ~ud[b].def[w]);
-                if (v != bl->live_in[w]) {
-                    bl->live_in[w] = v;
-                    changed = true;
-                }
+    /* predecessor lists, for a worklist: a block is recomputed only when
+     * a successor's live-in set grew (linear in practice, also on long
+     * match chains whose block numbers do not follow the flow) */
+    int *npred = arena_alloc(sizeof(int) * (size_t)(nb + 1)), *pstart = arena_alloc(sizeof(int) * (size_t)(nb + 2));
+    for (int b = 0; b < nb; b++) {
+        int ns = mir_succs(m->blocks.items[b], succ);
+        for (int k = 0; k < ns; k++)
+            npred[succ[k]]++;
+    }
+    for (int b = 0; b < nb; b++)
+        pstart[b + 1] = pstart[b] + npred[b];
+    int *preds = arena_alloc(sizeof(int) * (size_t)(pstart[nb] + 1)), *fill = arena_alloc(sizeof(int) * (size_t)(nb + 1));
+    for (int b = 0; b < nb; b++) {
+        int ns = mir_succs(m->blocks.items[b], succ);
+        for (int k = 0; k < ns; k++)
+            preds[pstart[succ[k]] + fill[succ[k]]++] = b;
+    }
+    int *work = arena_alloc(sizeof(int) * (size_t)(nb + 1));
+    bool *queued = arena_alloc((size_t)nb + 1);
+    int head = 0, count = 0;
+    for (int b = nb - 1; b >= 0; b--) { /* every block once, last first */
+        work[count++] = b;
+        queued[b] = true;
+    }
+    while (count) {
+        int b = work[head];
+        head = (head + 1) % (nb + 1);
+        count--;
+        queued[b] = false;
+        MBlock *bl = m->blocks.items[b];
+        memset(out, 0, sizeof(uint64_t) * (size_t)nw);
+        int ns = mir_succs(bl, succ);
+        for (int k = 0; k < ns; k++) {
+            MBlock *sb = m->blocks.items[succ[k]];
+            for (int w = 0; w < nw; w++)
+                out[w] |= sb->live_in[w];
+        }
+        bool changed = false;
+        for (int w = 0; w < nw; w++) {
+            uint64_t v = ud[b].use[w] | (out[w] & ~ud[b].def[w]);
+            if (v != bl->live_in[w]) {
+                bl->live_in[w] = v;
+                changed = true;
             }
         }
+        if (changed)
+            for (int k = pstart[b]; k < pstart[b + 1]; k++)
+                if (!queued[preds[k]]) {
+                    queued[preds[k]] = true;
+                    work[(head + count) % (nb + 1)] = preds[k];
+                    count++;
+                }
     }
     /* borrowed locals: whatever a live reference points into is live */
     for (int b = 0; b < nb; b++) {
