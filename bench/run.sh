@@ -155,10 +155,13 @@ note "load average after vexrt: $(load)"
 
 # The same benchmarks written in Vex (bench/vex/*.vx): what the compiler
 # generates, beside the hand-written state machines above (`vex ...` lines).
-VEXB="ready_await yield_loop spawn_join pingpong skynet await_depth"
+VEXB="ready_await yield_loop spawn_join pingpong skynet await_depth idle_mem"
 for p in $VEXB; do
   wanted "$p" || wanted "vex_$p" || continue
-  if ! bin/vex build --release "bench/vex/$p.vx" bench/vex/common.vx -o "$BIN/vex_$p" >&2; then
+  extra=""
+  [ "$p" = idle_mem ] && extra=bench/vex/rss.c   # reads /proc/self/statm through extern "C"
+  # shellcheck disable=SC2086
+  if ! bin/vex build --release "bench/vex/$p.vx" bench/vex/common.vx $extra -o "$BIN/vex_$p" >&2; then
     note "vex_$p: vex build failed (skipped)"
     continue
   fi
