@@ -452,6 +452,38 @@ static const char *type_name_of(Type *t) {
 
 static Type *opt_of(Type *t) { return ty_wrap(TY_OPTION, t); }
 
+/* Does a value of type t hold a Task handle (which cannot be cloned: a
+ * task is joined once)? */
+static bool holds_task(Type *t, int depth) {
+    t = ty_res(t);
+    if (depth > 64)
+        return false;
+    switch (t->kind) {
+    case TY_TASK: return true;
+    case TY_VEC: case TY_OPTION: case TY_ARRAY: case TY_BOX: return holds_task(t->elem, depth + 1);
+    case TY_RESULT: return holds_task(t->elem, depth + 1) || holds_task(t->err, depth + 1);
+    case TY_TUPLE:
+        for (int i = 0; i < t->nelems; i++)
+            if (holds_task(t->elems[i], depth + 1))
+                return true;
+        return false;
+    case TY_STRUCT:
+        for (int i = 0; i < t->sd->fields.len; i++)
+            if (holds_task(((Field *)t->sd->fields.items[i])->ty, depth + 1))
+                return true;
+        return false;
+    case TY_ENUM:
+        for (int i = 0; i < t->ed->variants.len; i++) {
+            Variant *v = t->ed->variants.items[i];
+            for (int j = 0; j < v->ntys; j++)
+                if (holds_task(v->tys[j], depth + 1))
+                    return true;
+        }
+        return false;
+    default: return false;
+    }
+}
+
 /* Built-in methods, typed from their row in builtins.c. Returns NULL
  * when the type has no such method. */
 static Type *builtin_method(Node *call, Node *recv, Type *rt, const char *name) {
@@ -467,6 +499,10 @@ static Type *builtin_method(Node *call, Node *recv, Type *rt, const char *name) 
                  argc == 1 ? "was" : "were");
     if (!strcmp(name, "join") && t->kind == TY_VEC && !ty_unify(t->elem, ty_str))
         return NULL;
+    if (!strcmp(name, "clone") && holds_task(t, 0)) {
+        diag_help("await the task once, or drop the handle to let it run on (detached)");
+        error_at(call->pos, "E0302", "`%s` cannot be cloned: it holds a `Task`, which is joined once", ty_str_of(t));
+    }
     if (!strcmp(name, "sort") && !ty_is_num(ty_res(t->elem)) && ty_res(t->elem)->kind != TY_STR)
         error_at(call->pos, "E0302", "`sort` sorts a Vec of numbers or strings, not `%s`", ty_str_of(t));
     for (int i = 0; i < n; i++) {

@@ -574,6 +574,8 @@ static const char *clone_expr(Type *t, const char *v) {
         return arena_printf("vx_str_retain(%s)", v);
     if (t->kind == TY_CHAN)
         return arena_printf("vxc_chan_clone(%s)", v);
+    if (t->kind == TY_TASK)
+        return arena_printf("vxc_task_clone(%s)", v);
     if (t->kind == TY_MUTEX)
         return arena_printf("({ %s m_ = %s; atomic_fetch_add(&m_->rc, 1); m_; })", ty_cname(t), v);
     return arena_printf("%s(%s)", clone_fn(t), v);
@@ -696,6 +698,8 @@ static const char *clone_any(Type *t) {
         return "vx_str_retain";
     if (t->kind == TY_CHAN)
         return "vxc_chan_clone";
+    if (t->kind == TY_TASK)
+        return "vxc_task_clone";
     return clone_fn(t);
 }
 

@@ -243,6 +243,7 @@ VXI void vxc_sleep_ms(int64_t ms) {
 VXI void vxc_chan_dropp(vx_chan **c) { if (*c) vx_chan_release(*c); }
 VXI vx_chan *vxc_chan_clone(vx_chan *c) { vx_chan_retain(c); return c; }
 VXI void vxc_task_dropp(vx_task **t) { if (*t) vx_detach(*t); *t = NULL; }
+VXI vx_task *vxc_task_clone(vx_task *t) { vx_task_retain(t); return t; }
 /* Mutex<T> and its guard point at one shared object: the reference count,
  * the runtime's async mutex and the value (emit.c defines vxm_T). */
 VXI void vxc_lock_sync(vx_mutex *m) {

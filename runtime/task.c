@@ -360,6 +360,11 @@ void vx_spawn_detached(vx_task *t) {
 }
 
 void vx_detach(vx_task *t) { vx__task_unref(t); }
+/* One more handle (generated code copies a handle where it reads an owned
+ * Task out of a place; the copy it does not await is detached). The caller
+ * holds a reference, so the count is at least 1 and relaxed suffices, as
+ * for any reference count increment by a holder. */
+void vx_task_retain(vx_task *t) { atomic_fetch_add_explicit(&t->refs, T_REF_ONE, memory_order_relaxed); }
 void vx_task_release(vx_task *t) { vx__task_unref(t); }
 
 void vx__task_wake(vx_task *t) {

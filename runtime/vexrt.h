@@ -625,6 +625,9 @@ void vx_spawn_detached(vx_task *t);
 
 /* Drop a handle without joining: the task runs on and frees itself. */
 void vx_detach(vx_task *t);
+/* One more handle to t (the caller holds one). Each handle is dropped by
+ * vx_detach or, after the one vx_join, vx_task_release. */
+void vx_task_retain(vx_task *t);
 /* Drop a handle after vx_join completed (the result was read or moved out
  * of vx_task_frame(t)); frees the task once the scheduler is done with it. */
 void vx_task_release(vx_task *t);
