@@ -348,6 +348,14 @@ static Place lower_place(Node *e) {
 
 /* ---- operands ---- */
 
+/* The value an operand of reference type points to (`*r`), as a place
+ * read in place; a constant is put in a temporary first. */
+static Operand through_ref(Operand o) {
+    Place p = o.kind == OP_CONST ? mir_place(temp_of(rv_use(o), NULL, pending.len)) : o.place;
+    return mir_copy(deref(p));
+}
+
+
 /* e as an owned value: a moved local, a copy, a clone of a place, or a
  * temporary holding the value (owned by the consumer). */
 static Operand lower_operand(Node *e) {
@@ -747,8 +755,7 @@ static Rvalue lower_builtin_method(Node *e) {
             o = lower_operand(a);
         } else if (pk == 'E' && ty_res(a->ty)->kind == TY_REF) {
             o = lower_read(a);
-            Place p = o.kind == OP_CONST ? mir_place(temp_of(rv_use(o), NULL, pending.len)) : o.place;
-            o = mir_copy(deref(p));
+            o = through_ref(o);
         } else {
             o = lower_read(a);
         }
@@ -881,14 +888,12 @@ static Rvalue lower_binary(Node *e) {
     r.op = e->op;
     Operand a = lower_read(e->a);
     if (e->autoref & 1) {
-        Place p = a.kind == OP_CONST ? mir_place(temp_of(rv_use(a), NULL, pending.len)) : a.place;
-        a = mir_copy(deref(p));
+        a = through_ref(a);
     }
     a = settle(a, has_effects(e->b));
     Operand b = lower_read(e->b);
     if (e->autoref & 2) {
-        Place p = b.kind == OP_CONST ? mir_place(temp_of(rv_use(b), NULL, pending.len)) : b.place;
-        b = mir_copy(deref(p));
+        b = through_ref(b);
     }
     r.args[0] = a;
     r.args[1] = b;
@@ -986,8 +991,7 @@ static Rvalue lower_chan_op(Node *e) {
     Operand ch;
     if (ct->kind == TY_REF) {
         Operand r = lower_read(recv);
-        Place p = r.kind == OP_CONST ? mir_place(temp_of(rv_use(r), NULL, pending.len)) : r.place;
-        ch = mir_copy(deref(p));
+        ch = through_ref(r);
         ct = ty_res(ct->elem);
     } else {
         ch = lower_read(recv);
@@ -1137,8 +1141,7 @@ static Rvalue lower_rvalue_at(Node *e) {
         r.op = e->op;
         Operand a = lower_read(e->a);
         if (e->autoref) {
-            Place p = a.kind == OP_CONST ? mir_place(temp_of(rv_use(a), NULL, pending.len)) : a.place;
-            a = mir_copy(deref(p));
+            a = through_ref(a);
         }
         r.args[0] = a;
         return r;
