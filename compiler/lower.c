@@ -692,6 +692,20 @@ static bool defer_receiver(Node *e) {
     return false;
 }
 
+/* `&p` (or `&p!`) in a new temporary: a receiver lent to a built-in or a
+ * method, the collection a loop reads the length of. */
+static Operand ref_temp(Place p, bool mut) {
+    Rvalue r = rv_new(RV_REF, NULL, 0);
+    r.ty = ty_new(TY_REF);
+    r.ty->elem = place_ty(p);
+    r.ty->mut = mut;
+    r.place = p;
+    r.mut = mut;
+    int t = temp(r.ty);
+    assign(mir_place(t), r, pending.len);
+    return mir_copy(mir_place(t));
+}
+
 /* A reference to the receiver of a method: the place itself (through the
  * call's derefs), or a temporary of this statement. */
 static Operand recv_ref(Node *recv, int nderef, bool mut) {
@@ -702,15 +716,7 @@ static Operand recv_ref(Node *recv, int nderef, bool mut) {
         return o;
     }
     p = deref_n(lower_place(recv), nderef);
-    Rvalue r = rv_new(RV_REF, ty_wrap(TY_REF, place_ty(p)), 0);
-    r.ty = ty_new(TY_REF);
-    r.ty->elem = place_ty(p);
-    r.ty->mut = mut;
-    r.place = p;
-    r.mut = mut;
-    int t = temp(r.ty);
-    assign(mir_place(t), r, pending.len);
-    return mir_copy(mir_place(t));
+    return ref_temp(p, mut);
 }
 
 static Rvalue lower_builtin_method(Node *e) {
@@ -727,13 +733,7 @@ static Rvalue lower_builtin_method(Node *e) {
         /* an owned temporary receiver: the method takes its payload */
         Rvalue rv = lower_rvalue(recv);
         int t = temp_of(rv, NULL, mark);
-        Rvalue ref = rv_new(RV_REF, NULL, 0);
-        ref.ty = ty_new(TY_REF);
-        ref.ty->elem = bt;
-        ref.place = mir_place(t);
-        int pt = temp(ref.ty);
-        assign(mir_place(pt), ref, pending.len);
-        r.args[0] = mir_copy(mir_place(pt));
+        r.args[0] = ref_temp(mir_place(t), false);
         r.owned = true; /* the receiver is a temporary the method consumes */
     } else if (!defer_receiver(e)) {
         r.args[0] = recv_ref(recv, e->index, b->mutates);
@@ -1534,12 +1534,7 @@ static void lower_for(Node *e) {
             got = suspend(SK_RECV_OPT, NULL, args, 1, ot, e->pos, mark2);
         } else {
             got = builtin_rv(builtin_find(ct, "recv_opt"), ot, 1);
-            Rvalue ref = rv_new(RV_REF, NULL, 0);
-            ref.ty = ty_wrap(TY_REF, ct);
-            ref.place = mir_place(ch);
-            int rt = temp(ref.ty);
-            assign(mir_place(rt), ref, pending.len);
-            got.args[0] = mir_copy(mir_place(rt));
+            got.args[0] = ref_temp(mir_place(ch), false);
         }
         int o = temp(ot);
         assign(mir_place(o), got, pending.len);
@@ -1600,13 +1595,7 @@ static void lower_for(Node *e) {
         len = const_int(ty_usize, (uint64_t)ct->n);
     } else {
         Rvalue lr = builtin_rv(builtin_find(ct, "len"), ty_usize, 1);
-        Rvalue ref = rv_new(RV_REF, NULL, 0);
-        ref.ty = ty_new(TY_REF);
-        ref.ty->elem = ct;
-        ref.place = c;
-        int rt = temp(ref.ty);
-        assign(mir_place(rt), ref, pending.len);
-        lr.args[0] = mir_copy(mir_place(rt));
+        lr.args[0] = ref_temp(c, false);
         int lt = temp(ty_usize);
         assign(mir_place(lt), lr, pending.len);
         len = mir_copy(mir_place(lt));
