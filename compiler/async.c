@@ -555,6 +555,17 @@ void async_analyse(MProgram *mp) {
 
 /* ---- vex frames ---- */
 
+/* Does m's frame need a waiter (channel and lock operations) and a timer
+ * (sleep)? emit.c lays the frame out the same way. */
+void async_frame_needs(MFn *m, bool *waits, bool *sleeps) {
+    *waits = *sleeps = false;
+    for (int k = 0; k < m->susps.len; k++) {
+        SuspendKind sk = ((MSuspend *)m->susps.items[k])->kind;
+        *waits |= sk == SK_SEND || sk == SK_RECV || sk == SK_RECV_OPT || sk == SK_LOCK;
+        *sleeps |= sk == SK_SLEEP;
+    }
+}
+
 /* The bytes of m's frame struct as emit.c lays it out: the header, the
  * result, the slots, the waiter and timer, and the union of what each
  * suspension point keeps (an embedded callee frame is the largest part). */
@@ -591,12 +602,8 @@ static int frame_bytes(MFn *m) {
     }
     if (!m->fn->suspends)
         return round_up(off, al);
-    bool waits = false, sleeps = false;
-    for (int k = 0; k < m->susps.len; k++) {
-        SuspendKind sk = ((MSuspend *)m->susps.items[k])->kind;
-        waits |= sk == SK_SEND || sk == SK_RECV || sk == SK_RECV_OPT || sk == SK_LOCK;
-        sleeps |= sk == SK_SLEEP;
-    }
+    bool waits, sleeps;
+    async_frame_needs(m, &waits, &sleeps);
     off = round_up(off, 8) + (waits ? 32 : 0) + (sleeps ? 32 : 0); /* vx_waiter, vx_timer */
     int u = 1;
     for (int k = 0; k < m->susps.len; k++) {

@@ -1383,12 +1383,8 @@ static void frame_struct(MFn *m, Vec *done) {
     if (f->suspends) {
         /* a waiter for channel and lock operations, a timer for sleep:
          * only when the fn has such a suspension point */
-        bool waits = false, sleeps = false;
-        for (int k = 0; k < m->susps.len; k++) {
-            SuspendKind sk = ((MSuspend *)m->susps.items[k])->kind;
-            waits |= sk == SK_SEND || sk == SK_RECV || sk == SK_RECV_OPT || sk == SK_LOCK;
-            sleeps |= sk == SK_SLEEP;
-        }
+        bool waits, sleeps;
+        async_frame_needs(m, &waits, &sleeps);
         if (waits)
             buf_puts(&b, "    vx_waiter w;\n");
         if (sleeps)

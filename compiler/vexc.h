@@ -569,6 +569,8 @@ Type *builtin_type(char c, Type *recv);
 void async_analyse(MProgram *mp);
 /* `vex frames`: each async fn's frame, states and saved values. */
 void async_frames_report(MProgram *mp, FILE *out);
+/* Whether m's frame holds a waiter (channel, lock) and a timer (sleep). */
+void async_frame_needs(MFn *m, bool *waits, bool *sleeps);
 /* The bytes of a frame slot of type t (for the report). */
 int ty_size_guess(Type *t);
 
