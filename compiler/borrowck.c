@@ -133,21 +133,6 @@ static bool set_meets(const Word *a, const Word *b, int words) {
 static MLocal *loc(int l) { return M->locals.items[l]; }
 static MBlock *blk(int b) { return M->blocks.items[b]; }
 
-static bool holds_ref(Type *t) {
-    t = ty_res(t);
-    switch (t->kind) {
-    case TY_REF: return true;
-    case TY_OPTION: case TY_ARRAY: return holds_ref(t->elem);
-    case TY_RESULT: return holds_ref(t->elem) || holds_ref(t->err);
-    case TY_TUPLE:
-        for (int i = 0; i < t->nelems; i++)
-            if (holds_ref(t->elems[i]))
-                return true;
-        return false;
-    default: return false;
-    }
-}
-
 /* The type of p before its step k (k = nproj: the place's own type). */
 static Type *ty_before(Place p, int k) { return k == 0 ? loc(p.local)->ty : p.proj[k - 1].ty; }
 
@@ -233,10 +218,10 @@ static Word *refy; /* locals that may hold a reference */
 static bool rvalue_refy(Rvalue *r) {
     for (int i = 0; i < r->nargs; i++)
         if (r->args[i].kind != OP_CONST && get_bit(refy, r->args[i].place.local) &&
-            holds_ref(place_type(r->args[i].place)))
+            ty_holds_ref(place_type(r->args[i].place)))
             return true;
     return (r->kind == RV_CLONE || r->kind == RV_DISCR) && get_bit(refy, r->place.local) &&
-           holds_ref(place_type(r->place));
+           ty_holds_ref(place_type(r->place));
 }
 
 static void find_loans(void) {
@@ -285,7 +270,7 @@ static void find_loans(void) {
         for (int b = 0; b < nb; b++)
             for (int i = 0; i < blk(b)->stmts.len; i++) {
                 MStmt *s = blk(b)->stmts.items[i];
-                if (s->kind != MS_ASSIGN || !holds_ref(loc(s->place.local)->ty))
+                if (s->kind != MS_ASSIGN || !ty_holds_ref(loc(s->place.local)->ty))
                     continue;
                 Acc a = {holds[s->place.local], false};
                 if (reborrow(s)) {
@@ -303,14 +288,14 @@ static void find_loans(void) {
     /* which locals may hold a reference at all (also one from a parameter) */
     refy = set_new(NW);
     for (int l = 1; l <= M->nparams && l < NL; l++)
-        if (holds_ref(loc(l)->ty))
+        if (ty_holds_ref(loc(l)->ty))
             set_bit(refy, l);
     for (bool changed = true; changed;) {
         changed = false;
         for (int b = 0; b < nb; b++)
             for (int i = 0; i < blk(b)->stmts.len; i++) {
                 MStmt *s = blk(b)->stmts.items[i];
-                if (s->kind != MS_ASSIGN || get_bit(refy, s->place.local) || !holds_ref(loc(s->place.local)->ty))
+                if (s->kind != MS_ASSIGN || get_bit(refy, s->place.local) || !ty_holds_ref(loc(s->place.local)->ty))
                     continue;
                 if (s->rv.kind == RV_REF || rvalue_refy(&s->rv)) {
                     set_bit(refy, s->place.local);
@@ -629,7 +614,7 @@ static bool live_into_call(int k) {
     MStmt *s = bl->stmts.items[cur_i];
     for (int i = 0; i < s->rv.nargs; i++) {
         Operand *o = &s->rv.args[i];
-        if (o->kind != OP_CONST && lget(loans[k].holders, o->place.local) && holds_ref(place_type(o->place)))
+        if (o->kind != OP_CONST && lget(loans[k].holders, o->place.local) && ty_holds_ref(place_type(o->place)))
             return true;
     }
     return false;
@@ -858,7 +843,7 @@ static void check_escape(MStmt *s) {
     bool through = false;
     for (int i = 0; i < p.nproj; i++)
         through |= p.proj[i].kind == PJ_DEREF && ty_res(ty_before(p, i))->kind == TY_REF;
-    if (!through || !holds_ref(place_type(p)) || !rvalue_refy(&s->rv))
+    if (!through || !ty_holds_ref(place_type(p)) || !rvalue_refy(&s->rv))
         return;
     diag_primary("a reference is stored here");
     diag_help("references are second-class: return the value, or pass what it refers to instead");

@@ -1752,23 +1752,6 @@ static void collect_captures(Node *n, int before, Vec *out) {
         collect_captures(n->list.items[i], before, out);
 }
 
-/* Can a value of type t hold a reference (itself, or in a tuple, Option,
- * Result or array)? */
-static bool holds_reference(Type *t) {
-    t = ty_res(t);
-    switch (t->kind) {
-    case TY_REF: return true;
-    case TY_OPTION: case TY_ARRAY: return holds_reference(t->elem);
-    case TY_RESULT: return holds_reference(t->elem) || holds_reference(t->err);
-    case TY_TUPLE:
-        for (int i = 0; i < t->nelems; i++)
-            if (holds_reference(t->elems[i]))
-                return true;
-        return false;
-    default: return false;
-    }
-}
-
 /* go f(args) / go { block }: a Task<T>. A block becomes an async fn whose
  * parameters are the variables it captures (by value). */
 static Type *check_go(Node *e) {
@@ -1781,7 +1764,7 @@ static Type *check_go(Node *e) {
             error_at(e->a->pos, "E0300", "`go` spawns a call of an async fn (write `go { ... }` for a block)");
         for (int i = 0; i < e->a->list.len; i++) {
             Node *arg = e->a->list.items[i];
-            if (holds_reference(arg->ty))
+            if (ty_holds_ref(arg->ty))
                 error_at(arg->pos, "E0607", "`go` must not pass a reference (`%s`): the task may outlive what it points to",
                          ty_str_of(arg->ty));
         }
@@ -1811,7 +1794,7 @@ static Type *check_go(Node *e) {
     collect_captures(e->b, before, &gf->captures);
     for (int i = 0; i < gf->captures.len; i++) {
         Sym *s = gf->captures.items[i];
-        if (holds_reference(s->ty))
+        if (ty_holds_ref(s->ty))
             error_at(e->pos, "E0607", "`go { }` must not capture `%s`, which holds a reference (`%s`): the task may outlive what it points to",
                      s->name, ty_str_of(s->ty));
         Node *id = arena_alloc(sizeof(Node));

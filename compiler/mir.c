@@ -279,23 +279,6 @@ static void acc_origin(void *ctx, int l) {
         o->acc[w] |= o->from[l][w];
 }
 
-/* Can a value of type t hold a reference (references are second-class:
- * only in locals, tuples, Option, Result and arrays)? */
-static bool holds_ref(Type *t) {
-    t = ty_res(t);
-    switch (t->kind) {
-    case TY_REF: return true;
-    case TY_OPTION: case TY_ARRAY: return holds_ref(t->elem);
-    case TY_RESULT: return holds_ref(t->elem) || holds_ref(t->err);
-    case TY_TUPLE:
-        for (int i = 0; i < t->nelems; i++)
-            if (holds_ref(t->elems[i]))
-                return true;
-        return false;
-    default: return false;
-    }
-}
-
 uint64_t **mir_borrows(MFn *m) {
     int nl = m->locals.len;
     m->nwords = (nl + 63) / 64;
@@ -310,7 +293,7 @@ uint64_t **mir_borrows(MFn *m) {
             MBlock *bl = m->blocks.items[b];
             for (int i = 0; i < bl->stmts.len; i++) {
                 MStmt *s = bl->stmts.items[i];
-                if (s->kind != MS_ASSIGN || !holds_ref(((MLocal *)m->locals.items[s->place.local])->ty))
+                if (s->kind != MS_ASSIGN || !ty_holds_ref(((MLocal *)m->locals.items[s->place.local])->ty))
                     continue;
                 memset(o.acc, 0, sizeof(uint64_t) * (size_t)m->nwords);
                 Rvalue *r = &s->rv;

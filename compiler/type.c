@@ -327,3 +327,20 @@ const char *ty_mangle(Type *t) {
     buf_free(&b);
     return s;
 }
+
+/* Can a value of type t hold a reference (references are second-class: in
+ * a local, a tuple, an Option, a Result or an array only)? */
+bool ty_holds_ref(Type *t) {
+    t = ty_res(t);
+    switch (t->kind) {
+    case TY_REF: return true;
+    case TY_OPTION: case TY_ARRAY: return ty_holds_ref(t->elem);
+    case TY_RESULT: return ty_holds_ref(t->elem) || ty_holds_ref(t->err);
+    case TY_TUPLE:
+        for (int i = 0; i < t->nelems; i++)
+            if (ty_holds_ref(t->elems[i]))
+                return true;
+        return false;
+    default: return false;
+    }
+}

@@ -316,7 +316,8 @@ const char *fmt_spec_parse(const char *spec, FmtSpec *sp);
  * formatted since `size_t fs_` (runtime/fmt.c: vx_fmt_apply); else NULL. */
 int fmt_spec_mode(const char *spec);
 const char *fmt_spec_apply(const char *spec, Type *t);
-bool ty_is_copy(Type *t);    /* copied, never moved */
+bool ty_is_copy(Type *t);
+bool ty_holds_ref(Type *t);  /* a reference, or a tuple/Option/Result/array holding one */    /* copied, never moved */
 bool ty_needs_drop(Type *t);  /* owns memory: a string, Vec, Box, or holds one */
 int ty_int_bits(Type *t);
 const char *ty_str_of(Type *t); /* Vex spelling for diagnostics */
