@@ -24,12 +24,25 @@
 #include <string.h>
 
 #include "vexc.h"
+#include "../runtime/vexrt.h" /* the op frames' sizes (io_slot_size) */
 
 static bool leaf(SuspendKind k) { return k != SK_AWAIT && k != SK_BOXED; }
 
 /* ---- sizes (the C layout emit.c produces, for the report) ---- */
 
 static int align_of(Type *t);
+
+/* The bytes of an async std operation's op frame: libvexrt's own sizes
+ * (the compiler is built with the runtime it emits code for). */
+static int io_slot_size(const char *slot) {
+    if (!strcmp(slot, "vx_net_op"))
+        return (int)sizeof(vx_net_op);
+    if (!strcmp(slot, "vx_http_op"))
+        return (int)sizeof(vx_http_op);
+    if (!strcmp(slot, "vx_http_fetch_op"))
+        return (int)sizeof(vx_http_fetch_op);
+    unreachable();
+}
 
 static int round_up(int n, int a) { return (n + a - 1) / a * a; }
 
@@ -41,6 +54,7 @@ int ty_size_guess(Type *t) {
     case TY_I32: case TY_U32: case TY_F32: return 4;
     case TY_I64: case TY_U64: case TY_USIZE: case TY_F64: return 8;
     case TY_STR: case TY_BOX: case TY_REF: case TY_CPTR: case TY_TASK: case TY_CHAN: case TY_MUTEX: case TY_GUARD:
+    case TY_HANDLE:
         return 8;
     case TY_VEC: return 24;
     case TY_OPTION: {
@@ -436,7 +450,7 @@ static void check_suspension_safety(MFn *m) {
     Pos *where = arena_alloc(sizeof(Pos) * (size_t)(nl + 1));
     element_refs(m, elem, where);
     static const char *what[] = {"await", "await", "await", "sleep", "channel send", "channel receive",
-                                 "channel receive", "lock"};
+                                 "channel receive", "lock", "await"};
     for (int b = 0; b < m->blocks.len; b++) {
         MBlock *bl = m->blocks.items[b];
         if (bl->term != MT_SUSPEND)
@@ -612,6 +626,7 @@ static int frame_bytes(MFn *m) {
         switch (s->kind) {
         case SK_AWAIT: n = s->fn->suspends && s->fn->mir ? frame_bytes(s->fn->mir) : 0; break;
         case SK_BOXED: case SK_JOIN: case SK_LOCK: n = 8; break;
+        case SK_IO: n = io_slot_size(builtins[s->builtin].slot); break;
         case SK_SEND: n = ty_size_guess(s->nargs > 1 && s->args[1].kind == OP_CONST ? s->args[1].ty
                                         : s->nargs > 1 ? ((MLocal *)m->locals.items[s->args[1].place.local])->ty
                                                        : ty_u8);
@@ -634,7 +649,6 @@ static int frame_bytes(MFn *m) {
 }
 
 void async_frames_report(MProgram *mp, FILE *out) {
-    static const char *kinds[] = {"await", "await Box.new", "join", "sleep", "send", "recv", "recv_opt", "lock"};
     int n = 0;
     for (int i = 0; i < mp->fns.len; i++) {
         MFn *m = mp->fns.items[i];
@@ -672,7 +686,8 @@ void async_frames_report(MProgram *mp, FILE *out) {
                 continue;
             MSuspend *s = bl->susp;
             MBlock *r = m->blocks.items[bl->succ[0]];
-            fprintf(out, "    %d: line %d, %s", s->index, s->pos.line, kinds[s->kind]);
+            fprintf(out, "    %d: line %d, %s", s->index, s->pos.line,
+                    s->kind == SK_BOXED ? "await Box.new" : mir_suspend_name(s));
             if (s->fn)
                 fprintf(out, " %s%s", s->fn->name,
                         s->kind == SK_AWAIT ? (s->fn->suspends ? arena_printf(" (its %d-byte frame embedded)",

@@ -10,7 +10,7 @@
  *
  * Receiver kinds (recv):
  *   a any type   v Vec   A array   s string   o Option   r Result   c Channel
- *   m Mutex
+ *   m Mutex      L TcpListener   W TcpStream   K HttpConn
  *   n number     i integer   S signed integer or float   f float
  *   : a static function (Box.new, os.args): no receiver
  * Parameter letters (params, one a parameter):
@@ -18,10 +18,14 @@
  *   s a string (read)                   it (read)
  *   u usize   i any integer   w u32   T the receiver's own type
  *   x any value (a static's argument, moved in; typed by check.c)
+ *   D bytes: a string or a Vec<u8> (read; through a reference too)
+ *   m i64 (milliseconds)   j i32   t a TcpStream (moved in)
  * Result letters (result):
  *   n unit  b bool  u usize  8 u8  s string  e element  x error type
  *   T the receiver's type  o Option<element>  I Option<i64>  g MutexGuard<element>
  *   F Option<f64>  U Option<usize>  V Vec<string>  B Vec<u8>
+ *   i i32   k HttpConn   q Option<Request>   R Result<Response, HttpError>
+ *   l, t, y, z: Result<TcpListener | TcpStream | Vec<u8> | (), IoError>
  *   ! the call's own type
  *
  * Template holes (emit.c: builtin_c):
@@ -40,10 +44,31 @@
  *   $h   clone function of the receiver's type
  *   $f   format function of the receiver's type, $G of the element,
  *        $g of the error type: f(vxc_buf *, value, mode)
+ *   $D0..$D9  the bytes of an argument (a string or a Vec<u8>): `ptr, len`
+ * and in an async operation's templates (start, finish, drop):
+ *   $o   the op frame (an lvalue in the caller's frame)
+ *   $F   the caller's frame and task: `&fr->base, task`
+ *
+ * ASYNC STD OPERATIONS. A row with a `slot` is an async fn of the std
+ * (await net.connect(addr), await s.read(n)): lowering makes it a
+ * suspension point (SK_IO) and the emitter puts an op frame of C type
+ * `slot` in the caller's frame (libvexrt's vx_net_op, vx_http_op,
+ * vx_http_fetch_op: "an async fn of the runtime", vexrt.h Part 4). `c`
+ * starts the operation and gives VX_READY or VX_PENDING; once it has
+ * completed, `finish` is its result (and releases what the op still
+ * holds); `drop` tears down an op in flight (the drop hook of a task
+ * destroyed while suspended in it). The arguments are read when the
+ * operation starts; the task is suspended while it runs, so what they
+ * point to stays put. The results are std types (compiler/std/net.vx),
+ * filled in by prelude.h's VXC_* macros.
  */
 #include <string.h>
 
 #include "vexc.h"
+
+/* The rows of the operations that are not async leave out the last three
+ * fields (slot, finish, drop): NULL. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 #define OPT_OF(t) "({ $R o_ = {0}; " t " o_; })"
 
@@ -181,6 +206,47 @@ const Builtin builtins[] = {
     {"string.from_bytes", ':', "x", '!', false, false,
      "({ __typeof__($0) v_ = $0; vxc_str s_ = vx_str_from_utf8_lossy((const char *)v_.ptr, v_.len); "
      "vx_vec_free(VXC_VX(&v_)); s_; })"},
+    /* net: TCP on the poller (async: await net.listen(addr)?) */
+    {"net.listen", ':', "s", 'l', false, false, "vx_net_listen($F, &$o, $0, $L)",
+     "vx_net_op", "VXC_NET_SOCK($R, $o)", "vx_net_op_drop(&$o)"},
+    {"net.connect", ':', "s", 't', false, false, "vx_net_connect($F, &$o, $0, 0, $L)",
+     "vx_net_op", "VXC_NET_SOCK($R, $o)", "vx_net_op_drop(&$o)"},
+    {"net.connect_timeout", ':', "sm", 't', false, false, "vx_net_connect($F, &$o, $0, (int64_t)$1, $L)",
+     "vx_net_op", "VXC_NET_SOCK($R, $o)", "vx_net_op_drop(&$o)"},
+    {"accept", 'L', "", 't', false, false, "vx_net_accept($F, &$o, *$r, $L)",
+     "vx_net_op", "VXC_NET_SOCK($R, $o)", "vx_net_op_drop(&$o)"},
+    {"read", 'W', "u", 'y', false, false, "vx_net_read($F, &$o, *$r, (size_t)$0, $L)",
+     "vx_net_op", "VXC_NET_DATA($R, $o)", "vx_net_op_drop(&$o)"},
+    {"read_exact", 'W', "u", 'y', false, false, "vx_net_read_exact($F, &$o, *$r, (size_t)$0, $L)",
+     "vx_net_op", "VXC_NET_DATA($R, $o)", "vx_net_op_drop(&$o)"},
+    {"write", 'W', "D", 'z', false, false, "vx_net_write($F, &$o, *$r, $D0, $L)",
+     "vx_net_op", "VXC_NET_UNIT($R, $o)", "vx_net_op_drop(&$o)"},
+    {"port", 'L', "", 'i', false, false, "((int32_t)vx_sock_local_port(*$r))"},
+    {"set_timeout", 'L', "m", 'n', false, false, "({ vx_sock_set_timeouts(*$r, (int64_t)$0, 0); (vxc_unit)0; })"},
+    {"set_timeout", 'W', "m", 'n', false, false,
+     "({ vx_sock_set_timeouts(*$r, (int64_t)$0, (int64_t)$0); (vxc_unit)0; })"},
+    {"shutdown_write", 'W', "", 'n', false, false, "({ vx_sock_shutdown_write(*$r); (vxc_unit)0; })"},
+    /* http: the client on libcurl (async: await http.get(url)?) */
+    {"http.get", ':', "s", 'R', false, false, "($o.max_body = 0, vx_http_get($F, &$o, $0, NULL, 0, $L))",
+     "vx_http_fetch_op", "VXC_HTTP_RESPONSE($R, $o)", "vx_http_fetch_drop(&$o)"},
+    {"http.post", ':', "sD", 'R', false, false, "($o.max_body = 0, vx_http_post($F, &$o, $0, NULL, $D1, 0, $L))",
+     "vx_http_fetch_op", "VXC_HTTP_RESPONSE($R, $o)", "vx_http_fetch_drop(&$o)"},
+    {"http.request", ':', "sssDm", 'R', false, false,
+     "($o.max_body = 0, vx_http_fetch($F, &$o, vx_str_cstr($0), $1, $2, $D3, (int64_t)$4, $L))",
+     "vx_http_fetch_op", "VXC_HTTP_RESPONSE($R, $o)", "vx_http_fetch_drop(&$o)"},
+    /* http: the server, a connection at a time (http.conn(stream)) */
+    {"http.conn", ':', "t", 'k', false, false, "vx_http_conn_new($0)"},
+    {"next", 'K', "", 'q', false, false, "vx_http_next($F, &$o, *$r, $L)",
+     "vx_http_op", "VXC_HTTP_REQUEST($R, $o)", "vx_http_op_drop(&$o)"},
+    {"respond", 'K', "jD", 'z', false, false,
+     "vx_http_respond($F, &$o, *$r, (int)$0, \"Content-Type: text/plain; charset=utf-8\\r\\n\", $D1, $L)",
+     "vx_http_op", "VXC_HTTP_SENT($R, $o)", "vx_http_op_drop(&$o)"},
+    {"respond_with", 'K', "jsD", 'z', false, false,
+     "({ char h_[512]; vxc_content_type(h_, sizeof h_, $1); vx_http_respond($F, &$o, *$r, (int)$0, h_, $D2, $L); })",
+     "vx_http_op", "VXC_HTTP_SENT($R, $o)", "vx_http_op_drop(&$o)"},
+    {"set_timeout", 'K', "m", 'n', false, false, "({ vx_http_conn_set_timeout(*$r, (int64_t)$0); (vxc_unit)0; })"},
+    {"set_limits", 'K', "uu", 'n', false, false,
+     "({ vx_http_conn_set_limits(*$r, (size_t)$0, (size_t)$1); (vxc_unit)0; })"},
     /* operations lowering needs that are not methods */
     {"str.append", ':', "xs", '!', false, false, "vx_str_append($0, $1)"},
     {"assert.fail", ':', "s", '!', false, false, "({ vx_panic_assert($L, vx_str_cstr($0)); (vxc_unit)0; })"},
@@ -199,6 +265,9 @@ static bool recv_fits(char k, Type *t) {
     case 'r': return t->kind == TY_RESULT;
     case 'c': return t->kind == TY_CHAN;
     case 'm': return t->kind == TY_MUTEX;
+    case 'L': return t->kind == TY_HANDLE && t->handle == H_TCP_LISTENER;
+    case 'W': return t->kind == TY_HANDLE && t->handle == H_TCP_STREAM;
+    case 'K': return t->kind == TY_HANDLE && t->handle == H_HTTP_CONN;
     case 'n': return ty_is_num(t);
     case 'i': return ty_is_int(t);
     case 'S': return ty_is_signed(t) || ty_is_float(t);
@@ -221,6 +290,21 @@ int builtin_find(Type *t, const char *name) {
     return -1;
 }
 
+/* A type of compiler/std/net.vx (parsed with the program whenever a row
+ * that needs it can be reached: main.c's std_wanted). */
+static Type *std_type(const char *name) {
+    StructDef *sd = find_struct(name);
+    if (!sd)
+        unreachable();
+    return sd->ty;
+}
+
+Type *handle_type(int h) {
+    Type *t = ty_new(TY_HANDLE);
+    t->handle = h;
+    return t;
+}
+
 Type *builtin_type(char c, Type *recv) {
     Type *t = recv ? ty_res(recv) : NULL;
     switch (c) {
@@ -240,6 +324,15 @@ Type *builtin_type(char c, Type *recv) {
     case 'V': return ty_wrap(TY_VEC, ty_str);
     case 'g': return ty_wrap(TY_GUARD, t->elem);
     case 'B': return ty_wrap(TY_VEC, ty_u8);
+    case 'i': case 'j': return ty_i32;
+    case 'm': return ty_i64;
+    case 'k': return handle_type(H_HTTP_CONN);
+    case 'q': return ty_wrap(TY_OPTION, std_type("Request"));
+    case 'R': return ty_result(std_type("Response"), std_type("HttpError"));
+    case 'l': return ty_result(handle_type(H_TCP_LISTENER), std_type("IoError"));
+    case 't': return ty_result(handle_type(H_TCP_STREAM), std_type("IoError"));
+    case 'y': return ty_result(ty_wrap(TY_VEC, ty_u8), std_type("IoError"));
+    case 'z': return ty_result(ty_unit, std_type("IoError"));
     default: return NULL;
     }
 }

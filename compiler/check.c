@@ -259,6 +259,12 @@ static Type *resolve_type(Node *t) {
                 error_at(t->pos, "E0403", "a reference cannot be stored in a collection (references are second-class)");
             return ty_wrap(generic[i].k, elem);
         }
+    int hk = handle_find(t->name);
+    if (hk >= 0 && !map_get(&types_map, t->name)) {
+        if (t->list.len)
+            error_at(t->pos, "E0300", "type `%s` takes no type arguments", t->name);
+        return handle_type(hk);
+    }
     if (!strcmp(t->name, "Self") && cur_fn && cur_fn->owner) {
         void *d = map_get(&types_map, cur_fn->owner);
         if (d)
@@ -447,6 +453,8 @@ static const char *type_name_of(Type *t) {
         return t->sd->name;
     if (t->kind == TY_ENUM)
         return t->ed->name;
+    if (t->kind == TY_HANDLE)
+        return handles[t->handle].name;
     return NULL;
 }
 
@@ -484,6 +492,46 @@ static bool holds_task(Type *t, int depth) {
     }
 }
 
+/* An argument of a std row: `D` bytes (a string or a Vec<u8>, or a
+ * reference to one), `t` a TcpStream (moved in), else the letter's type. */
+static void check_byte_arg(Node *a, char k, Type *recv) {
+    if (k == 'D') {
+        Type *at = check_expr(a, NULL);
+        Type *r = ty_res(at);
+        if (r->kind == TY_REF)
+            r = ty_res(r->elem);
+        if (r->kind == TY_STR || (r->kind == TY_VEC && ty_unify(r->elem, ty_u8)))
+            return;
+        if (poisoned(at))
+            return;
+        error_at(a->pos, "E0300", "expected bytes (a `string` or a `Vec<u8>`), found `%s`", ty_str_of(at));
+    }
+    Type *pt = k == 't' ? handle_type(H_TCP_STREAM) : builtin_type(k, recv);
+    expect_type(a, pt, check_expr(a, pt));
+}
+
+static bool holds_handle(Type *t, int depth) {
+    t = ty_res(t);
+    if (depth > 64)
+        return false;
+    switch (t->kind) {
+    case TY_HANDLE: return true;
+    case TY_VEC: case TY_OPTION: case TY_ARRAY: case TY_BOX: return holds_handle(t->elem, depth + 1);
+    case TY_RESULT: return holds_handle(t->elem, depth + 1) || holds_handle(t->err, depth + 1);
+    case TY_TUPLE:
+        for (int i = 0; i < t->nelems; i++)
+            if (holds_handle(t->elems[i], depth + 1))
+                return true;
+        return false;
+    case TY_STRUCT:
+        for (int i = 0; i < t->sd->fields.len; i++)
+            if (holds_handle(((Field *)t->sd->fields.items[i])->ty, depth + 1))
+                return true;
+        return false;
+    default: return false;
+    }
+}
+
 /* Built-in methods, typed from their row in builtins.c. Returns NULL
  * when the type has no such method. */
 static Type *builtin_method(Node *call, Node *recv, Type *rt, const char *name) {
@@ -499,6 +547,12 @@ static Type *builtin_method(Node *call, Node *recv, Type *rt, const char *name) 
                  argc == 1 ? "was" : "were");
     if (!strcmp(name, "join") && t->kind == TY_VEC && !ty_unify(t->elem, ty_str))
         return NULL;
+    if (!strcmp(name, "clone") && holds_handle(t, 0)) {
+        diag_help("a `%s` owns what it opened; pass it on (a move) or share the data it reads instead",
+                  ty_str_of(t));
+        error_at(call->pos, "E0302", "`%s` cannot be cloned: it holds a std resource (a socket or a connection)",
+                 ty_str_of(t));
+    }
     if (!strcmp(name, "clone") && holds_task(t, 0)) {
         diag_help("await the task once, or drop the handle to let it run on (detached)");
         error_at(call->pos, "E0302", "`%s` cannot be cloned: it holds a `Task`, which is joined once", ty_str_of(t));
@@ -512,6 +566,8 @@ static Type *builtin_method(Node *call, Node *recv, Type *rt, const char *name) 
             Type *it = check_expr(a, NULL);
             if (!ty_is_int(it))
                 mismatch(a->pos, ty_usize, it);
+        } else if (k == 'D' || k == 't') {
+            check_byte_arg(a, k, t);
         } else if (k == 'E') {
             Type *at = check_expr(a, t->elem);
             Type *r = ty_res(at);
@@ -658,7 +714,36 @@ static bool is_type_name(Node *e) {
            !strcmp(e->name, "os") || !strcmp(e->name, "time") || !strcmp(e->name, "Option") ||
            !strcmp(e->name, "Result") || ((!strcmp(e->name, "Channel") || !strcmp(e->name, "Mutex")) &&
                                            !map_get(&types_map, e->name)) ||
-           !strcmp(e->name, "string") || map_get(&std_aliases, e->name);
+           !strcmp(e->name, "string") || map_get(&std_aliases, e->name) ||
+           ((!strcmp(e->name, "net") || !strcmp(e->name, "http")) && !map_get(&types_map, e->name));
+}
+
+/* net.listen(addr), http.get(url), ...: a std function of a row of
+ * builtins.c, its arguments typed from the row's parameter letters. */
+static Type *check_std_row(Node *call, const char *tn, const char *name) {
+    int row = builtin_find(NULL, arena_printf("%s.%s", tn, name));
+    if (row < 0) {
+        const char *cands[64];
+        int n = 0;
+        size_t tl = strlen(tn);
+        for (int i = 0; builtins[i].name && n < 64; i++)
+            if (builtins[i].recv == ':' && !strncmp(builtins[i].name, tn, tl) && builtins[i].name[tl] == '.')
+                cands[n++] = builtins[i].name + tl + 1;
+        const char *best = did_you_mean(name, cands, n);
+        if (best)
+            diag_help("did you mean `%s.%s`?", tn, best);
+        error_at(call->pos, "E0200", "cannot find function `%s` in module `%s`", name, tn);
+    }
+    const Builtin *b = &builtins[row];
+    int n = (int)strlen(b->params);
+    if (call->list.len != n)
+        error_at(call->pos, "E0301", "`%s` takes %d argument%s but %d %s supplied", b->name, n, n == 1 ? "" : "s",
+                 call->list.len, call->list.len == 1 ? "was" : "were");
+    for (int i = 0; i < n; i++)
+        check_byte_arg(call->list.items[i], b->params[i], NULL);
+    call->res = R_STATIC;
+    call->builtin = row;
+    return builtin_type(b->result, NULL);
 }
 
 /* `Type.name(args)`: a static function, an enum constructor or a std fn. */
@@ -757,6 +842,8 @@ static Type *check_static_call(Node *call, Node *callee, Type *expect) {
     } else if (!strcmp(tn, "Option") || !strcmp(tn, "Result")) {
         if (!strcmp(name, "Some") || !strcmp(name, "Ok") || !strcmp(name, "Err"))
             return check_wrapper_ctor(call, name, expect);
+    } else if ((!strcmp(tn, "net") || !strcmp(tn, "http")) && !map_get(&types_map, tn)) {
+        return check_std_row(call, tn, name);
     } else {
         EnumDef *ed = find_enum(tn);
         if (ed) {
@@ -1676,7 +1763,18 @@ static bool is_async_call(Node *e) {
         return false;
     if ((e->res == R_FN || e->res == R_METHOD || (e->res == R_STATIC && e->fn)) && e->fn && e->fn->is_async)
         return true;
+    if ((e->res == R_STATIC || e->res == R_BUILTIN_METHOD) && !e->fn && BUILTIN_ASYNC(e->builtin))
+        return true;
     return e->res == R_STATIC && !e->fn && e->sval && !strcmp(e->sval, "time") && !strcmp(e->name, "sleep");
+}
+
+/* The name of an async call, for diagnostics: `f`, `time.sleep`, `s.read`. */
+static const char *async_call_name(Node *e) {
+    if (e->fn)
+        return e->fn->name;
+    if (e->res == R_STATIC)
+        return arena_printf("%s.%s", e->sval, e->name);
+    return arena_printf("%s", e->name);
 }
 
 static void check_async_call(Node *e) {
@@ -1688,10 +1786,19 @@ static void check_async_call(Node *e) {
     }
     if (!is_async_call(e) || e == await_target || e == go_target)
         return;
+    const char *an = async_call_name(e);
+    bool std_op = !e->fn && BUILTIN_ASYNC(e->builtin);
     if (cur_fn->is_async) {
-        diag_help("write `await %s(...)` to wait for it, or `go %s(...)` to run it as a task",
-                  e->fn ? e->fn->name : "time.sleep", e->fn ? e->fn->name : "time.sleep");
+        if (!e->fn) /* a std fn (time.sleep, net, http): awaited, never spawned */
+            diag_help("write `await %s(...)` to wait for it", an);
+        else
+            diag_help("write `await %s(...)` to wait for it, or `go %s(...)` to run it as a task", an, an);
         error_at(e->pos, "E0605", "async call is neither awaited nor spawned");
+    }
+    if (std_op) {
+        diag_help("make the enclosing function an `async fn` (`async fn main()` is fine) and write `await %s(...)`",
+                  an);
+        error_at(e->pos, "E0608", "`%s` is an async std function: it runs in an `async fn`, awaited", an);
     }
     cur_fn->blocking = true; /* sync code runs it to completion */
 }
@@ -1722,7 +1829,7 @@ static Type *check_await(Node *e) {
     Type *t = check_expr(a, NULL);
     await_target = save;
     if (is_async_call(a)) {
-        e->await_kind = a->fn ? 0 : 2; /* an async fn; time.sleep */
+        e->await_kind = a->fn ? 0 : BUILTIN_ASYNC(a->builtin) ? 4 : 2; /* an async fn; a std op; time.sleep */
         return t;
     }
     Type *r = ty_res(t);
@@ -2767,7 +2874,7 @@ static void register_items(void) {
             error_at(f->ret->pos, "E0403", "a function cannot return a reference");
         cur_fn = NULL;
         if (f->owner) {
-            if (!map_get(&types_map, f->owner))
+            if (!map_get(&types_map, f->owner) && handle_find(f->owner) < 0)
                 unknown_name(f->pos, "type", f->owner);
             const char *key = arena_printf("%s.%s", f->owner, f->name);
             Vec *v = map_get(&methods_map, key);

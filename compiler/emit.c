@@ -113,6 +113,7 @@ const char *ty_cname(Type *t) {
     case TY_CPTR: return "void *";
     case TY_TASK: return "vx_task *";
     case TY_CHAN: return "vx_chan *";
+    case TY_HANDLE: return handles[t->handle].cname;
     case TY_MUTEX: case TY_GUARD:
         define_type(t);
         return arena_printf("struct vxm_%s *", ty_mangle(t->elem));
@@ -129,7 +130,7 @@ static void define_type(Type *t) {
         if (seen(arena_printf("type:%s", m)))
             return;
     } else if (t->kind <= TY_NEVER || t->kind == TY_REF || t->kind == TY_BOX || t->kind == TY_TASK ||
-               t->kind == TY_CHAN) {
+               t->kind == TY_CHAN || t->kind == TY_HANDLE) {
         if (t->elem)
             ty_cname(t->elem);
         return;
@@ -297,7 +298,7 @@ static void fmt_value(Buf *o, Type *t, const char *b, const char *v, const char 
     case TY_UNIT: case TY_NEVER:
         buf_printf(o, "vxc_puts(%s, \"()\");", b);
         break;
-    case TY_TASK: case TY_CHAN: case TY_MUTEX: case TY_GUARD:
+    case TY_TASK: case TY_CHAN: case TY_MUTEX: case TY_GUARD: case TY_HANDLE:
         buf_printf(o, "vxc_puts(%s, \"%s\");", b, ty_str_of(t));
         break;
     case TY_REF: case TY_BOX:
@@ -489,6 +490,8 @@ static const char *drop_stmt(Type *t, const char *v) {
         return arena_printf("vxc_chan_dropp(&(%s));", v);
     if (t->kind == TY_TASK)
         return arena_printf("vxc_task_dropp(&(%s));", v);
+    if (t->kind == TY_HANDLE)
+        return arena_printf("%s(&(%s));", handles[t->handle].drop, v);
     return arena_printf("%s(&(%s));", drop_fn(t), v);
 }
 
@@ -576,6 +579,8 @@ static const char *clone_expr(Type *t, const char *v) {
         return arena_printf("vxc_chan_clone(%s)", v);
     if (t->kind == TY_TASK)
         return arena_printf("vxc_task_clone(%s)", v);
+    if (t->kind == TY_HANDLE) /* check.c rejects `.clone()`; a copy lowering makes is a bug */
+        return arena_printf("VXC_NOCLONE(%s)", v);
     if (t->kind == TY_MUTEX)
         return arena_printf("({ %s m_ = %s; atomic_fetch_add(&m_->rc, 1); m_; })", ty_cname(t), v);
     return arena_printf("%s(%s)", clone_fn(t), v);
@@ -700,6 +705,8 @@ static const char *clone_any(Type *t) {
         return "vxc_chan_clone";
     if (t->kind == TY_TASK)
         return "vxc_task_clone";
+    if (t->kind == TY_HANDLE)
+        return "VXC_NOCLONE";
     return clone_fn(t);
 }
 
@@ -714,6 +721,8 @@ static const char *drop_any(Type *t) {
         return "vxc_chan_dropp";
     if (t->kind == TY_TASK)
         return "vxc_task_dropp";
+    if (t->kind == TY_HANDLE)
+        return handles[t->handle].drop;
     return drop_fn(t);
 }
 
@@ -1048,14 +1057,25 @@ static const char *call_c(Rvalue *r) {
 }
 
 /* A builtin's template with its holes filled (builtins.c lists them). */
-static const char *builtin_c(Rvalue *r, Pos pos) {
+/* The bytes of an operand (a string or a Vec<u8>): `ptr, len`. */
+static const char *bytes_c(Operand a) {
+    const char *v = operand_c(a);
+    if (ty_res(operand_type(a))->kind == TY_STR)
+        return arena_printf("(const void *)(%s)->ptr, (size_t)(%s)->len", v, v);
+    return arena_printf("(const void *)(%s).ptr, (size_t)(%s).len", v, v);
+}
+
+/* The C of template tmpl of builtin row `row` (see builtins.c for the
+ * holes): r's operands and result type; `op`, for an async operation,
+ * names its op frame. */
+static const char *builtin_text(const char *tmpl, Rvalue *r, Pos pos, const char *op) {
     const Builtin *b = &builtins[r->builtin];
     bool has_recv = b->recv != ':';
     Type *rt = has_recv ? ty_res(ty_res(operand_type(r->args[0]))->elem) : NULL;
     Type *res = ty_res(r->ty);
     Type *elem = rt && rt->elem ? rt->elem : NULL;
     Buf o = {0};
-    for (const char *c = b->c; *c; c++) {
+    for (const char *c = tmpl; *c; c++) {
         if (*c != '$') {
             buf_put(&o, c, 1);
             continue;
@@ -1067,6 +1087,9 @@ static const char *builtin_c(Rvalue *r, Pos pos) {
             continue;
         }
         switch (h) {
+        case 'D': buf_puts(&o, bytes_c(r->args[*++c - '0' + (has_recv ? 1 : 0)])); break;
+        case 'o': buf_puts(&o, op); break;
+        case 'F': buf_puts(&o, "&fr->base, task"); break;
         case 'r': buf_puts(&o, operand_c(r->args[0])); break;
         case 'R': buf_puts(&o, ty_cname(res)); break;
         case 'T': buf_puts(&o, ty_cname(rt)); break;
@@ -1092,6 +1115,8 @@ static const char *builtin_c(Rvalue *r, Pos pos) {
     buf_free(&o);
     return s;
 }
+
+static const char *builtin_c(Rvalue *r, Pos pos) { return builtin_text(builtins[r->builtin].c, r, pos, NULL); }
 
 static const char *format_c(Rvalue *r, Pos pos) {
     Buf o = {0};
@@ -1230,6 +1255,18 @@ static void store_args(Buf *o, const char *g, Fn *f, MSuspend *sp) {
         buf_printf(o, " %s%s = %s;", g, local_field(f->mir, i + 1), operand_c(sp->args[i]));
 }
 
+/* An async std operation's suspension point as the builtin Rvalue its
+ * templates read (the row, the operands, the result type). */
+static Rvalue io_rvalue(MSuspend *sp) {
+    Rvalue r = {0};
+    r.kind = RV_BUILTIN;
+    r.builtin = sp->builtin;
+    r.args = sp->args;
+    r.nargs = sp->nargs;
+    r.ty = sp->dest >= 0 ? local_type(sp->dest) : ty_unit;
+    return r;
+}
+
 /* A suspension point: start the operation; if it is pending, return
  * VX_PENDING (the locals that matter live in the frame); the state's
  * resume label reads the outcome and continues in the resume block. */
@@ -1302,6 +1339,20 @@ static void suspend_c(Buf *o, MFn *m, MBlock *bl) {
         if (dest)
             buf_printf(o, "    %s = fr->u.s%d;\n", dest, k);
         break;
+    case SK_IO: {
+        /* an async std operation: its op frame is fr->u.sK */
+        Rvalue r = io_rvalue(sp);
+        const char *op = arena_printf("fr->u.s%d", k);
+        buf_printf(o, "    fr->base.state = %d;\n", k);
+        buf_printf(o, "    if (%s == VX_PENDING) return VX_PENDING;\n", builtin_text(builtins[sp->builtin].c, &r, sp->pos, op));
+        buf_printf(o, "st%d:\n", k);
+        const char *res = builtin_text(builtins[sp->builtin].finish, &r, sp->pos, op);
+        if (dest)
+            buf_printf(o, "    %s = %s;\n", dest, res);
+        else
+            buf_printf(o, "    (void)%s;\n", res);
+        break;
+    }
     case SK_RECV:
     case SK_RECV_OPT:
         buf_printf(o, "    fr->base.state = %d;\n", k);
@@ -1330,6 +1381,7 @@ static const char *susp_slot(MSuspend *sp) {
     case SK_JOIN: return "vx_task *";
     case SK_LOCK: return ty_cname(operand_type(sp->args[0]));
     case SK_SEND: return ty_cname(operand_type(sp->args[1]));
+    case SK_IO: return builtins[sp->builtin].slot;
     case SK_RECV: case SK_RECV_OPT: {
         Type *ct = ty_res(operand_type(sp->args[0]));
         return ty_cname(ct->elem);
@@ -1426,6 +1478,11 @@ static void drop_hook(MFn *m, Buf *o) {
             MSuspend *sp = bl->susp;
             MBlock *r = m->blocks.items[bl->succ[0]];
             buf_printf(o, "    case %d:", sp->index);
+            if (sp->kind == SK_IO) { /* the operation first: it may use a socket a local owns */
+                Rvalue ir = io_rvalue(sp);
+                buf_printf(o, " %s;", builtin_text(builtins[sp->builtin].drop, &ir, sp->pos,
+                                                   arena_printf("fr->u.s%d", sp->index)));
+            }
             for (int l = 0; l < m->locals.len; l++) {
                 MLocal *lc = m->locals.items[l];
                 if (l == sp->dest || !mir_live(m, r->live_in, l) || !has_heap(lc->ty) || lc->flag < 0 ||

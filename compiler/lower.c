@@ -753,7 +753,7 @@ static Rvalue lower_builtin_method(Node *e) {
         Operand o;
         if (pk == 'e' || pk == 'x' || pk == 'T') {
             o = lower_operand(a);
-        } else if (pk == 'E' && ty_res(a->ty)->kind == TY_REF) {
+        } else if ((pk == 'E' || pk == 'D') && ty_res(a->ty)->kind == TY_REF) {
             o = lower_read(a);
             o = through_ref(o);
         } else {
@@ -783,7 +783,12 @@ static Rvalue lower_static(Node *e) {
         for (int j = i + 1; j < e->list.len; j++)
             later |= has_effects(e->list.items[j]);
         Node *a = e->list.items[i];
-        r.args[i] = settle(ps[i] == 's' ? lower_read(a) : lower_operand(a), later);
+        Operand o;
+        if (ps[i] == 'D' && ty_res(a->ty)->kind == TY_REF)
+            o = through_ref(lower_read(a));
+        else
+            o = ps[i] == 's' || ps[i] == 'D' ? lower_read(a) : lower_operand(a);
+        r.args[i] = settle(o, later);
     }
     return r;
 }
@@ -1020,6 +1025,12 @@ static Rvalue lower_await(Node *e) {
         Node *call = e->await_kind == 3 ? e->b : e->a;
         Rvalue c = lower_call(call);
         return suspend(e->await_kind == 3 ? SK_BOXED : SK_AWAIT, c.fn, c.args, c.nargs, e->ty, e->pos, mark);
+    }
+    case 4: { /* an async std operation: its row's arguments, receiver first */
+        Rvalue c = lower_call(e->a);
+        Rvalue r = suspend(SK_IO, NULL, c.args, c.nargs, e->ty, e->pos, mark);
+        ((MSuspend *)M->susps.items[M->susps.len - 1])->builtin = c.builtin;
+        return r;
     }
     case 1: { /* a Task: join */
         Operand *args = arena_alloc(sizeof(Operand));

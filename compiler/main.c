@@ -90,6 +90,16 @@ static char *read_file(const char *path, size_t *len) {
     return b.data;
 }
 
+/* Do the sources use the std modules net and http (compiler/std/net.vx)? */
+static bool uses_std_net(Options *o) {
+    for (int i = 0; i < o->vx_files.len; i++) {
+        SrcFile *f = o->vx_files.items[i];
+        if (std_wanted(f->text, f->len))
+            return true;
+    }
+    return false;
+}
+
 /* The pipeline. Returns 0 on success, 1 after a diagnostic. */
 static int compile(Program *prog, Options *o, FILE *c_out) {
     jmp_buf jb;
@@ -108,6 +118,13 @@ static int compile(Program *prog, Options *o, FILE *c_out) {
     }
     if (o->dump && !strcmp(o->dump, "tokens"))
         return 0;
+    if (uses_std_net(o)) {
+        SrcFile *f = arena_alloc(sizeof(SrcFile));
+        f->path = std_net_path;
+        f->text = std_net_src;
+        f->len = strlen(std_net_src);
+        parse_file(prog, f);
+    }
     check_program(prog);
     own_program(prog);
     if (o->dump && !strcmp(o->dump, "ast")) {
@@ -419,6 +436,10 @@ static int cc_argv(Options *o, const char *rt, const char *c_path, const char *e
     for (int i = 0; i < o->c_files.len && n < 240; i++)
         argv[n++] = o->c_files.items[i];
     argv[n++] = arena_printf("%s/libvexrt.a", rt);
+    if (uses_std_net(o)) { /* net and http: libvexrt's HTTP server and client */
+        argv[n++] = "-lcurl";
+        argv[n++] = "-lhttp_parser";
+    }
     argv[n++] = "-lpthread";
     argv[n++] = "-lm";
     argv[n] = NULL;

@@ -121,6 +121,13 @@ void mir_unreachable(MFn *m) {
         m->cur->term = MT_UNREACHABLE;
 }
 
+const char *mir_suspend_name(MSuspend *sp) {
+    static const char *kinds[] = {"await", "await boxed", "join", "sleep", "send", "recv", "recv_opt", "lock"};
+    if (sp->kind == SK_IO)
+        return builtins[sp->builtin].name; /* net.connect, read, http.get, ... */
+    return kinds[sp->kind];
+}
+
 MSuspend *mir_suspend(MFn *m, SuspendKind kind, MBlock *resume, Pos pos) {
     if (!open_block(m))
         m->cur = mir_block(m);
@@ -718,12 +725,11 @@ void mir_dump(MFn *m, FILE *out) {
         case MT_RETURN: case MT_NONE: fputs("    return;\n", out); break;
         case MT_UNREACHABLE: fputs("    unreachable;\n", out); break;
         case MT_SUSPEND: {
-            static const char *kinds[] = {"await", "await boxed", "join", "sleep", "send", "recv", "recv_opt", "lock"};
             MSuspend *sp = bl->susp;
             fprintf(out, "    ");
             if (sp->dest >= 0)
                 fprintf(out, "_%d = ", sp->dest);
-            fprintf(out, "suspend %d %s", sp->index, kinds[sp->kind]);
+            fprintf(out, "suspend %d %s", sp->index, mir_suspend_name(sp));
             if (sp->fn)
                 fprintf(out, " %s", sp->fn->name);
             fputc('(', out);

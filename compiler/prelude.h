@@ -261,3 +261,61 @@ VXI vxc_vecraw vxc_from_vx_vec(vx_vec v) {
     vxc_vecraw r = {v.data, v.len, v.cap};
     return r;
 }
+
+/* ---- net and http: the std resources and the async std operations ----
+ * builtins.c's rows start an operation of libvexrt (vexrt.h Part 4) and,
+ * once it completed, make its result with these: the Result and Option
+ * types are the emitter's, the structs those of compiler/std/net.vx
+ * (IoError { kind, message }, Response, Request: fields f_<name>; the
+ * enums' tags are libvexrt's kinds minus one). Each releases the op. */
+VXI void vxc_sock_dropp(vx_sock **p) { vx_sock_close(*p); *p = NULL; }
+VXI void vxc_http_conn_dropp(vx_http_conn **p) { vx_http_conn_free(*p); *p = NULL; }
+#define VXC_NOCLONE(v) (vx_panic(NULL, "internal: a std resource (socket) was copied"), (v))
+#define VXC_IOERR(dst, e)                                  \
+    do {                                                   \
+        vx_io_error e_ = (e);                              \
+        (dst).f_kind.tag = e_.kind - 1;                    \
+        (dst).f_message = vx_io_error_message(&e_);        \
+    } while (0)
+/* Result<TcpListener | TcpStream, IoError> */
+#define VXC_NET_SOCK(R, op) ({ R r_ = {0}; \
+    if ((op).err.kind) { r_.is_err = 1; VXC_IOERR(r_.err, (op).err); } \
+    else r_.ok = vx_net_op_take_sock(&(op)); \
+    vx_net_op_drop(&(op)); r_; })
+/* Result<Vec<u8>, IoError> */
+#define VXC_NET_DATA(R, op) ({ R r_ = {0}; \
+    if ((op).err.kind) { r_.is_err = 1; VXC_IOERR(r_.err, (op).err); } \
+    else { vx_vec d_ = vx_net_op_take_data(&(op)); memcpy(&r_.ok, &d_, sizeof d_); } \
+    vx_net_op_drop(&(op)); r_; })
+/* Result<(), IoError> of a write */
+#define VXC_NET_UNIT(R, op) ({ R r_ = {0}; \
+    if ((op).err.kind) { r_.is_err = 1; VXC_IOERR(r_.err, (op).err); } \
+    vx_net_op_drop(&(op)); r_; })
+/* Result<Response, HttpError> */
+#define VXC_HTTP_RESPONSE(R, op) ({ R r_ = {0}; \
+    if ((op).err.kind) { r_.is_err = 1; r_.err.f_kind.tag = (op).err.kind - 1; \
+        r_.err.f_message = vx_http_fetch_error_message(&(op)); } \
+    else { r_.ok.f_status = (op).status; vx_vec b_ = vx_http_fetch_take_body(&(op)); \
+        r_.ok.f_body = vx_str_from_utf8_lossy((const char *)b_.data, b_.len); vx_vec_free(&b_); \
+        r_.ok.f_headers = vx_http_fetch_headers(&(op)); } \
+    vx_http_fetch_drop(&(op)); r_; })
+/* Option<Request>: the next request on a connection, None once it is over */
+#define VXC_HTTP_REQUEST(R, op) ({ R r_ = {0}; \
+    if ((op).status == VX_HTTP_REQUEST) { vx_http_conn *c_ = (op).c; size_t n_; const char *p_; \
+        r_.some = 1; r_.val.f_method = vx_str_from_cstr(vx_http_method(c_)); \
+        p_ = vx_http_target_bytes(c_, &n_); r_.val.f_path = vx_str_from_utf8_lossy(p_, n_); \
+        p_ = vx_http_body(c_, &n_); r_.val.f_body = vx_str_from_utf8_lossy(p_, n_); \
+        r_.val.f_headers = vx_http_headers(c_); } \
+    vx_http_op_drop(&(op)); r_; })
+/* Result<(), IoError> of a response */
+#define VXC_HTTP_SENT(R, op) ({ R r_ = {0}; \
+    if ((op).err.kind) { r_.is_err = 1; VXC_IOERR(r_.err, (op).err); } \
+    vx_http_op_drop(&(op)); r_; })
+/* "Content-Type: <t>\r\n" for respond_with, without CR or LF from t */
+VXI void vxc_content_type(char *buf, size_t cap, vxc_str t) {
+    size_t n = (size_t)snprintf(buf, cap, "Content-Type: ");
+    for (size_t i = 0; i < t->len && n + 3 < cap; i++)
+        if (t->ptr[i] != '\r' && t->ptr[i] != '\n')
+            buf[n++] = t->ptr[i];
+    memcpy(buf + n, "\r\n", 3);
+}

@@ -14,6 +14,19 @@
 Type *ty_unit, *ty_bool, *ty_i32, *ty_i64, *ty_u8, *ty_usize, *ty_f64, *ty_str, *ty_never;
 Type *ty_prim[TY_STR + 1];
 
+const HandleDef handles[H_COUNT] = {
+    [H_TCP_LISTENER] = {"TcpListener", "vx_sock *", "vxc_sock_dropp"},
+    [H_TCP_STREAM] = {"TcpStream", "vx_sock *", "vxc_sock_dropp"},
+    [H_HTTP_CONN] = {"HttpConn", "vx_http_conn *", "vxc_http_conn_dropp"},
+};
+
+int handle_find(const char *name) {
+    for (int i = 0; i < H_COUNT; i++)
+        if (!strcmp(handles[i].name, name))
+            return i;
+    return -1;
+}
+
 Type *ty_new(TyKind k) {
     Type *t = arena_alloc(sizeof(Type));
     t->kind = k;
@@ -138,6 +151,7 @@ bool ty_unify(Type *a, Type *b) {
     case TY_ENUM: return a->ed == b->ed;
     case TY_VEC: case TY_BOX: case TY_OPTION: case TY_TASK: case TY_CHAN: case TY_MUTEX: case TY_GUARD:
         return ty_unify(a->elem, b->elem);
+    case TY_HANDLE: return a->handle == b->handle;
     case TY_REF: return a->mut == b->mut && ty_unify(a->elem, b->elem);
     case TY_ARRAY: return a->n == b->n && ty_unify(a->elem, b->elem);
     case TY_RESULT: return ty_unify(a->elem, b->elem) && ty_unify(a->err, b->err);
@@ -172,7 +186,7 @@ Type *ty_zonk(Type *t) {
 bool ty_is_copy(Type *t) {
     t = ty_res(t);
     switch (t->kind) {
-    case TY_VEC: case TY_BOX: case TY_TASK: case TY_GUARD: return false;
+    case TY_VEC: case TY_BOX: case TY_TASK: case TY_GUARD: case TY_HANDLE: return false;
     case TY_STRUCT:
         for (int i = 0; i < t->sd->fields.len; i++)
             if (!ty_is_copy(((Field *)t->sd->fields.items[i])->ty))
@@ -202,7 +216,8 @@ bool ty_is_copy(Type *t) {
 bool ty_needs_drop(Type *t) {
     t = ty_res(t);
     switch (t->kind) {
-    case TY_STR: case TY_VEC: case TY_BOX: case TY_TASK: case TY_CHAN: case TY_MUTEX: case TY_GUARD: return true;
+    case TY_STR: case TY_VEC: case TY_BOX: case TY_TASK: case TY_CHAN: case TY_MUTEX: case TY_GUARD: case TY_HANDLE:
+        return true;
     case TY_STRUCT:
         for (int i = 0; i < t->sd->fields.len; i++)
             if (ty_needs_drop(((Field *)t->sd->fields.items[i])->ty))
@@ -249,6 +264,7 @@ static void str_of(Buf *b, Type *t) {
     case TY_CHAN: buf_puts(b, "Channel<"); str_of(b, t->elem); buf_puts(b, ">"); break;
     case TY_MUTEX: buf_puts(b, "Mutex<"); str_of(b, t->elem); buf_puts(b, ">"); break;
     case TY_GUARD: buf_puts(b, "MutexGuard<"); str_of(b, t->elem); buf_puts(b, ">"); break;
+    case TY_HANDLE: buf_puts(b, handles[t->handle].name); break;
     case TY_OPTION: buf_puts(b, "Option<"); str_of(b, t->elem); buf_puts(b, ">"); break;
     case TY_RESULT:
         buf_puts(b, "Result<");
@@ -306,6 +322,7 @@ static void mangle(Buf *b, Type *t) {
     case TY_CHAN: buf_puts(b, "C"); mangle(b, t->elem); break;
     case TY_MUTEX: buf_puts(b, "X"); mangle(b, t->elem); break;
     case TY_GUARD: buf_puts(b, "G"); mangle(b, t->elem); break;
+    case TY_HANDLE: buf_printf(b, "H%d", t->handle); break;
     case TY_OPTION: buf_puts(b, "O"); mangle(b, t->elem); break;
     case TY_RESULT: buf_puts(b, "R"); mangle(b, t->elem); mangle(b, t->err); break;
     case TY_REF: buf_puts(b, t->mut ? "M" : "P"); mangle(b, t->elem); break;

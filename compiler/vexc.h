@@ -170,7 +170,8 @@ struct Node {
     bool has_break;   /* N_LOOP: a `break` leaves it (else its type is `!`) */
     bool is_array;    /* N_VECLIT: an array literal `[T; N]` */
     bool visiting;    /* N_CONST: being checked (a cycle if met again) */
-    int await_kind;   /* N_AWAIT: 0 an async fn, 1 a Task, 2 time.sleep, 3 Box.new(f(x)) */
+    int await_kind;   /* N_AWAIT: 0 an async fn, 1 a Task, 2 time.sleep, 3 Box.new(f(x)),
+                         4 an async std operation (a row of builtins.c: net, http) */
     /* resolution (check.c) */
     ResKind res;
     Sym *sym;
@@ -268,7 +269,19 @@ typedef enum {
     TY_CHAN,    /* Channel<T>: a shared handle (copying shares; reference counted) */
     TY_MUTEX,   /* Mutex<T>: a shared handle to an async mutex and its value */
     TY_GUARD,   /* the guard m.lock() gives: `*g` is the value; dropping it unlocks */
+    TY_HANDLE,  /* a std resource (TcpListener, TcpStream, HttpConn): owned, moved, closed when dropped */
 } TyKind;
+
+/* The std resource types (TY_HANDLE): a pointer to a libvexrt object that
+ * one value owns; dropping the value closes it (type.c: handles[]). */
+typedef enum { H_TCP_LISTENER, H_TCP_STREAM, H_HTTP_CONN, H_COUNT } HandleKind;
+typedef struct HandleDef {
+    const char *name;  /* the Vex type name */
+    const char *cname; /* its C type */
+    const char *drop;  /* C function closing it: takes a pointer to the value (prelude.h) */
+} HandleDef;
+extern const HandleDef handles[H_COUNT];
+int handle_find(const char *name); /* the HandleKind named name, or -1 */
 
 struct Type {
     TyKind kind;
@@ -282,6 +295,7 @@ struct Type {
     EnumDef *ed;
     Type *bound;      /* TY_VAR: what it unified with */
     int int_var;      /* TY_VAR: 1 = integer literal var, 2 = float var */
+    int handle;       /* TY_HANDLE: its HandleKind */
 };
 
 extern Type *ty_unit, *ty_bool, *ty_i32, *ty_i64, *ty_u8, *ty_usize, *ty_f64, *ty_str,
@@ -469,6 +483,7 @@ typedef enum {
     SK_RECV,     /* ch.recv(), <-ch */
     SK_RECV_OPT, /* ch.recv_opt(), `for v in ch` */
     SK_LOCK,     /* m.lock() */
+    SK_IO,       /* an async std operation (net, http): a row of builtins.c with an op frame */
 } SuspendKind;
 
 typedef struct MSuspend {
@@ -478,6 +493,7 @@ typedef struct MSuspend {
     int nargs;
     int dest;        /* the local receiving the result, or -1 */
     int index;       /* 1, 2, ...: the state number of this point */
+    int builtin;     /* SK_IO: the row of builtins[]; args are its (receiver first) */
     Pos pos;
 } MSuspend;
 
@@ -525,6 +541,8 @@ void mir_return(MFn *m);
 void mir_unreachable(MFn *m);
 /* Ends the current block at a suspension point; returns it to be filled. */
 MSuspend *mir_suspend(MFn *m, SuspendKind kind, MBlock *resume, Pos pos);
+/* The operation's name: await, join, recv, ..., or an std op's (net.connect). */
+const char *mir_suspend_name(MSuspend *sp);
 int mir_succs(MBlock *b, int *out); /* the successors; returns how many (out may be NULL) */
 Place mir_place(int local);
 Place mir_project(Place base, Proj p);
@@ -553,13 +571,21 @@ typedef struct Builtin {
     char result;        /* one letter: the result type */
     bool mutates;       /* needs a mutable receiver */
     bool consumes;      /* takes the receiver by value (when it is a temporary) */
-    const char *c;      /* the C template: see builtins.c */
+    const char *c;      /* the C template: see builtins.c; an async op's start call */
+    /* an async std operation (await net.connect(a), s.read(n)): a suspension
+     * point whose op frame, of C type `slot`, lives in the caller's frame */
+    const char *slot;   /* the op's C type, or NULL: not async */
+    const char *finish; /* C: the result, once the op completed (it releases the op) */
+    const char *drop;   /* C: the teardown of an op in flight */
 } Builtin;
+/* Is row i an async std operation (a suspension point)? */
+#define BUILTIN_ASYNC(i) ((i) >= 0 && builtins[i].slot != NULL)
 extern const Builtin builtins[];
 /* The row for `name` on a receiver of type t, or -1. */
 int builtin_find(Type *t, const char *name);
 /* The type of result/parameter letter `c` for receiver type t, elem-aware. */
 Type *builtin_type(char c, Type *recv);
+Type *handle_type(int h); /* the TY_HANDLE type of HandleKind h */
 
 /* ===================================================================== *
  * async.c - the async analyses on the whole program's MIR
@@ -597,6 +623,14 @@ void emit_program(Program *prog, MProgram *mir, FILE *out);
  * returns 0; for NULL or an unknown code, lists the codes on stderr and
  * returns 2. */
 int explain_code(const char *code);
+
+/* ===================================================================== *
+ * stdlib.c - the std modules written in Vex (net, http)
+ * ===================================================================== */
+extern const char std_net_path[], std_net_src[];
+/* Does this source name the modules or their types (then main.c parses
+ * std_net_src with the program, and links libcurl and libhttp_parser)? */
+bool std_wanted(const char *text, size_t len);
 
 /* ===================================================================== *
  * main.c - the driver

@@ -540,3 +540,26 @@ vx_poll vx_http_respond(vx_frame *self, vx_task *task, vx_http_op *op, vx_http_c
 }
 
 void vx_http_op_drop(vx_http_op *op) { vx_net_op_drop(&op->net); }
+
+/* ---- for the language: the request's header lines ------------------------------ */
+
+/* "Name: value\n" for each header of the current request, in order (the
+ * Vex Request.headers; Request.header(name) searches it). */
+vx_str *vx_http_headers(vx_http_conn *c) {
+    size_t n = 0;
+    for (int i = 0; i < c->nh; i++)
+        n += c->h[i].name_len + 2 + c->h[i].val_len + 1;
+    char *buf = vx_alloc(n ? n : 1), *p = buf;
+    for (int i = 0; i < c->nh; i++) {
+        memcpy(p, c->head + c->h[i].name, c->h[i].name_len);
+        p += c->h[i].name_len;
+        *p++ = ':';
+        *p++ = ' ';
+        memcpy(p, c->head + c->h[i].val, c->h[i].val_len);
+        p += c->h[i].val_len;
+        *p++ = '\n';
+    }
+    vx_str *s = vx_str_from_utf8_lossy(buf, n);
+    vx_free(buf);
+    return s;
+}

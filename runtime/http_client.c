@@ -382,15 +382,18 @@ static vx_poll fetch_start(vx_frame *self, vx_task *task, vx_http_fetch_op *op, 
     curl_easy_setopt(e, CURLOPT_USERAGENT, "vex/0.1");
     if (timeout_ms > 0)
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
-    if (strcmp(method, "POST") == 0) {
+    if (strcmp(method, "POST") == 0 || (n > 0 && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)) {
+        /* a body (POST, or PUT, PATCH, DELETE with one) */
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
         curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, n ? body : "");
         /* no "Expect: 100-continue": a server that ignores it costs a
          * second per request (curl's wait); the body is in memory anyway */
         f->hdrs = curl_slist_append(f->hdrs, "Expect:");
-    } else if (strcmp(method, "GET") != 0) {
-        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
     }
+    if (strcmp(method, "HEAD") == 0)
+        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    else if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
     if (headers && vx_str_len(headers)) { /* "Name: value" lines, \r\n or \n separated */
         const char *p = vx_str_cstr(headers), *end = p + vx_str_len(headers);
         while (p < end) {
@@ -521,4 +524,33 @@ void vx_http_fetch_drop(vx_http_fetch_op *op) {
     vx_free(f->rh);
     vx_free(f);
     op->f = NULL;
+}
+
+/* The response's header lines, "Name: value\n" each, without the status
+ * line (the Vex Response.headers). */
+vx_str *vx_http_fetch_headers(vx_http_fetch_op *op) {
+    struct vx_http_fetch *f = op->f;
+    if (!f || op->err.kind || !f->rh_len)
+        return vx_str_from_bytes("", 0);
+    char *buf = vx_alloc(f->rh_len), *q = buf;
+    const char *p = f->rh, *end = f->rh + f->rh_len;
+    bool first = true;
+    while (p < end) {
+        const char *e = memchr(p, '\n', (size_t)(end - p));
+        if (!e)
+            e = end;
+        const char *le = e;
+        while (le > p && le[-1] == '\r')
+            le--;
+        if (!first && le > p) { /* the status line and the blank line end are not headers */
+            memcpy(q, p, (size_t)(le - p));
+            q += le - p;
+            *q++ = '\n';
+        }
+        first = false;
+        p = e + 1;
+    }
+    vx_str *s = vx_str_from_utf8_lossy(buf, (size_t)(q - buf));
+    vx_free(buf);
+    return s;
 }

@@ -1050,6 +1050,9 @@ vx_str *vx_http_header(vx_http_conn *c, const vx_str *name);     /* any case; NU
 int vx_http_header_count(vx_http_conn *c);
 const char *vx_http_body(vx_http_conn *c, size_t *len);
 bool vx_http_keep_alive(vx_http_conn *c);
+/* Every header line, "Name: value\n" each (a new string; the language's
+ * Request.headers). */
+vx_str *vx_http_headers(vx_http_conn *c);
 
 /* ---- the HTTP client (http_client.c) --------------------------------------- */
 
@@ -1109,6 +1112,9 @@ vx_vec vx_http_fetch_take_body(vx_http_fetch_op *op);
 /* A response header, any case: a new string, or NULL when absent. */
 vx_str *vx_http_fetch_header(vx_http_fetch_op *op, const vx_str *name);
 vx_str *vx_http_fetch_error_message(vx_http_fetch_op *op);
+/* Every response header line, "Name: value\n" each, without the status
+ * line (a new string; the language's Response.headers). */
+vx_str *vx_http_fetch_headers(vx_http_fetch_op *op);
 /* Free what the op holds: after the caller is done with the response, and
  * the drop function of a request torn down in flight. */
 void vx_http_fetch_drop(vx_http_fetch_op *op);
