@@ -51,8 +51,7 @@ include bench/bench.mk
 include fuzz/fuzz.mk
 
 demo: all
-	$(VEX) run examples/demo.vx
-	$(VEX) run examples/pipeline.vx
+	$(VEX) run examples/fetch_and_process.vx
 
 # The test driver runs every tests/suites/*.sh against $(OUT); see tests/run-all.sh.
 test: all

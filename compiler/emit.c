@@ -579,8 +579,8 @@ static const char *clone_expr(Type *t, const char *v) {
         return arena_printf("vxc_chan_clone(%s)", v);
     if (t->kind == TY_TASK)
         return arena_printf("vxc_task_clone(%s)", v);
-    if (t->kind == TY_HANDLE) /* check.c rejects `.clone()`; a copy lowering makes is a bug */
-        return arena_printf("VXC_NOCLONE(%s)", v);
+    if (t->kind == TY_HANDLE)
+        return arena_printf("%s(%s)", handles[t->handle].clone, v);
     if (t->kind == TY_MUTEX)
         return arena_printf("({ %s m_ = %s; atomic_fetch_add(&m_->rc, 1); m_; })", ty_cname(t), v);
     return arena_printf("%s(%s)", clone_fn(t), v);
@@ -706,7 +706,7 @@ static const char *clone_any(Type *t) {
     if (t->kind == TY_TASK)
         return "vxc_task_clone";
     if (t->kind == TY_HANDLE)
-        return "VXC_NOCLONE";
+        return handles[t->handle].clone;
     return clone_fn(t);
 }
 

@@ -270,7 +270,8 @@ VXI vxc_vecraw vxc_from_vx_vec(vx_vec v) {
  * enums' tags are libvexrt's kinds minus one). Each releases the op. */
 VXI void vxc_sock_dropp(vx_sock **p) { vx_sock_close(*p); *p = NULL; }
 VXI void vxc_http_conn_dropp(vx_http_conn **p) { vx_http_conn_free(*p); *p = NULL; }
-#define VXC_NOCLONE(v) (vx_panic(NULL, "internal: a std resource (socket) was copied"), (v))
+VXI vx_sock *vxc_sock_clone(vx_sock *s) { vx_sock_retain(s); return s; }
+VXI vx_http_conn *vxc_http_conn_clone(vx_http_conn *c) { vx_http_conn_retain(c); return c; }
 #define VXC_IOERR(dst, e)                                  \
     do {                                                   \
         vx_io_error e_ = (e);                              \

@@ -15,9 +15,9 @@ Type *ty_unit, *ty_bool, *ty_i32, *ty_i64, *ty_u8, *ty_usize, *ty_f64, *ty_str, 
 Type *ty_prim[TY_STR + 1];
 
 const HandleDef handles[H_COUNT] = {
-    [H_TCP_LISTENER] = {"TcpListener", "vx_sock *", "vxc_sock_dropp"},
-    [H_TCP_STREAM] = {"TcpStream", "vx_sock *", "vxc_sock_dropp"},
-    [H_HTTP_CONN] = {"HttpConn", "vx_http_conn *", "vxc_http_conn_dropp"},
+    [H_TCP_LISTENER] = {"TcpListener", "vx_sock *", "vxc_sock_dropp", "vxc_sock_clone"},
+    [H_TCP_STREAM] = {"TcpStream", "vx_sock *", "vxc_sock_dropp", "vxc_sock_clone"},
+    [H_HTTP_CONN] = {"HttpConn", "vx_http_conn *", "vxc_http_conn_dropp", "vxc_http_conn_clone"},
 };
 
 int handle_find(const char *name) {

@@ -273,12 +273,15 @@ typedef enum {
 } TyKind;
 
 /* The std resource types (TY_HANDLE): a pointer to a libvexrt object that
- * one value owns; dropping the value closes it (type.c: handles[]). */
+ * one value owns; dropping the value closes it (type.c: handles[]). Users
+ * cannot clone one (E0302); the copies lowering makes of a matched
+ * payload count as owners (the object closes with the last). */
 typedef enum { H_TCP_LISTENER, H_TCP_STREAM, H_HTTP_CONN, H_COUNT } HandleKind;
 typedef struct HandleDef {
     const char *name;  /* the Vex type name */
     const char *cname; /* its C type */
     const char *drop;  /* C function closing it: takes a pointer to the value (prelude.h) */
+    const char *clone; /* one more owner (a copy lowering makes out of a matched value) */
 } HandleDef;
 extern const HandleDef handles[H_COUNT];
 int handle_find(const char *name); /* the HandleKind named name, or -1 */

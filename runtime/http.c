@@ -54,6 +54,7 @@ typedef struct {
 
 struct vx_http_conn {
     vx_sock *s;
+    _Atomic uint32_t refs;     /* owners (vx_http_conn_retain); the last free frees */
     http_parser p;
     size_t max_head, max_body;
     /* read buffer: [rpos, rlen) not parsed yet */
@@ -210,6 +211,7 @@ static const http_parser_settings settings = {
 vx_http_conn *vx_http_conn_new(vx_sock *s) {
     vx_http_conn *c = vx_alloc(sizeof *c);
     c->s = s;
+    atomic_init(&c->refs, 1);
     c->max_head = 8192;
     c->max_body = 1 << 20;
     http_parser_init(&c->p, HTTP_REQUEST);
@@ -226,8 +228,10 @@ void vx_http_conn_set_timeout(vx_http_conn *c, int64_t ms) { vx_sock_set_timeout
 
 vx_sock *vx_http_conn_sock(vx_http_conn *c) { return c->s; }
 
+void vx_http_conn_retain(vx_http_conn *c) { atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed); }
+
 void vx_http_conn_free(vx_http_conn *c) {
-    if (!c)
+    if (!c || atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) != 1)
         return;
     vx_sock_close(c->s);
     vx_free(c->rbuf);

@@ -67,6 +67,7 @@
 
 struct vx_sock {
     vx_io *io;
+    _Atomic uint32_t refs;  /* owners (vx_sock_retain); the last close closes */
     int64_t rd_ns, wr_ns; /* timeouts, 0 = none */
     uint8_t rd_drained;   /* the last read was short: wait before reading */
 };
@@ -148,6 +149,7 @@ vx_str *vx_io_error_message(const vx_io_error *e) {
 static vx_sock *sock_new(vx_io *io) {
     vx_sock *s = vx_alloc(sizeof *s);
     s->io = io;
+    atomic_init(&s->refs, 1);
     return s;
 }
 
@@ -158,8 +160,10 @@ vx_sock *vx_sock_wrap(int fd) {
     return io ? sock_new(io) : NULL;
 }
 
+void vx_sock_retain(vx_sock *s) { atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed); }
+
 void vx_sock_close(vx_sock *s) {
-    if (!s)
+    if (!s || atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
         return;
     vx_io_close(s->io);
     vx_free(s);

@@ -915,6 +915,9 @@ int vx_sock_fd(vx_sock *s);
  * a vx_sock; NULL and errno on failure (the fd stays open then). */
 vx_sock *vx_sock_wrap(int fd);
 void vx_sock_close(vx_sock *s);
+/* One more owner: vx_sock_close then closes at the last owner's call (the
+ * language copies a handle out of a matched value and drops the value). */
+void vx_sock_retain(vx_sock *s);
 /* Half-close: the peer reads the end of the stream; reading goes on. */
 void vx_sock_shutdown_write(vx_sock *s);
 /* Deadlines for the read and write operations on s, in ms (0: none); an
@@ -1017,6 +1020,7 @@ void vx_http_conn_set_limits(vx_http_conn *c, size_t max_head, size_t max_body);
 void vx_http_conn_set_timeout(vx_http_conn *c, int64_t ms);
 vx_sock *vx_http_conn_sock(vx_http_conn *c);
 void vx_http_conn_free(vx_http_conn *c);     /* closes the socket */
+void vx_http_conn_retain(vx_http_conn *c);   /* one more owner (as vx_sock_retain) */
 
 enum { VX_HTTP_REQUEST = 0, VX_HTTP_CLOSED = 1 };
 
