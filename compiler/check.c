@@ -2792,6 +2792,18 @@ static void check_consts(void) {
     }
 }
 
+/* A type defined twice (at pos, first at first). The std's file is parsed
+ * last: a clash with it is reported at the user's definition. */
+static _Noreturn void duplicate_type(const char *name, Pos pos, Pos first) {
+    bool std_second = pos.file && pos.file->path == std_net_path;
+    bool std_first = first.file && first.file->path == std_net_path;
+    if (std_second || std_first) {
+        diag_help("rename this type: the std modules `net` and `http`, which this program uses, define `%s`", name);
+        error_at(std_second ? first : pos, "E0201", "the name `%s` is defined by the std (compiler/std/net.vx)", name);
+    }
+    error_at(pos, "E0201", "the name `%s` is defined multiple times", name);
+}
+
 static void register_items(void) {
     for (int i = 0; i < prog->consts.len; i++) {
         Node *c = prog->consts.items[i];
@@ -2802,15 +2814,17 @@ static void register_items(void) {
     for (int i = 0; i < prog->structs.len; i++) {
         StructDef *sd = prog->structs.items[i];
         if (map_get(&types_map, sd->name))
-            error_at(sd->pos, "E0201", "the name `%s` is defined multiple times", sd->name);
+            duplicate_type(sd->name, sd->pos, ((StructDef *)map_get(&types_map, sd->name))->pos);
         sd->ty = ty_new(TY_STRUCT);
         sd->ty->sd = sd;
         map_put(&types_map, sd->name, sd);
+        if (sd->pos.file && sd->pos.file->path == std_net_path)
+            builtin_std_type(sd->name, sd->ty);
     }
     for (int i = 0; i < prog->enums.len; i++) {
         EnumDef *ed = prog->enums.items[i];
         if (map_get(&types_map, ed->name))
-            error_at(ed->pos, "E0201", "the name `%s` is defined multiple times", ed->name);
+            duplicate_type(ed->name, ed->pos, ((StructDef *)map_get(&types_map, ed->name))->pos);
         /* EnumDef and StructDef both start with name, pos, Vec, ty */
         ed->ty = ty_new(TY_ENUM);
         ed->ty->ed = ed;

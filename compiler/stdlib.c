@@ -24,11 +24,12 @@ const char std_net_src[] =
 #include "std_net.inc"
     ;
 
-/* Does the program name a std module or type that lives here? A textual
- * scan for the words (a mention in a comment only costs a parse). */
+/* Does the program use the modules: `net.` or `http.`, or a handle type?
+ * A textual scan (a mention in a comment only costs a parse). The std's
+ * other types (IoError, Response) come with the modules; a program that
+ * does not use them may define types of those names. */
 bool std_wanted(const char *text, size_t len) {
-    static const char *const words[] = {"net", "http", "TcpListener", "TcpStream", "HttpConn", "IoError",
-                                        "HttpError"};
+    static const char *const words[] = {"net.", "http.", "TcpListener", "TcpStream", "HttpConn"};
     for (size_t i = 0; i < len; i++) {
         char c = text[i];
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) ||
@@ -39,7 +40,8 @@ bool std_wanted(const char *text, size_t len) {
             size_t n = strlen(words[w]);
             if (i + n <= len && !memcmp(text + i, words[w], n)) {
                 char d = i + n < len ? text[i + n] : ' ';
-                if (!((d >= 'a' && d <= 'z') || (d >= 'A' && d <= 'Z') || (d >= '0' && d <= '9') || d == '_'))
+                if (words[w][n - 1] == '.' ||
+                    !((d >= 'a' && d <= 'z') || (d >= 'A' && d <= 'Z') || (d >= '0' && d <= '9') || d == '_'))
                     return true;
             }
         }

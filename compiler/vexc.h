@@ -589,6 +589,8 @@ int builtin_find(Type *t, const char *name);
 /* The type of result/parameter letter `c` for receiver type t, elem-aware. */
 Type *builtin_type(char c, Type *recv);
 Type *handle_type(int h); /* the TY_HANDLE type of HandleKind h */
+/* check.c registers the std's types (compiler/std/net.vx) the rows name. */
+void builtin_std_type(const char *name, Type *t);
 
 /* ===================================================================== *
  * async.c - the async analyses on the whole program's MIR
