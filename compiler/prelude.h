@@ -303,7 +303,7 @@ VXI vx_http_conn *vxc_http_conn_clone(vx_http_conn *c) { vx_http_conn_retain(c);
 /* Option<Request>: the next request on a connection, None once it is over */
 #define VXC_HTTP_REQUEST(R, op) ({ R r_ = {0}; \
     if ((op).status == VX_HTTP_REQUEST) { vx_http_conn *c_ = (op).c; size_t n_; const char *p_; \
-        r_.some = 1; r_.val.f_method = vx_str_from_cstr(vx_http_method(c_)); \
+        r_.some = 1; r_.val.f_method = vx_http_method_str(c_); \
         p_ = vx_http_target_bytes(c_, &n_); r_.val.f_path = vx_str_from_utf8_lossy(p_, n_); \
         p_ = vx_http_body(c_, &n_); r_.val.f_body = vx_str_from_utf8_lossy(p_, n_); \
         r_.val.f_headers = vx_http_headers(c_); } \

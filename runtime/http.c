@@ -38,6 +38,7 @@
 #include <http_parser.h>
 #include <limits.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -566,4 +567,24 @@ vx_str *vx_http_headers(vx_http_conn *c) {
     vx_str *s = vx_str_from_utf8_lossy(buf, n);
     vx_free(buf);
     return s;
+}
+
+/* The request's method as an immortal string (no allocation a request). */
+static vx_str method_names[64];
+static pthread_once_t method_names_once = PTHREAD_ONCE_INIT;
+
+static void method_names_init(void) {
+    for (unsigned m = 0; m < 64; m++) {
+        const char *s = http_method_str((enum http_method)m);
+        vx_str v = {VX_RC_IMMORTAL, strlen(s), 0, s};
+        method_names[m] = v;
+    }
+}
+
+vx_str *vx_http_method_str(vx_http_conn *c) {
+    unsigned m = c->p.method;
+    if (m >= 64)
+        return vx_str_from_cstr(http_method_str((enum http_method)m));
+    pthread_once(&method_names_once, method_names_init);
+    return &method_names[m];
 }

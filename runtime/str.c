@@ -619,9 +619,20 @@ static size_t utf8_seq(const unsigned char *p, size_t n) {
 
 vx_str *vx_str_from_utf8_lossy(const char *p, size_t n) {
     const unsigned char *u = (const unsigned char *)p;
+    /* the common case, valid UTF-8 (HTTP heads and bodies): one copy */
+    size_t v = 0;
+    while (v < n) {
+        size_t k = u[v] < 0x80 ? 1 : utf8_seq(u + v, n - v);
+        if (!k)
+            break;
+        v += k;
+    }
+    if (v == n)
+        return vx_str_from_bytes(p, n);
     vx_fmt f;
     vx_fmt_init(&f);
-    for (size_t i = 0; i < n;) {
+    vx_fmt_bytes(&f, p, v);
+    for (size_t i = v; i < n;) {
         size_t k = utf8_seq(u + i, n - i);
         if (k) {
             vx_fmt_bytes(&f, p + i, k);

@@ -1057,6 +1057,8 @@ bool vx_http_keep_alive(vx_http_conn *c);
 /* Every header line, "Name: value\n" each (a new string; the language's
  * Request.headers). */
 vx_str *vx_http_headers(vx_http_conn *c);
+/* The method as an immortal string ("GET"). */
+vx_str *vx_http_method_str(vx_http_conn *c);
 
 /* ---- the HTTP client (http_client.c) --------------------------------------- */
 
