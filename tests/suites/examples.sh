@@ -132,8 +132,8 @@ print(response(s).decode().split("\r\n")[0].strip())
 PY
 if start http_hello; then
   timeout 30 python3 "$tmp/hello.py" "$port" > "$tmp/out" 2>&1
-  printf '%s\n' "HTTP/1.1 200 OK Hello, world!" "HTTP/1.1 404 Not Found not found" \
-    "HTTP/1.1 200 OK Hello, world!" "HTTP/1.1 400 Bad Request" > "$tmp/want"
+  printf '%s\n' "HTTP/1.1 200 OK Hello, World!" "HTTP/1.1 404 Not Found not found" \
+    "HTTP/1.1 200 OK Hello, World!" "HTTP/1.1 400 Bad Request" > "$tmp/want"
   if cmp -s "$tmp/out" "$tmp/want"; then
     echo "PASS example-http_hello"
   else
