@@ -1768,6 +1768,23 @@ static bool is_async_call(Node *e) {
     return e->res == R_STATIC && !e->fn && e->sval && !strcmp(e->sval, "time") && !strcmp(e->name, "sleep");
 }
 
+/* Is e the receiver, through a chain of method calls and fields, of the
+ * expression an `await` applies to (`await net.listen(a).unwrap()`)? */
+static bool in_await_chain(Node *e) {
+    Node *n = await_target;
+    for (int depth = 0; n && depth < 1000; depth++) {
+        if (n == e)
+            return depth > 0;
+        if (n->kind == N_CALL && n->a && n->a->kind == N_FIELD)
+            n = n->a->a;
+        else if (n->kind == N_FIELD || n->kind == N_TRY)
+            n = n->a;
+        else
+            return false;
+    }
+    return false;
+}
+
 /* The name of an async call, for diagnostics: `f`, `time.sleep`, `s.read`. */
 static const char *async_call_name(Node *e) {
     if (e->fn)
@@ -1788,6 +1805,13 @@ static void check_async_call(Node *e) {
         return;
     const char *an = async_call_name(e);
     bool std_op = !e->fn && BUILTIN_ASYNC(e->builtin);
+    if (cur_fn->is_async && in_await_chain(e)) {
+        /* `await f(x).unwrap()`: await takes the whole postfix chain */
+        bool call = await_target->kind == N_CALL && await_target->a && await_target->a->kind == N_FIELD;
+        diag_help("`await` applies to the whole chain after it; write `(await %s(...)).%s%s` to await the call first", an,
+                  call ? await_target->a->name : "...", call ? (await_target->list.len ? "(...)" : "()") : "");
+        error_at(e->pos, "E0605", "async call is neither awaited nor spawned: the `await` before it awaits the result of a method called on it");
+    }
     if (cur_fn->is_async) {
         if (!e->fn) /* a std fn (time.sleep, net, http): awaited, never spawned */
             diag_help("write `await %s(...)` to wait for it", an);
