@@ -1804,7 +1804,6 @@ static void check_async_call(Node *e) {
     if (!is_async_call(e) || e == await_target || e == go_target)
         return;
     const char *an = async_call_name(e);
-    bool std_op = !e->fn && BUILTIN_ASYNC(e->builtin);
     if (cur_fn->is_async && in_await_chain(e)) {
         /* `await f(x).unwrap()`: await takes the whole postfix chain */
         bool call = await_target->kind == N_CALL && await_target->a && await_target->a->kind == N_FIELD;
@@ -1818,11 +1817,6 @@ static void check_async_call(Node *e) {
         else
             diag_help("write `await %s(...)` to wait for it, or `go %s(...)` to run it as a task", an, an);
         error_at(e->pos, "E0605", "async call is neither awaited nor spawned");
-    }
-    if (std_op) {
-        diag_help("make the enclosing function an `async fn` (`async fn main()` is fine) and write `await %s(...)`",
-                  an);
-        error_at(e->pos, "E0608", "`%s` is an async std function: it runs in an `async fn`, awaited", an);
     }
     cur_fn->blocking = true; /* sync code runs it to completion */
 }

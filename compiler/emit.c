@@ -1056,19 +1056,18 @@ static const char *call_c(Rvalue *r) {
     return s;
 }
 
-/* A builtin's template with its holes filled (builtins.c lists them). */
-/* The bytes of an operand (a string or a Vec<u8>): `ptr, len`. */
-static const char *bytes_c(Operand a) {
-    const char *v = operand_c(a);
+/* The bytes of an operand (a string or a Vec<u8>), whose C is v: `ptr, len`. */
+static const char *bytes_c(Operand a, const char *v) {
     if (ty_res(operand_type(a))->kind == TY_STR)
         return arena_printf("(const void *)(%s)->ptr, (size_t)(%s)->len", v, v);
     return arena_printf("(const void *)(%s).ptr, (size_t)(%s).len", v, v);
 }
 
-/* The C of template tmpl of builtin row `row` (see builtins.c for the
- * holes): r's operands and result type; `op`, for an async operation,
- * names its op frame. */
-static const char *builtin_text(const char *tmpl, Rvalue *r, Pos pos, const char *op) {
+/* A builtin's template with its holes filled (builtins.c lists them): r's
+ * row, operands and result type; `op`, for an async operation, names its
+ * op frame; `argc`, if not NULL, is the C of each operand instead of the
+ * operand's own (a block-on thunk keeps them in its frame). */
+static const char *builtin_text(const char *tmpl, Rvalue *r, Pos pos, const char *op, const char **argc) {
     const Builtin *b = &builtins[r->builtin];
     bool has_recv = b->recv != ':';
     Type *rt = has_recv ? ty_res(ty_res(operand_type(r->args[0]))->elem) : NULL;
@@ -1083,14 +1082,18 @@ static const char *builtin_text(const char *tmpl, Rvalue *r, Pos pos, const char
         char h = *++c;
         if (h >= '0' && h <= '9') {
             int i = h - '0' + (has_recv ? 1 : 0);
-            buf_puts(&o, operand_c(r->args[i]));
+            buf_puts(&o, argc ? argc[i] : operand_c(r->args[i]));
             continue;
         }
         switch (h) {
-        case 'D': buf_puts(&o, bytes_c(r->args[*++c - '0' + (has_recv ? 1 : 0)])); break;
+        case 'D': {
+            int i = *++c - '0' + (has_recv ? 1 : 0);
+            buf_puts(&o, bytes_c(r->args[i], argc ? argc[i] : operand_c(r->args[i])));
+            break;
+        }
         case 'o': buf_puts(&o, op); break;
         case 'F': buf_puts(&o, "&fr->base, task"); break;
-        case 'r': buf_puts(&o, operand_c(r->args[0])); break;
+        case 'r': buf_puts(&o, argc ? argc[0] : operand_c(r->args[0])); break;
         case 'R': buf_puts(&o, ty_cname(res)); break;
         case 'T': buf_puts(&o, ty_cname(rt)); break;
         case 'E': buf_puts(&o, ty_cname(elem)); break;
@@ -1116,7 +1119,62 @@ static const char *builtin_text(const char *tmpl, Rvalue *r, Pos pos, const char
     return s;
 }
 
-static const char *builtin_c(Rvalue *r, Pos pos) { return builtin_text(builtins[r->builtin].c, r, pos, NULL); }
+/* Sync code calling an async std operation (`http.get(url)` in a sync fn):
+ * a task of one state runs it, to completion (block-on), as sync code
+ * calling an async fn does. Its frame holds the op, the result and the
+ * operands (the caller is blocked, so what they point to stays put). */
+static const char *io_block_on_c(Rvalue *r, Pos pos) {
+    static int count;
+    int id = count++;
+    const Builtin *b = &builtins[r->builtin];
+    const char *rt = ty_cname(r->ty);
+    const char **argc = arena_alloc(sizeof(char *) * (size_t)(r->nargs + 1));
+    Buf t = {0};
+    buf_printf(&t, "struct vxb_%d { vx_frame base; %s op; %s ret;", id, b->slot, rt);
+    for (int i = 0; i < r->nargs; i++) {
+        buf_printf(&t, " %s a%d;", ty_cname(operand_type(r->args[i])), i);
+        argc[i] = arena_printf("fr->a%d", i);
+    }
+    buf_puts(&t, " };\n");
+    buf_puts(&types_b, t.data);
+    buf_free(&t);
+    buf_printf(&protos_b, "static vx_poll vxb_%d_resume(vx_frame *self_, vx_task *task);\nstatic void vxb_%d_drop(vx_frame *self_);\n",
+               id, id);
+    buf_printf(&helpers_b,
+               "static vx_poll vxb_%d_resume(vx_frame *self_, vx_task *task) {\n"
+               "    struct vxb_%d *fr = (struct vxb_%d *)(void *)self_;\n"
+               "    if (fr->base.state == 0) {\n"
+               "        fr->base.state = 1;\n"
+               "        if (%s == VX_PENDING) return VX_PENDING;\n"
+               "    }\n"
+               "    fr->ret = %s;\n"
+               "    fr->base.state = VXC_DONE;\n"
+               "    return VX_READY;\n"
+               "}\n",
+               id, id, id, builtin_text(b->c, r, pos, "fr->op", argc), builtin_text(b->finish, r, pos, "fr->op", argc));
+    buf_printf(&helpers_b,
+               "static void vxb_%d_drop(vx_frame *self_) {\n"
+               "    struct vxb_%d *fr = (struct vxb_%d *)(void *)self_;\n"
+               "    if (fr->base.state == 1) %s;\n"
+               "}\n",
+               id, id, id, builtin_text(b->drop, r, pos, "fr->op", argc));
+    Buf o = {0};
+    buf_printf(&o, "({ vx_task *t_ = vx_task_new(sizeof(struct vxb_%d), vxb_%d_resume, vxb_%d_drop); "
+                   "struct vxb_%d *g_ = (struct vxb_%d *)(void *)vx_task_frame(t_);",
+               id, id, id, id, id);
+    for (int i = 0; i < r->nargs; i++)
+        buf_printf(&o, " g_->a%d = %s;", i, operand_c(r->args[i]));
+    buf_printf(&o, " vx_block_on(t_); %s r_ = g_->ret; g_->base.state = VX_STATE_MOVED; vx_task_release(t_); r_; })", rt);
+    const char *res = arena_strndup(o.data, o.len);
+    buf_free(&o);
+    return res;
+}
+
+static const char *builtin_c(Rvalue *r, Pos pos) {
+    if (BUILTIN_ASYNC(r->builtin))
+        return io_block_on_c(r, pos);
+    return builtin_text(builtins[r->builtin].c, r, pos, NULL, NULL);
+}
 
 static const char *format_c(Rvalue *r, Pos pos) {
     Buf o = {0};
@@ -1344,9 +1402,9 @@ static void suspend_c(Buf *o, MFn *m, MBlock *bl) {
         Rvalue r = io_rvalue(sp);
         const char *op = arena_printf("fr->u.s%d", k);
         buf_printf(o, "    fr->base.state = %d;\n", k);
-        buf_printf(o, "    if (%s == VX_PENDING) return VX_PENDING;\n", builtin_text(builtins[sp->builtin].c, &r, sp->pos, op));
+        buf_printf(o, "    if (%s == VX_PENDING) return VX_PENDING;\n", builtin_text(builtins[sp->builtin].c, &r, sp->pos, op, NULL));
         buf_printf(o, "st%d:\n", k);
-        const char *res = builtin_text(builtins[sp->builtin].finish, &r, sp->pos, op);
+        const char *res = builtin_text(builtins[sp->builtin].finish, &r, sp->pos, op, NULL);
         if (dest)
             buf_printf(o, "    %s = %s;\n", dest, res);
         else
@@ -1481,7 +1539,7 @@ static void drop_hook(MFn *m, Buf *o) {
             if (sp->kind == SK_IO) { /* the operation first: it may use a socket a local owns */
                 Rvalue ir = io_rvalue(sp);
                 buf_printf(o, " %s;", builtin_text(builtins[sp->builtin].drop, &ir, sp->pos,
-                                                   arena_printf("fr->u.s%d", sp->index)));
+                                                   arena_printf("fr->u.s%d", sp->index), NULL));
             }
             for (int l = 0; l < m->locals.len; l++) {
                 MLocal *lc = m->locals.items[l];
