@@ -676,7 +676,10 @@ static _Noreturn void moved_error(Place p, Place moved, bool part) {
     else
         diag_label(mv, "value moved here");
     diag_primary("value used here after move");
-    if (loc(p.local)->kind == LK_USER || loc(p.local)->kind == LK_PARAM)
+    Type *mt = ty_res(place_type(moved));
+    if (mt->kind == TY_HANDLE || mt->kind == TY_TASK)
+        diag_help("a `%s` is never cloned: use it before moving it, or move it last", ty_str_of(mt));
+    else if (loc(p.local)->kind == LK_USER || loc(p.local)->kind == LK_PARAM)
         diag_help("move a clone instead (`%s.clone()`), or use the value before moving it", place_name(moved));
     else
         diag_help("move a clone instead (`.clone()`), or use the value before moving it");

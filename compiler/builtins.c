@@ -226,6 +226,9 @@ const Builtin builtins[] = {
     {"set_timeout", 'W', "m", 'n', false, false,
      "({ vx_sock_set_timeouts(*$r, (int64_t)$0, (int64_t)$0); (vxc_unit)0; })"},
     {"shutdown_write", 'W', "", 'n', false, false, "({ vx_sock_shutdown_write(*$r); (vxc_unit)0; })"},
+    {"shutdown", 'W', "", 'n', false, false, "({ vx_sock_shutdown(*$r); (vxc_unit)0; })"},
+    {"shutdown", 'L', "", 'n', false, false, "({ vx_sock_shutdown(*$r); (vxc_unit)0; })"},
+    {"shutdown", 'K', "", 'n', false, false, "({ vx_sock_shutdown(vx_http_conn_sock(*$r)); (vxc_unit)0; })"},
     /* http: the client on libcurl (async: await http.get(url)?) */
     {"http.get", ':', "s", 'R', false, false, "($o.max_body = 0, vx_http_get($F, &$o, $0, NULL, 0, $L))",
      "vx_http_fetch_op", "VXC_HTTP_RESPONSE($R, $o)", "vx_http_fetch_drop(&$o)"},

@@ -1791,7 +1791,8 @@ static const char *async_call_name(Node *e) {
         return e->fn->name;
     if (e->res == R_STATIC)
         return arena_printf("%s.%s", e->sval, e->name);
-    return arena_printf("%s", e->name);
+    Node *recv = e->a && e->a->kind == N_FIELD ? e->a->a : NULL; /* s.read(n): `s.read` */
+    return arena_printf("%s.%s", recv && recv->kind == N_IDENT ? recv->name : "x", e->name);
 }
 
 static void check_async_call(Node *e) {

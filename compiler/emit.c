@@ -1231,7 +1231,14 @@ static const char *rvalue_c(Rvalue *r, Pos pos) {
             return arena_printf("((int64_t)%s.is_err)", p);
         return arena_printf("((int64_t)%s.tag)", p);
     }
-    case RV_CLONE: return clone_expr(place_type(r->place), place_c(r->place));
+    case RV_CLONE:
+        if (r->owned && ty_res(place_type(r->place))->kind == TY_HANDLE) {
+            /* a move out of a matched value: take the handle, so that the
+             * value's drop later closes nothing and `close()` closes */
+            const char *p = place_c(r->place);
+            return arena_printf("({ %s h_ = %s; %s = NULL; h_; })", ty_cname(place_type(r->place)), p, p);
+        }
+        return clone_expr(place_type(r->place), place_c(r->place));
     case RV_SPAWN: {
         Fn *g = r->fn;
         Buf o = {0};

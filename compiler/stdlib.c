@@ -25,25 +25,42 @@ const char std_net_src[] =
     ;
 
 /* Does the program use the modules: `net.` or `http.`, or a handle type?
- * A textual scan (a mention in a comment only costs a parse). The std's
+ * A scan of the text outside comments and string literals. The std's
  * other types (IoError, Response) come with the modules; a program that
  * does not use them may define types of those names. */
+static bool ident_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
 bool std_wanted(const char *text, size_t len) {
     static const char *const words[] = {"net.", "http.", "TcpListener", "TcpStream", "HttpConn"};
     for (size_t i = 0; i < len; i++) {
         char c = text[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) ||
-            (i > 0 && (text[i - 1] == '_' || (text[i - 1] >= '0' && text[i - 1] <= '9') ||
-                       (text[i - 1] >= 'a' && text[i - 1] <= 'z') || (text[i - 1] >= 'A' && text[i - 1] <= 'Z'))))
+        if (c == '/' && i + 1 < len && text[i + 1] == '/') { /* a line comment */
+            while (i < len && text[i] != '\n')
+                i++;
+            continue;
+        }
+        if (c == '/' && i + 1 < len && text[i + 1] == '*') { /* a block comment */
+            i += 2;
+            while (i + 1 < len && !(text[i] == '*' && text[i + 1] == '/'))
+                i++;
+            i++;
+            continue;
+        }
+        if (c == '"') { /* a string literal (f-strings too) */
+            for (i++; i < len && text[i] != '"'; i++)
+                if (text[i] == '\\')
+                    i++;
+            continue;
+        }
+        if (!ident_char(c) || (i > 0 && ident_char(text[i - 1])))
             continue;
         for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
             size_t n = strlen(words[w]);
-            if (i + n <= len && !memcmp(text + i, words[w], n)) {
-                char d = i + n < len ? text[i + n] : ' ';
-                if (words[w][n - 1] == '.' ||
-                    !((d >= 'a' && d <= 'z') || (d >= 'A' && d <= 'Z') || (d >= '0' && d <= '9') || d == '_'))
-                    return true;
-            }
+            if (i + n <= len && !memcmp(text + i, words[w], n) &&
+                (words[w][n - 1] == '.' || i + n == len || !ident_char(text[i + n])))
+                return true;
         }
     }
     return false;

@@ -823,3 +823,10 @@ void vx_net_op_drop(vx_net_op *op) {
     }
     vx_vec_free(&op->data);
 }
+
+/* Both directions (the language's close(): the connection ends now, even
+ * while another owner keeps the object until it drops it). */
+void vx_sock_shutdown(vx_sock *s) {
+    if (s)
+        shutdown(vx_sock_fd(s), SHUT_RDWR);
+}

@@ -920,6 +920,9 @@ void vx_sock_close(vx_sock *s);
 void vx_sock_retain(vx_sock *s);
 /* Half-close: the peer reads the end of the stream; reading goes on. */
 void vx_sock_shutdown_write(vx_sock *s);
+/* Both directions: the connection ends now (the peer reads the end of the
+ * stream, our reads end too); the object lives on until closed. */
+void vx_sock_shutdown(vx_sock *s);
 /* Deadlines for the read and write operations on s, in ms (0: none); an
  * operation that does not complete in time fails with TIMED_OUT. accept
  * uses the read timeout of the listener. */
