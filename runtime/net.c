@@ -363,13 +363,14 @@ vx_poll vx_sock_wait(vx_frame *self, vx_task *task, vx_net_op *op, vx_sock *s, i
 
 /* ---- read, read_exact, write ----------------------------------------------------- */
 
+enum { READ_CHUNK = 64 * 1024 };
+
 static vx_poll read_resume(vx_frame *self, vx_task *task) {
     vx_net_op *op = (vx_net_op *)self;
     vx_sock *s = op->s;
     switch (op->base.state) {
     case 0:
         op->deadline = deadline_in(s->rd_ns);
-        vx_vec_reserve(&op->data, 1, op->n);
         break;
     case 1:
         wait_end(op);
@@ -381,7 +382,16 @@ static vx_poll read_resume(vx_frame *self, vx_task *task) {
         return VX_READY;
     }
     for (;;) {
-        long r = vx_sock_try_read(s, (char *)op->data.data + op->data.len, op->n - op->data.len,
+        /* the buffer grows with what arrives (READ_CHUNK, then doubling),
+         * never to a size the peer only announced: read(1 << 40) and
+         * read_exact(a length the peer sent) allocate what they get */
+        size_t want = op->n - op->data.len;
+        if (op->data.cap == op->data.len) {
+            size_t more = op->data.len > READ_CHUNK ? op->data.len : READ_CHUNK;
+            vx_vec_reserve(&op->data, 1, more < want ? more : want);
+        }
+        size_t room = op->data.cap - op->data.len;
+        long r = vx_sock_try_read(s, (char *)op->data.data + op->data.len, room < want ? room : want,
                                   &op->err);
         if (r > 0) {
             op->data.len += (size_t)r;
