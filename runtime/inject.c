@@ -9,6 +9,14 @@
  * its own deque has work (fairness: Go's schedule() uses the same
  * constant), and whenever its own queues are empty.
  *
+ * LATE batches are the tasks woken by an I/O poll that a busy worker made
+ * (sched.c, "I/O wake-ups"): they must run after the work queued before
+ * them. The 61-tick poll, which pours a batch into the LIFO end of the
+ * worker's deque (ahead of its older work), takes only ONE task of a late
+ * batch (its bound on how long the batch waits, like Go's
+ * globrunqget(pp, 1)); a worker whose own queues are empty takes the rest
+ * whole. So b->i counts the tasks of a batch already taken.
+ *
  * Batches (half a deque, from an overflow) are queued as one node holding
  * an array of task pointers, so that neither push nor pop touches the tasks
  * themselves: following a chain of t->next through tasks another core just
@@ -31,7 +39,8 @@
 
 typedef struct batch {
     struct batch *next;
-    long n;
+    long i, n;    /* lock: t[i..n-1] are still queued */
+    bool late;    /* tasks of a busy worker's I/O poll */
     vx_task *t[]; /* oldest first */
 } batch;
 
@@ -67,9 +76,11 @@ void vx__inject_push(vx_task *t) {
     pthread_mutex_unlock(&q.lock);
 }
 
-void vx__inject_push_batch(vx_task **t, long n) {
+void vx__inject_push_batch(vx_task **t, long n, bool late) {
     batch *b = vx_alloc(sizeof *b + sizeof(vx_task *) * (size_t)n);
+    b->i = 0;
     b->n = n;
+    b->late = late;
     memcpy(b->t, t, sizeof(vx_task *) * (size_t)n);
     pthread_mutex_lock(&q.lock);
     if (q.btail)
@@ -81,7 +92,7 @@ void vx__inject_push_batch(vx_task **t, long n) {
     pthread_mutex_unlock(&q.lock);
 }
 
-long vx__inject_pop_batch(vx_task **out, long max) {
+long vx__inject_pop_batch(vx_task **out, long max, bool one_of_late) {
     if (ld_seqcst(&q.len) == 0) /* Dekker pair with the RMW in push */
         return 0;
     batch *b = NULL;
@@ -94,11 +105,14 @@ long vx__inject_pop_batch(vx_task **out, long max) {
         }
         if (!q.head)
             q.tail = NULL;
-    } else if ((b = q.bhead) && b->n <= max) { /* whole batches only */
+    } else if ((b = q.bhead) && b->late && one_of_late && b->n - b->i > 1) {
+        out[n++] = b->t[b->i++]; /* one task of a late batch; the rest stays in order */
+        b = NULL;
+    } else if (b && b->n - b->i <= max) { /* whole batches only */
         q.bhead = b->next;
         if (!q.bhead)
             q.btail = NULL;
-        n = b->n;
+        n = b->n - b->i;
     } else {
         b = NULL;
     }
@@ -106,7 +120,7 @@ long vx__inject_pop_batch(vx_task **out, long max) {
         atomic_fetch_sub_explicit(&q.len, n, memory_order_relaxed); /* under lock */
     pthread_mutex_unlock(&q.lock);
     if (b) {
-        memcpy(out, b->t, sizeof(vx_task *) * (size_t)n);
+        memcpy(out, b->t + b->i, sizeof(vx_task *) * (size_t)n);
         vx_free(b);
     }
     return n;

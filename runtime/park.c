@@ -234,8 +234,7 @@ void vx__park(vx__worker *w) {
         vx__pollev ev[64];
         int n = vx__poll_wait(vx__timer_next(), ev, 64);
         unidle(w);
-        vx__poll_dispatch(ev, n);
-        stat_add(&w->st.io_events, (uint64_t)n);
+        vx__sched_io_batch(ev, n, false); /* onto our deque, in the events' order */
         /* P6: we leave the poller; let another idle worker take it over if
          * there is a clock or fds to watch. */
         if (vx__timer_count() > 0 || vx__io_waiting() > 0)

@@ -124,8 +124,10 @@ vx_task *vx__deque_peek(vx__deque *d);         /* owner: for a prefetch only */
 
 /* ---- inject.c: the global injection queue --------------------------------- */
 void vx__inject_push(vx_task *t);
-void vx__inject_push_batch(vx_task **t, long n);
-long vx__inject_pop_batch(vx_task **out, long max); /* a batch or up to max singles */
+void vx__inject_push_batch(vx_task **t, long n, bool late);
+/* Up to max single tasks, else the oldest batch if it fits in max; with
+ * one_of_late, only one task of a late batch (inject.c). */
+long vx__inject_pop_batch(vx_task **out, long max, bool one_of_late);
 long vx__inject_len(void);              /* seq_cst snapshot */
 void vx__inject_init(void);
 
@@ -155,6 +157,9 @@ typedef struct vx__worker {
     uint32_t budget;        /* owner: operations the current task may still
                                complete at once this turn (vx__done) */
     bool yielded;           /* owner: the current task yields (vx_yield, vx__done) */
+    vx_task **collect;      /* owner: while it dispatches poller events, the tasks
+                               they wake go here (sched.c, vx__sched_io_batch) */
+    int ncollect;           /* owner */
     vx__freelist free[VX_NCLASS]; /* owner */
     pthread_t thread;
     struct {
@@ -226,6 +231,11 @@ typedef struct vx__pollev {
 int vx__poll_wait(int64_t deadline, vx__pollev *ev, int max);
 /* Wake the tasks waiting on the events. */
 void vx__poll_dispatch(vx__pollev *ev, int n);
+/* sched.c: a worker wakes the tasks of n poller events as one batch:
+ * behind = false, on its own deque, the first event's task taken next (it
+ * had no work); behind = true, on the global queue behind everything queued
+ * (it polled while it had work). Returns the number of tasks woken. */
+int vx__sched_io_batch(vx__pollev *ev, int n, bool behind);
 void vx__poll_wakeup(void);            /* interrupt a vx__poll_run */
 _Atomic int64_t *vx__poll_deadline_word(void);
 int64_t vx__io_waiting(void);
