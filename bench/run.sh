@@ -142,12 +142,23 @@ run() {
   note "elapsed: $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s for $name${1:+ ($*)}; cpus busy meanwhile: $(echo "$c0 $c1" | awk -v n="$(nproc)" '{ if ($4 > $2) printf "%.2f of %d", ($3-$1)/($4-$2)*n, n; else print "?" }'); the program got $(awk -v a="$u0" -v b="$u1" -v t0="$t0" -v t1="$t1" 'BEGIN{ if (t1 > t0) printf "%.2f", (b-a)/(t1-t0); else print "?" }') cpus"
 }
 
-# http_hello (the HTTP server core under wrk, ~35 s) needs wrk: apt-get install wrk.
-# Its peers' figures come from `bash ../shared/peers/run.sh http`.
+# http_hello: the HTTP server core under wrk, by bench/http.sh (~2 min): the
+# hand-written C server (bench/runtime/http_hello.c), a Vex-built one
+# ($VEX_HTTP_BIN, else examples/http_hello.vx when it builds), and Go net/http
+# and tokio+hyper from the peers, all in the same run, unpinned and pinned
+# (one worker on cpu0, wrk on cpu1). Its lines (`vexrt http_hello req_per_s`,
+# `cpu_us_per_req`, `p99_ms`, ...) and its own table go to stdout; they stay
+# out of the ratio table below, which pairs one metric per benchmark. Needs
+# wrk (apt-get install wrk).
 if command -v wrk >/dev/null 2>&1; then ALL="$ALL http_hello"; else note "no wrk: http_hello skipped"; fi
 
 for p in $ALL; do
   wanted "$p" || continue
+  if [ "$p" = http_hello ]; then
+    note "load average before http_hello: $(load)"
+    timeout 1200 bash bench/http.sh || note "bench/http.sh exited with status $?"
+    continue
+  fi
   run "$p"
   case " $ONE_WORKER " in *" $p "*) run "$p" VEX_WORKERS=1 ;; esac
 done

@@ -7,6 +7,10 @@
  *   http_hello                 run both series and print the results
  *   http_hello serve ADDR SECS serve only (for an outside load generator)
  *
+ * bench/run.sh measures it with bench/http.sh (serve mode, beside Go,
+ * tokio and a Vex-built server in the same run, CPU from /proc/PID/stat);
+ * the series below are for a quick look at this server alone.
+ *
  * Series (wrk -t1 -c64 -d3s, a 1 s warm-up, BENCH_REPEATS runs each):
  *   http_hello            the default worker count, wrk unpinned
  *   http_hello_pinned1w   one worker pinned on cpu0, wrk on cpu1 (taskset)
