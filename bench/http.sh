@@ -39,12 +39,15 @@
 #                                         per request served
 #   PEER SERIES user_us_per_req, sys_us_per_req   the two parts of it
 #   PEER SERIES p99_ms N ms               wrk's 99th percentile latency (p50_ms too)
-# PEER is vexrt, vex, go or tokio; samples and notes go to stderr as `# ...`
+# PEER is vexrt, vex, go, tokio or a label of HTTP_C_SERVERS; samples and notes go to stderr as `# ...`
 # lines; a table of the medians closes the output (on stdout).
 #
 # Knobs: HTTP_DURATION (3s) HTTP_CONNS (64) HTTP_REPEATS (5) HTTP_PINNED (1: run the
 # pinned series too; 0: only the unpinned one; only: only the pinned one) HTTP_RT (0)
-# PEERS_DIR (../shared/peers) PEERS_BUILD (/tmp/peers-build).
+# PEERS_DIR (../shared/peers) PEERS_BUILD (/tmp/peers-build), and
+# HTTP_C_SERVERS="label=path ..." for more servers run like the C one
+# (`path serve ADDR SECS`), measured whatever SERVER... says: e.g. an older build
+# of bench/runtime/http_hello.c for a before/after comparison in the same run.
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
@@ -183,6 +186,14 @@ fi
 if wanted tokio; then
   if [ -x "$PB/rust-target/release/http_hyper" ]; then SERVERS+=(tokio); else note "tokio: no http_hyper (skipped)"; fi
 fi
+# More servers of the C server's kind (`BIN serve ADDR SECS`), e.g. an older
+# build for a before/after comparison in the same run:
+#   HTTP_C_SERVERS="vexrt_old=/tmp/old/build/obj-default/bench/http_hello"
+declare -A CBIN
+for kv in ${HTTP_C_SERVERS:-}; do
+  k=${kv%%=*}; v=${kv#*=}
+  if [ -x "$v" ]; then CBIN[$k]=$v; SERVERS+=("$k"); else note "$k: $v is not an executable (skipped)"; fi
+done
 [ ${#SERVERS[@]} -gt 0 ] || { echo "http.sh: no server to measure" >&2; exit 2; }
 
 # server_cmd NAME PORT WORKERS: the command line (workers: 0 = the default, 2 here)
@@ -195,6 +206,8 @@ server_cmd() {
            else echo "env VEX_WORKERS=$w $VEXBIN $addr"; fi ;;
     go)    echo "env GOMAXPROCS=$([ "$w" = 0 ] && echo 2 || echo "$w") $PB/go/http $addr $MAXS" ;;
     tokio) echo "$PB/rust-target/release/http_hyper $addr $([ "$w" = 0 ] && echo 2 || echo "$w") $MAXS" ;;
+    *)     if [ "$w" = 0 ]; then echo "env -u VEX_WORKERS ${CBIN[$name]} serve $addr $MAXS"
+           else echo "env VEX_WORKERS=$w ${CBIN[$name]} serve $addr $MAXS"; fi ;;
   esac
 }
 
