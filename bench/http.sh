@@ -100,17 +100,22 @@ cleanup() { stop_all; rm -rf "$TMP"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# A port nobody listens on, outside the kernel's ephemeral range (a client's
+# local port there refuses a connect but makes bind fail with EADDRINUSE).
+read -r EPH_LO EPH_HI < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || { EPH_LO=32768; EPH_HI=60999; }
+if [ "$EPH_LO" -gt 12000 ]; then PORT_LO=10000; PORT_N=$((EPH_LO - 10000)); else PORT_LO=$((EPH_HI + 1)); PORT_N=$((65000 - EPH_HI)); fi
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 pick_port() {
   local p i
   for i in $(seq 1 50); do
-    p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 30000 ))
+    p=$(( PORT_LO + (RANDOM * 32768 + RANDOM) % PORT_N ))
     port_free "$p" && { echo "$p"; return 0; }
   done
   return 1
 }
 
-# start NAME PORT CMD...: run the server in the background; set SPID[NAME]
+# start NAME PORT CMD...: run the server in the background and wait until it
+# answers (at most 10 s); set SPID[NAME]. On failure the server is stopped.
 start() {
   local name=$1 port=$2; shift 2
   timeout -k 2 "$MAXS" "$@" </dev/null >"$TMP/$name.log" 2>&1 &
@@ -122,15 +127,19 @@ start() {
     kill -0 "$tp" 2>/dev/null || break
     sleep 0.02
   done
-  [ -n "$sp" ] || return 1
-  SPID[$name]=$sp
-  PORT[$name]=$port
-  # up: answers a request (at most 10 s)
-  for i in $(seq 1 200); do
-    curl -fsS -m 1 -o "$TMP/$name.body" "http://127.0.0.1:$port/" 2>/dev/null && return 0
-    kill -0 "$sp" 2>/dev/null || return 1
-    sleep 0.05
-  done
+  if [ -n "$sp" ]; then
+    SPID[$name]=$sp
+    PORT[$name]=$port
+    for i in $(seq 1 200); do
+      curl -fsS -m 1 -o "$TMP/$name.body" "http://127.0.0.1:$port/" 2>/dev/null && return 0
+      kill -0 "$sp" 2>/dev/null || break
+      sleep 0.05
+    done
+  fi
+  kill -TERM "$tp" 2>/dev/null
+  wait "$tp" 2>/dev/null
+  [ -n "$sp" ] && kill -KILL "$sp" 2>/dev/null
+  unset "SPID[$name]"
   return 1
 }
 
@@ -246,14 +255,17 @@ one_run() {
 series() {
   local series=$1 w=$2 spre=$3 wpre=$4 name port ok=() i
   : >"$TMP/samples"
+  local try
   for name in "${SERVERS[@]}"; do
-    port=$(pick_port) || { note "$name: no free port"; continue; }
-    # shellcheck disable=SC2046
-    if start "$name" "$port" "${CHRT[@]}" $spre $(server_cmd "$name" "$port" "$w"); then
-      ok+=("$name")
-    else
-      note "$name $series: the server did not come up on port $port: $(tail -3 "$TMP/$name.log" | tr '\n' ' ')"
-    fi
+    for try in 1 2 3; do   # another port if the server did not come up (a port taken meanwhile)
+      port=$(pick_port) || { note "$name: no free port"; break; }
+      # shellcheck disable=SC2046
+      if start "$name" "$port" "${CHRT[@]}" $spre $(server_cmd "$name" "$port" "$w"); then
+        ok+=("$name")
+        break
+      fi
+      note "$name $series: the server did not come up on port $port (try $try of 3): $(tail -3 "$TMP/$name.log" | tr '\n' ' ')"
+    done
   done
   note "$series: servers ${ok[*]:-none} (workers: $([ "$w" = 0 ] && echo default || echo "$w"); server prefix '${CHRT[*]} $spre', wrk prefix '${CHRT[*]} $wpre'); load average $(cut -d' ' -f1-3 /proc/loadavg)"
   for name in "${ok[@]}"; do   # warm-up
