@@ -66,7 +66,10 @@
  *      without a futex round trip, but only while another worker runs
  *      tasks (nobody else can make work to steal; a worker alone spun
  *      20 us before every epoll_wait, which was 5% of an HTTP server's
- *      CPU and 20 us of latency on every batch).
+ *      CPU and 20 us of latency on every batch), and not while tasks wait
+ *      for I/O (IO_SPIN_NS: their work comes from the kernel, which wakes
+ *      the parked poller itself; at 2 workers the spin was a third of an
+ *      HTTP server's user time).
  *   8. park (park.c), then go to 1. A worker whose yield queue holds a task
  *      never gets here (step 4), so the parking protocol and the deadlock
  *      test need not see that queue.
@@ -161,6 +164,7 @@
 #define LIFO_MAX 3
 #define OLDEST_TICKS (61 * 67) /* see find_work */
 #define SPIN_NS 20000
+#define IO_SPIN_NS 0 /* while tasks wait for I/O (search) */
 #define BATCH_MAX (VX_DEQUE_CAP / 2 + 1) /* tasks moved to or from the global queue at once */
 
 vx__rt vx__g = {.start_lock = PTHREAD_MUTEX_INITIALIZER,
@@ -479,10 +483,10 @@ static vx_task *search(vx__worker *w) {
         if (!t && (t = w->lifo)) /* a timer fired into our slot */
             w->lifo = NULL;
         /* Nobody watches the fds while nobody sleeps in the poller: look
-         * (without blocking) before spinning, and on every round of the
-         * spin, so that a worker that ran out of work takes the next batch
-         * of I/O at once instead of after the spin (one worker: the spin
-         * was 5% of an HTTP server's CPU and delayed every batch by it). */
+         * (without blocking) before spinning or parking, so that a worker
+         * that ran out of work takes the next batch of I/O at once (the
+         * blind spin before epoll_wait was 5% of a one-worker HTTP
+         * server's CPU and delayed every batch by 20 us). */
         if (!t && poll_now(w, false))
             t = vx__deque_take(&w->dq);
         if (t) {
@@ -502,9 +506,14 @@ static vx_task *search(vx__worker *w) {
          * searching): nobody else can make work to steal, and work from
          * elsewhere (the global queue, the poller, timers) wakes a parked
          * worker anyway. With one worker, or with the others asleep, the
-         * spin only burnt a CPU that a client on this machine could use. */
+         * spin only burnt a CPU that a client on this machine could use.
+         * And not at all while tasks wait for I/O: their work comes from
+         * the kernel, which wakes the worker parked in epoll_wait without
+         * a notify, and at 2 workers the spin cost an HTTP server 0.5 us
+         * of CPU per request (a third of its user time) for no gain. */
         int busy = vx__g.nworkers - ld_relaxed(&vx__g.nidle) - ld_relaxed(&vx__g.nsearching);
-        if (busy <= 0 || now - start > SPIN_NS)
+        int64_t limit = vx__io_waiting() > 0 ? IO_SPIN_NS : SPIN_NS;
+        if (busy <= 0 || now - start > limit)
             return NULL; /* still searching: vx__park stops it (P2) */
         /* Back off (up to ~1 us between looks): each look reads the other
          * workers' deque indices, cache lines their owners are writing. */
