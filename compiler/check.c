@@ -1909,6 +1909,8 @@ static Type *check_go(Node *e) {
     memset(&loop_stack, 0, sizeof loop_stack);
     loop_depth = 0;
     cur_fn = gf;
+    /* the task's result: what a `return` in the block gives, and the block's value */
+    gf->rtype = ty_var(0);
     bool save_div = block_diverges;
     block_diverges = false;
     Type *t = check_block(e->b, NULL);
@@ -1916,7 +1918,11 @@ static Type *check_go(Node *e) {
     cur_fn = outer;
     loop_depth = save_loops;
     loop_stack = save_stack;
-    gf->rtype = ty_res(t)->kind == TY_NEVER ? ty_unit : t;
+    if (ty_res(t)->kind != TY_NEVER && !ty_unify(gf->rtype, t))
+        error_at(e->b->pos, "E0300", "mismatched types: the block's value is `%s`, but a `return` in it gives `%s`",
+                 ty_str_of(t), ty_str_of(gf->rtype));
+    if (ty_res(gf->rtype)->kind == TY_VAR)
+        ty_unify(gf->rtype, ty_unit); /* never returns a value: a Task<()> */
     collect_captures(e->b, before, &gf->captures);
     for (int i = 0; i < gf->captures.len; i++) {
         Sym *s = gf->captures.items[i];

@@ -1246,7 +1246,7 @@ static const char *rvalue_c(Rvalue *r, Pos pos) {
                        "vxf_%s *g_ = (vxf_%s *)(void *)vx_task_frame(t_);", g->cname, g->cname, g->cname, g->cname, g->cname);
         for (int i = 0; i < r->nargs; i++)
             buf_printf(&o, " g_->%s = %s;", local_field(g->mir, i + 1), operand_c(r->args[i]));
-        buf_puts(&o, " vx_spawn(t_); t_; })");
+        buf_puts(&o, " (void)g_; vx_spawn(t_); t_; })");
         const char *res = arena_strndup(o.data, o.len);
         buf_free(&o);
         return res;
