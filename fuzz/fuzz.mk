@@ -26,6 +26,12 @@ $(FUZZ_DIR)/compiler/prelude.inc: compiler/prelude.h
 
 $(FUZZ_DIR)/compiler/emit.o: $(FUZZ_DIR)/compiler/prelude.inc
 
+$(FUZZ_DIR)/compiler/std_net.inc: compiler/std/net.vx
+	@mkdir -p $(@D)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+
+$(FUZZ_DIR)/compiler/stdlib.o: $(FUZZ_DIR)/compiler/std_net.inc
+
 $(FUZZ_DIR)/compiler/main.o: compiler/main.c compiler/vexc.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Dmain=vex_cli_main -Wno-missing-prototypes \

@@ -32,6 +32,8 @@ static int check_source(const char *src, size_t len) {
     volatile int r = 0;
     Program prog = {0};
     SrcFile f = {.path = "fuzz.vx", .text = src, .len = len};
+    /* the std modules net and http, parsed with the program as main.c does */
+    SrcFile std = {.path = std_net_path, .text = std_net_src, .len = strlen(std_net_src)};
     arena_reset();
     diag_set_quiet(false);
     diag_jmp = &jb;
@@ -41,6 +43,8 @@ static int check_source(const char *src, size_t len) {
         diag_reset();
         types_init();
         parse_file(&prog, &f);
+        if (std_wanted(src, len))
+            parse_file(&prog, &std);
         check_program(&prog);
         own_program(&prog);
         r = diag_error_count() > 0;
