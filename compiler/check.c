@@ -460,31 +460,32 @@ static const char *type_name_of(Type *t) {
 
 static Type *opt_of(Type *t) { return ty_wrap(TY_OPTION, t); }
 
-/* Does a value of type t hold a Task handle (which cannot be cloned: a
- * task is joined once)? */
-static bool holds_task(Type *t, int depth) {
+/* Does a value of type t hold a value of kind k (a Task, which is joined
+ * once, or a std resource, which owns a socket: neither is cloned)? */
+static bool holds_kind(Type *t, TyKind k, int depth) {
     t = ty_res(t);
     if (depth > 64)
         return false;
+    if (t->kind == k)
+        return true;
     switch (t->kind) {
-    case TY_TASK: return true;
-    case TY_VEC: case TY_OPTION: case TY_ARRAY: case TY_BOX: return holds_task(t->elem, depth + 1);
-    case TY_RESULT: return holds_task(t->elem, depth + 1) || holds_task(t->err, depth + 1);
+    case TY_VEC: case TY_OPTION: case TY_ARRAY: case TY_BOX: return holds_kind(t->elem, k, depth + 1);
+    case TY_RESULT: return holds_kind(t->elem, k, depth + 1) || holds_kind(t->err, k, depth + 1);
     case TY_TUPLE:
         for (int i = 0; i < t->nelems; i++)
-            if (holds_task(t->elems[i], depth + 1))
+            if (holds_kind(t->elems[i], k, depth + 1))
                 return true;
         return false;
     case TY_STRUCT:
         for (int i = 0; i < t->sd->fields.len; i++)
-            if (holds_task(((Field *)t->sd->fields.items[i])->ty, depth + 1))
+            if (holds_kind(((Field *)t->sd->fields.items[i])->ty, k, depth + 1))
                 return true;
         return false;
     case TY_ENUM:
         for (int i = 0; i < t->ed->variants.len; i++) {
             Variant *v = t->ed->variants.items[i];
             for (int j = 0; j < v->ntys; j++)
-                if (holds_task(v->tys[j], depth + 1))
+                if (holds_kind(v->tys[j], k, depth + 1))
                     return true;
         }
         return false;
@@ -510,28 +511,6 @@ static void check_byte_arg(Node *a, char k, Type *recv) {
     expect_type(a, pt, check_expr(a, pt));
 }
 
-static bool holds_handle(Type *t, int depth) {
-    t = ty_res(t);
-    if (depth > 64)
-        return false;
-    switch (t->kind) {
-    case TY_HANDLE: return true;
-    case TY_VEC: case TY_OPTION: case TY_ARRAY: case TY_BOX: return holds_handle(t->elem, depth + 1);
-    case TY_RESULT: return holds_handle(t->elem, depth + 1) || holds_handle(t->err, depth + 1);
-    case TY_TUPLE:
-        for (int i = 0; i < t->nelems; i++)
-            if (holds_handle(t->elems[i], depth + 1))
-                return true;
-        return false;
-    case TY_STRUCT:
-        for (int i = 0; i < t->sd->fields.len; i++)
-            if (holds_handle(((Field *)t->sd->fields.items[i])->ty, depth + 1))
-                return true;
-        return false;
-    default: return false;
-    }
-}
-
 /* Built-in methods, typed from their row in builtins.c. Returns NULL
  * when the type has no such method. */
 static Type *builtin_method(Node *call, Node *recv, Type *rt, const char *name) {
@@ -547,13 +526,13 @@ static Type *builtin_method(Node *call, Node *recv, Type *rt, const char *name) 
                  argc == 1 ? "was" : "were");
     if (!strcmp(name, "join") && t->kind == TY_VEC && !ty_unify(t->elem, ty_str))
         return NULL;
-    if (!strcmp(name, "clone") && holds_handle(t, 0)) {
+    if (!strcmp(name, "clone") && holds_kind(t, TY_HANDLE, 0)) {
         diag_help("a `%s` owns what it opened; pass it on (a move) or share the data it reads instead",
                   ty_str_of(t));
         error_at(call->pos, "E0302", "`%s` cannot be cloned: it holds a std resource (a socket or a connection)",
                  ty_str_of(t));
     }
-    if (!strcmp(name, "clone") && holds_task(t, 0)) {
+    if (!strcmp(name, "clone") && holds_kind(t, TY_TASK, 0)) {
         diag_help("await the task once, or drop the handle to let it run on (detached)");
         error_at(call->pos, "E0302", "`%s` cannot be cloned: it holds a `Task`, which is joined once", ty_str_of(t));
     }
@@ -707,6 +686,12 @@ static Type *check_wrapper_ctor(Node *call, const char *name, Type *expect) {
     return t;
 }
 
+/* net and http: the std modules whose functions are rows of builtins.c
+ * (unless the program has a type of that name). */
+static bool is_std_module(const char *name) {
+    return (!strcmp(name, "net") || !strcmp(name, "http")) && !map_get(&types_map, name);
+}
+
 static bool is_type_name(Node *e) {
     if (e->kind != N_IDENT || lookup(e->name))
         return false;
@@ -715,7 +700,7 @@ static bool is_type_name(Node *e) {
            !strcmp(e->name, "Result") || ((!strcmp(e->name, "Channel") || !strcmp(e->name, "Mutex")) &&
                                            !map_get(&types_map, e->name)) ||
            !strcmp(e->name, "string") || map_get(&std_aliases, e->name) ||
-           ((!strcmp(e->name, "net") || !strcmp(e->name, "http")) && !map_get(&types_map, e->name));
+           is_std_module(e->name);
 }
 
 /* net.listen(addr), http.get(url), ...: a std function of a row of
@@ -842,7 +827,7 @@ static Type *check_static_call(Node *call, Node *callee, Type *expect) {
     } else if (!strcmp(tn, "Option") || !strcmp(tn, "Result")) {
         if (!strcmp(name, "Some") || !strcmp(name, "Ok") || !strcmp(name, "Err"))
             return check_wrapper_ctor(call, name, expect);
-    } else if ((!strcmp(tn, "net") || !strcmp(tn, "http")) && !map_get(&types_map, tn)) {
+    } else if (is_std_module(tn)) {
         return check_std_row(call, tn, name);
     } else {
         EnumDef *ed = find_enum(tn);
