@@ -35,7 +35,7 @@ $(RT_TEST_LIB): $(RT_TEST_OBJ)
 # tests/runtime/NAME.c -> $(OBJ)/rt-test/bin/NAME
 RT_TESTS := $(patsubst tests/runtime/%.c,$(OBJ)/rt-test/bin/%,$(wildcard tests/runtime/*.c))
 
-$(OBJ)/rt-test/bin/%: tests/runtime/%.c tests/runtime/rtest.h $(RT_TEST_LIB)
+$(OBJ)/rt-test/bin/%: tests/runtime/%.c tests/runtime/rtest.h tests/runtime/echo_task.h $(RT_TEST_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iruntime -Itests/runtime -o $@ $< $(RT_TEST_LIB) $(LDFLAGS) $(RT_LIBS)
 
@@ -43,7 +43,7 @@ $(OBJ)/rt-test/bin/%: tests/runtime/%.c tests/runtime/rtest.h $(RT_TEST_LIB)
 # slots every burst overflows to the FIFO global queue): linked against the
 # variant's ordinary library instead.
 RT_TESTS_REALCAP := io_fair
-$(RT_TESTS_REALCAP:%=$(OBJ)/rt-test/bin/%): $(OBJ)/rt-test/bin/%: tests/runtime/%.c tests/runtime/rtest.h $(RTLIB)
+$(RT_TESTS_REALCAP:%=$(OBJ)/rt-test/bin/%): $(OBJ)/rt-test/bin/%: tests/runtime/%.c tests/runtime/rtest.h tests/runtime/echo_task.h $(RTLIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iruntime -Itests/runtime -o $@ $< $(RTLIB) $(LDFLAGS) $(RT_LIBS)
 

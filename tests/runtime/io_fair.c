@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 
 #include "rtest.h"
+#include "echo_task.h"
 
 #define CONNS 128
 #define TOTAL 40000 /* replies, all connections together */
@@ -30,45 +31,6 @@ static int cfd[CONNS];
 static long count[CONNS];
 static _Atomic int finished;
 
-/* ---- async fn echo(s): read a byte, write it back, until the end ---- */
-typedef struct {
-    vx_frame base;
-    vx_sock *s;
-    vx_vec data;
-    vx_net_op op;
-} echo_f;
-
-static vx_poll echo(vx_frame *self, vx_task *task) {
-    LOC(at_rd);
-    LOC(at_wr);
-    echo_f *f = (echo_f *)self;
-    switch (f->base.state) {
-    case 0:
-        for (;;) {
-            f->base.state = 1;
-            if (vx_net_read(&f->base, task, &f->op, f->s, 64, &at_rd) == VX_PENDING)
-                return VX_PENDING;
-        /* fallthrough */
-        case 1:
-            CHECK_EQ(f->op.err.kind, 0);
-            f->data = vx_net_op_take_data(&f->op);
-            if (f->data.len == 0)
-                break;
-            f->base.state = 2;
-            if (vx_net_write(&f->base, task, &f->op, f->s, f->data.data, f->data.len, &at_wr) ==
-                VX_PENDING)
-                return VX_PENDING;
-        /* fallthrough */
-        case 2:
-            CHECK_EQ(f->op.err.kind, 0);
-            vx_vec_free(&f->data);
-        }
-        vx_vec_free(&f->data);
-        vx_sock_close(f->s);
-        atomic_fetch_add(&finished, 1);
-    }
-    return VX_READY;
-}
 
 /* The client: one request in flight per connection, TOTAL replies. */
 static void *client(void *arg) {
@@ -112,12 +74,9 @@ int main(void) {
         CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
         CHECK(fcntl(sv[1], F_SETFL, O_NONBLOCK) == 0);
         cfd[i] = sv[0];
-        vx_task *t = vx_task_new(sizeof(echo_f), echo, NULL);
-        echo_f *e = (echo_f *)vx_task_frame(t);
-        memset((char *)e + sizeof(vx_frame), 0, sizeof *e - sizeof(vx_frame));
-        e->s = vx_sock_wrap(sv[1]);
-        CHECK(e->s);
-        vx_spawn_detached(t);
+        vx_sock *s = vx_sock_wrap(sv[1]);
+        CHECK(s);
+        echo_spawn(s, 64, &finished);
     }
     pthread_t th;
     CHECK(pthread_create(&th, NULL, client, NULL) == 0);

@@ -5,6 +5,7 @@
  * byte of the echo in order until the end of the stream. No byte lost;
  * afterwards no task, fd, timer or allocation is left. */
 #include "rtest.h"
+#include "echo_task.h"
 
 #ifndef CONNS
 #define CONNS 100
@@ -17,44 +18,6 @@ static inline unsigned char pat(long off, int c) { return (unsigned char)((off *
 static vx_sock *listener;
 static vx_str *addr;
 
-/* ---- async fn echo(s) ---- */
-typedef struct {
-    vx_frame base;
-    vx_sock *s;
-    vx_vec data;
-    vx_net_op op;
-} echo_f;
-
-static vx_poll echo(vx_frame *self, vx_task *task) {
-    LOC(at_rd);
-    LOC(at_wr);
-    echo_f *f = (echo_f *)self;
-    switch (f->base.state) {
-    case 0:
-        for (;;) {
-            f->base.state = 1;
-            if (vx_net_read(&f->base, task, &f->op, f->s, 65536, &at_rd) == VX_PENDING)
-                return VX_PENDING;
-        /* fallthrough */
-        case 1:
-            CHECK_EQ(f->op.err.kind, 0);
-            f->data = vx_net_op_take_data(&f->op);
-            if (f->data.len == 0)
-                break;
-            f->base.state = 2;
-            if (vx_net_write(&f->base, task, &f->op, f->s, f->data.data, f->data.len, &at_wr) ==
-                VX_PENDING)
-                return VX_PENDING;
-        /* fallthrough */
-        case 2:
-            CHECK_EQ(f->op.err.kind, 0);
-            vx_vec_free(&f->data);
-        }
-        vx_vec_free(&f->data);
-        vx_sock_close(f->s);
-    }
-    return VX_READY;
-}
 
 /* ---- async fn serve(n): accept n connections, one task each ---- */
 typedef struct {
@@ -75,13 +38,7 @@ static vx_poll serve(vx_frame *self, vx_task *task) {
         /* fallthrough */
         case 1:
             CHECK_EQ(f->op.err.kind, 0);
-            {
-                vx_task *t = vx_task_new(sizeof(echo_f), echo, NULL);
-                echo_f *e = (echo_f *)vx_task_frame(t);
-                memset((char *)e + sizeof(vx_frame), 0, sizeof *e - sizeof(vx_frame));
-                e->s = vx_net_op_take_sock(&f->op);
-                vx_spawn_detached(t);
-            }
+            echo_spawn(vx_net_op_take_sock(&f->op), 65536, NULL);
         }
         vx_sock_close(listener);
     }
